@@ -1,0 +1,11 @@
+//! Python source text for tempolint: reading, parsing (with error recovery), line/column
+//! conversion at the edges, and module names derived from source roots.
+
+mod module_name;
+mod source;
+
+pub use module_name::{module_name_for, package_of};
+pub use source::{ParsedSource, SourcePosition, SyntaxError};
+
+pub use ruff_python_ast as ast;
+pub use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};

@@ -1,0 +1,146 @@
+use ruff_python_ast::ModModule;
+use ruff_python_ast::token::{Token, TokenKind};
+use ruff_python_parser::{Mode, ParseOptions, Parsed};
+use ruff_source_file::{LineIndex, OneIndexed, PositionEncoding};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+/// A 1-based row and a 1-based column counted in characters (or UTF-16 code units for the LSP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourcePosition {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// A syntax error reported by the parser, with the range it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub range: TextRange,
+}
+
+/// One Python file: its text, its parsed module (recovered even when it has errors) and a line
+/// index for converting byte offsets at the edges.
+pub struct ParsedSource {
+    text: String,
+    parsed: Parsed<ModModule>,
+    line_index: LineIndex,
+}
+
+impl ParsedSource {
+    pub fn parse(text: String) -> Self {
+        let parsed = ruff_python_parser::parse_unchecked(&text, ParseOptions::from(Mode::Module))
+            .try_into_module()
+            .expect("Mode::Module always yields a module");
+        let line_index = LineIndex::from_source_text(&text);
+        Self {
+            text,
+            parsed,
+            line_index,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn module(&self) -> &ModModule {
+        self.parsed.syntax()
+    }
+
+    /// The first syntax error, if any (the parser recovers, so the module is still usable).
+    pub fn syntax_errors(&self) -> Vec<SyntaxError> {
+        self.parsed
+            .errors()
+            .iter()
+            .map(|error| SyntaxError {
+                message: error.error.to_string(),
+                range: error.location,
+            })
+            .collect()
+    }
+
+    /// Comment tokens, in source order: the ground truth for suppressions.
+    pub fn comments(&self) -> impl Iterator<Item = (TextRange, &str)> {
+        self.parsed
+            .tokens()
+            .iter()
+            .filter(|token: &&Token| token.kind() == TokenKind::Comment)
+            .map(|token| (token.range(), &self.text[token.range()]))
+    }
+
+    pub fn slice(&self, range: TextRange) -> &str {
+        &self.text[range]
+    }
+
+    /// 1-based row and character column of a byte offset.
+    pub fn position(&self, offset: TextSize) -> SourcePosition {
+        let location = self.line_index.line_column(offset, &self.text);
+        SourcePosition {
+            row: location.line.get(),
+            column: location.column.get(),
+        }
+    }
+
+    /// 0-based line and UTF-16 column, as the LSP counts by default.
+    pub fn utf16_position(&self, offset: TextSize) -> (u32, u32) {
+        let location =
+            self.line_index
+                .source_location(offset, &self.text, PositionEncoding::Utf16);
+        (
+            (location.line.get() - 1) as u32,
+            (location.character_offset.get() - 1) as u32,
+        )
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 column (clamped to the text).
+    pub fn offset_of_utf16(&self, line: u32, character: u32) -> TextSize {
+        let location = ruff_source_file::SourceLocation {
+            line: OneIndexed::from_zero_indexed(line as usize),
+            character_offset: OneIndexed::from_zero_indexed(character as usize),
+        };
+        self.line_index
+            .offset(location, &self.text, PositionEncoding::Utf16)
+    }
+
+    /// The full text of the 1-based line `row`, without its line ending.
+    pub fn line_text(&self, row: usize) -> &str {
+        let line = OneIndexed::new(row).unwrap_or(OneIndexed::MIN);
+        let range = self.line_index.line_range(line, &self.text);
+        self.text[range].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_start(&self, offset: TextSize) -> TextSize {
+        let line = self.line_index.line_index(offset);
+        self.line_index.line_start(line, &self.text)
+    }
+
+    pub fn line_end(&self, offset: TextSize) -> TextSize {
+        let line = self.line_index.line_index(offset);
+        self.line_index.line_end(line, &self.text)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_index.line_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_utf16_units() {
+        let source = ParsedSource::parse("s = '𝄞é'; x = now()\n".to_string());
+        let offset = TextSize::try_from(source.text().find("now").unwrap()).unwrap();
+        assert_eq!(source.position(offset), SourcePosition { row: 1, column: 15 });
+        assert_eq!(source.utf16_position(offset), (0, 15));
+        assert_eq!(source.offset_of_utf16(0, 15), offset);
+    }
+
+    #[test]
+    fn recovers_from_syntax_errors() {
+        let source = ParsedSource::parse("def f(:\n    pass\nx = 1\n".to_string());
+        assert!(!source.syntax_errors().is_empty());
+        assert!(!source.module().body.is_empty());
+    }
+}

@@ -1,0 +1,1 @@
+//! The verification runtime: replays workflow source against recorded histories.
