@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import importlib.abc
 import importlib.util
 import json
@@ -68,8 +69,8 @@ def _module_name_for(path: Path, tag: str) -> str:
     return f"_tempolint_oracle_{re.sub(r'[^0-9A-Za-z_]', '_', tag)}__{stem}"
 
 
-def load_workflow_class(path: Path, class_name: str, tag: str) -> type:
-    """Import the module at `path` under a unique name and return `class_name` from it.
+def load_module(path: Path, tag: str) -> Any:
+    """Import the module at `path` under a unique name (derived from `tag` and the file name).
 
     The file's folder goes on sys.path so that sibling modules (activities imported inside
     `workflow.unsafe.imports_passed_through()`) resolve, inside the sandbox too.
@@ -87,7 +88,12 @@ def load_workflow_class(path: Path, class_name: str, tag: str) -> type:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    return getattr(module, class_name)
+    return module
+
+
+def load_workflow_class(path: Path, class_name: str, tag: str) -> type:
+    """Load the file at `path` as a fresh module (see `load_module`); return `class_name`."""
+    return getattr(load_module(path, tag), class_name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,7 +148,8 @@ def candidate_event_ids(core: str, history: dict[str, Any]) -> list[int] | None:
     `Activity type|id of scheduled event 'X'` -> ActivityTaskScheduled events with that
     type/id; `Child workflow id|type of scheduled event 'X'` ->
     StartChildWorkflowExecutionInitiated events; `Missing associated machine for
-    LocalActivity(N)` -> the core_local_activity marker with seq N.
+    LocalActivity(N)` -> the core_local_activity marker with seq N; `Non-deprecated patch marker
+    encountered for change X` -> the core_patch marker(s) for X.
     """
     events = history.get("events", [])
 
@@ -172,20 +179,25 @@ def candidate_event_ids(core: str, history: dict[str, Any]) -> list[int] | None:
         return ids(child)
     if m := re.search(r"Missing associated machine for LocalActivity\((\d+)\)", core):
         seq = int(m.group(1))
+        return ids(lambda e: _marker_field(e, "core_local_activity", "data", "seq") == seq)
+    if m := re.search(r"patch marker encountered for change (.+?), but", core):
+        patch_id = m.group(1)
+        return ids(lambda e: _marker_field(e, "core_patch", "patch-data", "id") == patch_id)
+    return None
 
-        def marker(e: dict[str, Any]) -> bool:
-            a = _attr(e, "markerRecordedEventAttributes")
-            if a.get("markerName") != "core_local_activity":
-                return False
-            import base64
-            for p in a.get("details", {}).get("data", {}).get("payloads", []):
-                try:
-                    if json.loads(base64.b64decode(p.get("data", ""))).get("seq") == seq:
-                        return True
-                except Exception:
-                    pass
-            return False
-        return ids(marker)
+
+def _marker_field(event: dict[str, Any], marker_name: str, detail: str, key: str) -> Any:
+    """`key` of the JSON payload in a MarkerRecorded event's `details[detail]`, if any."""
+    a = _attr(event, "markerRecordedEventAttributes")
+    if a.get("markerName") != marker_name:
+        return None
+    for p in a.get("details", {}).get(detail, {}).get("payloads", []):
+        try:
+            value = json.loads(base64.b64decode(p.get("data", "")))
+        except ValueError:
+            continue
+        if isinstance(value, dict) and key in value:
+            return value[key]
     return None
 
 
