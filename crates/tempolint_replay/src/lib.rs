@@ -1,1 +1,3 @@
 //! The verification runtime: replays workflow source against recorded histories.
+
+pub mod history;
