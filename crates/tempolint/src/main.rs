@@ -1,6 +1,10 @@
 //! The `tempolint` binary: command-line front end over the analysis core and the replay runtime.
 
+mod check_command;
+mod discovery;
+mod printer;
 mod replay_command;
+mod rule_command;
 
 use std::process::ExitCode;
 
@@ -15,22 +19,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Lint Python files for Temporal determinism, timeout, blocking and payload problems.
+    Check(check_command::CheckArgs),
+    /// Print the documentation of a rule (or of all rules).
+    Rule(rule_command::RuleArgs),
     /// Replay workflow source against recorded event histories.
     Replay(replay_command::ReplayArgs),
     /// Print the version.
     Version,
+    /// Developer tools (parse-only floor for benchmarks).
+    #[command(subcommand, hide = true)]
+    Debug(DebugCommand),
+}
+
+#[derive(Subcommand)]
+enum DebugCommand {
+    /// Read and parse every Python file under PATHS, in parallel; print the file count.
+    Parse { paths: Vec<std::path::PathBuf> },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check(args) => check_command::run(&args),
+        Command::Rule(args) => rule_command::run(&args),
         Command::Replay(args) => replay_command::run(&args),
         Command::Version => {
-            #[allow(clippy::print_stdout)]
+            #[allow(clippy::print_stdout, reason = "the version is the command's output")]
             {
                 println!("tempolint {}", env!("CARGO_PKG_VERSION"));
             }
             ExitCode::SUCCESS
         }
+        Command::Debug(DebugCommand::Parse { paths }) => check_command::parse_only(&paths),
     }
 }

@@ -1,0 +1,218 @@
+//! Rendering findings: the only place byte ranges become rows and columns.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_json::{Value, json};
+use tempolint_linter::{Diagnostic, Fix};
+use tempolint_python::{ParsedSource, TextRange};
+use tempolint_semantic::SourceInput;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Each finding with its source excerpt, the range underlined, and the call chain.
+    Text,
+    /// One line per finding.
+    Concise,
+    /// One JSON array of findings.
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+type Reports<'a> = [(&'a SourceInput, &'a [Diagnostic])];
+
+/// Looks up the parsed source of a chain step's file.
+struct Sources<'a> {
+    by_path: BTreeMap<&'a Path, &'a ParsedSource>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(reports: &Reports<'a>) -> Self {
+        Self { by_path: reports.iter().map(|(input, _)| (input.path.as_path(), &input.source)).collect() }
+    }
+
+    fn location(&self, path: &Path, range: TextRange) -> Value {
+        self.by_path.get(path).map_or(Value::Null, |source| location(source, range.start()))
+    }
+}
+
+fn location(source: &ParsedSource, offset: tempolint_python::TextSize) -> Value {
+    let position = source.position(offset);
+    json!({"row": position.row, "column": position.column})
+}
+
+fn fix_json(source: &ParsedSource, fix: &Fix) -> Value {
+    json!({
+        "applicability": fix.applicability.as_str(),
+        "message": fix.message,
+        "edits": fix.edits.iter().map(|edit| json!({
+            "content": edit.content,
+            "location": location(source, edit.range.start()),
+            "end_location": location(source, edit.range.end()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn diagnostic_json(sources: &Sources, input: &SourceInput, diagnostic: &Diagnostic) -> Value {
+    json!({
+        "code": diagnostic.rule.code(),
+        "message": diagnostic.message,
+        "severity": diagnostic.severity.as_str(),
+        "filename": input.path.display().to_string(),
+        "location": location(&input.source, diagnostic.range.start()),
+        "end_location": location(&input.source, diagnostic.range.end()),
+        "chain": diagnostic.chain.iter().map(|step| json!({
+            "name": step.name,
+            "filename": step.file.display().to_string(),
+            "location": sources.location(&step.file, step.range),
+        })).collect::<Vec<_>>(),
+        "fix": diagnostic.fix.as_ref().map(|fix| fix_json(&input.source, fix)),
+        "url": diagnostic.rule.url(),
+    })
+}
+
+pub(crate) fn print(out: &mut impl Write, format: OutputFormat, reports: &Reports, quiet: bool) -> io::Result<()> {
+    let sources = Sources::new(reports);
+    let all = || reports.iter().flat_map(|(input, diagnostics)| diagnostics.iter().map(move |d| (*input, d)));
+    match format {
+        OutputFormat::Json => {
+            let array: Vec<Value> = all().map(|(input, d)| diagnostic_json(&sources, input, d)).collect();
+            serde_json::to_writer_pretty(&mut *out, &array)?;
+            writeln!(out)
+        }
+        OutputFormat::JsonLines => {
+            for (input, diagnostic) in all() {
+                serde_json::to_writer(&mut *out, &diagnostic_json(&sources, input, diagnostic))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        OutputFormat::Github => {
+            for (input, diagnostic) in all() {
+                let start = input.source.position(diagnostic.range.start());
+                let end = input.source.position(diagnostic.range.end());
+                let level = if diagnostic.severity == tempolint_linter::Severity::Error { "error" } else { "warning" };
+                writeln!(
+                    out,
+                    "::{level} title=tempolint ({code}),file={file},line={line},col={col},endLine={end_line},endColumn={end_col}::{code} {message}",
+                    code = diagnostic.rule.code(),
+                    file = input.path.display(),
+                    line = start.row,
+                    col = start.column,
+                    end_line = end.row,
+                    end_col = end.column,
+                    message = diagnostic.message.replace('%', "%25").replace('\n', "%0A"),
+                )?;
+            }
+            Ok(())
+        }
+        OutputFormat::Concise => {
+            for (input, diagnostic) in all() {
+                let start = input.source.position(diagnostic.range.start());
+                let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+                writeln!(
+                    out,
+                    "{}:{}:{}: {}{fixable} {}",
+                    input.path.display(),
+                    start.row,
+                    start.column,
+                    diagnostic.rule.code(),
+                    diagnostic.message
+                )?;
+            }
+            summary(out, reports, quiet)
+        }
+        OutputFormat::Text => {
+            for (input, diagnostic) in all() {
+                text(out, &sources, input, diagnostic)?;
+            }
+            summary(out, reports, quiet)
+        }
+    }
+}
+
+/// A finding as a compiler would show it: header, excerpt with the range underlined, chain.
+fn text(out: &mut impl Write, sources: &Sources, input: &SourceInput, diagnostic: &Diagnostic) -> io::Result<()> {
+    let source = &input.source;
+    let start = source.position(diagnostic.range.start());
+    let end = source.position(diagnostic.range.end());
+    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+    writeln!(
+        out,
+        "{}:{}:{}: {}{fixable} {}",
+        input.path.display(),
+        start.row,
+        start.column,
+        diagnostic.rule.code(),
+        diagnostic.message
+    )?;
+    if source.line_count() >= start.row && !source.text().is_empty() {
+        let line = source.line_text(start.row);
+        let gutter = start.row.to_string().len();
+        let width = if end.row == start.row {
+            end.column.saturating_sub(start.column).max(1)
+        } else {
+            line.chars().count().saturating_sub(start.column - 1).max(1)
+        };
+        writeln!(out, "{:gutter$} |", "")?;
+        writeln!(out, "{} | {}", start.row, line)?;
+        writeln!(
+            out,
+            "{:gutter$} | {}{} {}",
+            "",
+            " ".repeat(start.column - 1),
+            "^".repeat(width),
+            diagnostic.rule.code()
+        )?;
+        writeln!(out, "{:gutter$} |", "")?;
+    }
+    for (index, step) in diagnostic.chain.iter().enumerate() {
+        let at = sources.location(&step.file, step.range);
+        let label = if index == 0 { "= chain:" } else { "        →" };
+        writeln!(
+            out,
+            "  {label} {} ({}:{}:{})",
+            step.name,
+            step.file.display(),
+            at["row"],
+            at["column"]
+        )?;
+    }
+    if let Some(fix) = &diagnostic.fix {
+        writeln!(out, "  = help: {}", fix.message)?;
+    }
+    writeln!(out)
+}
+
+fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<()> {
+    if quiet {
+        return Ok(());
+    }
+    let count: usize = reports.iter().map(|(_, d)| d.len()).sum();
+    let fixable: usize = reports.iter().flat_map(|(_, d)| d.iter()).filter(|d| d.fix.is_some()).count();
+    if count == 0 {
+        writeln!(out, "All checks passed!")
+    } else {
+        let noun = if count == 1 { "error" } else { "errors" };
+        writeln!(out, "Found {count} {noun}.")?;
+        if fixable > 0 {
+            writeln!(out, "[*] {fixable} fixable with `--unsafe-fixes` (applying fixes is not available yet).")?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn statistics(out: &mut impl Write, reports: &Reports) -> io::Result<()> {
+    let mut counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for diagnostic in reports.iter().flat_map(|(_, d)| d.iter()) {
+        counts.entry(diagnostic.rule.code()).or_insert((0, diagnostic.rule.name())).0 += 1;
+    }
+    for (code, (count, name)) in counts {
+        writeln!(out, "{count:>5}\t{code}\t{name}")?;
+    }
+    Ok(())
+}

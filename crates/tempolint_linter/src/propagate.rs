@@ -1,0 +1,212 @@
+//! Turns the effects of every body into diagnostics: directly where the body's role makes
+//! them matter, and along the call graph (workflow → helpers, async activity → helpers,
+//! workflow module import → top-level calls) at the root's call site, with the chain.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tempolint_python::TextRange;
+use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
+
+use crate::checker::{BodyFacts, Context, Effect};
+use crate::diagnostic::{ChainStep, Diagnostic};
+
+/// One effect reached from a function, with the path to it.
+#[derive(Clone)]
+struct Reached {
+    /// The function holding the effect and its index there.
+    origin: (FunctionId, usize),
+    /// Function entered and the range in it where the path continues, outermost first.
+    steps: Vec<(FunctionId, TextRange)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Walk {
+    Workflow,
+    AsyncActivity,
+    ImportTime,
+}
+
+pub(crate) struct Propagation<'p, 'a> {
+    project: &'p Project<'a>,
+    functions: &'p [BodyFacts],
+    memo: RefCell<FxHashMap<(Walk, FunctionId), Rc<Vec<Reached>>>>,
+    in_progress: RefCell<FxHashSet<(Walk, FunctionId)>>,
+}
+
+impl<'p, 'a> Propagation<'p, 'a> {
+    pub(crate) fn new(project: &'p Project<'a>, functions: &'p [BodyFacts]) -> Self {
+        Self { project, functions, memo: RefCell::default(), in_progress: RefCell::default() }
+    }
+
+    fn facts(&self, function: FunctionId) -> &'p BodyFacts {
+        &self.functions[function.0 as usize]
+    }
+
+    fn follows(&self, walk: Walk, target: FunctionId) -> bool {
+        match (walk, self.project.function(target).kind) {
+            (Walk::Workflow, FunctionKind::WorkflowMethod | FunctionKind::Activity { .. }) => false,
+            (Walk::AsyncActivity, FunctionKind::WorkflowMethod) => false,
+            _ => true,
+        }
+    }
+
+    fn counts(walk: Walk, effect: &Effect) -> bool {
+        match walk {
+            Walk::Workflow => effect.context == Context::Workflow,
+            Walk::AsyncActivity => effect.context == Context::AsyncActivity && !effect.offloaded,
+            Walk::ImportTime => effect.context == Context::ImportTime,
+        }
+    }
+
+    /// Every effect `function` reaches in `walk`, each once, by the first path found.
+    fn reach(&self, walk: Walk, function: FunctionId) -> Rc<Vec<Reached>> {
+        if let Some(done) = self.memo.borrow().get(&(walk, function)) {
+            return Rc::clone(done);
+        }
+        if !self.in_progress.borrow_mut().insert((walk, function)) {
+            return Rc::new(Vec::new());
+        }
+        let facts = self.facts(function);
+        let mut seen = FxHashSet::default();
+        let mut reached = Vec::new();
+        for (index, effect) in facts.effects.iter().enumerate() {
+            if Self::counts(walk, effect) && seen.insert((function, index)) {
+                reached.push(Reached { origin: (function, index), steps: vec![(function, effect.range)] });
+            }
+        }
+        for edge in &facts.edges {
+            if (walk == Walk::AsyncActivity && edge.offloaded) || !self.follows(walk, edge.target) {
+                continue;
+            }
+            for inner in self.reach(walk, edge.target).iter() {
+                if seen.insert(inner.origin) {
+                    let mut steps = Vec::with_capacity(inner.steps.len() + 1);
+                    steps.push((function, edge.range));
+                    steps.extend_from_slice(&inner.steps);
+                    reached.push(Reached { origin: inner.origin, steps });
+                }
+            }
+        }
+        self.in_progress.borrow_mut().remove(&(walk, function));
+        let reached = Rc::new(reached);
+        self.memo.borrow_mut().insert((walk, function), Rc::clone(&reached));
+        reached
+    }
+
+    fn effect(&self, origin: (FunctionId, usize)) -> &'p Effect {
+        &self.facts(origin.0).effects[origin.1]
+    }
+
+    /// Diagnostics at `edge_range` for everything `target` reaches in `walk`.
+    fn transitive(&self, walk: Walk, edge_range: TextRange, target: FunctionId, into: &mut Vec<Diagnostic>) {
+        for reached in self.reach(walk, target).iter() {
+            let effect = self.effect(reached.origin);
+            let chain: Vec<ChainStep> = reached
+                .steps
+                .iter()
+                .map(|(function, range)| {
+                    let data = self.project.function(*function);
+                    ChainStep {
+                        name: data.qualified_name.clone(),
+                        file: self.project.module(data.module).input.path.clone(),
+                        range: *range,
+                    }
+                })
+                .collect();
+            let through = chain.iter().map(|step| format!("`{}`", step.name)).collect::<Vec<_>>().join(" → ");
+            into.push(Diagnostic {
+                rule: effect.rule,
+                message: format!("{} (reached through {through})", effect.message),
+                severity: effect.severity,
+                range: edge_range,
+                chain,
+                fix: None,
+            });
+        }
+    }
+
+    /// Diagnostics of a project function, reported in its own file.
+    pub(crate) fn function_diagnostics(&self, function: FunctionId) -> Vec<Diagnostic> {
+        let facts = self.facts(function);
+        let kind = self.project.function(function).kind;
+        let (direct, walk): (&[Context], Option<Walk>) = match kind {
+            FunctionKind::WorkflowMethod => {
+                (&[Context::Workflow, Context::WorkflowBody, Context::Anywhere], Some(Walk::Workflow))
+            }
+            FunctionKind::Activity { is_async: true } => {
+                (&[Context::AsyncActivity, Context::ActivityBody, Context::Anywhere], Some(Walk::AsyncActivity))
+            }
+            FunctionKind::Activity { is_async: false } => (&[Context::ActivityBody, Context::Anywhere], None),
+            FunctionKind::Plain => (&[Context::Anywhere], None),
+        };
+        let mut diagnostics: Vec<Diagnostic> = facts
+            .effects
+            .iter()
+            .filter(|effect| direct.contains(&effect.context))
+            .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
+            .map(direct_diagnostic)
+            .collect();
+        if let Some(walk) = walk {
+            for edge in &facts.edges {
+                if (walk == Walk::AsyncActivity && edge.offloaded) || !self.follows(walk, edge.target) {
+                    continue;
+                }
+                self.transitive(walk, edge.range, edge.target, &mut diagnostics);
+            }
+        }
+        diagnostics
+    }
+
+    /// Diagnostics of a module's top-level code.
+    pub(crate) fn module_diagnostics(&self, facts: &BodyFacts, sandboxed: bool) -> Vec<Diagnostic> {
+        let mut diagnostics: Vec<Diagnostic> = facts
+            .effects
+            .iter()
+            .filter(|effect| effect.context == Context::Anywhere || (sandboxed && effect.context == Context::ImportTime))
+            .map(direct_diagnostic)
+            .collect();
+        if sandboxed {
+            for edge in &facts.edges {
+                self.transitive(Walk::ImportTime, edge.range, edge.target, &mut diagnostics);
+            }
+        }
+        diagnostics
+    }
+}
+
+fn direct_diagnostic(effect: &Effect) -> Diagnostic {
+    Diagnostic {
+        rule: effect.rule,
+        message: effect.message.clone(),
+        severity: effect.severity,
+        range: effect.range,
+        chain: Vec::new(),
+        fix: effect.fix.clone(),
+    }
+}
+
+/// Modules whose top-level code runs inside the sandbox: those defining workflows and the
+/// project modules they import normally (not passed through), transitively.
+pub(crate) fn sandboxed_modules(project: &Project) -> FxHashSet<ModuleId> {
+    let mut sandboxed: FxHashSet<ModuleId> = FxHashSet::default();
+    let mut queue: Vec<ModuleId> = (0..project.modules.len() as u32)
+        .map(ModuleId)
+        .filter(|id| !project.module(*id).workflows.is_empty())
+        .collect();
+    while let Some(module) = queue.pop() {
+        if !sandboxed.insert(module) {
+            continue;
+        }
+        for import in project.module(module).imported_modules() {
+            if import.passed_through {
+                continue;
+            }
+            if let Some(imported) = project.module_by_name(&import.target) {
+                queue.push(imported);
+            }
+        }
+    }
+    sandboxed
+}

@@ -1,0 +1,58 @@
+use crate::checker::{CallInfo, Checker};
+use crate::registry::Rule;
+use crate::rules::blocking::{classified_as, report_call};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for subprocesses and blocking waits in `async def` activities and their helpers:
+    /// `subprocess.*`, `os.system`, `os.wait*`, `concurrent.futures.Future.result()`,
+    /// `threading.Event.wait()`, `Thread.join()`, `queue.Queue.get()`.
+    ///
+    /// ## Why is this bad?
+    /// The event loop cannot run anything else while it waits for the process, thread or queue;
+    /// use the asyncio equivalents or a synchronous activity.
+    ///
+    /// ## Example
+    /// ```python
+    /// from concurrent.futures import ThreadPoolExecutor
+    /// from temporalio import activity
+    ///
+    /// POOL = ThreadPoolExecutor()
+    ///
+    /// @activity.defn
+    /// async def merge(paths: list[str]) -> str:
+    ///     return POOL.submit("+".join, paths).result()
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// import asyncio
+    /// from concurrent.futures import ThreadPoolExecutor
+    /// from temporalio import activity
+    ///
+    /// POOL = ThreadPoolExecutor()
+    ///
+    /// @activity.defn
+    /// async def merge(paths: list[str]) -> str:
+    ///     loop = asyncio.get_running_loop()
+    ///     return await loop.run_in_executor(POOL, "+".join, paths)
+    /// ```
+    BlockingWait => BlockingWait { symbol: String }
+}
+
+impl BlockingWait {
+    fn describe(&self) -> String {
+        format!(
+            "`{}()` blocks the event loop of an `async def` activity while it waits. Await an asyncio equivalent (`asyncio.create_subprocess_exec`, `run_in_executor`)",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = classified_as(checker, info, Rule::BlockingWait) else {
+        return;
+    };
+    report_call(checker, info, &BlockingWait { symbol: symbol.to_string() });
+}

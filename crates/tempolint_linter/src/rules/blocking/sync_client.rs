@@ -1,0 +1,52 @@
+use crate::checker::{CallInfo, Checker};
+use crate::registry::Rule;
+use crate::rules::blocking::{classified_as, report_call};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for synchronous database and cloud SDK clients used in `async def` activities and
+    /// their helpers: `sqlite3`, `psycopg2`, `pymysql`, `redis.Redis`, `boto3`, `pymongo`, ….
+    ///
+    /// ## Why is this bad?
+    /// Every query blocks the worker's event loop until the server answers.
+    ///
+    /// ## Example
+    /// ```python
+    /// import sqlite3
+    /// from temporalio import activity
+    ///
+    /// @activity.defn
+    /// async def count_users(db: str) -> int:
+    ///     conn = sqlite3.connect(db)
+    ///     return conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// import sqlite3
+    /// from temporalio import activity
+    ///
+    /// @activity.defn
+    /// def count_users(db: str) -> int:
+    ///     conn = sqlite3.connect(db)
+    ///     return conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    /// ```
+    SyncClient => SyncClient { symbol: String }
+}
+
+impl SyncClient {
+    fn describe(&self) -> String {
+        format!(
+            "`{}()` is a synchronous client call inside an `async def` activity; it blocks the event loop. Use an async driver or a sync (`def`) activity",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = classified_as(checker, info, Rule::SyncClient) else {
+        return;
+    };
+    report_call(checker, info, &SyncClient { symbol: symbol.to_string() });
+}

@@ -1,0 +1,108 @@
+use tempolint_python::ast::Expr;
+use tempolint_python::Ranged;
+use tempolint_semantic::Global;
+
+use crate::checker::{CallInfo, Checker, Context, Role};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for workflow code that mutates module-level state: assigning a `global`, setting
+    /// items or attributes of a module-level object, or calling mutating methods on it
+    /// (`append`, `update`, `add`, `pop`, …).
+    ///
+    /// ## Why is this bad?
+    /// Module state is shared by every workflow running on the worker and survives across
+    /// replays, so one workflow's run changes what another (or its own replay) sees.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// SEEN: list[str] = []
+    ///
+    /// @workflow.defn
+    /// class Dedup:
+    ///     @workflow.run
+    ///     async def run(self, key: str) -> bool:
+    ///         SEEN.append(key)
+    ///         return len(SEEN) > 1
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Dedup:
+    ///     def __init__(self) -> None:
+    ///         self.seen: list[str] = []
+    ///
+    ///     @workflow.run
+    ///     async def run(self, key: str) -> bool:
+    ///         self.seen.append(key)
+    ///         return len(self.seen) > 1
+    /// ```
+    GlobalMutation => GlobalMutation { name: String }
+}
+
+impl GlobalMutation {
+    fn describe(&self) -> String {
+        format!(
+            "Workflow code mutates module-level `{}`, which is shared by all workflows on the worker and outlives replays. Keep state on the workflow instance",
+            self.name
+        )
+    }
+}
+
+const MUTATORS: &[&str] = &[
+    "append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "add", "discard",
+    "setdefault", "sort", "reverse",
+];
+
+/// The module-level variable an expression's root name refers to, if it is one.
+fn module_variable<'e>(checker: &Checker, expr: &'e Expr) -> Option<&'e str> {
+    let root = match expr {
+        Expr::Name(name) => name,
+        Expr::Attribute(attribute) => return module_variable(checker, &attribute.value),
+        Expr::Subscript(subscript) => return module_variable(checker, &subscript.value),
+        _ => return None,
+    };
+    let name = root.id.as_str();
+    if checker.scope.is_local(name) {
+        return None;
+    }
+    let module = checker.resolver.project().module(checker.resolver.module());
+    matches!(module.globals.get(name), Some(Global::Variable(_))).then_some(name)
+}
+
+pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
+    if checker.role == Role::ModuleLevel {
+        return;
+    }
+    let name = match target {
+        Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => Some(name.id.as_str()),
+        Expr::Subscript(_) | Expr::Attribute(_) => module_variable(checker, target),
+        _ => None,
+    };
+    if let Some(name) = name {
+        let violation = GlobalMutation { name: name.to_string() };
+        checker.report(&violation, target.range(), Context::Workflow);
+    }
+}
+
+pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
+    if checker.role == Role::ModuleLevel {
+        return;
+    }
+    let Expr::Attribute(attribute) = &*info.call.func else {
+        return;
+    };
+    if !MUTATORS.contains(&attribute.attr.as_str()) {
+        return;
+    }
+    if let Some(name) = module_variable(checker, &attribute.value) {
+        let violation = GlobalMutation { name: name.to_string() };
+        checker.report(&violation, info.call.func.range(), Context::Workflow);
+    }
+}

@@ -1,0 +1,53 @@
+use crate::checker::{CallInfo, Checker};
+use crate::registry::Rule;
+use crate::rules::determinism::{classified_as, report_call};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for `hash()` and `id()` called in workflow code.
+    ///
+    /// ## Why is this bad?
+    /// `hash()` of strings and bytes is salted per process (`PYTHONHASHSEED`) and `id()` is a
+    /// memory address: both change between the original run and a replay on another worker.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Shard:
+    ///     @workflow.run
+    ///     async def run(self, tenant: str) -> int:
+    ///         return hash(tenant) % 16
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// import zlib
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Shard:
+    ///     @workflow.run
+    ///     async def run(self, tenant: str) -> int:
+    ///         return zlib.crc32(tenant.encode()) % 16
+    /// ```
+    HashOrId => HashOrId { symbol: String }
+}
+
+impl HashOrId {
+    fn describe(&self) -> String {
+        format!(
+            "`{}()` differs between processes, so a replay computes another value. Use a stable digest (`hashlib`, `zlib.crc32`)",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = classified_as(checker, info, Rule::HashOrId) else {
+        return;
+    };
+    report_call(checker, info, &HashOrId { symbol: symbol.to_string() });
+}

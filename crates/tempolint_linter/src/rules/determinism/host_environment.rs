@@ -1,0 +1,76 @@
+use tempolint_python::ast::Expr;
+use tempolint_python::Ranged;
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::registry::Rule;
+use crate::rules::determinism::{classified_as, report_call};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for workflow code that reads the host it runs on: `os.environ`, `os.getenv`,
+    /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`.
+    ///
+    /// ## Why is this bad?
+    /// Workers differ in environment and a replay may run on another host (or the same host
+    /// after a deploy), so values read from it differ and the workflow diverges.
+    ///
+    /// ## Example
+    /// ```python
+    /// import os
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Router:
+    ///     @workflow.run
+    ///     async def run(self) -> str:
+    ///         return os.getenv("REGION", "eu")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Router:
+    ///     @workflow.run
+    ///     async def run(self, region: str) -> str:
+    ///         return region
+    /// ```
+    HostEnvironment => HostEnvironment { symbol: String }
+}
+
+impl HostEnvironment {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` reads the worker's host environment, which differs between workers and replays. Pass the value in as workflow input",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = classified_as(checker, info, Rule::HostEnvironment) else {
+        return;
+    };
+    // `os.environ.get(…)` is reported here; the `os.environ` inside it is not a reference.
+    report_call(checker, info, &HostEnvironment { symbol: format!("{symbol}()") });
+}
+
+/// `os.environ["X"]`, `"X" in os.environ`, `sys.argv[1]`: reading without a call.
+pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
+    if !matches!(expr, Expr::Attribute(_) | Expr::Name(_)) {
+        return;
+    }
+    let binding = checker.resolve(expr);
+    let Some(symbol) = binding.symbol() else {
+        return;
+    };
+    if checker.tables.references.get(symbol) != Some(&Rule::HostEnvironment)
+        || checker.settings.is_known_deterministic(symbol)
+    {
+        return;
+    }
+    let violation = HostEnvironment { symbol: symbol.to_string() };
+    checker.report(&violation, expr.range(), Context::Workflow);
+}

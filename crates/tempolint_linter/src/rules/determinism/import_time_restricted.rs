@@ -1,0 +1,64 @@
+use tempolint_python::Ranged;
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks top-level code of workflow modules (and of the project modules they import
+    /// normally) for calls the sandbox rejects even while importing: `datetime.now()`,
+    /// `random.random()`, `shutil`, `subprocess`, `pathlib.Path.read_text()`, ….
+    ///
+    /// ## Why is this bad?
+    /// The sandbox re-imports workflow modules in isolation when the worker starts; a restricted
+    /// call at import time makes the worker fail with "Failed validating workflow".
+    ///
+    /// ## Example
+    /// ```python
+    /// from datetime import datetime
+    /// from temporalio import workflow
+    ///
+    /// STARTED = datetime.now()
+    ///
+    /// @workflow.defn
+    /// class Audit:
+    ///     @workflow.run
+    ///     async def run(self) -> None:
+    ///         pass
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Audit:
+    ///     @workflow.run
+    ///     async def run(self) -> str:
+    ///         return workflow.now().isoformat()
+    /// ```
+    ImportTimeRestricted => ImportTimeRestricted { symbol: String }
+}
+
+impl ImportTimeRestricted {
+    fn describe(&self) -> String {
+        format!(
+            "`{}()` runs while the sandbox imports this workflow module and is restricted there; the worker fails to start. Move it out of module level",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = info.symbol else {
+        return;
+    };
+    let Some(restriction) = checker.tables.restriction(symbol) else {
+        return;
+    };
+    if restriction.only_runtime || restriction.warning {
+        return;
+    }
+    let violation = ImportTimeRestricted { symbol: symbol.to_string() };
+    checker.report(&violation, info.call.func.range(), Context::ImportTime);
+}

@@ -1,0 +1,54 @@
+//! Determinism rules (DET): what makes workflow code replay differently.
+
+pub(crate) mod asyncio_wait;
+pub(crate) mod file_system_access;
+pub(crate) mod global_mutation;
+pub(crate) mod hash_or_id;
+pub(crate) mod host_environment;
+pub(crate) mod import_time_restricted;
+pub(crate) mod network_access;
+pub(crate) mod randomness;
+pub(crate) mod sandbox_restricted;
+pub(crate) mod set_iteration;
+pub(crate) mod threads_and_processes;
+pub(crate) mod unpassed_import;
+pub(crate) mod uuid_generation;
+pub(crate) mod wall_clock;
+pub(crate) mod workflow_logging;
+pub(crate) mod workflow_time_sleep;
+
+use tempolint_python::{Ranged, TextRange};
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::registry::Rule;
+use crate::rules::Violation;
+
+/// The called symbol if our determinism table files it under `rule` (and the user did not
+/// declare it deterministic).
+pub(super) fn classified_as<'i>(checker: &Checker, info: &CallInfo<'i, '_>, rule: Rule) -> Option<&'i str> {
+    let symbol = info.symbol?;
+    if checker.settings.is_known_deterministic(symbol) {
+        return None;
+    }
+    (checker.tables.determinism.get(symbol) == Some(&rule)).then_some(symbol)
+}
+
+/// Reports `violation` at the callee of the call, in workflow context.
+pub(super) fn report_call<V: Violation>(checker: &mut Checker, info: &CallInfo, violation: &V) -> TextRange {
+    let range = info.call.func.range();
+    checker.report(violation, range, Context::Workflow);
+    range
+}
+
+/// An unsafe fix replacing `range` by `content`, when the module imported
+/// `temporalio.workflow` under some name (substituted for `{workflow}` in `content`).
+pub(super) fn workflow_fix(checker: &Checker, range: TextRange, content: &str, message: &str) -> Option<Fix> {
+    let module = checker.resolver.project().module(checker.resolver.module());
+    let local = module.local_name_for("temporalio.workflow")?;
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: message.replace("{workflow}", local),
+        edits: vec![Edit { range, content: content.replace("{workflow}", local) }],
+    })
+}

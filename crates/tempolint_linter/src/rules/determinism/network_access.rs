@@ -1,0 +1,62 @@
+use crate::checker::{CallInfo, Checker};
+use crate::registry::Rule;
+use crate::rules::determinism::{classified_as, report_call};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for network and database access in workflow code: `socket`, `http.client`,
+    /// `urllib.request`, `requests`, `httpx`, `aiohttp`, `urllib3`, and database or cloud
+    /// clients (`psycopg2`, `sqlite3`, `redis`, `boto3`, …).
+    ///
+    /// ## Why is this bad?
+    /// A response is not part of the workflow history: on replay the call is made again and may
+    /// answer differently, and it blocks the workflow task. Network calls belong in activities.
+    ///
+    /// ## Example
+    /// ```python
+    /// import requests
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Geo:
+    ///     @workflow.run
+    ///     async def run(self, ip: str) -> str:
+    ///         return requests.get(f"https://geo.example/{ip}").text
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// def locate(ip: str) -> str:
+    ///     return ip
+    ///
+    /// @workflow.defn
+    /// class Geo:
+    ///     @workflow.run
+    ///     async def run(self, ip: str) -> str:
+    ///         return await workflow.execute_activity(
+    ///             locate, ip, start_to_close_timeout=timedelta(seconds=10)
+    ///         )
+    /// ```
+    NetworkAccess => NetworkAccess { symbol: String }
+}
+
+impl NetworkAccess {
+    fn describe(&self) -> String {
+        format!(
+            "`{}()` does network I/O from workflow code; a replay calls out again and may get another answer. Call it from an activity",
+            self.symbol
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = classified_as(checker, info, Rule::NetworkAccess) else {
+        return;
+    };
+    report_call(checker, info, &NetworkAccess { symbol: symbol.to_string() });
+}

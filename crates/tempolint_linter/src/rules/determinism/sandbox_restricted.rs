@@ -1,0 +1,84 @@
+use tempolint_python::Ranged;
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for calls in workflow code that the SDK sandbox restricts and that no more specific
+    /// rule covers (for example pure `os.path` string helpers, `locale`, `curses`), and for calls
+    /// listed in `extra-nondeterministic` in the configuration.
+    ///
+    /// ## Why is this bad?
+    /// The sandbox raises `RestrictedWorkflowAccessError` when workflow code touches these
+    /// members, so the workflow task fails (even where the function itself is harmless, as
+    /// `os.path.join` is before Python 3.14). Wrap genuinely pure use in
+    /// `workflow.unsafe.sandbox_unrestricted()`, or use a pure alternative.
+    ///
+    /// ## Example
+    /// ```python
+    /// import os.path
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Export:
+    ///     @workflow.run
+    ///     async def run(self, name: str) -> str:
+    ///         return os.path.join("exports", name)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// import posixpath
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Export:
+    ///     @workflow.run
+    ///     async def run(self, name: str) -> str:
+    ///         return posixpath.join("exports", name)
+    /// ```
+    SandboxRestricted => SandboxRestricted { symbol: String, configured: bool }
+}
+
+impl SandboxRestricted {
+    fn describe(&self) -> String {
+        if self.configured {
+            format!(
+                "`{}()` is declared non-deterministic in `extra-nondeterministic`. Move it into an activity",
+                self.symbol
+            )
+        } else {
+            format!(
+                "`{}()` is restricted by the workflow sandbox and fails the workflow task. Use a pure alternative or `workflow.unsafe.sandbox_unrestricted()`",
+                self.symbol
+            )
+        }
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = info.symbol else {
+        return;
+    };
+    if checker.settings.is_known_deterministic(symbol) {
+        return;
+    }
+    let configured = checker.settings.is_extra_nondeterministic(symbol);
+    if !configured {
+        let covered = checker
+            .tables
+            .determinism
+            .get(symbol)
+            .is_some_and(|rule| *rule != crate::registry::Rule::SandboxRestricted)
+            || checker.tables.implicit_clock.contains_key(symbol)
+            || symbol == "random.Random";
+        let restricted = checker.tables.restriction(symbol).is_some_and(|r| !r.warning)
+            || checker.tables.determinism.get(symbol) == Some(&crate::registry::Rule::SandboxRestricted);
+        if covered || !restricted || checker.sandbox_unrestricted > 0 {
+            return;
+        }
+    }
+    let violation = SandboxRestricted { symbol: symbol.to_string(), configured };
+    checker.report(&violation, info.call.func.range(), Context::Workflow);
+}

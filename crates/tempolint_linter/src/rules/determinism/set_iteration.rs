@@ -1,0 +1,107 @@
+use tempolint_python::ast::Expr;
+use tempolint_python::{Ranged, TextSize};
+
+use crate::checker::{CallInfo, Checker, Context, IterationKind};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for workflow code whose behaviour follows the iteration order of a `set` or
+    /// `frozenset`: `for` loops and comprehensions over them, `list(s)`, `tuple(s)`,
+    /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
+    /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
+    /// `min`, `max`, `any`, `all`, set comprehensions) are fine.
+    ///
+    /// ## Why is this bad?
+    /// The order of a set of strings depends on string hashing, which is salted per process. A
+    /// replay on another worker visits the elements in another order, schedules activities in
+    /// another order, and fails with a nondeterminism error.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Fanout:
+    ///     @workflow.run
+    ///     async def run(self, channels: list[str]) -> list[str]:
+    ///         return [c for c in set(channels)]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Fanout:
+    ///     @workflow.run
+    ///     async def run(self, channels: list[str]) -> list[str]:
+    ///         return [c for c in sorted(set(channels))]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Wrapping the set in `sorted(…)` is unsafe: the elements must be orderable, and the order
+    /// changes for running workflows.
+    SetIteration => SetIteration {}
+}
+
+impl SetIteration {
+    fn describe(&self) -> String {
+        "Iteration order of a set depends on string hashing, which differs between worker processes; replays may take another path. Iterate over `sorted(…)`".to_string()
+    }
+}
+
+/// Small-integer sets iterate in a fixed order; only hashed-object order is random.
+fn is_literal_number_set(expr: &Expr) -> bool {
+    matches!(expr, Expr::Set(set) if set.elts.iter().all(Expr::is_number_literal_expr))
+}
+
+fn report(checker: &mut Checker, iterated: &Expr) {
+    if checker.order_insensitive > 0 || is_literal_number_set(iterated) {
+        return;
+    }
+    if !checker.resolve(iterated).is_unordered_collection() {
+        return;
+    }
+    let range = iterated.range();
+    let fix = Fix {
+        applicability: Applicability::Unsafe,
+        message: "Iterate over `sorted(…)`".to_string(),
+        edits: vec![
+            Edit { range: tempolint_python::TextRange::empty(range.start()), content: "sorted(".to_string() },
+            Edit { range: tempolint_python::TextRange::empty(range.end()), content: ")".to_string() },
+        ],
+    };
+    let _: TextSize = range.start();
+    checker.report(&SetIteration {}, range, Context::Workflow).fix = Some(fix);
+}
+
+pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: IterationKind) {
+    if kind == IterationKind::IntoSet {
+        return;
+    }
+    report(checker, iter);
+}
+
+/// `list(s)`, `tuple(s)`, `enumerate(s)`, `"-".join(s)`, … turn set order into sequence order.
+pub(crate) fn check_argument(checker: &mut Checker, info: &CallInfo, argument: &Expr) {
+    let orders = matches!(
+        info.symbol,
+        Some(
+            "builtins.list" | "builtins.tuple" | "builtins.enumerate" | "builtins.iter" | "builtins.zip"
+                | "builtins.map" | "builtins.filter" | "builtins.reversed"
+        )
+    ) || matches!(&*info.call.func, Expr::Attribute(attribute)
+        if attribute.attr.as_str() == "join" && attribute.value.is_string_literal_expr());
+    if orders {
+        report(checker, argument);
+    }
+}
+
+/// `s.pop()` removes an arbitrary element.
+pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
+    if let Some("builtins.set.pop") = info.symbol {
+        checker.report(&SetIteration {}, info.call.func.range(), Context::Workflow);
+    }
+}

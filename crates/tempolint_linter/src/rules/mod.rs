@@ -1,0 +1,160 @@
+//! The rules, one file each, and the explicit dispatch from the checker's node kinds to each
+//! enabled rule's check.
+
+pub(crate) mod blocking;
+pub(crate) mod determinism;
+pub(crate) mod payload;
+pub(crate) mod syntax_error;
+pub(crate) mod timeouts;
+pub(crate) mod unused_suppression;
+
+use tempolint_python::ast::{self, Expr};
+
+use crate::checker::{CallInfo, Checker, IterationKind};
+use crate::registry::Rule;
+
+/// A rule's finding: the data its message needs.
+pub(crate) trait Violation {
+    const RULE: Rule;
+    /// What is wrong, why, and what to do instead.
+    fn message(&self) -> String;
+}
+
+/// Declares a violation struct whose doc comment is the rule's documentation, and exposes that
+/// documentation as `DOC`.
+macro_rules! violation {
+    ($(#[doc = $doc:literal])* $rule:ident => $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[doc = $doc])*
+        pub(crate) struct $name { $(pub(crate) $field: $ty),* }
+
+        pub(crate) const DOC: &str = concat!($($doc, "\n"),*);
+
+        impl $crate::rules::Violation for $name {
+            const RULE: $crate::registry::Rule = $crate::registry::Rule::$rule;
+            fn message(&self) -> String {
+                self.describe()
+            }
+        }
+    };
+}
+pub(crate) use violation;
+
+/// Every call, once resolved.
+pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
+    use determinism::*;
+    if checker.enabled(Rule::WallClock) {
+        wall_clock::check(checker, info);
+    }
+    if checker.enabled(Rule::Randomness) {
+        randomness::check(checker, info);
+    }
+    if checker.enabled(Rule::UuidGeneration) {
+        uuid_generation::check(checker, info);
+    }
+    if checker.enabled(Rule::FileSystemAccess) {
+        file_system_access::check(checker, info);
+    }
+    if checker.enabled(Rule::NetworkAccess) {
+        network_access::check(checker, info);
+    }
+    if checker.enabled(Rule::ThreadsAndProcesses) {
+        threads_and_processes::check(checker, info);
+    }
+    if checker.enabled(Rule::HostEnvironment) {
+        host_environment::check_call(checker, info);
+    }
+    if checker.enabled(Rule::WorkflowTimeSleep) {
+        workflow_time_sleep::check(checker, info);
+    }
+    if checker.enabled(Rule::SandboxRestricted) {
+        sandbox_restricted::check(checker, info);
+    }
+    if checker.enabled(Rule::AsyncioWait) {
+        asyncio_wait::check(checker, info);
+    }
+    if checker.enabled(Rule::HashOrId) {
+        hash_or_id::check(checker, info);
+    }
+    if checker.enabled(Rule::GlobalMutation) {
+        global_mutation::check_call(checker, info);
+    }
+    if checker.enabled(Rule::ImportTimeRestricted) {
+        import_time_restricted::check(checker, info);
+    }
+    if checker.enabled(Rule::WorkflowLogging) {
+        workflow_logging::check(checker, info);
+    }
+    if checker.enabled(Rule::SetIteration) {
+        set_iteration::check_call(checker, info);
+    }
+    timeouts::record_activity_call(checker, info);
+    if checker.enabled(Rule::MissingActivityTimeout) {
+        timeouts::missing_activity_timeout::check(checker, info);
+    }
+    if checker.enabled(Rule::UnboundedRetries) {
+        timeouts::unbounded_retries::check(checker, info);
+    }
+    timeouts::record_heartbeat(checker, info);
+    if checker.enabled(Rule::AsyncSleep) {
+        blocking::async_activity_sleep::check(checker, info);
+    }
+    if checker.enabled(Rule::BlockingNetwork) {
+        blocking::blocking_network::check(checker, info);
+    }
+    if checker.enabled(Rule::BlockingFileIo) {
+        blocking::blocking_file_io::check(checker, info);
+    }
+    if checker.enabled(Rule::BlockingWait) {
+        blocking::blocking_wait::check(checker, info);
+    }
+    if checker.enabled(Rule::SyncClient) {
+        blocking::sync_client::check(checker, info);
+    }
+    if checker.enabled(Rule::OversizedPayload) {
+        payload::oversized_payload::check_call(checker, info);
+    }
+    payload::unbounded_history::record_continue_as_new(checker, info);
+}
+
+/// Every positional argument of a call, with the call.
+pub(crate) fn dispatch_call_argument(checker: &mut Checker, info: &CallInfo, argument: &Expr) {
+    if checker.enabled(Rule::SetIteration) {
+        determinism::set_iteration::check_argument(checker, info, argument);
+    }
+}
+
+/// Every name or attribute chain read as a value (not called).
+pub(crate) fn dispatch_reference(checker: &mut Checker, expr: &Expr) {
+    if checker.enabled(Rule::HostEnvironment) {
+        determinism::host_environment::check_reference(checker, expr);
+    }
+}
+
+/// Every iterated expression (`for` loops, comprehensions).
+pub(crate) fn dispatch_iteration(checker: &mut Checker, iter: &Expr, kind: IterationKind) {
+    if checker.enabled(Rule::SetIteration) {
+        determinism::set_iteration::check_iteration(checker, iter, kind);
+    }
+}
+
+/// Every assignment target.
+pub(crate) fn dispatch_assignment_target(checker: &mut Checker, target: &Expr) {
+    if checker.enabled(Rule::GlobalMutation) {
+        determinism::global_mutation::check_target(checker, target);
+    }
+}
+
+/// Every `return value`.
+pub(crate) fn dispatch_return(checker: &mut Checker, ret: &ast::StmtReturn, value: &Expr) {
+    if checker.enabled(Rule::OversizedPayload) {
+        payload::oversized_payload::check_return(checker, ret, value);
+    }
+    if checker.enabled(Rule::WholeContentReturn) {
+        payload::whole_content_return::check(checker, value);
+    }
+}
+
+/// Every `while` loop.
+pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
+    payload::unbounded_history::record_loop(checker, while_stmt);
+}

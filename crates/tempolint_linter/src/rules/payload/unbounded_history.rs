@@ -1,0 +1,73 @@
+use tempolint_python::ast::{self, Expr};
+use tempolint_python::{Ranged, TextRange};
+use tempolint_semantic::FunctionKind;
+
+use crate::checker::{CallInfo, Checker, Role};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks workflows that loop forever (`while True:`) while no method of the workflow calls
+    /// `workflow.continue_as_new()`.
+    ///
+    /// ## Why is this bad?
+    /// Every iteration appends events to the history; after 51,200 events or 50 MiB the server
+    /// terminates the workflow, and long before that replays get slow. Continue as new
+    /// periodically (for example when `workflow.info().is_continue_as_new_suggested()`).
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Poller:
+    ///     @workflow.run
+    ///     async def run(self) -> None:
+    ///         while True:
+    ///             await workflow.sleep(60)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Poller:
+    ///     @workflow.run
+    ///     async def run(self) -> None:
+    ///         while True:
+    ///             await workflow.sleep(60)
+    ///             if workflow.info().is_continue_as_new_suggested():
+    ///                 workflow.continue_as_new()
+    /// ```
+    UnboundedHistory => UnboundedHistory {}
+}
+
+impl UnboundedHistory {
+    fn describe(&self) -> String {
+        "Workflow loops forever but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string()
+    }
+}
+
+/// Records `while True:` loops in workflow methods.
+pub(crate) fn record_loop(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
+    if checker.role != Role::Function(FunctionKind::WorkflowMethod) {
+        return;
+    }
+    let endless = match &*while_stmt.test {
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::NumberLiteral(number) => !matches!(&number.value, ast::Number::Int(int) if int.as_i64() == Some(0)),
+        _ => false,
+    };
+    if endless {
+        let range = TextRange::new(while_stmt.start(), while_stmt.test.end());
+        checker.facts.endless_loops.push(range);
+    }
+}
+
+/// Records that a body continues as new.
+pub(crate) fn record_continue_as_new(checker: &mut Checker, info: &CallInfo) {
+    if info.symbol == Some("temporalio.workflow.continue_as_new") {
+        checker.facts.continues_as_new = true;
+    }
+}

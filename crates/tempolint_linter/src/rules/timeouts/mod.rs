@@ -1,0 +1,130 @@
+//! Timeout rules (TMO): activity calls the SDK rejects or that never give up.
+
+pub(crate) mod heartbeat_timeout_without_heartbeat;
+pub(crate) mod heartbeat_without_timeout;
+pub(crate) mod missing_activity_timeout;
+pub(crate) mod unbounded_retries;
+
+use tempolint_python::ast::{self, Expr};
+use tempolint_python::Ranged;
+
+use crate::checker::{ActivityCall, CallInfo, Checker};
+
+/// The twelve ways to schedule an activity from a workflow.
+pub(crate) const ACTIVITY_ENTRY_POINTS: &[&str] = &[
+    "temporalio.workflow.start_activity",
+    "temporalio.workflow.execute_activity",
+    "temporalio.workflow.start_local_activity",
+    "temporalio.workflow.execute_local_activity",
+    "temporalio.workflow.start_activity_class",
+    "temporalio.workflow.execute_activity_class",
+    "temporalio.workflow.start_local_activity_class",
+    "temporalio.workflow.execute_local_activity_class",
+    "temporalio.workflow.start_activity_method",
+    "temporalio.workflow.execute_activity_method",
+    "temporalio.workflow.start_local_activity_method",
+    "temporalio.workflow.execute_local_activity_method",
+];
+
+pub(crate) fn is_activity_entry_point(symbol: Option<&str>) -> bool {
+    symbol.is_some_and(|symbol| ACTIVITY_ENTRY_POINTS.contains(&symbol))
+}
+
+/// The options an activity call sets, with `**splats` resolved where they can be.
+pub(crate) struct ActivityOptions<'e> {
+    /// Keyword name -> value, for every option known to be given.
+    pub(crate) given: Vec<(String, Option<&'e Expr>)>,
+    /// A `**splat` whose contents cannot be known.
+    pub(crate) opaque: bool,
+}
+
+impl<'e> ActivityOptions<'e> {
+    /// Whether `name` is set to something other than a literal `None`.
+    pub(crate) fn sets(&self, name: &str) -> bool {
+        self.given
+            .iter()
+            .any(|(key, value)| key == name && !value.is_some_and(Expr::is_none_literal_expr))
+    }
+
+    pub(crate) fn value(&self, name: &str) -> Option<&'e Expr> {
+        self.given.iter().find(|(key, _)| key == name).and_then(|(_, value)| *value)
+    }
+}
+
+pub(crate) fn activity_options<'e>(checker: &Checker<'_, '_, 'e>, call: &'e ast::ExprCall) -> ActivityOptions<'e> {
+    let mut options = ActivityOptions { given: Vec::new(), opaque: false };
+    for keyword in &call.arguments.keywords {
+        match &keyword.arg {
+            Some(name) => options.given.push((name.as_str().to_string(), Some(&keyword.value))),
+            None => {
+                if !splat_options(checker, &keyword.value, &mut options, 0) {
+                    options.opaque = true;
+                }
+            }
+        }
+    }
+    options
+}
+
+/// Adds the keys of a `**value` splat; false when they cannot be known.
+fn splat_options<'e>(checker: &Checker<'_, '_, 'e>, value: &'e Expr, options: &mut ActivityOptions<'e>, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match value {
+        Expr::Dict(dict) => dict.items.iter().all(|item| match (&item.key, &item.value) {
+            (Some(Expr::StringLiteral(key)), value) => {
+                options.given.push((key.value.to_str().to_string(), Some(value)));
+                true
+            }
+            (None, value) => splat_options(checker, value, options, depth + 1),
+            _ => false,
+        }),
+        Expr::Call(call) => {
+            let callee = checker.resolve(&call.func);
+            let builds_dict = matches!(callee.symbol(), Some("builtins.dict" | "temporalio.workflow.ActivityConfig"));
+            if !builds_dict || !call.arguments.args.is_empty() {
+                return false;
+            }
+            call.arguments.keywords.iter().all(|keyword| match &keyword.arg {
+                Some(name) => {
+                    options.given.push((name.as_str().to_string(), Some(&keyword.value)));
+                    true
+                }
+                None => splat_options(checker, &keyword.value, options, depth + 1),
+            })
+        }
+        Expr::Name(name) => match crate::payload::value_of(checker, name.id.as_str()) {
+            Some(bound) => splat_options(checker, bound, options, depth + 1),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Records calls that schedule a project activity (for the heartbeat rules).
+pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
+    if !is_activity_entry_point(info.symbol) {
+        return;
+    }
+    let Some(first) = info.call.arguments.args.first() else {
+        return;
+    };
+    let target = checker.resolve(first);
+    let Some(activity) = target.symbol().and_then(|s| checker.resolver.project().function_by_name(s)) else {
+        return;
+    };
+    let options = activity_options(checker, info.call);
+    let heartbeat_timeout = options
+        .sets("heartbeat_timeout")
+        .then(|| options.value("heartbeat_timeout").map_or(info.call.range(), Ranged::range));
+    checker.facts.activity_calls.push(ActivityCall { activity, heartbeat_timeout });
+}
+
+/// Records `activity.heartbeat()` calls and whether they sit in a loop.
+pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
+    if info.symbol == Some("temporalio.activity.heartbeat") {
+        let in_loop = checker.loop_depth > 0;
+        checker.facts.heartbeats.push((info.call.func.range(), in_loop));
+    }
+}

@@ -1,0 +1,519 @@
+use std::path::PathBuf;
+
+use rustc_hash::FxHashMap;
+use tempolint_python::ast::{self, Expr, Stmt};
+use tempolint_python::ParsedSource;
+
+use crate::binding::Binding;
+use crate::imports::{Import, ImportTable};
+use crate::resolve::Resolver;
+use crate::scope::LocalScope;
+
+/// One file handed to the analysis: where it is, which module it is, and its parsed text.
+pub struct SourceInput {
+    /// The path as the user gave it (relative paths stay relative in reports).
+    pub path: PathBuf,
+    /// Dotted module name derived from the source roots.
+    pub module_name: String,
+    /// Whether the file is a package's `__init__.py`.
+    pub is_package: bool,
+    pub source: ParsedSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassId(pub u32);
+
+/// What a module-level name is bound to by a definition in that module.
+#[derive(Debug, Clone, Copy)]
+pub enum Global<'a> {
+    Function(FunctionId),
+    Class(ClassId),
+    /// `NAME = value` (the last such assignment at module level).
+    Variable(&'a Expr),
+}
+
+pub struct Module<'a> {
+    pub input: &'a SourceInput,
+    pub(crate) imports: ImportTable,
+    pub globals: FxHashMap<&'a str, Global<'a>>,
+    /// Classes decorated `@workflow.defn` defined here.
+    pub workflows: Vec<ClassId>,
+}
+
+impl<'a> Module<'a> {
+    pub fn name(&self) -> &'a str {
+        &self.input.module_name
+    }
+
+    pub fn body(&self) -> &'a [Stmt] {
+        &self.input.source.module().body
+    }
+
+    /// The local name under which this module imported `target` (`workflow` for
+    /// `from temporalio import workflow`), if it did.
+    pub fn local_name_for(&self, target: &str) -> Option<&str> {
+        let mut names: Vec<&str> = self
+            .imports
+            .names
+            .iter()
+            .filter(|(_, import)| import.target == target)
+            .map(|(local, _)| local.as_str())
+            .collect();
+        names.sort_unstable();
+        names.first().copied()
+    }
+
+    /// Every module this module imports at its top level, with the import statement.
+    pub fn imported_modules(&self) -> impl Iterator<Item = &Import> {
+        self.imports.modules.iter()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionKind {
+    /// Any function or method with no Temporal role of its own.
+    Plain,
+    /// A method of a `@workflow.defn` class (workflow context by definition).
+    WorkflowMethod,
+    /// An `@activity.defn` function or method.
+    Activity { is_async: bool },
+}
+
+pub struct Function<'a> {
+    pub module: ModuleId,
+    pub class: Option<ClassId>,
+    pub qualified_name: String,
+    pub def: &'a ast::StmtFunctionDef,
+    pub kind: FunctionKind,
+}
+
+pub struct Class<'a> {
+    pub module: ModuleId,
+    pub qualified_name: String,
+    pub def: &'a ast::StmtClassDef,
+    pub methods: FxHashMap<&'a str, FunctionId>,
+    /// Canonical names of the base classes that resolve.
+    pub bases: Vec<String>,
+    /// `Some(sandboxed)` for a `@workflow.defn` class.
+    pub workflow: Option<bool>,
+    /// Types of `self.<name>` assigned in any method.
+    pub attributes: FxHashMap<String, Binding>,
+}
+
+/// The whole project: modules, functions and classes with indexes by canonical name.
+pub struct Project<'a> {
+    pub modules: Vec<Module<'a>>,
+    pub functions: Vec<Function<'a>>,
+    pub classes: Vec<Class<'a>>,
+    module_index: FxHashMap<&'a str, ModuleId>,
+    function_index: FxHashMap<String, FunctionId>,
+    class_index: FxHashMap<String, ClassId>,
+}
+
+impl<'a> Project<'a> {
+    pub fn build(inputs: &'a [SourceInput]) -> Self {
+        let mut project = Project {
+            modules: Vec::with_capacity(inputs.len()),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            module_index: FxHashMap::default(),
+            function_index: FxHashMap::default(),
+            class_index: FxHashMap::default(),
+        };
+        for input in inputs {
+            project.add_module(input);
+        }
+        project.resolve_imports();
+        project.classify();
+        project.infer_attributes();
+        project
+    }
+
+    fn add_module(&mut self, input: &'a SourceInput) {
+        let id = ModuleId(self.modules.len() as u32);
+        let body = &input.source.module().body;
+        let imports = ImportTable::collect(&input.module_name, input.is_package, body);
+        let mut globals = FxHashMap::default();
+        self.collect_globals(id, &input.module_name, body, &mut globals);
+        self.module_index.entry(&input.module_name).or_insert(id);
+        self.modules.push(Module {
+            input,
+            imports,
+            globals,
+            workflows: Vec::new(),
+        });
+    }
+
+    fn collect_globals(
+        &mut self,
+        module: ModuleId,
+        module_name: &str,
+        body: &'a [Stmt],
+        globals: &mut FxHashMap<&'a str, Global<'a>>,
+    ) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(def) => {
+                    let id = self.add_function(module, None, format!("{module_name}.{}", def.name), def);
+                    globals.insert(def.name.as_str(), Global::Function(id));
+                }
+                Stmt::ClassDef(class) => {
+                    let id = self.add_class(module, module_name, class);
+                    globals.insert(class.name.as_str(), Global::Class(id));
+                }
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            globals.insert(name.id.as_str(), Global::Variable(&assign.value));
+                        }
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
+                        globals.insert(name.id.as_str(), Global::Variable(value));
+                    }
+                }
+                Stmt::If(if_stmt) => {
+                    self.collect_globals(module, module_name, &if_stmt.body, globals);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.collect_globals(module, module_name, &clause.body, globals);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.collect_globals(module, module_name, &try_stmt.body, globals);
+                    self.collect_globals(module, module_name, &try_stmt.orelse, globals);
+                }
+                Stmt::With(with) => self.collect_globals(module, module_name, &with.body, globals),
+                _ => {}
+            }
+        }
+    }
+
+    fn add_function(
+        &mut self,
+        module: ModuleId,
+        class: Option<ClassId>,
+        qualified_name: String,
+        def: &'a ast::StmtFunctionDef,
+    ) -> FunctionId {
+        let id = FunctionId(self.functions.len() as u32);
+        self.function_index.entry(qualified_name.clone()).or_insert(id);
+        self.functions.push(Function {
+            module,
+            class,
+            qualified_name,
+            def,
+            kind: FunctionKind::Plain,
+        });
+        id
+    }
+
+    fn add_class(&mut self, module: ModuleId, module_name: &str, def: &'a ast::StmtClassDef) -> ClassId {
+        let id = ClassId(self.classes.len() as u32);
+        let qualified_name = format!("{module_name}.{}", def.name);
+        self.class_index.entry(qualified_name.clone()).or_insert(id);
+        self.classes.push(Class {
+            module,
+            qualified_name: qualified_name.clone(),
+            def,
+            methods: FxHashMap::default(),
+            bases: Vec::new(),
+            workflow: None,
+            attributes: FxHashMap::default(),
+        });
+        let mut methods = FxHashMap::default();
+        for stmt in &def.body {
+            if let Stmt::FunctionDef(method) = stmt {
+                let function =
+                    self.add_function(module, Some(id), format!("{qualified_name}.{}", method.name), method);
+                methods.insert(method.name.as_str(), function);
+            }
+        }
+        self.classes[id.0 as usize].methods = methods;
+        id
+    }
+
+    /// Marks workflow classes, their methods, and activities; resolves class bases.
+    fn classify(&mut self) {
+        let mut workflow_classes = Vec::new();
+        let mut bases = Vec::new();
+        for (index, class) in self.classes.iter().enumerate() {
+            let resolver = Resolver::new(self, class.module);
+            let scope = LocalScope::default();
+            let workflow = class.def.decorator_list.iter().find_map(|decorator| {
+                let (callee, call) = match &decorator.expression {
+                    Expr::Call(call) => (&*call.func, Some(call)),
+                    other => (other, None),
+                };
+                (resolver.resolve(callee, &scope).symbol() == Some("temporalio.workflow.defn")).then(|| {
+                    !call.is_some_and(|call| {
+                        call.arguments.find_keyword("sandboxed").is_some_and(|keyword| {
+                            matches!(&keyword.value, Expr::BooleanLiteral(literal) if !literal.value)
+                        })
+                    })
+                })
+            });
+            if let Some(sandboxed) = workflow {
+                workflow_classes.push((ClassId(index as u32), sandboxed));
+            }
+            let class_bases: Vec<String> = class
+                .def
+                .bases()
+                .iter()
+                .filter_map(|base| resolver.resolve(base, &scope).symbol().map(str::to_string))
+                .collect();
+            bases.push(class_bases);
+        }
+        let mut activities = Vec::new();
+        for (index, function) in self.functions.iter().enumerate() {
+            let resolver = Resolver::new(self, function.module);
+            let scope = LocalScope::default();
+            let is_activity = function.def.decorator_list.iter().any(|decorator| {
+                let callee = match &decorator.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                resolver.resolve(callee, &scope).symbol() == Some("temporalio.activity.defn")
+            });
+            if is_activity {
+                activities.push((FunctionId(index as u32), function.def.is_async));
+            }
+        }
+        for (class, class_bases) in self.classes.iter_mut().zip(bases) {
+            class.bases = class_bases;
+        }
+        for (id, sandboxed) in workflow_classes {
+            let class = &mut self.classes[id.0 as usize];
+            class.workflow = Some(sandboxed);
+            let module = class.module;
+            let methods: Vec<FunctionId> = class.methods.values().copied().collect();
+            self.modules[module.0 as usize].workflows.push(id);
+            for method in methods {
+                self.functions[method.0 as usize].kind = FunctionKind::WorkflowMethod;
+            }
+        }
+        for module in &mut self.modules {
+            module.workflows.sort();
+        }
+        for (id, is_async) in activities {
+            self.functions[id.0 as usize].kind = FunctionKind::Activity { is_async };
+        }
+    }
+
+    /// Records the type of every `self.<attr> = value` assignment in a class's methods.
+    fn infer_attributes(&mut self) {
+        let mut all = Vec::with_capacity(self.classes.len());
+        for class in &self.classes {
+            let mut attributes = FxHashMap::default();
+            let resolver = Resolver::new(self, class.module);
+            let mut methods: Vec<FunctionId> = class.methods.values().copied().collect();
+            methods.sort();
+            for method in methods {
+                let def = self.functions[method.0 as usize].def;
+                let mut scope = LocalScope::default();
+                resolver.enter_function(&mut scope, def, Some(&class.qualified_name));
+                collect_self_assignments(&resolver, &scope, &def.body, &mut attributes);
+            }
+            all.push(attributes);
+        }
+        for (class, attributes) in self.classes.iter_mut().zip(all) {
+            class.attributes = attributes;
+        }
+    }
+
+    pub fn module(&self, id: ModuleId) -> &Module<'a> {
+        &self.modules[id.0 as usize]
+    }
+
+    pub fn function(&self, id: FunctionId) -> &Function<'a> {
+        &self.functions[id.0 as usize]
+    }
+
+    pub fn class(&self, id: ClassId) -> &Class<'a> {
+        &self.classes[id.0 as usize]
+    }
+
+    pub fn module_by_name(&self, name: &str) -> Option<ModuleId> {
+        self.module_index.get(name).copied()
+    }
+
+    pub fn class_by_name(&self, name: &str) -> Option<ClassId> {
+        self.class_index.get(name).copied()
+    }
+
+    /// The project function a canonical name denotes: `mod.func`, `mod.Class.method`
+    /// (looked up along project base classes).
+    pub fn function_by_name(&self, name: &str) -> Option<FunctionId> {
+        if let Some(id) = self.function_index.get(name) {
+            return Some(*id);
+        }
+        let (class_name, method) = name.rsplit_once('.')?;
+        self.method_of(self.class_by_name(class_name)?, method, 0)
+    }
+
+    /// A method of a class or of its project bases.
+    pub fn method_of(&self, class: ClassId, method: &str, depth: u8) -> Option<FunctionId> {
+        let class = self.class(class);
+        if let Some(id) = class.methods.get(method) {
+            return Some(*id);
+        }
+        if depth > 8 {
+            return None;
+        }
+        class.bases.iter().find_map(|base| {
+            self.class_by_name(base)
+                .and_then(|base| self.method_of(base, method, depth + 1))
+        })
+    }
+
+    /// Rewrites a dotted name that goes through a project module's imports or re-exports
+    /// into the name of the definition it reaches (`pkg.stamp` -> `pkg.helpers.stamp`).
+    pub fn canonicalize(&self, name: &str) -> String {
+        let mut current = name.to_string();
+        for _ in 0..8 {
+            let Some(next) = self.follow_reexport(&current) else {
+                break;
+            };
+            current = next;
+        }
+        current
+    }
+
+    fn follow_reexport(&self, name: &str) -> Option<String> {
+        let mut split = name.len();
+        loop {
+            let prefix = &name[..split];
+            if let Some(module) = self.module_by_name(prefix) {
+                if split == name.len() {
+                    return None;
+                }
+                let rest = &name[split + 1..];
+                let (first, tail) = rest.split_once('.').map_or((rest, None), |(f, t)| (f, Some(t)));
+                let module = self.module(module);
+                if module.globals.contains_key(first) {
+                    return None;
+                }
+                let target = if let Some(import) = module.imports.names.get(first) {
+                    import.target.clone()
+                } else {
+                    module.imports.star_modules.iter().find_map(|star| {
+                        let candidate = format!("{star}.{first}");
+                        let canonical = self.canonicalize(&candidate);
+                        (self.function_by_name(&canonical).is_some()
+                            || self.class_by_name(&canonical).is_some())
+                        .then_some(canonical)
+                    })?
+                };
+                return Some(match tail {
+                    Some(tail) => format!("{target}.{tail}"),
+                    None => target,
+                });
+            }
+            split = prefix.rfind('.')?;
+        }
+    }
+
+    /// Where an absolute import written in `from` lands in the project: the importer's own
+    /// folder comes first (a script's folder is on `sys.path`, so `from activities import x`
+    /// finds the sibling file), then each enclosing package, then the top level.
+    fn resolve_import(&self, from: ModuleId, target: &str) -> String {
+        let module = self.module(from);
+        let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
+        let first = target.split('.').next().unwrap_or(target);
+        loop {
+            if base.is_empty() {
+                return target.to_string();
+            }
+            if self.module_by_name(&format!("{base}.{first}")).is_some() {
+                return format!("{base}.{target}");
+            }
+            base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
+        }
+    }
+
+    /// Rewrites every module's import targets to the project modules they land in.
+    fn resolve_imports(&mut self) {
+        for index in 0..self.modules.len() {
+            let id = ModuleId(index as u32);
+            let resolved: Vec<(String, String)> = self.modules[index]
+                .imports
+                .names
+                .iter()
+                .map(|(local, import)| (local.clone(), self.resolve_import(id, &import.target)))
+                .collect();
+            let modules: Vec<String> = self.modules[index]
+                .imports
+                .modules
+                .iter()
+                .map(|import| self.resolve_import(id, &import.target))
+                .collect();
+            let stars: Vec<String> = self.modules[index]
+                .imports
+                .star_modules
+                .iter()
+                .map(|star| self.resolve_import(id, star))
+                .collect();
+            let imports = &mut self.modules[index].imports;
+            for (local, target) in resolved {
+                if let Some(import) = imports.names.get_mut(&local) {
+                    import.target = target;
+                }
+            }
+            for (import, target) in imports.modules.iter_mut().zip(modules) {
+                import.target = target;
+            }
+            imports.star_modules = stars;
+        }
+    }
+}
+
+fn collect_self_assignments(
+    resolver: &Resolver,
+    scope: &LocalScope,
+    body: &[Stmt],
+    attributes: &mut FxHashMap<String, Binding>,
+) {
+    for stmt in body {
+        let (targets, value): (&[Expr], &Expr) = match stmt {
+            Stmt::Assign(assign) => (&assign.targets, &assign.value),
+            Stmt::AnnAssign(assign) => match &assign.value {
+                Some(value) => (std::slice::from_ref(&*assign.target), value),
+                None => continue,
+            },
+            Stmt::If(if_stmt) => {
+                collect_self_assignments(resolver, scope, &if_stmt.body, attributes);
+                for clause in &if_stmt.elif_else_clauses {
+                    collect_self_assignments(resolver, scope, &clause.body, attributes);
+                }
+                continue;
+            }
+            Stmt::With(with) => {
+                collect_self_assignments(resolver, scope, &with.body, attributes);
+                continue;
+            }
+            Stmt::Try(try_stmt) => {
+                collect_self_assignments(resolver, scope, &try_stmt.body, attributes);
+                continue;
+            }
+            _ => continue,
+        };
+        for target in targets {
+            let Expr::Attribute(attribute) = target else {
+                continue;
+            };
+            if !matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") {
+                continue;
+            }
+            let binding = resolver.resolve(value, scope);
+            if binding != Binding::Unknown {
+                attributes
+                    .entry(attribute.attr.as_str().to_string())
+                    .or_insert(binding);
+            }
+        }
+    }
+}

@@ -1,0 +1,379 @@
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+use tempolint_python::ast::{self, Expr, Operator};
+
+use crate::binding::{BUILTINS, Binding};
+use crate::project::{Global, ModuleId, Project};
+use crate::scope::{LocalLookup, LocalScope, LocalValue};
+use crate::FunctionId;
+
+/// Bounds the chase through variables and re-exports (`A = B`, `B = A`).
+const MAX_DEPTH: u8 = 12;
+
+#[derive(serde::Deserialize)]
+struct ReturnTypes {
+    returns: FxHashMap<String, String>,
+}
+
+static RETURN_TYPES: LazyLock<FxHashMap<String, String>> = LazyLock::new(|| {
+    toml::from_str::<ReturnTypes>(include_str!("../data/return_types.toml"))
+        .expect("data/return_types.toml is valid (checked by a unit test)")
+        .returns
+});
+
+/// Resolves expressions of one module to what they refer to.
+#[derive(Clone, Copy)]
+pub struct Resolver<'p, 'a> {
+    project: &'p Project<'a>,
+    module: ModuleId,
+}
+
+impl<'p, 'a> Resolver<'p, 'a> {
+    pub fn new(project: &'p Project<'a>, module: ModuleId) -> Self {
+        Self { project, module }
+    }
+
+    pub fn project(&self) -> &'p Project<'a> {
+        self.project
+    }
+
+    pub fn module(&self) -> ModuleId {
+        self.module
+    }
+
+    pub fn resolve(&self, expr: &Expr, scope: &LocalScope) -> Binding {
+        self.resolve_at(expr, scope, 0)
+    }
+
+    fn resolve_at(&self, expr: &Expr, scope: &LocalScope, depth: u8) -> Binding {
+        if depth > MAX_DEPTH {
+            return Binding::Unknown;
+        }
+        match expr {
+            Expr::Name(name) => self.resolve_name(name.id.as_str(), scope, depth),
+            Expr::Attribute(attribute) => {
+                let base = self.resolve_at(&attribute.value, scope, depth + 1);
+                self.member(&base, attribute.attr.as_str(), depth)
+            }
+            Expr::Call(call) => {
+                let callee = self.resolve_at(&call.func, scope, depth + 1);
+                let result = self.call_result(&callee);
+                if result == Binding::Unknown
+                    && let Expr::Attribute(attribute) = &*call.func
+                    && call.arguments.is_empty()
+                {
+                    // `x.keys()` on anything is a keys view, which supports set algebra.
+                    return match attribute.attr.as_str() {
+                        "keys" => Binding::Instance("builtins.dict_keys".into()),
+                        "items" => Binding::Instance("builtins.dict_items".into()),
+                        _ => Binding::Unknown,
+                    };
+                }
+                result
+            }
+            Expr::Await(await_expr) => self.resolve_at(&await_expr.value, scope, depth + 1),
+            Expr::Named(named) => self.resolve_at(&named.value, scope, depth + 1),
+            Expr::Set(_) | Expr::SetComp(_) => Binding::Instance("builtins.set".into()),
+            Expr::Dict(_) | Expr::DictComp(_) => Binding::Instance("builtins.dict".into()),
+            Expr::List(_) | Expr::ListComp(_) => Binding::Instance("builtins.list".into()),
+            Expr::Tuple(_) => Binding::Instance("builtins.tuple".into()),
+            Expr::StringLiteral(_) | Expr::FString(_) => Binding::Instance("builtins.str".into()),
+            Expr::BytesLiteral(_) => Binding::Instance("builtins.bytes".into()),
+            Expr::BinOp(binop) => {
+                let left = self.resolve_at(&binop.left, scope, depth + 1);
+                binop_result(&left, binop.op)
+            }
+            Expr::If(if_expr) => {
+                let body = self.resolve_at(&if_expr.body, scope, depth + 1);
+                let orelse = self.resolve_at(&if_expr.orelse, scope, depth + 1);
+                if body == orelse { body } else { Binding::Unknown }
+            }
+            _ => Binding::Unknown,
+        }
+    }
+
+    fn resolve_name(&self, name: &str, scope: &LocalScope, depth: u8) -> Binding {
+        match scope.lookup(name) {
+            LocalLookup::Local(value) => value.map_or(Binding::Unknown, |value| value.binding.clone()),
+            LocalLookup::NotLocal => self.module_global(self.module, name, depth),
+        }
+    }
+
+    /// What a name means at the top level of `module`.
+    fn module_global(&self, module: ModuleId, name: &str, depth: u8) -> Binding {
+        if depth > MAX_DEPTH {
+            return Binding::Unknown;
+        }
+        let project = self.project;
+        let module_data = project.module(module);
+        if let Some(global) = module_data.globals.get(name) {
+            return match *global {
+                Global::Function(id) => Binding::Symbol(project.function(id).qualified_name.clone()),
+                Global::Class(id) => Binding::Symbol(project.class(id).qualified_name.clone()),
+                Global::Variable(value) => Resolver::new(project, module).resolve_at(
+                    value,
+                    &LocalScope::default(),
+                    depth + 1,
+                ),
+            };
+        }
+        if let Some(import) = module_data.imports.names.get(name) {
+            return self.symbol(&import.target, depth);
+        }
+        for star in &module_data.imports.star_modules {
+            if let Some(star_module) = project.module_by_name(star) {
+                let binding = self.module_global(star_module, name, depth + 1);
+                if binding != Binding::Unknown {
+                    return binding;
+                }
+            }
+        }
+        if BUILTINS.contains(&name) {
+            return Binding::Symbol(format!("builtins.{name}"));
+        }
+        Binding::Unknown
+    }
+
+    /// A dotted name, with project re-exports and module-level variables followed.
+    fn symbol(&self, name: &str, depth: u8) -> Binding {
+        let canonical = self.project.canonicalize(name);
+        if let Some((module, member)) = canonical.rsplit_once('.')
+            && let Some(module) = self.project.module_by_name(module)
+            && let Some(Global::Variable(_)) = self.project.module(module).globals.get(member)
+        {
+            return self.module_global(module, member, depth + 1);
+        }
+        Binding::Symbol(canonical)
+    }
+
+    fn member(&self, base: &Binding, attribute: &str, depth: u8) -> Binding {
+        match base {
+            Binding::Symbol(path) => self.symbol(&format!("{path}.{attribute}"), depth + 1),
+            Binding::Instance(class) => {
+                if let Some(class_id) = self.project.class_by_name(class) {
+                    if let Some(binding) = self.attribute_type(class_id, attribute, 0) {
+                        return binding;
+                    }
+                    if let Some(method) = self.project.method_of(class_id, attribute, 0) {
+                        return Binding::Symbol(self.project.function(method).qualified_name.clone());
+                    }
+                }
+                Binding::Symbol(format!("{class}.{attribute}"))
+            }
+            Binding::Unknown => Binding::Unknown,
+        }
+    }
+
+    fn attribute_type(&self, class: crate::ClassId, attribute: &str, depth: u8) -> Option<Binding> {
+        let data = self.project.class(class);
+        if let Some(binding) = data.attributes.get(attribute) {
+            return Some(binding.clone());
+        }
+        if depth > 8 {
+            return None;
+        }
+        data.bases.iter().find_map(|base| {
+            self.project
+                .class_by_name(base)
+                .and_then(|base| self.attribute_type(base, attribute, depth + 1))
+        })
+    }
+
+    /// What calling `callee` returns.
+    pub fn call_result(&self, callee: &Binding) -> Binding {
+        let Binding::Symbol(path) = callee else {
+            return Binding::Unknown;
+        };
+        if self.project.class_by_name(path).is_some() {
+            return Binding::Instance(path.clone());
+        }
+        if let Some(function) = self.project.function_by_name(path) {
+            let function = self.project.function(function);
+            return function.def.returns.as_deref().map_or(Binding::Unknown, |returns| {
+                Resolver::new(self.project, function.module).annotation_type(returns, &LocalScope::default())
+            });
+        }
+        if let Some(returned) = RETURN_TYPES.get(path.as_str()) {
+            return Binding::Instance(returned.clone());
+        }
+        let last = path.rsplit('.').next().unwrap_or(path);
+        if matches!(
+            path.as_str(),
+            "builtins.set" | "builtins.frozenset" | "builtins.dict" | "builtins.list" | "builtins.tuple"
+                | "builtins.str" | "builtins.bytes"
+        ) || last.starts_with(|c: char| c.is_ascii_uppercase())
+        {
+            return Binding::Instance(path.clone());
+        }
+        Binding::Unknown
+    }
+
+    /// The project function a call of `callee` runs: the function itself, or a class's
+    /// `__init__`.
+    pub fn called_function(&self, callee: &Binding) -> Option<FunctionId> {
+        let path = callee.symbol()?;
+        if let Some(class) = self.project.class_by_name(path) {
+            return self.project.method_of(class, "__init__", 0);
+        }
+        self.project.function_by_name(path)
+    }
+
+    /// The instance type an annotation describes (`set[str]` -> `builtins.set`).
+    pub fn annotation_type(&self, annotation: &Expr, scope: &LocalScope) -> Binding {
+        match annotation {
+            Expr::Subscript(subscript) => {
+                let base = self.resolve(&subscript.value, scope);
+                if base.symbol() == Some("typing.Optional") {
+                    return self.annotation_type(&subscript.slice, scope);
+                }
+                self.annotation_class(&base)
+            }
+            Expr::BinOp(binop) if binop.op == Operator::BitOr => {
+                if binop.right.is_none_literal_expr() {
+                    self.annotation_type(&binop.left, scope)
+                } else if binop.left.is_none_literal_expr() {
+                    self.annotation_type(&binop.right, scope)
+                } else {
+                    Binding::Unknown
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let base = self.resolve(annotation, scope);
+                self.annotation_class(&base)
+            }
+            _ => Binding::Unknown,
+        }
+    }
+
+    fn annotation_class(&self, base: &Binding) -> Binding {
+        let Some(path) = base.symbol() else {
+            return Binding::Unknown;
+        };
+        let class = match path {
+            "builtins.set" | "typing.Set" | "typing.AbstractSet" | "typing.MutableSet"
+            | "collections.abc.Set" | "collections.abc.MutableSet" => "builtins.set",
+            "builtins.frozenset" | "typing.FrozenSet" => "builtins.frozenset",
+            "builtins.dict" | "typing.Dict" | "typing.Mapping" | "typing.MutableMapping"
+            | "collections.abc.Mapping" | "collections.abc.MutableMapping" => "builtins.dict",
+            "builtins.list" | "typing.List" | "typing.Sequence" | "collections.abc.Sequence" => {
+                "builtins.list"
+            }
+            path if path.starts_with("builtins.")
+                || self.project.class_by_name(path).is_some()
+                || path
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_uppercase())) =>
+            {
+                path
+            }
+            _ => return Binding::Unknown,
+        };
+        Binding::Instance(class.to_string())
+    }
+
+    /// Opens a frame for a function body: parameters bound to their annotated types, `self`
+    /// to the enclosing class.
+    pub fn enter_function(
+        &self,
+        scope: &mut LocalScope<'a>,
+        def: &'a ast::StmtFunctionDef,
+        class: Option<&str>,
+    ) {
+        let parameters = &def.parameters;
+        let names = parameters.iter().map(|parameter| parameter.name().as_str());
+        scope.push(names, &def.body);
+        let is_static = def.decorator_list.iter().any(|decorator| {
+            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
+        });
+        let is_classmethod = def.decorator_list.iter().any(|decorator| {
+            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
+        });
+        let mut positional = parameters.posonlyargs.iter().chain(&parameters.args);
+        if let Some(class) = class
+            && !is_static
+            && let Some(first) = positional.next()
+        {
+            let binding = if is_classmethod {
+                Binding::Symbol(class.to_string())
+            } else {
+                Binding::Instance(class.to_string())
+            };
+            scope.set(first.parameter.name.as_str(), LocalValue { binding, expr: None });
+        }
+        for parameter in positional
+            .chain(&parameters.kwonlyargs)
+        {
+            if let Some(annotation) = &parameter.parameter.annotation {
+                let binding = self.annotation_type(annotation, scope);
+                scope.set(parameter.parameter.name.as_str(), LocalValue { binding, expr: None });
+            }
+        }
+    }
+
+    /// Records an assignment `target = value` in the scope.
+    pub fn bind(&self, scope: &mut LocalScope<'a>, target: &'a Expr, value: &'a Expr) {
+        match (target, value) {
+            (Expr::Name(name), _) => {
+                let binding = self.resolve(value, scope);
+                scope.set(name.id.as_str(), LocalValue { binding, expr: Some(value) });
+            }
+            (Expr::Tuple(targets), Expr::Tuple(values)) if targets.elts.len() == values.elts.len() => {
+                for (target, value) in targets.elts.iter().zip(&values.elts) {
+                    self.bind(scope, target, value);
+                }
+            }
+            _ => bind_unknown(scope, target),
+        }
+    }
+
+    /// Records that `target` now holds `binding` (a `with … as target`).
+    pub fn bind_binding(&self, scope: &mut LocalScope<'a>, target: &'a Expr, binding: Binding) {
+        if let Expr::Name(name) = target {
+            scope.set(name.id.as_str(), LocalValue { binding, expr: None });
+        } else {
+            bind_unknown(scope, target);
+        }
+    }
+}
+
+/// Forgets what the names in `target` held (loop variables, unpacking).
+pub fn bind_unknown<'a>(scope: &mut LocalScope<'a>, target: &'a Expr) {
+    match target {
+        Expr::Name(name) => scope.set(
+            name.id.as_str(),
+            LocalValue { binding: Binding::Unknown, expr: None },
+        ),
+        Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| bind_unknown(scope, elt)),
+        Expr::List(list) => list.elts.iter().for_each(|elt| bind_unknown(scope, elt)),
+        Expr::Starred(starred) => bind_unknown(scope, &starred.value),
+        _ => {}
+    }
+}
+
+fn binop_result(left: &Binding, op: Operator) -> Binding {
+    let Some(class) = left.instance() else {
+        return Binding::Unknown;
+    };
+    match op {
+        Operator::Sub | Operator::BitOr | Operator::BitAnd | Operator::BitXor => match class {
+            "builtins.set" | "builtins.dict_keys" | "builtins.dict_items" => {
+                Binding::Instance("builtins.set".into())
+            }
+            "builtins.frozenset" => Binding::Instance("builtins.frozenset".into()),
+            _ => Binding::Unknown,
+        },
+        Operator::Div if class.starts_with("pathlib.") => left.clone(),
+        Operator::Add | Operator::Mult if class.starts_with("builtins.") => left.clone(),
+        _ => Binding::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn return_types_table_parses() {
+        assert!(super::RETURN_TYPES.contains_key("sqlite3.connect"));
+    }
+}
