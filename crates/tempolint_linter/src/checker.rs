@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
-use tempolint_python::{ParsedSource, Ranged, TextRange};
+use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{Binding, FunctionId, FunctionKind, LocalValue, Project, Resolver};
 
 use crate::diagnostic::{Fix, Severity};
@@ -83,7 +83,6 @@ pub(crate) enum Role {
 /// A resolved call, handed to every call rule.
 pub(crate) struct CallInfo<'a, 'e> {
     pub(crate) call: &'e ast::ExprCall,
-    pub(crate) callee: &'a Binding,
     pub(crate) symbol: Option<&'a str>,
 }
 
@@ -97,7 +96,6 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) resolver: Resolver<'p, 'a>,
     pub(crate) settings: &'c Settings,
     pub(crate) tables: &'static Tables,
-    pub(crate) source: &'a ParsedSource,
     pub(crate) scope: tempolint_semantic::LocalScope<'a>,
     pub(crate) facts: BodyFacts,
     pub(crate) role: Role,
@@ -120,7 +118,6 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             resolver: Resolver::new(project, module),
             settings,
             tables: &TABLES,
-            source: &project.module(module).input.source,
             scope: tempolint_semantic::LocalScope::default(),
             facts: BodyFacts::default(),
             role,
@@ -168,10 +165,6 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
 
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
         self.settings.rules.contains(rule)
-    }
-
-    pub(crate) fn is_offloaded(&self) -> bool {
-        self.offloaded > 0
     }
 
     pub(crate) fn resolve(&self, expr: &Expr) -> Binding {
@@ -225,7 +218,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
                 offloaded: self.offloaded > 0,
             });
         }
-        let info = CallInfo { call, callee: &callee, symbol: symbol.as_deref() };
+        let info = CallInfo { call, symbol: symbol.as_deref() };
         rules::dispatch_call(self, &info);
 
         self.visit_chain_base(&call.func);
@@ -474,12 +467,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             Stmt::Import(import) if self.role != Role::ModuleLevel => {
                 for alias in &import.names {
                     let full = alias.name.as_str();
-                    let (local, target) = match &alias.asname {
-                        Some(asname) => (asname.as_str(), full),
-                        None => {
-                            let first = full.split('.').next().unwrap_or(full);
-                            (first, first)
-                        }
+                    let (local, target) = if let Some(asname) = &alias.asname { (asname.as_str(), full) } else {
+                        let first = full.split('.').next().unwrap_or(full);
+                        (first, first)
                     };
                     self.scope.set(local, LocalValue { binding: Binding::Symbol(target.to_string()), expr: None });
                 }

@@ -28,10 +28,12 @@ enum Walk {
     ImportTime,
 }
 
+type Memo = FxHashMap<(Walk, FunctionId), Rc<Vec<Reached>>>;
+
 pub(crate) struct Propagation<'p, 'a> {
     project: &'p Project<'a>,
     functions: &'p [BodyFacts],
-    memo: RefCell<FxHashMap<(Walk, FunctionId), Rc<Vec<Reached>>>>,
+    memo: RefCell<Memo>,
     in_progress: RefCell<FxHashSet<(Walk, FunctionId)>>,
 }
 
@@ -45,11 +47,11 @@ impl<'p, 'a> Propagation<'p, 'a> {
     }
 
     fn follows(&self, walk: Walk, target: FunctionId) -> bool {
-        match (walk, self.project.function(target).kind) {
-            (Walk::Workflow, FunctionKind::WorkflowMethod | FunctionKind::Activity { .. }) => false,
-            (Walk::AsyncActivity, FunctionKind::WorkflowMethod) => false,
-            _ => true,
-        }
+        !matches!(
+            (walk, self.project.function(target).kind),
+            (Walk::Workflow, FunctionKind::WorkflowMethod | FunctionKind::Activity { .. })
+                | (Walk::AsyncActivity, FunctionKind::WorkflowMethod)
+        )
     }
 
     fn counts(walk: Walk, effect: &Effect) -> bool {

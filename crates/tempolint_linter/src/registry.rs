@@ -2,7 +2,6 @@
 //! struct, captured by [`violation!`](crate::rules::violation).
 
 use crate::diagnostic::Severity;
-use crate::rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {

@@ -90,7 +90,7 @@ pub struct RuleSelection {
 }
 
 /// Rules a selector (`DET1`, `BLK`, `TMO101`, `ALL`) names, or `None` if it names none.
-pub fn rules_for_selector(selector: &str) -> Option<Vec<Rule>> {
+pub(crate) fn rules_for_selector(selector: &str) -> Option<Vec<Rule>> {
     let selector = selector.trim();
     let rules: Vec<Rule> = if selector.eq_ignore_ascii_case("ALL") {
         Rule::ALL.to_vec()

@@ -48,13 +48,10 @@ impl<T> PatternMap<T> {
 /// A member the SDK sandbox refuses, as generated from `SandboxRestrictions.default`.
 #[derive(Debug, Clone)]
 pub(crate) struct Restriction {
-    pub(crate) target: String,
     /// Enforced only while workflow code runs, not while the module is imported.
     pub(crate) only_runtime: bool,
     /// The sandbox only warns (`asyncio.wait`), it does not fail.
     pub(crate) warning: bool,
-    /// `access`: even reading the attribute fails (`os.name`).
-    pub(crate) on_access: bool,
 }
 
 #[derive(Deserialize)]
@@ -66,7 +63,6 @@ struct RestrictionFile {
 #[derive(Deserialize)]
 struct RestrictionRule {
     target: String,
-    trigger: String,
     only_runtime: bool,
     severity: String,
     #[serde(default)]
@@ -131,10 +127,8 @@ impl Tables {
                 .trim_end_matches(".__call__")
                 .to_string();
             let restriction = Restriction {
-                target: target.clone(),
                 only_runtime: rule.only_runtime,
                 warning: rule.severity.starts_with("warning"),
-                on_access: rule.trigger == "access",
             };
             match target.strip_suffix(".*") {
                 Some(prefix) => {

@@ -4,10 +4,7 @@ use std::path::{Component, Path};
 /// (`src/pkg/wf.py` under root `src` is `pkg.wf`; `pkg/__init__.py` is `pkg`).
 /// Returns `None` when the path is under none of the roots or has a non-identifier part.
 pub fn module_name_for(path: &Path, roots: &[&Path]) -> Option<String> {
-    roots
-        .iter()
-        .filter_map(|root| relative_module(path, root))
-        .next()
+    roots.iter().find_map(|root| relative_module(path, root))
 }
 
 fn relative_module(path: &Path, root: &Path) -> Option<String> {

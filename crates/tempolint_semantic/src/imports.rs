@@ -37,12 +37,11 @@ impl ImportTable {
                 Stmt::Import(import) => {
                     for alias in &import.names {
                         let full = alias.name.as_str().to_string();
-                        let (local, target) = match &alias.asname {
-                            Some(asname) => (asname.as_str().to_string(), full.clone()),
-                            None => {
-                                let first = full.split('.').next().unwrap_or(&full).to_string();
-                                (first.clone(), first)
-                            }
+                        let (local, target) = if let Some(asname) = &alias.asname {
+                            (asname.as_str().to_string(), full.clone())
+                        } else {
+                            let first = full.split('.').next().unwrap_or(&full).to_string();
+                            (first.clone(), first)
                         };
                         self.modules.push(Import {
                             target: full,

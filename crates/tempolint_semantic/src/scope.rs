@@ -177,10 +177,10 @@ impl<'a> Visitor<'a> for BoundNames<'a> {
                 }
             }
             Stmt::Global(global) => {
-                self.declared_outer.extend(global.names.iter().map(|n| n.as_str()));
+                self.declared_outer.extend(global.names.iter().map(ruff_name_str));
             }
             Stmt::Nonlocal(nonlocal) => {
-                self.declared_outer.extend(nonlocal.names.iter().map(|n| n.as_str()));
+                self.declared_outer.extend(nonlocal.names.iter().map(ruff_name_str));
             }
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {
@@ -207,4 +207,8 @@ impl<'a> Visitor<'a> for BoundNames<'a> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+fn ruff_name_str(name: &ast::Identifier) -> &str {
+    name.as_str()
 }

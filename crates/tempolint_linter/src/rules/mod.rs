@@ -41,7 +41,7 @@ pub(crate) use violation;
 
 /// Every call, once resolved.
 pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
-    use determinism::*;
+    use determinism::{wall_clock, randomness, uuid_generation, file_system_access, network_access, threads_and_processes, host_environment, workflow_time_sleep, sandbox_restricted, asyncio_wait, hash_or_id, global_mutation, import_time_restricted, workflow_logging, set_iteration};
     if checker.enabled(Rule::WallClock) {
         wall_clock::check(checker, info);
     }
