@@ -202,6 +202,10 @@ impl FutureObj {
 }
 
 impl TaskData {
+    pub(crate) fn set_body(&self, body: LocalFuture<'static, PyResult<Value>>) {
+        *self.coro.borrow_mut() = Some(body);
+    }
+
     fn new(name: &str, temporal: Option<super::temporal::HandleData>) -> TaskData {
         TaskData {
             name: name.into(),
