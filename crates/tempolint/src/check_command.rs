@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
-use tempolint_linter::{Diagnostic, RuleSelection, Settings, find_config, lint_project, load_config};
+use tempolint_linter::{
+    Diagnostic, RuleSelection, Settings, find_config, lint_project, load_config,
+};
 use tempolint_python::{ParsedSource, module_name_for};
 use tempolint_semantic::SourceInput;
 
@@ -53,13 +55,24 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
         .stdin_filename
         .as_deref()
         .or(args.paths.first().map(PathBuf::as_path))
-        .map_or_else(|| PathBuf::from("."), |path| {
-            if path.is_dir() { path.to_path_buf() } else { path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf) }
-        });
+        .map_or_else(
+            || PathBuf::from("."),
+            |path| {
+                if path.is_dir() {
+                    path.to_path_buf()
+                } else {
+                    path.parent()
+                        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+                }
+            },
+        );
     let config = args.config.clone().or_else(|| find_config(&start));
     let mut settings = match config {
         Some(path) => load_config(&path).map_err(|e| e.to_string())?,
-        None => Settings { root: std::env::current_dir().unwrap_or_default(), ..Settings::default() },
+        None => Settings {
+            root: std::env::current_dir().unwrap_or_default(),
+            ..Settings::default()
+        },
     };
     settings
         .apply_selection(&RuleSelection {
@@ -99,11 +112,24 @@ fn load(path: PathBuf, settings: &Settings) -> Loaded {
     };
     let (module_name, is_package) = module_of(&path, settings);
     match String::from_utf8(bytes) {
-        Ok(text) => Loaded::Input(SourceInput { path, module_name, is_package, source: ParsedSource::parse(text) }),
+        Ok(text) => Loaded::Input(SourceInput {
+            path,
+            module_name,
+            is_package,
+            source: ParsedSource::parse(text),
+        }),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let source = ParsedSource::parse(String::new());
-            Loaded::NotUtf8(SourceInput { path, module_name, is_package, source }, offset)
+            Loaded::NotUtf8(
+                SourceInput {
+                    path,
+                    module_name,
+                    is_package,
+                    source,
+                },
+                offset,
+            )
         }
     }
 }
@@ -125,20 +151,37 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         }
         let (module_name, is_package) = module_of(name, &settings);
         vec![match String::from_utf8(bytes) {
-            Ok(text) => Loaded::Input(SourceInput { path: name.clone(), module_name, is_package, source: ParsedSource::parse(text) }),
+            Ok(text) => Loaded::Input(SourceInput {
+                path: name.clone(),
+                module_name,
+                is_package,
+                source: ParsedSource::parse(text),
+            }),
             Err(e) => Loaded::NotUtf8(
-                SourceInput { path: name.clone(), module_name, is_package, source: ParsedSource::parse(String::new()) },
+                SourceInput {
+                    path: name.clone(),
+                    module_name,
+                    is_package,
+                    source: ParsedSource::parse(String::new()),
+                },
                 e.utf8_error().valid_up_to(),
             ),
         }]
     } else {
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
         let (files, walk_errors) = python_files(&paths, &settings.exclude);
         for walk_error in walk_errors {
             error(walk_error.message);
             had_error = true;
         }
-        files.into_par_iter().map(|path| load(path, &settings)).collect()
+        files
+            .into_par_iter()
+            .map(|path| load(path, &settings))
+            .collect()
     };
     let mut inputs = Vec::with_capacity(loaded.len());
     let mut encoding_errors = Vec::new();
@@ -159,9 +202,15 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     for (index, offset) in encoding_errors {
         output.files[index].diagnostics.insert(0, not_utf8(offset));
     }
-    let reports: Vec<(&SourceInput, &[Diagnostic])> =
-        inputs.iter().zip(&output.files).map(|(input, report)| (input, report.diagnostics.as_slice())).collect();
-    let count: usize = reports.iter().map(|(_, diagnostics)| diagnostics.len()).sum();
+    let reports: Vec<(&SourceInput, &[Diagnostic])> = inputs
+        .iter()
+        .zip(&output.files)
+        .map(|(input, report)| (input, report.diagnostics.as_slice()))
+        .collect();
+    let count: usize = reports
+        .iter()
+        .map(|(_, diagnostics)| diagnostics.len())
+        .sum();
     let mut stdout = std::io::stdout().lock();
     let printed = if args.statistics {
         printer::statistics(&mut stdout, &reports)
@@ -196,7 +245,11 @@ fn not_utf8(offset: usize) -> Diagnostic {
 
 /// `tempolint debug parse`: the parse-only floor the benchmark compares against.
 pub(crate) fn parse_only(paths: &[PathBuf]) -> ExitCode {
-    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     let (files, _) = python_files(&paths, &Settings::default().exclude);
     let parsed: usize = files
         .into_par_iter()

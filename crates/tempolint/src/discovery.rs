@@ -15,7 +15,11 @@ fn exclusion_set(exclude: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for pattern in exclude {
         let pattern = pattern.trim_end_matches('/');
-        for candidate in [pattern.to_string(), format!("**/{pattern}"), format!("**/{pattern}/**")] {
+        for candidate in [
+            pattern.to_string(),
+            format!("**/{pattern}"),
+            format!("**/{pattern}/**"),
+        ] {
             if let Ok(glob) = Glob::new(&candidate) {
                 builder.add(glob);
             }
@@ -25,11 +29,15 @@ fn exclusion_set(exclude: &[String]) -> GlobSet {
 }
 
 fn is_python(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
+    path.extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
 /// Every Python file under `paths` (files given explicitly are kept even if excluded), sorted.
-pub(crate) fn python_files(paths: &[PathBuf], exclude: &[String]) -> (Vec<PathBuf>, Vec<WalkError>) {
+pub(crate) fn python_files(
+    paths: &[PathBuf],
+    exclude: &[String],
+) -> (Vec<PathBuf>, Vec<WalkError>) {
     let excluded = std::sync::Arc::new(exclusion_set(exclude));
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
@@ -60,11 +68,15 @@ pub(crate) fn python_files(paths: &[PathBuf], exclude: &[String]) -> (Vec<PathBu
                 Box::new(move |entry| {
                     match entry {
                         Ok(entry) => {
-                            if entry.file_type().is_some_and(|t| t.is_file()) && is_python(entry.path()) {
+                            if entry.file_type().is_some_and(|t| t.is_file())
+                                && is_python(entry.path())
+                            {
                                 files.lock().expect("walk lock").push(entry.into_path());
                             }
                         }
-                        Err(error) => errors.lock().expect("walk lock").push(WalkError { message: error.to_string() }),
+                        Err(error) => errors.lock().expect("walk lock").push(WalkError {
+                            message: error.to_string(),
+                        }),
                     }
                     WalkState::Continue
                 })
@@ -74,7 +86,11 @@ pub(crate) fn python_files(paths: &[PathBuf], exclude: &[String]) -> (Vec<PathBu
         .into_inner()
         .expect("walk lock")
         .into_iter()
-        .map(|path| path.strip_prefix("./").map(Path::to_path_buf).unwrap_or(path))
+        .map(|path| {
+            path.strip_prefix("./")
+                .map(Path::to_path_buf)
+                .unwrap_or(path)
+        })
         .collect();
     files.sort();
     files.dedup();

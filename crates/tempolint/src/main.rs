@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "tempolint", version, about = "Static analysis for Temporal Python workflows")]
+#[command(
+    name = "tempolint",
+    version,
+    about = "Static analysis for Temporal Python workflows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

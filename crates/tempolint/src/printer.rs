@@ -32,11 +32,18 @@ struct Sources<'a> {
 
 impl<'a> Sources<'a> {
     fn new(reports: &Reports<'a>) -> Self {
-        Self { by_path: reports.iter().map(|(input, _)| (input.path.as_path(), &input.source)).collect() }
+        Self {
+            by_path: reports
+                .iter()
+                .map(|(input, _)| (input.path.as_path(), &input.source))
+                .collect(),
+        }
     }
 
     fn location(&self, path: &Path, range: TextRange) -> Value {
-        self.by_path.get(path).map_or(Value::Null, |source| location(source, range.start()))
+        self.by_path
+            .get(path)
+            .map_or(Value::Null, |source| location(source, range.start()))
     }
 }
 
@@ -75,12 +82,23 @@ fn diagnostic_json(sources: &Sources, input: &SourceInput, diagnostic: &Diagnost
     })
 }
 
-pub(crate) fn print(out: &mut impl Write, format: OutputFormat, reports: &Reports, quiet: bool) -> io::Result<()> {
+pub(crate) fn print(
+    out: &mut impl Write,
+    format: OutputFormat,
+    reports: &Reports,
+    quiet: bool,
+) -> io::Result<()> {
     let sources = Sources::new(reports);
-    let all = || reports.iter().flat_map(|(input, diagnostics)| diagnostics.iter().map(move |d| (*input, d)));
+    let all = || {
+        reports
+            .iter()
+            .flat_map(|(input, diagnostics)| diagnostics.iter().map(move |d| (*input, d)))
+    };
     match format {
         OutputFormat::Json => {
-            let array: Vec<Value> = all().map(|(input, d)| diagnostic_json(&sources, input, d)).collect();
+            let array: Vec<Value> = all()
+                .map(|(input, d)| diagnostic_json(&sources, input, d))
+                .collect();
             serde_json::to_writer_pretty(&mut *out, &array)?;
             writeln!(out)
         }
@@ -95,7 +113,11 @@ pub(crate) fn print(out: &mut impl Write, format: OutputFormat, reports: &Report
             for (input, diagnostic) in all() {
                 let start = input.source.position(diagnostic.range.start());
                 let end = input.source.position(diagnostic.range.end());
-                let level = if diagnostic.severity == tempolint_linter::Severity::Error { "error" } else { "warning" };
+                let level = if diagnostic.severity == tempolint_linter::Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
                 writeln!(
                     out,
                     "::{level} title=tempolint ({code}),file={file},line={line},col={col},endLine={end_line},endColumn={end_col}::{code} {message}",
@@ -136,7 +158,12 @@ pub(crate) fn print(out: &mut impl Write, format: OutputFormat, reports: &Report
 }
 
 /// A finding as a compiler would show it: header, excerpt with the range underlined, chain.
-fn text(out: &mut impl Write, sources: &Sources, input: &SourceInput, diagnostic: &Diagnostic) -> io::Result<()> {
+fn text(
+    out: &mut impl Write,
+    sources: &Sources,
+    input: &SourceInput,
+    diagnostic: &Diagnostic,
+) -> io::Result<()> {
     let source = &input.source;
     let start = source.position(diagnostic.range.start());
     let end = source.position(diagnostic.range.end());
@@ -172,7 +199,11 @@ fn text(out: &mut impl Write, sources: &Sources, input: &SourceInput, diagnostic
     }
     for (index, step) in diagnostic.chain.iter().enumerate() {
         let at = sources.location(&step.file, step.range);
-        let label = if index == 0 { "= chain:" } else { "        →" };
+        let label = if index == 0 {
+            "= chain:"
+        } else {
+            "        →"
+        };
         writeln!(
             out,
             "  {label} {} ({}:{}:{})",
@@ -193,14 +224,21 @@ fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<(
         return Ok(());
     }
     let count: usize = reports.iter().map(|(_, d)| d.len()).sum();
-    let fixable: usize = reports.iter().flat_map(|(_, d)| d.iter()).filter(|d| d.fix.is_some()).count();
+    let fixable: usize = reports
+        .iter()
+        .flat_map(|(_, d)| d.iter())
+        .filter(|d| d.fix.is_some())
+        .count();
     if count == 0 {
         writeln!(out, "All checks passed!")
     } else {
         let noun = if count == 1 { "error" } else { "errors" };
         writeln!(out, "Found {count} {noun}.")?;
         if fixable > 0 {
-            writeln!(out, "[*] {fixable} fixable with `--unsafe-fixes` (applying fixes is not available yet).")?;
+            writeln!(
+                out,
+                "[*] {fixable} fixable with `--unsafe-fixes` (applying fixes is not available yet)."
+            )?;
         }
         Ok(())
     }
@@ -209,7 +247,10 @@ fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<(
 pub(crate) fn statistics(out: &mut impl Write, reports: &Reports) -> io::Result<()> {
     let mut counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for diagnostic in reports.iter().flat_map(|(_, d)| d.iter()) {
-        counts.entry(diagnostic.rule.code()).or_insert((0, diagnostic.rule.name())).0 += 1;
+        counts
+            .entry(diagnostic.rule.code())
+            .or_insert((0, diagnostic.rule.name()))
+            .0 += 1;
     }
     for (code, (count, name)) in counts {
         writeln!(out, "{count:>5}\t{code}\t{name}")?;

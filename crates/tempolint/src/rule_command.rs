@@ -26,7 +26,11 @@ pub(crate) fn render(rule: Rule) -> String {
         tempolint_linter::FixAvailability::Sometimes => "Fix is sometimes available.\n\n",
         tempolint_linter::FixAvailability::None => "",
     };
-    let default = if rule.is_default() { "" } else { "This rule is opt-in (not enabled by default).\n\n" };
+    let default = if rule.is_default() {
+        ""
+    } else {
+        "This rule is opt-in (not enabled by default).\n\n"
+    };
     format!(
         "# {} ({})\n\nDefault severity: {}.\n\n{fix}{default}{}\n",
         rule.name(),

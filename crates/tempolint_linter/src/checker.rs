@@ -113,7 +113,12 @@ pub(crate) struct Checker<'c, 'p, 'a> {
 }
 
 impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
-    fn new(project: &'p Project<'a>, module: tempolint_semantic::ModuleId, settings: &'c Settings, role: Role) -> Self {
+    fn new(
+        project: &'p Project<'a>,
+        module: tempolint_semantic::ModuleId,
+        settings: &'c Settings,
+        role: Role,
+    ) -> Self {
         Self {
             resolver: Resolver::new(project, module),
             settings,
@@ -132,17 +137,29 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
     }
 
     /// Walks a project function's body.
-    pub(crate) fn check_function(project: &'p Project<'a>, function: FunctionId, settings: &'c Settings) -> BodyFacts {
+    pub(crate) fn check_function(
+        project: &'p Project<'a>,
+        function: FunctionId,
+        settings: &'c Settings,
+    ) -> BodyFacts {
         let data = project.function(function);
         let mut checker = Checker::new(project, data.module, settings, Role::Function(data.kind));
-        let class = data.class.map(|class| project.class(class).qualified_name.as_str());
-        checker.resolver.enter_function(&mut checker.scope, data.def, class);
+        let class = data
+            .class
+            .map(|class| project.class(class).qualified_name.as_str());
+        checker
+            .resolver
+            .enter_function(&mut checker.scope, data.def, class);
         checker.visit_body(&data.def.body);
         checker.finish()
     }
 
     /// Walks a module's top-level code (not function bodies).
-    pub(crate) fn check_module(project: &'p Project<'a>, module: tempolint_semantic::ModuleId, settings: &'c Settings) -> BodyFacts {
+    pub(crate) fn check_module(
+        project: &'p Project<'a>,
+        module: tempolint_semantic::ModuleId,
+        settings: &'c Settings,
+    ) -> BodyFacts {
         let mut checker = Checker::new(project, module, settings, Role::ModuleLevel);
         checker.visit_body(project.module(module).body());
         checker.finish()
@@ -172,7 +189,12 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
     }
 
     /// Records a finding of `violation` at `range`, relevant in `context`.
-    pub(crate) fn report<V: Violation>(&mut self, violation: &V, range: TextRange, context: Context) -> &mut Effect {
+    pub(crate) fn report<V: Violation>(
+        &mut self,
+        violation: &V,
+        range: TextRange,
+        context: Context,
+    ) -> &mut Effect {
         self.facts.effects.push(Effect {
             rule: V::RULE,
             context,
@@ -210,7 +232,9 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         let callee = self.resolve(&call.func);
         let symbol = callee.symbol().map(str::to_string);
         if let Some(target) = self.resolver.called_function(&callee)
-            && !self.settings.is_known_deterministic(symbol.as_deref().unwrap_or_default())
+            && !self
+                .settings
+                .is_known_deterministic(symbol.as_deref().unwrap_or_default())
         {
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
@@ -218,18 +242,30 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
                 offloaded: self.offloaded > 0,
             });
         }
-        let info = CallInfo { call, symbol: symbol.as_deref() };
+        let info = CallInfo {
+            call,
+            symbol: symbol.as_deref(),
+        };
         rules::dispatch_call(self, &info);
 
         self.visit_chain_base(&call.func);
-        let offloads = symbol.as_deref().is_some_and(|symbol| self.tables.offloading.get(symbol).is_some())
+        let offloads = symbol
+            .as_deref()
+            .is_some_and(|symbol| self.tables.offloading.get(symbol).is_some())
             || matches!(&*call.func, Expr::Attribute(attribute)
                 if matches!(attribute.attr.as_str(), "run_in_executor" | "to_thread" | "submit" | "run_sync"));
         let insensitive = matches!(
             symbol.as_deref(),
             Some(
-                "builtins.sorted" | "builtins.len" | "builtins.sum" | "builtins.min" | "builtins.max"
-                    | "builtins.any" | "builtins.all" | "builtins.set" | "builtins.frozenset"
+                "builtins.sorted"
+                    | "builtins.len"
+                    | "builtins.sum"
+                    | "builtins.min"
+                    | "builtins.max"
+                    | "builtins.any"
+                    | "builtins.all"
+                    | "builtins.set"
+                    | "builtins.frozenset"
                     | "collections.Counter"
             )
         );
@@ -254,7 +290,11 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
-    fn visit_comprehension_generators(&mut self, generators: &'a [ast::Comprehension], kind: IterationKind) {
+    fn visit_comprehension_generators(
+        &mut self,
+        generators: &'a [ast::Comprehension],
+        kind: IterationKind,
+    ) {
         for (index, generator) in generators.iter().enumerate() {
             if index == 0 {
                 rules::dispatch_iteration(self, &generator.iter, kind);
@@ -295,7 +335,13 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         if self.role == Role::ModuleLevel {
             return;
         }
-        self.scope.set(def.name.as_str(), LocalValue { binding: Binding::Unknown, expr: None });
+        self.scope.set(
+            def.name.as_str(),
+            LocalValue {
+                binding: Binding::Unknown,
+                expr: None,
+            },
+        );
         let effects_start = self.facts.effects.len();
         let edges_start = self.facts.edges.len();
         self.resolver.enter_function(&mut self.scope, def, None);
@@ -431,7 +477,10 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 let mut unrestricted = 0;
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
-                    if self.is_call_of(&item.context_expr, "temporalio.workflow.unsafe.sandbox_unrestricted") {
+                    if self.is_call_of(
+                        &item.context_expr,
+                        "temporalio.workflow.unsafe.sandbox_unrestricted",
+                    ) {
                         unrestricted += 1;
                     }
                     if let Some(vars) = &item.optional_vars {
@@ -451,7 +500,13 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         self.visit_expr(type_);
                     }
                     if let Some(name) = &handler.name {
-                        self.scope.set(name.as_str(), LocalValue { binding: Binding::Unknown, expr: None });
+                        self.scope.set(
+                            name.as_str(),
+                            LocalValue {
+                                binding: Binding::Unknown,
+                                expr: None,
+                            },
+                        );
                     }
                     self.visit_body(&handler.body);
                 }
@@ -467,20 +522,34 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             Stmt::Import(import) if self.role != Role::ModuleLevel => {
                 for alias in &import.names {
                     let full = alias.name.as_str();
-                    let (local, target) = if let Some(asname) = &alias.asname { (asname.as_str(), full) } else {
+                    let (local, target) = if let Some(asname) = &alias.asname {
+                        (asname.as_str(), full)
+                    } else {
                         let first = full.split('.').next().unwrap_or(full);
                         (first, first)
                     };
-                    self.scope.set(local, LocalValue { binding: Binding::Symbol(target.to_string()), expr: None });
+                    self.scope.set(
+                        local,
+                        LocalValue {
+                            binding: Binding::Symbol(target.to_string()),
+                            expr: None,
+                        },
+                    );
                 }
             }
             Stmt::ImportFrom(import) if self.role != Role::ModuleLevel && import.level == 0 => {
                 let Some(module) = &import.module else { return };
                 for alias in &import.names {
-                    let local = alias.asname.as_ref().map_or(alias.name.as_str(), |asname| asname.as_str());
+                    let local = alias
+                        .asname
+                        .as_ref()
+                        .map_or(alias.name.as_str(), |asname| asname.as_str());
                     self.scope.set(
                         local,
-                        LocalValue { binding: Binding::Symbol(format!("{module}.{}", alias.name)), expr: None },
+                        LocalValue {
+                            binding: Binding::Symbol(format!("{module}.{}", alias.name)),
+                            expr: None,
+                        },
                     );
                 }
             }

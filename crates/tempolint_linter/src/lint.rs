@@ -50,7 +50,13 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             per_module[index].extend(unpassed_import::check_module(&project, id, &TABLES));
         }
     }
-    heartbeat_rules(&project, &function_facts, &module_facts, settings, &mut per_module);
+    heartbeat_rules(
+        &project,
+        &function_facts,
+        &module_facts,
+        settings,
+        &mut per_module,
+    );
     if settings.rules.contains(Rule::UnboundedHistory) {
         unbounded_history(&project, &function_facts, &mut per_module);
     }
@@ -63,10 +69,16 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
     LintOutput { files }
 }
 
-fn finish_file(input: &SourceInput, mut diagnostics: Vec<Diagnostic>, settings: &Settings) -> FileReport {
+fn finish_file(
+    input: &SourceInput,
+    mut diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+) -> FileReport {
     if settings.rules.contains(Rule::SyntaxError) {
         for error in input.source.syntax_errors() {
-            let violation = crate::rules::syntax_error::SyntaxError { message: error.message };
+            let violation = crate::rules::syntax_error::SyntaxError {
+                message: error.message,
+            };
             diagnostics.push(Diagnostic {
                 rule: Rule::SyntaxError,
                 message: violation.message(),
@@ -93,7 +105,12 @@ fn finish_file(input: &SourceInput, mut diagnostics: Vec<Diagnostic>, settings: 
         diagnostics.extend(suppressions.unused());
     }
     diagnostics.sort_by(|a, b| {
-        (a.range.start(), a.range.end(), a.rule, &a.message).cmp(&(b.range.start(), b.range.end(), b.rule, &b.message))
+        (a.range.start(), a.range.end(), a.rule, &a.message).cmp(&(
+            b.range.start(),
+            b.range.end(),
+            b.rule,
+            &b.message,
+        ))
     });
     diagnostics.dedup();
     FileReport { diagnostics }
@@ -109,7 +126,9 @@ fn heartbeat_rules(
 ) {
     use crate::rules::timeouts::heartbeat_timeout_without_heartbeat::HeartbeatTimeoutWithoutHeartbeat;
     use crate::rules::timeouts::heartbeat_without_timeout::HeartbeatWithoutTimeout;
-    let check_102 = settings.rules.contains(Rule::HeartbeatTimeoutWithoutHeartbeat);
+    let check_102 = settings
+        .rules
+        .contains(Rule::HeartbeatTimeoutWithoutHeartbeat);
     let check_103 = settings.rules.contains(Rule::HeartbeatWithoutTimeout);
     if !check_102 && !check_103 {
         return;
@@ -143,7 +162,12 @@ fn heartbeat_rules(
         .iter()
         .enumerate()
         .map(|(i, facts)| (project.function(FunctionId(i as u32)).module, facts))
-        .chain(modules.iter().enumerate().map(|(i, facts)| (ModuleId(i as u32), facts)));
+        .chain(
+            modules
+                .iter()
+                .enumerate()
+                .map(|(i, facts)| (ModuleId(i as u32), facts)),
+        );
     let mut scheduled: FxHashMap<FunctionId, bool> = FxHashMap::default();
     for (module, facts) in all_bodies {
         for call in &facts.activity_calls {
@@ -168,7 +192,9 @@ fn heartbeat_rules(
                 continue;
             }
             if let Some((range, _)) = facts.heartbeats.iter().find(|(_, in_loop)| *in_loop) {
-                let violation = HeartbeatWithoutTimeout { activity: function.def.name.to_string() };
+                let violation = HeartbeatWithoutTimeout {
+                    activity: function.def.name.to_string(),
+                };
                 per_module[function.module.0 as usize].push(plain(&violation, *range));
             }
         }
@@ -176,17 +202,27 @@ fn heartbeat_rules(
 }
 
 /// PAY103: endless loops in workflows whose class never continues as new.
-fn unbounded_history(project: &Project, functions: &[BodyFacts], per_module: &mut [Vec<Diagnostic>]) {
+fn unbounded_history(
+    project: &Project,
+    functions: &[BodyFacts],
+    per_module: &mut [Vec<Diagnostic>],
+) {
     use crate::rules::payload::unbounded_history::UnboundedHistory;
     for class in &project.classes {
         if class.workflow.is_none() {
             continue;
         }
         let methods: Vec<FunctionId> = class.methods.values().copied().collect();
-        if methods.iter().any(|method| functions[method.0 as usize].continues_as_new) {
+        if methods
+            .iter()
+            .any(|method| functions[method.0 as usize].continues_as_new)
+        {
             continue;
         }
-        let mut loops: Vec<_> = methods.iter().flat_map(|m| functions[m.0 as usize].endless_loops.iter().copied()).collect();
+        let mut loops: Vec<_> = methods
+            .iter()
+            .flat_map(|m| functions[m.0 as usize].endless_loops.iter().copied())
+            .collect();
         loops.sort_by_key(|range| range.start());
         for range in loops {
             per_module[class.module.0 as usize].push(plain(&UnboundedHistory {}, range));

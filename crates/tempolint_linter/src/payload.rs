@@ -2,8 +2,8 @@
 //! `range` comprehensions, dataclass construction, and whole-file/whole-response reads
 //! (unbounded).
 
-use tempolint_python::ast::{self, Expr, Number, Operator};
 use tempolint_python::Ranged;
+use tempolint_python::ast::{self, Expr, Number, Operator};
 use tempolint_semantic::Global;
 
 use crate::checker::Checker;
@@ -18,7 +18,10 @@ pub(crate) struct Size {
 
 impl Size {
     fn bytes(bytes: u64) -> Self {
-        Size { bytes, unbounded: false }
+        Size {
+            bytes,
+            unbounded: false,
+        }
     }
 
     fn plus(self, other: Size) -> Size {
@@ -32,7 +35,17 @@ impl Size {
 const MAX_DEPTH: u8 = 16;
 
 /// Methods that keep the size of the string or bytes they are called on.
-const SIZE_PRESERVING: &[&str] = &["decode", "encode", "strip", "lstrip", "rstrip", "upper", "lower", "splitlines", "split"];
+const SIZE_PRESERVING: &[&str] = &[
+    "decode",
+    "encode",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "upper",
+    "lower",
+    "splitlines",
+    "split",
+];
 
 /// Calls and attributes that hold a whole file or response.
 const WHOLE_CONTENT: &[&str] = &[
@@ -87,24 +100,36 @@ fn estimate_at(checker: &Checker, expr: &Expr, depth: u8) -> Size {
             for element in fstring.value.elements() {
                 if let ast::InterpolatedStringElement::Interpolation(interpolation) = element {
                     let inner = estimate_at(checker, &interpolation.expression, next);
-                    size = size.plus(Size { bytes: inner.bytes.saturating_sub(2), unbounded: inner.unbounded });
+                    size = size.plus(Size {
+                        bytes: inner.bytes.saturating_sub(2),
+                        unbounded: inner.unbounded,
+                    });
                 } else {
                     size = size.plus(Size::bytes(element.range().len().to_u32().into()));
                 }
             }
             size
         }
-        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }) => {
-            elts.iter().fold(Size::bytes(2 + elts.len().saturating_sub(1) as u64), |size, elt| {
-                size.plus(estimate_at(checker, elt, next))
-            })
-        }
+        Expr::List(ast::ExprList { elts, .. })
+        | Expr::Tuple(ast::ExprTuple { elts, .. })
+        | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().fold(
+            Size::bytes(2 + elts.len().saturating_sub(1) as u64),
+            |size, elt| size.plus(estimate_at(checker, elt, next)),
+        ),
         Expr::Dict(dict) => dict.items.iter().fold(Size::bytes(2), |size, item| {
-            let key = item.key.as_ref().map_or(Size::default(), |key| estimate_at(checker, key, next));
-            size.plus(key).plus(estimate_at(checker, &item.value, next)).plus(Size::bytes(2))
+            let key = item
+                .key
+                .as_ref()
+                .map_or(Size::default(), |key| estimate_at(checker, key, next));
+            size.plus(key)
+                .plus(estimate_at(checker, &item.value, next))
+                .plus(Size::bytes(2))
         }),
         Expr::BinOp(binop) if binop.op == Operator::Mult => {
-            let (sequence, count) = match (int_value(checker, &binop.right, next), int_value(checker, &binop.left, next)) {
+            let (sequence, count) = match (
+                int_value(checker, &binop.right, next),
+                int_value(checker, &binop.left, next),
+            ) {
                 (Some(count), _) => (&*binop.left, count),
                 (None, Some(count)) => (&*binop.right, count),
                 (None, None) => return Size::default(),
@@ -112,13 +137,20 @@ fn estimate_at(checker: &Checker, expr: &Expr, depth: u8) -> Size {
             let count = count.max(0) as u64;
             match sequence {
                 Expr::List(list) => {
-                    let one = list.elts.iter().fold(Size::default(), |s, e| s.plus(estimate_at(checker, e, next)));
-                    Size { bytes: (one.bytes + list.elts.len() as u64).saturating_mul(count) + 1, unbounded: one.unbounded }
+                    let one = list.elts.iter().fold(Size::default(), |s, e| {
+                        s.plus(estimate_at(checker, e, next))
+                    });
+                    Size {
+                        bytes: (one.bytes + list.elts.len() as u64).saturating_mul(count) + 1,
+                        unbounded: one.unbounded,
+                    }
                 }
-                Expr::BytesLiteral(bytes) => Size::bytes((bytes.value.bytes().count() as u64).saturating_mul(count)),
-                Expr::StringLiteral(string) => {
-                    Size::bytes((json_string_len(string.value.to_str()) - 2).saturating_mul(count) + 2)
+                Expr::BytesLiteral(bytes) => {
+                    Size::bytes((bytes.value.bytes().count() as u64).saturating_mul(count))
                 }
+                Expr::StringLiteral(string) => Size::bytes(
+                    (json_string_len(string.value.to_str()) - 2).saturating_mul(count) + 2,
+                ),
                 _ => Size::default(),
             }
         }
@@ -126,15 +158,27 @@ fn estimate_at(checker: &Checker, expr: &Expr, depth: u8) -> Size {
             estimate_at(checker, &binop.left, next).plus(estimate_at(checker, &binop.right, next))
         }
         Expr::ListComp(comp) => comprehension_size(checker, &comp.generators, &comp.elt, next),
-        Expr::Name(name) => value_of(checker, name.id.as_str()).map_or(Size::default(), |value| estimate_at(checker, value, next)),
+        Expr::Name(name) => value_of(checker, name.id.as_str())
+            .map_or(Size::default(), |value| estimate_at(checker, value, next)),
         Expr::Attribute(attribute) => {
             let binding = checker.resolve(expr);
-            if binding.symbol().is_some_and(|symbol| WHOLE_CONTENT.contains(&symbol)) {
-                return Size { bytes: 0, unbounded: true };
+            if binding
+                .symbol()
+                .is_some_and(|symbol| WHOLE_CONTENT.contains(&symbol))
+            {
+                return Size {
+                    bytes: 0,
+                    unbounded: true,
+                };
             }
             if let Expr::Name(name) = &*attribute.value
                 && let Some(module) = checker.resolver.project().module_by_name(name.id.as_str())
-                && let Some(Global::Variable(value)) = checker.resolver.project().module(module).globals.get(attribute.attr.as_str())
+                && let Some(Global::Variable(value)) = checker
+                    .resolver
+                    .project()
+                    .module(module)
+                    .globals
+                    .get(attribute.attr.as_str())
             {
                 return estimate_at(checker, value, next);
             }
@@ -150,7 +194,10 @@ fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
     let callee = checker.resolve(&call.func);
     let symbol = callee.symbol().unwrap_or_default();
     if WHOLE_CONTENT.contains(&symbol) {
-        return Size { bytes: 0, unbounded: true };
+        return Size {
+            bytes: 0,
+            unbounded: true,
+        };
     }
     if let Expr::Attribute(attribute) = &*call.func
         && SIZE_PRESERVING.contains(&attribute.attr.as_str())
@@ -162,7 +209,9 @@ fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
             .args
             .iter()
             .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
-            .fold(Size::bytes(2), |size, value| size.plus(estimate_at(checker, value, depth)))
+            .fold(Size::bytes(2), |size, value| {
+                size.plus(estimate_at(checker, value, depth))
+            })
     };
     if checker.resolver.project().class_by_name(symbol).is_some() || symbol == "builtins.dict" {
         return arguments();
@@ -175,9 +224,10 @@ fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
             if let Expr::Call(inner) = argument
                 && checker.resolve(&inner.func).symbol() == Some("builtins.range")
             {
-                return range_size(checker, inner, depth).map_or(Size::default(), |(count, digits)| {
-                    Size::bytes(count.saturating_mul(digits + 1) + 1)
-                });
+                return range_size(checker, inner, depth)
+                    .map_or(Size::default(), |(count, digits)| {
+                        Size::bytes(count.saturating_mul(digits + 1) + 1)
+                    });
             }
             estimate_at(checker, argument, depth)
         }
@@ -187,15 +237,24 @@ fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
             .first()
             .and_then(|argument| int_value(checker, argument, depth))
             .map_or(Size::default(), |count| Size::bytes(count.max(0) as u64)),
-        "base64.b64encode" | "json.dumps" | "json.loads" | "builtins.str" => {
-            call.arguments.args.first().map_or(Size::default(), |argument| estimate_at(checker, argument, depth))
-        }
+        "base64.b64encode" | "json.dumps" | "json.loads" | "builtins.str" => call
+            .arguments
+            .args
+            .first()
+            .map_or(Size::default(), |argument| {
+                estimate_at(checker, argument, depth)
+            }),
         _ => Size::default(),
     }
 }
 
 /// `[elt for x in range(n)]`: n copies of the element.
-fn comprehension_size(checker: &Checker, generators: &[ast::Comprehension], elt: &Expr, depth: u8) -> Size {
+fn comprehension_size(
+    checker: &Checker,
+    generators: &[ast::Comprehension],
+    elt: &Expr,
+    depth: u8,
+) -> Size {
     let [generator] = generators else {
         return Size::default();
     };
@@ -212,12 +271,20 @@ fn comprehension_size(checker: &Checker, generators: &[ast::Comprehension], elt:
         (Expr::Name(used), Expr::Name(target)) if used.id == target.id => Size::bytes(digits),
         _ => estimate_at(checker, elt, depth),
     };
-    Size { bytes: (element.bytes + 1).saturating_mul(count) + 1, unbounded: element.unbounded }
+    Size {
+        bytes: (element.bytes + 1).saturating_mul(count) + 1,
+        unbounded: element.unbounded,
+    }
 }
 
 /// The element count of `range(…)` and the digits of its largest element.
 fn range_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Option<(u64, u64)> {
-    let values: Option<Vec<i64>> = call.arguments.args.iter().map(|arg| int_value(checker, arg, depth)).collect();
+    let values: Option<Vec<i64>> = call
+        .arguments
+        .args
+        .iter()
+        .map(|arg| int_value(checker, arg, depth))
+        .collect();
     let (start, stop, step) = match values?.as_slice() {
         [stop] => (0, *stop, 1),
         [start, stop] => (*start, *stop, 1),
@@ -235,7 +302,10 @@ pub(crate) fn int_value(checker: &Checker, expr: &Expr, depth: u8) -> Option<i64
         return None;
     }
     match expr {
-        Expr::NumberLiteral(ast::ExprNumberLiteral { value: Number::Int(int), .. }) => int.as_i64(),
+        Expr::NumberLiteral(ast::ExprNumberLiteral {
+            value: Number::Int(int),
+            ..
+        }) => int.as_i64(),
         Expr::BinOp(binop) => {
             let left = int_value(checker, &binop.left, depth + 1)?;
             let right = int_value(checker, &binop.right, depth + 1)?;
@@ -244,12 +314,17 @@ pub(crate) fn int_value(checker: &Checker, expr: &Expr, depth: u8) -> Option<i64
                 Operator::Sub => left.checked_sub(right),
                 Operator::Mult => left.checked_mul(right),
                 Operator::FloorDiv if right != 0 => Some(left.div_euclid(right)),
-                Operator::Pow => u32::try_from(right).ok().and_then(|exp| left.checked_pow(exp)),
-                Operator::LShift => u32::try_from(right).ok().and_then(|shift| left.checked_shl(shift)),
+                Operator::Pow => u32::try_from(right)
+                    .ok()
+                    .and_then(|exp| left.checked_pow(exp)),
+                Operator::LShift => u32::try_from(right)
+                    .ok()
+                    .and_then(|shift| left.checked_shl(shift)),
                 _ => None,
             }
         }
-        Expr::Name(name) => value_of(checker, name.id.as_str()).and_then(|value| int_value(checker, value, depth + 1)),
+        Expr::Name(name) => value_of(checker, name.id.as_str())
+            .and_then(|value| int_value(checker, value, depth + 1)),
         _ => None,
     }
 }

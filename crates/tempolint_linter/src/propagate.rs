@@ -39,7 +39,12 @@ pub(crate) struct Propagation<'p, 'a> {
 
 impl<'p, 'a> Propagation<'p, 'a> {
     pub(crate) fn new(project: &'p Project<'a>, functions: &'p [BodyFacts]) -> Self {
-        Self { project, functions, memo: RefCell::default(), in_progress: RefCell::default() }
+        Self {
+            project,
+            functions,
+            memo: RefCell::default(),
+            in_progress: RefCell::default(),
+        }
     }
 
     fn facts(&self, function: FunctionId) -> &'p BodyFacts {
@@ -49,8 +54,10 @@ impl<'p, 'a> Propagation<'p, 'a> {
     fn follows(&self, walk: Walk, target: FunctionId) -> bool {
         !matches!(
             (walk, self.project.function(target).kind),
-            (Walk::Workflow, FunctionKind::WorkflowMethod | FunctionKind::Activity { .. })
-                | (Walk::AsyncActivity, FunctionKind::WorkflowMethod)
+            (
+                Walk::Workflow,
+                FunctionKind::WorkflowMethod | FunctionKind::Activity { .. }
+            ) | (Walk::AsyncActivity, FunctionKind::WorkflowMethod)
         )
     }
 
@@ -75,7 +82,10 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let mut reached = Vec::new();
         for (index, effect) in facts.effects.iter().enumerate() {
             if Self::counts(walk, effect) && seen.insert((function, index)) {
-                reached.push(Reached { origin: (function, index), steps: vec![(function, effect.range)] });
+                reached.push(Reached {
+                    origin: (function, index),
+                    steps: vec![(function, effect.range)],
+                });
             }
         }
         for edge in &facts.edges {
@@ -87,13 +97,18 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     let mut steps = Vec::with_capacity(inner.steps.len() + 1);
                     steps.push((function, edge.range));
                     steps.extend_from_slice(&inner.steps);
-                    reached.push(Reached { origin: inner.origin, steps });
+                    reached.push(Reached {
+                        origin: inner.origin,
+                        steps,
+                    });
                 }
             }
         }
         self.in_progress.borrow_mut().remove(&(walk, function));
         let reached = Rc::new(reached);
-        self.memo.borrow_mut().insert((walk, function), Rc::clone(&reached));
+        self.memo
+            .borrow_mut()
+            .insert((walk, function), Rc::clone(&reached));
         reached
     }
 
@@ -102,7 +117,13 @@ impl<'p, 'a> Propagation<'p, 'a> {
     }
 
     /// Diagnostics at `edge_range` for everything `target` reaches in `walk`.
-    fn transitive(&self, walk: Walk, edge_range: TextRange, target: FunctionId, into: &mut Vec<Diagnostic>) {
+    fn transitive(
+        &self,
+        walk: Walk,
+        edge_range: TextRange,
+        target: FunctionId,
+        into: &mut Vec<Diagnostic>,
+    ) {
         for reached in self.reach(walk, target).iter() {
             let effect = self.effect(reached.origin);
             let chain: Vec<ChainStep> = reached
@@ -117,7 +138,11 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     }
                 })
                 .collect();
-            let through = chain.iter().map(|step| format!("`{}`", step.name)).collect::<Vec<_>>().join(" → ");
+            let through = chain
+                .iter()
+                .map(|step| format!("`{}`", step.name))
+                .collect::<Vec<_>>()
+                .join(" → ");
             into.push(Diagnostic {
                 rule: effect.rule,
                 message: format!("{} (reached through {through})", effect.message),
@@ -134,13 +159,21 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let facts = self.facts(function);
         let kind = self.project.function(function).kind;
         let (direct, walk): (&[Context], Option<Walk>) = match kind {
-            FunctionKind::WorkflowMethod => {
-                (&[Context::Workflow, Context::WorkflowBody, Context::Anywhere], Some(Walk::Workflow))
+            FunctionKind::WorkflowMethod => (
+                &[Context::Workflow, Context::WorkflowBody, Context::Anywhere],
+                Some(Walk::Workflow),
+            ),
+            FunctionKind::Activity { is_async: true } => (
+                &[
+                    Context::AsyncActivity,
+                    Context::ActivityBody,
+                    Context::Anywhere,
+                ],
+                Some(Walk::AsyncActivity),
+            ),
+            FunctionKind::Activity { is_async: false } => {
+                (&[Context::ActivityBody, Context::Anywhere], None)
             }
-            FunctionKind::Activity { is_async: true } => {
-                (&[Context::AsyncActivity, Context::ActivityBody, Context::Anywhere], Some(Walk::AsyncActivity))
-            }
-            FunctionKind::Activity { is_async: false } => (&[Context::ActivityBody, Context::Anywhere], None),
             FunctionKind::Plain => (&[Context::Anywhere], None),
         };
         let mut diagnostics: Vec<Diagnostic> = facts
@@ -152,7 +185,9 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .collect();
         if let Some(walk) = walk {
             for edge in &facts.edges {
-                if (walk == Walk::AsyncActivity && edge.offloaded) || !self.follows(walk, edge.target) {
+                if (walk == Walk::AsyncActivity && edge.offloaded)
+                    || !self.follows(walk, edge.target)
+                {
                     continue;
                 }
                 self.transitive(walk, edge.range, edge.target, &mut diagnostics);
@@ -166,7 +201,10 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let mut diagnostics: Vec<Diagnostic> = facts
             .effects
             .iter()
-            .filter(|effect| effect.context == Context::Anywhere || (sandboxed && effect.context == Context::ImportTime))
+            .filter(|effect| {
+                effect.context == Context::Anywhere
+                    || (sandboxed && effect.context == Context::ImportTime)
+            })
             .map(direct_diagnostic)
             .collect();
         if sandboxed {

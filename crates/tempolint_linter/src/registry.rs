@@ -86,7 +86,10 @@ define_rules! {
 
 impl Rule {
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.code().eq_ignore_ascii_case(code))
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.code().eq_ignore_ascii_case(code))
     }
 
     /// The first sentence of the rule's "What it does" section.
@@ -96,7 +99,9 @@ impl Rule {
             .split_once("## What it does")
             .map_or(doc, |(_, rest)| rest)
             .trim_start();
-        let end = body.find(". ").map_or_else(|| body.find('\n').unwrap_or(body.len()), |i| i + 1);
+        let end = body
+            .find(". ")
+            .map_or_else(|| body.find('\n').unwrap_or(body.len()), |i| i + 1);
         body[..end].trim()
     }
 

@@ -112,7 +112,10 @@ pub struct PayloadSettings {
 
 impl Default for PayloadSettings {
     fn default() -> Self {
-        Self { warn_bytes: 512 * 1024, error_bytes: 2 * 1024 * 1024 }
+        Self {
+            warn_bytes: 512 * 1024,
+            error_bytes: 2 * 1024 * 1024,
+        }
     }
 }
 
@@ -133,8 +136,19 @@ pub struct Settings {
 }
 
 const DEFAULT_EXCLUDE: &[&str] = &[
-    ".git", ".hg", ".venv", "venv", ".tox", ".nox", "__pypackages__", "node_modules", "build", "dist",
-    "site-packages", ".mypy_cache", ".ruff_cache",
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pypackages__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".mypy_cache",
+    ".ruff_cache",
 ];
 
 impl Default for Settings {
@@ -158,10 +172,14 @@ impl Default for Settings {
 }
 
 fn matches_pattern(patterns: &[String], symbol: &str) -> bool {
-    patterns.iter().any(|pattern| match pattern.strip_suffix(".*") {
-        Some(prefix) => symbol.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')),
-        None => pattern == symbol,
-    })
+    patterns
+        .iter()
+        .any(|pattern| match pattern.strip_suffix(".*") {
+            Some(prefix) => symbol
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.')),
+            None => pattern == symbol,
+        })
 }
 
 impl Settings {
@@ -170,7 +188,9 @@ impl Settings {
         if let Some(select) = &selection.select {
             self.rules = RuleSet::default();
             for selector in select {
-                for rule in rules_for_selector(selector).ok_or_else(|| unknown_selector(selector))? {
+                for rule in
+                    rules_for_selector(selector).ok_or_else(|| unknown_selector(selector))?
+                {
                     self.rules.insert(rule);
                 }
             }
@@ -193,7 +213,8 @@ impl Settings {
     }
 
     pub fn is_extra_nondeterministic(&self, symbol: &str) -> bool {
-        !self.extra_nondeterministic.is_empty() && matches_pattern(&self.extra_nondeterministic, symbol)
+        !self.extra_nondeterministic.is_empty()
+            && matches_pattern(&self.extra_nondeterministic, symbol)
     }
 
     /// Rules ignored for `path` by `per-file-ignores`.
@@ -225,7 +246,8 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         }
         let pyproject = directory.join("pyproject.toml");
         if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject).is_ok_and(|text| text.contains("[tool.tempolint"))
+            && std::fs::read_to_string(&pyproject)
+                .is_ok_and(|text| text.contains("[tool.tempolint"))
         {
             return Some(pyproject);
         }
@@ -235,24 +257,39 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 
 /// Loads a configuration file into settings (defaults for what it does not say).
 pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
-    let error = |message: String| ConfigError { path: path.to_path_buf(), message };
+    let error = |message: String| ConfigError {
+        path: path.to_path_buf(),
+        message,
+    };
     let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let is_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
+    let is_pyproject = path
+        .file_name()
+        .is_some_and(|name| name == "pyproject.toml");
     let parsed = if is_pyproject {
-        toml::from_str::<Pyproject>(&text)
-            .map(|pyproject| pyproject.tool.and_then(|tool| tool.tempolint).unwrap_or_default())
+        toml::from_str::<Pyproject>(&text).map(|pyproject| {
+            pyproject
+                .tool
+                .and_then(|tool| tool.tempolint)
+                .unwrap_or_default()
+        })
     } else {
         toml::from_str::<ConfigFile>(&text)
     };
     let config = parsed.map_err(|e| error(describe_toml_error(&text, &e, is_pyproject)))?;
     let mut settings = Settings {
-        root: path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        root: path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         config_path: Some(path.to_path_buf()),
         ..Settings::default()
     };
     let section = if is_pyproject { "tool.tempolint" } else { "" };
     let key_error = |key: &str, message: String| {
-        let key = if section.is_empty() { key.to_string() } else { format!("{section}.{key}") };
+        let key = if section.is_empty() {
+            key.to_string()
+        } else {
+            format!("{section}.{key}")
+        };
         error(format!("`{key}`: {message}"))
     };
     settings
@@ -265,7 +302,9 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
     if let Some(exclude) = config.exclude {
         settings.exclude = exclude;
     }
-    settings.exclude.extend(config.extend_exclude.unwrap_or_default());
+    settings
+        .exclude
+        .extend(config.extend_exclude.unwrap_or_default());
     if let Some(src) = config.src {
         settings.src = src.into_iter().map(PathBuf::from).collect();
     }
@@ -291,7 +330,10 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
         settings.payload.warn_bytes = payload.warn_bytes.unwrap_or(settings.payload.warn_bytes);
         settings.payload.error_bytes = payload.error_bytes.unwrap_or(settings.payload.error_bytes);
         if settings.payload.warn_bytes > settings.payload.error_bytes {
-            return Err(key_error("payload.warn-bytes", "must not exceed `error-bytes`".to_string()));
+            return Err(key_error(
+                "payload.warn-bytes",
+                "must not exceed `error-bytes`".to_string(),
+            ));
         }
     }
     Ok(settings)
@@ -304,8 +346,16 @@ fn describe_toml_error(text: &str, error: &toml::de::Error, is_pyproject: bool) 
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{line}:{column}: ")
     });
-    let section = if is_pyproject { " in [tool.tempolint]" } else { "" };
-    format!("{}{}{section}", position.unwrap_or_default(), error.message().trim())
+    let section = if is_pyproject {
+        " in [tool.tempolint]"
+    } else {
+        ""
+    };
+    format!(
+        "{}{}{section}",
+        position.unwrap_or_default(),
+        error.message().trim()
+    )
 }
 
 #[cfg(test)]
@@ -319,7 +369,8 @@ mod tests {
     }
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tempolint-settings-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tempolint-settings-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -327,9 +378,18 @@ mod tests {
     #[test]
     fn unknown_keys_name_file_line_and_key() {
         let dir = temp_dir("unknown");
-        let path = write(&dir, "pyproject.toml", "[project]\nname = 'x'\n\n[tool.tempolint]\nselct = ['DET']\n");
+        let path = write(
+            &dir,
+            "pyproject.toml",
+            "[project]\nname = 'x'\n\n[tool.tempolint]\nselct = ['DET']\n",
+        );
         let error = load_config(&path).unwrap_err();
-        assert!(error.to_string().contains("pyproject.toml: 5:1: unknown field `selct`"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("pyproject.toml: 5:1: unknown field `selct`"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -337,7 +397,12 @@ mod tests {
         let dir = temp_dir("selector");
         let path = write(&dir, "tempolint.toml", "select = ['NOPE1']\n");
         let error = load_config(&path).unwrap_err();
-        assert!(error.to_string().contains("`select/ignore`: unknown rule selector `NOPE1`"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("`select/ignore`: unknown rule selector `NOPE1`"),
+            "{error}"
+        );
     }
 
     #[test]

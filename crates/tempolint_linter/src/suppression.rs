@@ -33,7 +33,10 @@ fn parse_codes(list: &str) -> Vec<String> {
 
 impl Suppressions {
     pub(crate) fn parse(source: &ParsedSource) -> Self {
-        let mut suppressions = Suppressions { file_level: false, lines: Vec::new() };
+        let mut suppressions = Suppressions {
+            file_level: false,
+            lines: Vec::new(),
+        };
         for (range, text) in source.comments() {
             let row = source.position(range.start()).row;
             for directive in text.split('#').map(str::trim).filter(|d| !d.is_empty()) {
@@ -70,8 +73,20 @@ impl Suppressions {
         suppressions
     }
 
-    fn push(&mut self, row: usize, comment: TextRange, codes: Option<Vec<String>>, bare_noqa: bool) {
-        self.lines.push(LineSuppression { row, comment, codes, bare_noqa, used: Cell::new(false) });
+    fn push(
+        &mut self,
+        row: usize,
+        comment: TextRange,
+        codes: Option<Vec<String>>,
+        bare_noqa: bool,
+    ) {
+        self.lines.push(LineSuppression {
+            row,
+            comment,
+            codes,
+            bare_noqa,
+            used: Cell::new(false),
+        });
     }
 
     pub(crate) fn is_file_suppressed(&self) -> bool {
@@ -86,10 +101,11 @@ impl Suppressions {
         }
         let mut hit = false;
         for line in self.lines.iter().filter(|line| line.row == row) {
-            let covers = line
-                .codes
-                .as_ref()
-                .is_none_or(|codes| codes.iter().any(|code| rule.code().starts_with(code.as_str())));
+            let covers = line.codes.as_ref().is_none_or(|codes| {
+                codes
+                    .iter()
+                    .any(|code| rule.code().starts_with(code.as_str()))
+            });
             if covers {
                 line.used.set(true);
                 hit = true;
@@ -106,7 +122,10 @@ impl Suppressions {
             .iter()
             .filter(|line| !line.used.get() && !line.bare_noqa)
             .map(|line| {
-                let codes = line.codes.as_ref().map_or_else(|| "all codes".to_string(), |codes| codes.join(", "));
+                let codes = line
+                    .codes
+                    .as_ref()
+                    .map_or_else(|| "all codes".to_string(), |codes| codes.join(", "));
                 Diagnostic {
                     rule: Rule::UnusedSuppression,
                     message: UnusedSuppression { codes }.message(),
@@ -143,7 +162,9 @@ mod tests {
 
     #[test]
     fn reports_unused_and_file_level() {
-        let source = ParsedSource::parse("# tempolint: ignore-file\nx = 1  # tempolint: ignore[DET101]\n".to_string());
+        let source = ParsedSource::parse(
+            "# tempolint: ignore-file\nx = 1  # tempolint: ignore[DET101]\n".to_string(),
+        );
         let suppressions = Suppressions::parse(&source);
         assert!(suppressions.is_file_suppressed());
         assert_eq!(suppressions.unused().len(), 1);

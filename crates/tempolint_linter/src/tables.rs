@@ -17,7 +17,10 @@ pub(crate) struct PatternMap<T> {
 
 impl<T> Default for PatternMap<T> {
     fn default() -> Self {
-        Self { exact: FxHashMap::default(), prefixes: FxHashMap::default() }
+        Self {
+            exact: FxHashMap::default(),
+            prefixes: FxHashMap::default(),
+        }
     }
 }
 
@@ -108,7 +111,10 @@ impl Tables {
                 let rule = if code == "none" {
                     None
                 } else {
-                    Some(Rule::from_code(&code).ok_or_else(|| format!("unknown rule {code} for {pattern}"))?)
+                    Some(
+                        Rule::from_code(&code)
+                            .ok_or_else(|| format!("unknown rule {code} for {pattern}"))?,
+                    )
                 };
                 patterns.insert(&pattern, rule);
             }
@@ -187,18 +193,42 @@ mod tests {
     #[test]
     fn bundled_tables_parse_and_match() {
         let tables = &*TABLES;
-        assert_eq!(tables.determinism.get("datetime.datetime.now"), Some(&Rule::WallClock));
-        assert_eq!(tables.determinism.get("random.choice"), Some(&Rule::Randomness));
+        assert_eq!(
+            tables.determinism.get("datetime.datetime.now"),
+            Some(&Rule::WallClock)
+        );
+        assert_eq!(
+            tables.determinism.get("random.choice"),
+            Some(&Rule::Randomness)
+        );
         assert_eq!(tables.determinism.get("random.Random.random"), None);
-        assert_eq!(tables.determinism.get("os.environ.get"), Some(&Rule::HostEnvironment));
-        assert_eq!(tables.blocking.get("httpx.Client.get"), Some(&Rule::BlockingNetwork));
+        assert_eq!(
+            tables.determinism.get("os.environ.get"),
+            Some(&Rule::HostEnvironment)
+        );
+        assert_eq!(
+            tables.blocking.get("httpx.Client.get"),
+            Some(&Rule::BlockingNetwork)
+        );
         assert_eq!(tables.blocking.get("httpx.Response.json"), None);
-        assert!(tables.restriction("datetime.datetime.now").is_some_and(|r| !r.only_runtime));
-        assert!(tables.restriction("time.time").is_some_and(|r| r.only_runtime));
+        assert!(
+            tables
+                .restriction("datetime.datetime.now")
+                .is_some_and(|r| !r.only_runtime)
+        );
+        assert!(
+            tables
+                .restriction("time.time")
+                .is_some_and(|r| r.only_runtime)
+        );
         assert!(tables.restriction("os.path.join").is_some());
         assert!(tables.restriction("os.stat").is_none());
         assert!(tables.restriction("builtins.open").is_some());
-        assert!(tables.restriction("pathlib.PurePosixPath.joinpath").is_none());
+        assert!(
+            tables
+                .restriction("pathlib.PurePosixPath.joinpath")
+                .is_none()
+        );
         assert!(tables.is_passthrough("json"));
         assert!(!tables.is_passthrough("requests"));
     }

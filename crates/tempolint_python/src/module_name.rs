@@ -24,7 +24,9 @@ fn relative_module(path: &Path, root: &Path) -> Option<String> {
         }
     }
     let last = parts.pop()?;
-    let stem = last.strip_suffix(".pyi").or_else(|| last.strip_suffix(".py"))?;
+    let stem = last
+        .strip_suffix(".pyi")
+        .or_else(|| last.strip_suffix(".py"))?;
     if stem != "__init__" {
         parts.push(stem.to_string());
     }

@@ -83,9 +83,9 @@ impl ParsedSource {
 
     /// 0-based line and UTF-16 column, as the LSP counts by default.
     pub fn utf16_position(&self, offset: TextSize) -> (u32, u32) {
-        let location =
-            self.line_index
-                .source_location(offset, &self.text, PositionEncoding::Utf16);
+        let location = self
+            .line_index
+            .source_location(offset, &self.text, PositionEncoding::Utf16);
         (
             (location.line.get() - 1) as u32,
             (location.character_offset.get() - 1) as u32,
@@ -132,7 +132,10 @@ mod tests {
     fn columns_count_characters_and_utf16_units() {
         let source = ParsedSource::parse("s = '𝄞é'; x = now()\n".to_string());
         let offset = TextSize::try_from(source.text().find("now").unwrap()).unwrap();
-        assert_eq!(source.position(offset), SourcePosition { row: 1, column: 15 });
+        assert_eq!(
+            source.position(offset),
+            SourcePosition { row: 1, column: 15 }
+        );
         assert_eq!(source.utf16_position(offset), (0, 15));
         assert_eq!(source.offset_of_utf16(0, 15), offset);
     }

@@ -154,7 +154,9 @@ fn resolve_from(module: &str, is_package: bool, import: &ast::StmtImportFrom) ->
     }
     let mut base = package_of(module, is_package).to_string();
     for _ in 1..import.level {
-        base = base.rsplit_once('.').map(|(parent, _)| parent.to_string())?;
+        base = base
+            .rsplit_once('.')
+            .map(|(parent, _)| parent.to_string())?;
     }
     Some(match named {
         Some(named) if base.is_empty() => named,

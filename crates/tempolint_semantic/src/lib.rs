@@ -9,10 +9,10 @@ mod resolve;
 mod scope;
 
 pub use binding::Binding;
+pub use imports::Import;
 pub use project::{
     Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId, Project,
     SourceInput,
 };
-pub use imports::Import;
 pub use resolve::{Resolver, bind_unknown};
 pub use scope::{LocalScope, LocalValue};

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use rustc_hash::FxHashMap;
-use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::ParsedSource;
+use tempolint_python::ast::{self, Expr, Stmt};
 
 use crate::binding::Binding;
 use crate::imports::{Import, ImportTable};
@@ -158,7 +158,8 @@ impl<'a> Project<'a> {
         for stmt in body {
             match stmt {
                 Stmt::FunctionDef(def) => {
-                    let id = self.add_function(module, None, format!("{module_name}.{}", def.name), def);
+                    let id =
+                        self.add_function(module, None, format!("{module_name}.{}", def.name), def);
                     globals.insert(def.name.as_str(), Global::Function(id));
                 }
                 Stmt::ClassDef(class) => {
@@ -201,7 +202,9 @@ impl<'a> Project<'a> {
         def: &'a ast::StmtFunctionDef,
     ) -> FunctionId {
         let id = FunctionId(self.functions.len() as u32);
-        self.function_index.entry(qualified_name.clone()).or_insert(id);
+        self.function_index
+            .entry(qualified_name.clone())
+            .or_insert(id);
         self.functions.push(Function {
             module,
             class,
@@ -212,7 +215,12 @@ impl<'a> Project<'a> {
         id
     }
 
-    fn add_class(&mut self, module: ModuleId, module_name: &str, def: &'a ast::StmtClassDef) -> ClassId {
+    fn add_class(
+        &mut self,
+        module: ModuleId,
+        module_name: &str,
+        def: &'a ast::StmtClassDef,
+    ) -> ClassId {
         let id = ClassId(self.classes.len() as u32);
         let qualified_name = format!("{module_name}.{}", def.name);
         self.class_index.entry(qualified_name.clone()).or_insert(id);
@@ -228,8 +236,12 @@ impl<'a> Project<'a> {
         let mut methods = FxHashMap::default();
         for stmt in &def.body {
             if let Stmt::FunctionDef(method) = stmt {
-                let function =
-                    self.add_function(module, Some(id), format!("{qualified_name}.{}", method.name), method);
+                let function = self.add_function(
+                    module,
+                    Some(id),
+                    format!("{qualified_name}.{}", method.name),
+                    method,
+                );
                 methods.insert(method.name.as_str(), function);
             }
         }
@@ -392,7 +404,9 @@ impl<'a> Project<'a> {
                     return None;
                 }
                 let rest = &name[split + 1..];
-                let (first, tail) = rest.split_once('.').map_or((rest, None), |(f, t)| (f, Some(t)));
+                let (first, tail) = rest
+                    .split_once('.')
+                    .map_or((rest, None), |(f, t)| (f, Some(t)));
                 let module = self.module(module);
                 if module.globals.contains_key(first) {
                     return None;

@@ -3,10 +3,10 @@ use std::sync::LazyLock;
 use rustc_hash::FxHashMap;
 use tempolint_python::ast::{self, Expr, Operator};
 
+use crate::FunctionId;
 use crate::binding::{BUILTINS, Binding};
 use crate::project::{Global, ModuleId, Project};
 use crate::scope::{LocalLookup, LocalScope, LocalValue};
-use crate::FunctionId;
 
 /// Bounds the chase through variables and re-exports (`A = B`, `B = A`).
 const MAX_DEPTH: u8 = 12;
@@ -87,7 +87,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
             Expr::If(if_expr) => {
                 let body = self.resolve_at(&if_expr.body, scope, depth + 1);
                 let orelse = self.resolve_at(&if_expr.orelse, scope, depth + 1);
-                if body == orelse { body } else { Binding::Unknown }
+                if body == orelse {
+                    body
+                } else {
+                    Binding::Unknown
+                }
             }
             _ => Binding::Unknown,
         }
@@ -95,7 +99,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
 
     fn resolve_name(&self, name: &str, scope: &LocalScope, depth: u8) -> Binding {
         match scope.lookup(name) {
-            LocalLookup::Local(value) => value.map_or(Binding::Unknown, |value| value.binding.clone()),
+            LocalLookup::Local(value) => {
+                value.map_or(Binding::Unknown, |value| value.binding.clone())
+            }
             LocalLookup::NotLocal => self.module_global(self.module, name, depth),
         }
     }
@@ -109,7 +115,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
         let module_data = project.module(module);
         if let Some(global) = module_data.globals.get(name) {
             return match *global {
-                Global::Function(id) => Binding::Symbol(project.function(id).qualified_name.clone()),
+                Global::Function(id) => {
+                    Binding::Symbol(project.function(id).qualified_name.clone())
+                }
                 Global::Class(id) => Binding::Symbol(project.class(id).qualified_name.clone()),
                 Global::Variable(value) => Resolver::new(project, module).resolve_at(
                     value,
@@ -156,7 +164,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         return binding;
                     }
                     if let Some(method) = self.project.method_of(class_id, attribute, 0) {
-                        return Binding::Symbol(self.project.function(method).qualified_name.clone());
+                        return Binding::Symbol(
+                            self.project.function(method).qualified_name.clone(),
+                        );
                     }
                 }
                 Binding::Symbol(format!("{class}.{attribute}"))
@@ -190,9 +200,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
         }
         if let Some(function) = self.project.function_by_name(path) {
             let function = self.project.function(function);
-            return function.def.returns.as_deref().map_or(Binding::Unknown, |returns| {
-                Resolver::new(self.project, function.module).annotation_type(returns, &LocalScope::default())
-            });
+            return function
+                .def
+                .returns
+                .as_deref()
+                .map_or(Binding::Unknown, |returns| {
+                    Resolver::new(self.project, function.module)
+                        .annotation_type(returns, &LocalScope::default())
+                });
         }
         if let Some(returned) = RETURN_TYPES.get(path.as_str()) {
             return Binding::Instance(returned.clone());
@@ -200,8 +215,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
         let last = path.rsplit('.').next().unwrap_or(path);
         if matches!(
             path.as_str(),
-            "builtins.set" | "builtins.frozenset" | "builtins.dict" | "builtins.list" | "builtins.tuple"
-                | "builtins.str" | "builtins.bytes"
+            "builtins.set"
+                | "builtins.frozenset"
+                | "builtins.dict"
+                | "builtins.list"
+                | "builtins.tuple"
+                | "builtins.str"
+                | "builtins.bytes"
         ) || last.starts_with(|c: char| c.is_ascii_uppercase())
         {
             return Binding::Instance(path.clone());
@@ -251,11 +271,19 @@ impl<'p, 'a> Resolver<'p, 'a> {
             return Binding::Unknown;
         };
         let class = match path {
-            "builtins.set" | "typing.Set" | "typing.AbstractSet" | "typing.MutableSet"
-            | "collections.abc.Set" | "collections.abc.MutableSet" => "builtins.set",
+            "builtins.set"
+            | "typing.Set"
+            | "typing.AbstractSet"
+            | "typing.MutableSet"
+            | "collections.abc.Set"
+            | "collections.abc.MutableSet" => "builtins.set",
             "builtins.frozenset" | "typing.FrozenSet" => "builtins.frozenset",
-            "builtins.dict" | "typing.Dict" | "typing.Mapping" | "typing.MutableMapping"
-            | "collections.abc.Mapping" | "collections.abc.MutableMapping" => "builtins.dict",
+            "builtins.dict"
+            | "typing.Dict"
+            | "typing.Mapping"
+            | "typing.MutableMapping"
+            | "collections.abc.Mapping"
+            | "collections.abc.MutableMapping" => "builtins.dict",
             "builtins.list" | "typing.List" | "typing.Sequence" | "collections.abc.Sequence" => {
                 "builtins.list"
             }
@@ -300,14 +328,24 @@ impl<'p, 'a> Resolver<'p, 'a> {
             } else {
                 Binding::Instance(class.to_string())
             };
-            scope.set(first.parameter.name.as_str(), LocalValue { binding, expr: None });
+            scope.set(
+                first.parameter.name.as_str(),
+                LocalValue {
+                    binding,
+                    expr: None,
+                },
+            );
         }
-        for parameter in positional
-            .chain(&parameters.kwonlyargs)
-        {
+        for parameter in positional.chain(&parameters.kwonlyargs) {
             if let Some(annotation) = &parameter.parameter.annotation {
                 let binding = self.annotation_type(annotation, scope);
-                scope.set(parameter.parameter.name.as_str(), LocalValue { binding, expr: None });
+                scope.set(
+                    parameter.parameter.name.as_str(),
+                    LocalValue {
+                        binding,
+                        expr: None,
+                    },
+                );
             }
         }
     }
@@ -317,9 +355,17 @@ impl<'p, 'a> Resolver<'p, 'a> {
         match (target, value) {
             (Expr::Name(name), _) => {
                 let binding = self.resolve(value, scope);
-                scope.set(name.id.as_str(), LocalValue { binding, expr: Some(value) });
+                scope.set(
+                    name.id.as_str(),
+                    LocalValue {
+                        binding,
+                        expr: Some(value),
+                    },
+                );
             }
-            (Expr::Tuple(targets), Expr::Tuple(values)) if targets.elts.len() == values.elts.len() => {
+            (Expr::Tuple(targets), Expr::Tuple(values))
+                if targets.elts.len() == values.elts.len() =>
+            {
                 for (target, value) in targets.elts.iter().zip(&values.elts) {
                     self.bind(scope, target, value);
                 }
@@ -331,7 +377,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
     /// Records that `target` now holds `binding` (a `with … as target`).
     pub fn bind_binding(&self, scope: &mut LocalScope<'a>, target: &'a Expr, binding: Binding) {
         if let Expr::Name(name) = target {
-            scope.set(name.id.as_str(), LocalValue { binding, expr: None });
+            scope.set(
+                name.id.as_str(),
+                LocalValue {
+                    binding,
+                    expr: None,
+                },
+            );
         } else {
             bind_unknown(scope, target);
         }
@@ -343,7 +395,10 @@ pub fn bind_unknown<'a>(scope: &mut LocalScope<'a>, target: &'a Expr) {
     match target {
         Expr::Name(name) => scope.set(
             name.id.as_str(),
-            LocalValue { binding: Binding::Unknown, expr: None },
+            LocalValue {
+                binding: Binding::Unknown,
+                expr: None,
+            },
         ),
         Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| bind_unknown(scope, elt)),
         Expr::List(list) => list.elts.iter().for_each(|elt| bind_unknown(scope, elt)),

@@ -177,10 +177,12 @@ impl<'a> Visitor<'a> for BoundNames<'a> {
                 }
             }
             Stmt::Global(global) => {
-                self.declared_outer.extend(global.names.iter().map(ruff_name_str));
+                self.declared_outer
+                    .extend(global.names.iter().map(ruff_name_str));
             }
             Stmt::Nonlocal(nonlocal) => {
-                self.declared_outer.extend(nonlocal.names.iter().map(ruff_name_str));
+                self.declared_outer
+                    .extend(nonlocal.names.iter().map(ruff_name_str));
             }
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {

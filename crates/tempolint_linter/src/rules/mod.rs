@@ -41,7 +41,11 @@ pub(crate) use violation;
 
 /// Every call, once resolved.
 pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
-    use determinism::{wall_clock, randomness, uuid_generation, file_system_access, network_access, threads_and_processes, host_environment, workflow_time_sleep, sandbox_restricted, asyncio_wait, hash_or_id, global_mutation, import_time_restricted, workflow_logging, set_iteration};
+    use determinism::{
+        asyncio_wait, file_system_access, global_mutation, hash_or_id, host_environment,
+        import_time_restricted, network_access, randomness, sandbox_restricted, set_iteration,
+        threads_and_processes, uuid_generation, wall_clock, workflow_logging, workflow_time_sleep,
+    };
     if checker.enabled(Rule::WallClock) {
         wall_clock::check(checker, info);
     }

@@ -65,5 +65,12 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
                 content: format!("await {asyncio}.sleep"),
             }],
         });
-    report_call(checker, info, &AsyncSleep { symbol: symbol.to_string() }).fix = fix;
+    report_call(
+        checker,
+        info,
+        &AsyncSleep {
+            symbol: symbol.to_string(),
+        },
+    )
+    .fix = fix;
 }

@@ -49,5 +49,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::BlockingNetwork) else {
         return;
     };
-    report_call(checker, info, &BlockingNetwork { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &BlockingNetwork {
+            symbol: symbol.to_string(),
+        },
+    );
 }

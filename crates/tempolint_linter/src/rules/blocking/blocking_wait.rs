@@ -54,5 +54,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::BlockingWait) else {
         return;
     };
-    report_call(checker, info, &BlockingWait { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &BlockingWait {
+            symbol: symbol.to_string(),
+        },
+    );
 }

@@ -13,11 +13,19 @@ use crate::registry::Rule;
 use crate::rules::Violation;
 
 /// The called symbol if the blocking table files it under `rule`.
-pub(super) fn classified_as<'i>(checker: &Checker, info: &CallInfo<'i, '_>, rule: Rule) -> Option<&'i str> {
+pub(super) fn classified_as<'i>(
+    checker: &Checker,
+    info: &CallInfo<'i, '_>,
+    rule: Rule,
+) -> Option<&'i str> {
     let symbol = info.symbol?;
     (checker.tables.blocking.get(symbol) == Some(&rule)).then_some(symbol)
 }
 
-pub(super) fn report_call<'c, V: Violation>(checker: &'c mut Checker, info: &CallInfo, violation: &V) -> &'c mut Effect {
+pub(super) fn report_call<'c, V: Violation>(
+    checker: &'c mut Checker,
+    info: &CallInfo,
+    violation: &V,
+) -> &'c mut Effect {
     checker.report(violation, info.call.func.range(), Context::AsyncActivity)
 }

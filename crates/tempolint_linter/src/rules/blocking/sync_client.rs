@@ -48,5 +48,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::SyncClient) else {
         return;
     };
-    report_call(checker, info, &SyncClient { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &SyncClient {
+            symbol: symbol.to_string(),
+        },
+    );
 }

@@ -59,5 +59,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::FileSystemAccess) else {
         return;
     };
-    report_call(checker, info, &FileSystemAccess { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &FileSystemAccess {
+            symbol: symbol.to_string(),
+        },
+    );
 }

@@ -1,5 +1,5 @@
-use tempolint_python::ast::Expr;
 use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
 use tempolint_semantic::Global;
 
 use crate::checker::{CallInfo, Checker, Context, Role};
@@ -56,8 +56,19 @@ impl GlobalMutation {
 }
 
 const MUTATORS: &[&str] = &[
-    "append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "add", "discard",
-    "setdefault", "sort", "reverse",
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "popitem",
+    "clear",
+    "update",
+    "add",
+    "discard",
+    "setdefault",
+    "sort",
+    "reverse",
 ];
 
 /// The module-level variable an expression's root name refers to, if it is one.
@@ -81,12 +92,16 @@ pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
         return;
     }
     let name = match target {
-        Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => Some(name.id.as_str()),
+        Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => {
+            Some(name.id.as_str())
+        }
         Expr::Subscript(_) | Expr::Attribute(_) => module_variable(checker, target),
         _ => None,
     };
     if let Some(name) = name {
-        let violation = GlobalMutation { name: name.to_string() };
+        let violation = GlobalMutation {
+            name: name.to_string(),
+        };
         checker.report(&violation, target.range(), Context::Workflow);
     }
 }
@@ -102,7 +117,9 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     if let Some(name) = module_variable(checker, &attribute.value) {
-        let violation = GlobalMutation { name: name.to_string() };
+        let violation = GlobalMutation {
+            name: name.to_string(),
+        };
         checker.report(&violation, info.call.func.range(), Context::Workflow);
     }
 }

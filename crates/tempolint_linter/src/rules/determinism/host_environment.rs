@@ -1,5 +1,5 @@
-use tempolint_python::ast::Expr;
 use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::registry::Rule;
@@ -54,7 +54,13 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
         return;
     };
     // `os.environ.get(…)` is reported here; the `os.environ` inside it is not a reference.
-    report_call(checker, info, &HostEnvironment { symbol: format!("{symbol}()") });
+    report_call(
+        checker,
+        info,
+        &HostEnvironment {
+            symbol: format!("{symbol}()"),
+        },
+    );
 }
 
 /// `os.environ["X"]`, `"X" in os.environ`, `sys.argv[1]`: reading without a call.
@@ -71,6 +77,8 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
-    let violation = HostEnvironment { symbol: symbol.to_string() };
+    let violation = HostEnvironment {
+        symbol: symbol.to_string(),
+    };
     checker.report(&violation, expr.range(), Context::Workflow);
 }

@@ -59,6 +59,8 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if restriction.only_runtime || restriction.warning {
         return;
     }
-    let violation = ImportTimeRestricted { symbol: symbol.to_string() };
+    let violation = ImportTimeRestricted {
+        symbol: symbol.to_string(),
+    };
     checker.report(&violation, info.call.func.range(), Context::ImportTime);
 }

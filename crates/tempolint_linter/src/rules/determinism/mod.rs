@@ -26,7 +26,11 @@ use crate::rules::Violation;
 
 /// The called symbol if our determinism table files it under `rule` (and the user did not
 /// declare it deterministic).
-pub(super) fn classified_as<'i>(checker: &Checker, info: &CallInfo<'i, '_>, rule: Rule) -> Option<&'i str> {
+pub(super) fn classified_as<'i>(
+    checker: &Checker,
+    info: &CallInfo<'i, '_>,
+    rule: Rule,
+) -> Option<&'i str> {
     let symbol = info.symbol?;
     if checker.settings.is_known_deterministic(symbol) {
         return None;
@@ -35,7 +39,11 @@ pub(super) fn classified_as<'i>(checker: &Checker, info: &CallInfo<'i, '_>, rule
 }
 
 /// Reports `violation` at the callee of the call, in workflow context.
-pub(super) fn report_call<V: Violation>(checker: &mut Checker, info: &CallInfo, violation: &V) -> TextRange {
+pub(super) fn report_call<V: Violation>(
+    checker: &mut Checker,
+    info: &CallInfo,
+    violation: &V,
+) -> TextRange {
     let range = info.call.func.range();
     checker.report(violation, range, Context::Workflow);
     range
@@ -43,12 +51,20 @@ pub(super) fn report_call<V: Violation>(checker: &mut Checker, info: &CallInfo, 
 
 /// An unsafe fix replacing `range` by `content`, when the module imported
 /// `temporalio.workflow` under some name (substituted for `{workflow}` in `content`).
-pub(super) fn workflow_fix(checker: &Checker, range: TextRange, content: &str, message: &str) -> Option<Fix> {
+pub(super) fn workflow_fix(
+    checker: &Checker,
+    range: TextRange,
+    content: &str,
+    message: &str,
+) -> Option<Fix> {
     let module = checker.resolver.project().module(checker.resolver.module());
     let local = module.local_name_for("temporalio.workflow")?;
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: message.replace("{workflow}", local),
-        edits: vec![Edit { range, content: content.replace("{workflow}", local) }],
+        edits: vec![Edit {
+            range,
+            content: content.replace("{workflow}", local),
+        }],
     })
 }

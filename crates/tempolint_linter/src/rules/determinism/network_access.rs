@@ -58,5 +58,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::NetworkAccess) else {
         return;
     };
-    report_call(checker, info, &NetworkAccess { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &NetworkAccess {
+            symbol: symbol.to_string(),
+        },
+    );
 }

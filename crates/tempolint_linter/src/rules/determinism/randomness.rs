@@ -56,7 +56,12 @@ impl Randomness {
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let unseeded_random = info.symbol == Some("random.Random")
-        && info.call.arguments.args.first().is_none_or(tempolint_python::ast::Expr::is_none_literal_expr)
+        && info
+            .call
+            .arguments
+            .args
+            .first()
+            .is_none_or(tempolint_python::ast::Expr::is_none_literal_expr)
         && info.call.arguments.find_keyword("x").is_none();
     let symbol = if unseeded_random {
         "random.Random"
@@ -68,7 +73,9 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     };
     let fix = symbol
         .strip_prefix("random.")
-        .filter(|function| function.chars().next().is_some_and(char::is_lowercase) && !function.contains('.'))
+        .filter(|function| {
+            function.chars().next().is_some_and(char::is_lowercase) && !function.contains('.')
+        })
         .filter(|function| !matches!(*function, "seed" | "getstate" | "setstate"))
         .and_then(|function| {
             workflow_fix(
@@ -78,7 +85,13 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
                 "Draw from `{workflow}.random()`",
             )
         });
-    report_call(checker, info, &Randomness { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &Randomness {
+            symbol: symbol.to_string(),
+        },
+    );
     if let Some(effect) = checker.facts.effects.last_mut() {
         effect.fix = fix;
     }

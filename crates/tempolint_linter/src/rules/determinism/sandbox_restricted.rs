@@ -73,12 +73,19 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             .is_some_and(|rule| *rule != crate::registry::Rule::SandboxRestricted)
             || checker.tables.implicit_clock.contains_key(symbol)
             || symbol == "random.Random";
-        let restricted = checker.tables.restriction(symbol).is_some_and(|r| !r.warning)
-            || checker.tables.determinism.get(symbol) == Some(&crate::registry::Rule::SandboxRestricted);
+        let restricted = checker
+            .tables
+            .restriction(symbol)
+            .is_some_and(|r| !r.warning)
+            || checker.tables.determinism.get(symbol)
+                == Some(&crate::registry::Rule::SandboxRestricted);
         if covered || !restricted || checker.sandbox_unrestricted > 0 {
             return;
         }
     }
-    let violation = SandboxRestricted { symbol: symbol.to_string(), configured };
+    let violation = SandboxRestricted {
+        symbol: symbol.to_string(),
+        configured,
+    };
     checker.report(&violation, info.call.func.range(), Context::Workflow);
 }

@@ -69,12 +69,20 @@ fn report(checker: &mut Checker, iterated: &Expr) {
         applicability: Applicability::Unsafe,
         message: "Iterate over `sorted(…)`".to_string(),
         edits: vec![
-            Edit { range: tempolint_python::TextRange::empty(range.start()), content: "sorted(".to_string() },
-            Edit { range: tempolint_python::TextRange::empty(range.end()), content: ")".to_string() },
+            Edit {
+                range: tempolint_python::TextRange::empty(range.start()),
+                content: "sorted(".to_string(),
+            },
+            Edit {
+                range: tempolint_python::TextRange::empty(range.end()),
+                content: ")".to_string(),
+            },
         ],
     };
     let _: TextSize = range.start();
-    checker.report(&SetIteration {}, range, Context::Workflow).fix = Some(fix);
+    checker
+        .report(&SetIteration {}, range, Context::Workflow)
+        .fix = Some(fix);
 }
 
 pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: IterationKind) {
@@ -89,8 +97,14 @@ pub(crate) fn check_argument(checker: &mut Checker, info: &CallInfo, argument: &
     let orders = matches!(
         info.symbol,
         Some(
-            "builtins.list" | "builtins.tuple" | "builtins.enumerate" | "builtins.iter" | "builtins.zip"
-                | "builtins.map" | "builtins.filter" | "builtins.reversed"
+            "builtins.list"
+                | "builtins.tuple"
+                | "builtins.enumerate"
+                | "builtins.iter"
+                | "builtins.zip"
+                | "builtins.map"
+                | "builtins.filter"
+                | "builtins.reversed"
         )
     ) || matches!(&*info.call.func, Expr::Attribute(attribute)
         if attribute.attr.as_str() == "join" && attribute.value.is_string_literal_expr());

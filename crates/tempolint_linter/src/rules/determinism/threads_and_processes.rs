@@ -58,5 +58,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(checker, info, Rule::ThreadsAndProcesses) else {
         return;
     };
-    report_call(checker, info, &ThreadsAndProcesses { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &ThreadsAndProcesses {
+            symbol: symbol.to_string(),
+        },
+    );
 }

@@ -45,7 +45,11 @@ violation! {
 
 impl UnpassedImport {
     fn describe(&self) -> String {
-        let what = if self.activities { "activity module" } else { "third-party module" };
+        let what = if self.activities {
+            "activity module"
+        } else {
+            "third-party module"
+        };
         format!(
             "Workflow module imports {what} `{}` outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports it for every run. Wrap the import",
             self.module
@@ -54,7 +58,11 @@ impl UnpassedImport {
 }
 
 /// Checks the top-level imports of a module that defines workflows.
-pub(crate) fn check_module(project: &Project, module: ModuleId, tables: &Tables) -> Vec<Diagnostic> {
+pub(crate) fn check_module(
+    project: &Project,
+    module: ModuleId,
+    tables: &Tables,
+) -> Vec<Diagnostic> {
     let data = project.module(module);
     if data.workflows.is_empty() {
         return Vec::new();
@@ -62,7 +70,10 @@ pub(crate) fn check_module(project: &Project, module: ModuleId, tables: &Tables)
     let mut seen = FxHashSet::default();
     let mut diagnostics = Vec::new();
     for import in data.imported_modules() {
-        if import.passed_through || import.target.starts_with("temporalio") || import.target == "__future__" {
+        if import.passed_through
+            || import.target.starts_with("temporalio")
+            || import.target == "__future__"
+        {
             continue;
         }
         let violation = if let Some(imported) = project.module_by_name(&import.target) {
@@ -73,14 +84,23 @@ pub(crate) fn check_module(project: &Project, module: ModuleId, tables: &Tables)
             if !has_activities || imported == module {
                 continue;
             }
-            UnpassedImport { module: import.target.clone(), activities: true }
+            UnpassedImport {
+                module: import.target.clone(),
+                activities: true,
+            }
         } else {
             let top = import.target.split('.').next().unwrap_or_default();
-            let in_project = project.modules.iter().any(|m| m.name().split('.').next() == Some(top));
+            let in_project = project
+                .modules
+                .iter()
+                .any(|m| m.name().split('.').next() == Some(top));
             if in_project || tables.is_passthrough(&import.target) {
                 continue;
             }
-            UnpassedImport { module: top.to_string(), activities: false }
+            UnpassedImport {
+                module: top.to_string(),
+                activities: false,
+            }
         };
         if seen.insert((import.range, violation.module.clone())) {
             diagnostics.push(Diagnostic {

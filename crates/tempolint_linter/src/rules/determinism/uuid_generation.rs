@@ -65,7 +65,13 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             )
         })
         .flatten();
-    report_call(checker, info, &UuidGeneration { symbol: symbol.to_string() });
+    report_call(
+        checker,
+        info,
+        &UuidGeneration {
+            symbol: symbol.to_string(),
+        },
+    );
     if let Some(effect) = checker.facts.effects.last_mut() {
         effect.fix = fix;
     }

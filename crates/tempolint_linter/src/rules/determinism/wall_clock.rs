@@ -47,7 +47,11 @@ violation! {
 
 impl WallClock {
     fn describe(&self) -> String {
-        let how = if self.implicit { "reads the current time implicitly" } else { "reads the wall clock" };
+        let how = if self.implicit {
+            "reads the current time implicitly"
+        } else {
+            "reads the wall clock"
+        };
         format!(
             "`{}()` {how} in workflow code; a replay sees another time and diverges. Use `workflow.now()` or `workflow.time()`",
             self.symbol
@@ -59,15 +63,26 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let positional = info.call.arguments.args.len();
     let implicit = info
         .symbol
-        .and_then(|symbol| checker.tables.implicit_clock.get(symbol).map(|n| (symbol, *n)))
+        .and_then(|symbol| {
+            checker
+                .tables
+                .implicit_clock
+                .get(symbol)
+                .map(|n| (symbol, *n))
+        })
         .filter(|(_, below)| positional < *below && info.call.arguments.keywords.is_empty());
-    let (symbol, implicit) = match (classified_as(checker, info, crate::registry::Rule::WallClock), implicit) {
+    let (symbol, implicit) = match (
+        classified_as(checker, info, crate::registry::Rule::WallClock),
+        implicit,
+    ) {
         (Some(symbol), _) => (symbol, false),
         (None, Some((symbol, _))) => (symbol, true),
         (None, None) => return,
     };
     let replacement = match symbol {
-        "datetime.datetime.now" | "datetime.datetime.utcnow" | "datetime.datetime.today" if positional == 0 => {
+        "datetime.datetime.now" | "datetime.datetime.utcnow" | "datetime.datetime.today"
+            if positional == 0 =>
+        {
             Some("{workflow}.now()")
         }
         "time.time" => Some("{workflow}.time()"),
@@ -75,10 +90,18 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         _ => None,
     };
     let fix = replacement.and_then(|content| {
-        workflow_fix(checker, info.call.range(), content, "Replace with `{workflow}` clock")
+        workflow_fix(
+            checker,
+            info.call.range(),
+            content,
+            "Replace with `{workflow}` clock",
+        )
     });
     let effect = checker.report(
-        &WallClock { symbol: symbol.to_string(), implicit },
+        &WallClock {
+            symbol: symbol.to_string(),
+            implicit,
+        },
         info.call.func.range(),
         Context::Workflow,
     );

@@ -1,5 +1,5 @@
-use tempolint_python::ast::{self, Expr};
 use tempolint_python::Ranged;
+use tempolint_python::ast::{self, Expr};
 
 use crate::checker::{CallInfo, Checker, Context, Role};
 use crate::diagnostic::Severity;
@@ -76,7 +76,10 @@ impl OversizedPayload {
     }
 }
 
-const CHILD: &[&str] = &["temporalio.workflow.execute_child_workflow", "temporalio.workflow.start_child_workflow"];
+const CHILD: &[&str] = &[
+    "temporalio.workflow.execute_child_workflow",
+    "temporalio.workflow.start_child_workflow",
+];
 const SIGNALS: &[&str] = &[
     "temporalio.workflow.ExternalWorkflowHandle.signal",
     "temporalio.workflow.ChildWorkflowHandle.signal",
@@ -104,7 +107,9 @@ fn payload_arguments<'e>(info: &CallInfo<'_, 'e>) -> Option<(Vec<&'e Expr>, &'st
     let mut payloads: Vec<&Expr> = info.call.arguments.args.iter().skip(skip).collect();
     if let Some(keyword) = info.call.arguments.find_keyword("args") {
         match &keyword.value {
-            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => payloads.extend(elts.iter()),
+            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                payloads.extend(elts.iter())
+            }
             other => payloads.push(other),
         }
     }
@@ -115,16 +120,44 @@ fn payload_arguments<'e>(info: &CallInfo<'_, 'e>) -> Option<(Vec<&'e Expr>, &'st
 }
 
 /// The finding for the largest of `sizes`, if any is over a limit.
-fn judge(checker: &Checker, sizes: impl Iterator<Item = Size>, what: &'static str) -> Option<(OversizedPayload, Severity)> {
+fn judge(
+    checker: &Checker,
+    sizes: impl Iterator<Item = Size>,
+    what: &'static str,
+) -> Option<(OversizedPayload, Severity)> {
     let payload = &checker.settings.payload;
     let worst = sizes.max_by_key(|size| (size.bytes, size.unbounded))?;
     let largest_unbounded = worst.unbounded;
     if worst.bytes > payload.error_bytes {
-        Some((OversizedPayload { bytes: worst.bytes, unbounded: false, limit: payload.error_bytes, what }, Severity::Error))
+        Some((
+            OversizedPayload {
+                bytes: worst.bytes,
+                unbounded: false,
+                limit: payload.error_bytes,
+                what,
+            },
+            Severity::Error,
+        ))
     } else if worst.bytes > payload.warn_bytes {
-        Some((OversizedPayload { bytes: worst.bytes, unbounded: false, limit: payload.warn_bytes, what }, Severity::Warning))
+        Some((
+            OversizedPayload {
+                bytes: worst.bytes,
+                unbounded: false,
+                limit: payload.warn_bytes,
+                what,
+            },
+            Severity::Warning,
+        ))
     } else if largest_unbounded {
-        Some((OversizedPayload { bytes: worst.bytes, unbounded: true, limit: payload.error_bytes, what }, Severity::Warning))
+        Some((
+            OversizedPayload {
+                bytes: worst.bytes,
+                unbounded: true,
+                limit: payload.error_bytes,
+                what,
+            },
+            Severity::Warning,
+        ))
     } else {
         None
     }
@@ -134,11 +167,19 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
     let Some((payloads, what)) = payload_arguments(info) else {
         return;
     };
-    let sizes: Vec<Size> = payloads.iter().map(|payload| estimate(checker, payload)).collect();
+    let sizes: Vec<Size> = payloads
+        .iter()
+        .map(|payload| estimate(checker, payload))
+        .collect();
     let unbounded_any = sizes.iter().any(|size| size.unbounded);
-    let sizes = sizes.into_iter().map(|size| Size { unbounded: unbounded_any, ..size });
+    let sizes = sizes.into_iter().map(|size| Size {
+        unbounded: unbounded_any,
+        ..size
+    });
     if let Some((violation, severity)) = judge(checker, sizes, what) {
-        checker.report(&violation, info.call.func.range(), Context::Anywhere).severity = severity;
+        checker
+            .report(&violation, info.call.func.range(), Context::Anywhere)
+            .severity = severity;
     }
 }
 
@@ -150,7 +191,10 @@ pub(crate) fn check_return(checker: &mut Checker, _ret: &ast::StmtReturn, value:
     };
     let size = estimate(checker, value);
     // Whole-content activity results are PAY102's; here only sizes known to be too large.
-    let size = Size { unbounded: false, ..size };
+    let size = Size {
+        unbounded: false,
+        ..size
+    };
     if let Some((violation, severity)) = judge(checker, std::iter::once(size), what) {
         checker.report(&violation, value.range(), context).severity = severity;
     }

@@ -56,7 +56,9 @@ pub(crate) fn record_loop(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     }
     let endless = match &*while_stmt.test {
         Expr::BooleanLiteral(literal) => literal.value,
-        Expr::NumberLiteral(number) => !matches!(&number.value, ast::Number::Int(int) if int.as_i64() == Some(0)),
+        Expr::NumberLiteral(number) => {
+            !matches!(&number.value, ast::Number::Int(int) if int.as_i64() == Some(0))
+        }
         _ => false,
     };
     if endless {

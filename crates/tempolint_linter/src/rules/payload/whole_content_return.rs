@@ -1,5 +1,5 @@
-use tempolint_python::ast::Expr;
 use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
 use tempolint_semantic::FunctionKind;
 
 use crate::checker::{Checker, Context, Role};

@@ -70,13 +70,26 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     let options = activity_options(checker, info.call);
-    if options.opaque || options.sets("start_to_close_timeout") || options.sets("schedule_to_close_timeout") {
+    if options.opaque
+        || options.sets("start_to_close_timeout")
+        || options.sets("schedule_to_close_timeout")
+    {
         return;
     }
-    let function = info.symbol.unwrap_or_default().rsplit('.').next().unwrap_or_default().to_string();
+    let function = info
+        .symbol
+        .unwrap_or_default()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let fix = timeout_fix(checker, info);
     checker
-        .report(&MissingActivityTimeout { function }, info.call.func.range(), Context::Anywhere)
+        .report(
+            &MissingActivityTimeout { function },
+            info.call.func.range(),
+            Context::Anywhere,
+        )
         .fix = fix;
 }
 
@@ -85,7 +98,11 @@ fn timeout_fix(checker: &Checker, info: &CallInfo) -> Option<Fix> {
     let timedelta = module
         .local_name_for("datetime.timedelta")
         .map(str::to_string)
-        .or_else(|| module.local_name_for("datetime").map(|datetime| format!("{datetime}.timedelta")))?;
+        .or_else(|| {
+            module
+                .local_name_for("datetime")
+                .map(|datetime| format!("{datetime}.timedelta"))
+        })?;
     let last = info
         .call
         .arguments

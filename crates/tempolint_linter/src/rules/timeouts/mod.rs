@@ -5,8 +5,8 @@ pub(crate) mod heartbeat_without_timeout;
 pub(crate) mod missing_activity_timeout;
 pub(crate) mod unbounded_retries;
 
-use tempolint_python::ast::{self, Expr};
 use tempolint_python::Ranged;
+use tempolint_python::ast::{self, Expr};
 
 use crate::checker::{ActivityCall, CallInfo, Checker};
 
@@ -47,15 +47,26 @@ impl<'e> ActivityOptions<'e> {
     }
 
     pub(crate) fn value(&self, name: &str) -> Option<&'e Expr> {
-        self.given.iter().find(|(key, _)| key == name).and_then(|(_, value)| *value)
+        self.given
+            .iter()
+            .find(|(key, _)| key == name)
+            .and_then(|(_, value)| *value)
     }
 }
 
-pub(crate) fn activity_options<'e>(checker: &Checker<'_, '_, 'e>, call: &'e ast::ExprCall) -> ActivityOptions<'e> {
-    let mut options = ActivityOptions { given: Vec::new(), opaque: false };
+pub(crate) fn activity_options<'e>(
+    checker: &Checker<'_, '_, 'e>,
+    call: &'e ast::ExprCall,
+) -> ActivityOptions<'e> {
+    let mut options = ActivityOptions {
+        given: Vec::new(),
+        opaque: false,
+    };
     for keyword in &call.arguments.keywords {
         match &keyword.arg {
-            Some(name) => options.given.push((name.as_str().to_string(), Some(&keyword.value))),
+            Some(name) => options
+                .given
+                .push((name.as_str().to_string(), Some(&keyword.value))),
             None => {
                 if !splat_options(checker, &keyword.value, &mut options, 0) {
                     options.opaque = true;
@@ -67,32 +78,50 @@ pub(crate) fn activity_options<'e>(checker: &Checker<'_, '_, 'e>, call: &'e ast:
 }
 
 /// Adds the keys of a `**value` splat; false when they cannot be known.
-fn splat_options<'e>(checker: &Checker<'_, '_, 'e>, value: &'e Expr, options: &mut ActivityOptions<'e>, depth: u8) -> bool {
+fn splat_options<'e>(
+    checker: &Checker<'_, '_, 'e>,
+    value: &'e Expr,
+    options: &mut ActivityOptions<'e>,
+    depth: u8,
+) -> bool {
     if depth > 4 {
         return false;
     }
     match value {
-        Expr::Dict(dict) => dict.items.iter().all(|item| match (&item.key, &item.value) {
-            (Some(Expr::StringLiteral(key)), value) => {
-                options.given.push((key.value.to_str().to_string(), Some(value)));
-                true
-            }
-            (None, value) => splat_options(checker, value, options, depth + 1),
-            _ => false,
-        }),
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .all(|item| match (&item.key, &item.value) {
+                (Some(Expr::StringLiteral(key)), value) => {
+                    options
+                        .given
+                        .push((key.value.to_str().to_string(), Some(value)));
+                    true
+                }
+                (None, value) => splat_options(checker, value, options, depth + 1),
+                _ => false,
+            }),
         Expr::Call(call) => {
             let callee = checker.resolve(&call.func);
-            let builds_dict = matches!(callee.symbol(), Some("builtins.dict" | "temporalio.workflow.ActivityConfig"));
+            let builds_dict = matches!(
+                callee.symbol(),
+                Some("builtins.dict" | "temporalio.workflow.ActivityConfig")
+            );
             if !builds_dict || !call.arguments.args.is_empty() {
                 return false;
             }
-            call.arguments.keywords.iter().all(|keyword| match &keyword.arg {
-                Some(name) => {
-                    options.given.push((name.as_str().to_string(), Some(&keyword.value)));
-                    true
-                }
-                None => splat_options(checker, &keyword.value, options, depth + 1),
-            })
+            call.arguments
+                .keywords
+                .iter()
+                .all(|keyword| match &keyword.arg {
+                    Some(name) => {
+                        options
+                            .given
+                            .push((name.as_str().to_string(), Some(&keyword.value)));
+                        true
+                    }
+                    None => splat_options(checker, &keyword.value, options, depth + 1),
+                })
         }
         Expr::Name(name) => match crate::payload::value_of(checker, name.id.as_str()) {
             Some(bound) => splat_options(checker, bound, options, depth + 1),
@@ -111,20 +140,31 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
         return;
     };
     let target = checker.resolve(first);
-    let Some(activity) = target.symbol().and_then(|s| checker.resolver.project().function_by_name(s)) else {
+    let Some(activity) = target
+        .symbol()
+        .and_then(|s| checker.resolver.project().function_by_name(s))
+    else {
         return;
     };
     let options = activity_options(checker, info.call);
-    let heartbeat_timeout = options
-        .sets("heartbeat_timeout")
-        .then(|| options.value("heartbeat_timeout").map_or(info.call.range(), Ranged::range));
-    checker.facts.activity_calls.push(ActivityCall { activity, heartbeat_timeout });
+    let heartbeat_timeout = options.sets("heartbeat_timeout").then(|| {
+        options
+            .value("heartbeat_timeout")
+            .map_or(info.call.range(), Ranged::range)
+    });
+    checker.facts.activity_calls.push(ActivityCall {
+        activity,
+        heartbeat_timeout,
+    });
 }
 
 /// Records `activity.heartbeat()` calls and whether they sit in a loop.
 pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
     if info.symbol == Some("temporalio.activity.heartbeat") {
         let in_loop = checker.loop_depth > 0;
-        checker.facts.heartbeats.push((info.call.func.range(), in_loop));
+        checker
+            .facts
+            .heartbeats
+            .push((info.call.func.range(), in_loop));
     }
 }

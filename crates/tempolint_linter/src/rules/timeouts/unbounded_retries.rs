@@ -1,5 +1,5 @@
-use tempolint_python::ast::Expr;
 use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::rules::timeouts::{activity_options, is_activity_entry_point};
@@ -69,11 +69,21 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     }
     let bounded = match options.value("retry_policy") {
         None => false,
-        Some(Expr::Call(policy)) => policy.arguments.find_keyword("maximum_attempts").is_some()
-            || policy.arguments.keywords.iter().any(|keyword| keyword.arg.is_none()),
+        Some(Expr::Call(policy)) => {
+            policy.arguments.find_keyword("maximum_attempts").is_some()
+                || policy
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|keyword| keyword.arg.is_none())
+        }
         Some(_) => true,
     };
     if !bounded {
-        checker.report(&UnboundedRetries {}, info.call.func.range(), Context::Anywhere);
+        checker.report(
+            &UnboundedRetries {},
+            info.call.func.range(),
+            Context::Anywhere,
+        );
     }
 }
