@@ -1,0 +1,537 @@
+//! Methods of the builtin types (`str`, `list`, `dict`, `set`, `tuple`) and item access.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::expr::Args;
+use super::ops::as_int;
+use super::value::{Dict, Value};
+use super::{Interp, PyResult};
+
+const STR_METHODS: &[&str] = &[
+    "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "join", "replace", "startswith", "endswith", "format", "find", "rfind",
+    "index", "count", "title", "capitalize", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "zfill", "ljust", "rjust",
+    "center", "splitlines", "encode", "casefold", "swapcase", "partition", "rpartition", "removeprefix", "removesuffix", "isidentifier", "isnumeric", "isdecimal",
+];
+const LIST_METHODS: &[&str] = &["append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "clear", "copy"];
+const DICT_METHODS: &[&str] = &["get", "keys", "values", "items", "pop", "setdefault", "update", "copy", "clear", "popitem"];
+const SET_METHODS: &[&str] = &["add", "discard", "remove", "pop", "update", "union", "intersection", "difference", "issubset", "issuperset", "copy", "clear", "isdisjoint", "symmetric_difference"];
+
+impl Interp {
+    /// Attribute lookup on builtin-typed values: bound methods.
+    pub(crate) fn builtin_method(&self, object: &Value, name: &str) -> PyResult<Value> {
+        let table: &[&str] = match object {
+            Value::Str(_) => STR_METHODS,
+            Value::List(_) => LIST_METHODS,
+            Value::Dict(_) => DICT_METHODS,
+            Value::Set(_) => SET_METHODS,
+            Value::Tuple(_) => &["index", "count"],
+            Value::Bytes(_) => &["decode", "hex"],
+            Value::Int(_) | Value::Bool(_) => &["bit_length", "to_bytes"],
+            Value::Float(_) => &["is_integer"],
+            Value::Builtin(builtin) if builtin.name.starts_with("stdlib:") => {
+                return Ok(Value::builtin(&format!("{}.{name}", builtin.name)));
+            }
+            Value::Builtin(builtin) if name == "__name__" => return Ok(Value::Str(builtin.name.rsplit('.').next().unwrap_or_default().into())),
+            _ => &[],
+        };
+        if table.contains(&name) {
+            let kind = match object {
+                Value::Str(_) => "str",
+                Value::List(_) => "list",
+                Value::Dict(_) => "dict",
+                Value::Set(_) => "set",
+                Value::Tuple(_) => "tuple",
+                Value::Bytes(_) => "bytes",
+                Value::Float(_) => "float",
+                _ => "int",
+            };
+            return Ok(Value::bound_builtin(&format!("{kind}.{name}"), object.clone()));
+        }
+        if let Value::Float(number) = object {
+            if name == "real" {
+                return Ok(Value::Float(*number));
+            }
+        }
+        self.attribute_error(object, name)
+    }
+
+    pub(crate) async fn call_method(&self, name: &str, receiver: Value, args: Args) -> PyResult<Value> {
+        let (kind, method) = name.split_once('.').unwrap_or((name, ""));
+        match (kind, &receiver) {
+            ("str", Value::Str(text)) => self.str_method(method, text, &args),
+            ("list", Value::List(list)) => self.list_method(method, list, args).await,
+            ("dict", Value::Dict(dict)) => self.dict_method(method, dict, args).await,
+            ("set", Value::Set(set)) => self.set_method(method, set, args),
+            ("tuple", Value::Tuple(items)) => match method {
+                "index" => self.position(items, args.positional.first()).map(|i| Value::Int(i as i64)),
+                "count" => Ok(Value::Int(self.count(items, args.positional.first())? as i64)),
+                _ => Err(self.unsupported(format!("tuple.{method}"))),
+            },
+            ("bytes", Value::Bytes(bytes)) => match method {
+                "decode" => Ok(Value::Str(String::from_utf8_lossy(bytes).into_owned().into())),
+                "hex" => Ok(Value::Str(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into())),
+                _ => Err(self.unsupported(format!("bytes.{method}"))),
+            },
+            ("int", Value::Int(n)) if method == "bit_length" => Ok(Value::Int(i64::from(64 - n.unsigned_abs().leading_zeros()))),
+            ("float", Value::Float(f)) if method == "is_integer" => Ok(Value::Bool(f.fract() == 0.0)),
+            _ => self.call_library_method(name, receiver, args).await,
+        }
+    }
+
+    fn str_method(&self, method: &str, text: &Rc<str>, args: &Args) -> PyResult<Value> {
+        let arg = |index: usize| args.positional.get(index);
+        let arg_str = |index: usize| -> PyResult<Option<String>> {
+            match arg(index) {
+                Some(Value::Str(s)) => Ok(Some(s.to_string())),
+                Some(Value::None) | None => Ok(None),
+                Some(other) => self.type_error(format!("must be str, not {}", other.type_name())),
+            }
+        };
+        let string = |s: String| Ok(Value::Str(s.into()));
+        match method {
+            "upper" => string(text.to_uppercase()),
+            "lower" | "casefold" => string(text.to_lowercase()),
+            "swapcase" => string(text.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect()),
+            "strip" | "lstrip" | "rstrip" => {
+                let chars = arg_str(0)?;
+                let matcher = |c: char| chars.as_ref().map_or(c.is_whitespace(), |set| set.contains(c));
+                string(match method {
+                    "strip" => text.trim_matches(matcher).to_string(),
+                    "lstrip" => text.trim_start_matches(matcher).to_string(),
+                    _ => text.trim_end_matches(matcher).to_string(),
+                })
+            }
+            "split" | "rsplit" => {
+                let separator = arg_str(0)?.or(args.keyword("sep").and_then(|v| if let Value::Str(s) = v { Some(s.to_string()) } else { None }));
+                let limit = args.get(1, "maxsplit").and_then(as_int).unwrap_or(-1);
+                let parts: Vec<String> = match (&separator, limit < 0) {
+                    (None, true) => text.split_whitespace().map(str::to_string).collect(),
+                    (Some(sep), true) => text.split(sep.as_str()).map(str::to_string).collect(),
+                    (Some(sep), false) if method == "split" => text.splitn(limit as usize + 1, sep.as_str()).map(str::to_string).collect(),
+                    (Some(sep), false) => {
+                        let mut parts: Vec<String> = text.rsplitn(limit as usize + 1, sep.as_str()).map(str::to_string).collect();
+                        parts.reverse();
+                        parts
+                    }
+                    (None, false) => {
+                        let mut parts: Vec<String> = Vec::new();
+                        let mut rest = text.trim_start();
+                        while !rest.is_empty() {
+                            if parts.len() as i64 == limit {
+                                parts.push(rest.to_string());
+                                break;
+                            }
+                            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                            parts.push(rest[..end].to_string());
+                            rest = rest[end..].trim_start();
+                        }
+                        parts
+                    }
+                };
+                Ok(Value::list(parts.into_iter().map(|p| Value::Str(p.into())).collect()))
+            }
+            "splitlines" => Ok(Value::list(text.lines().map(|l| Value::str(l)).collect())),
+            "join" => {
+                let items = self.iterate_sync(arg(0).unwrap_or(&Value::None))?;
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::Str(s) => parts.push(s.to_string()),
+                        other => return self.type_error(format!("sequence item: expected str instance, {} found", other.type_name())),
+                    }
+                }
+                string(parts.join(text))
+            }
+            "replace" => {
+                let (Some(old), Some(new)) = (arg_str(0)?, arg_str(1)?) else {
+                    return self.type_error("replace() arguments must be str");
+                };
+                match arg(2).and_then(as_int) {
+                    Some(count) if count >= 0 => string(text.replacen(&old, &new, count as usize)),
+                    _ => string(text.replace(&old, &new)),
+                }
+            }
+            "startswith" | "endswith" => {
+                let prefixes = match arg(0) {
+                    Some(Value::Tuple(items)) => items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.to_string()) } else { None }).collect(),
+                    Some(Value::Str(s)) => vec![s.to_string()],
+                    _ => return self.type_error(format!("{method} first arg must be str or a tuple of str")),
+                };
+                Ok(Value::Bool(prefixes.iter().any(|p| if method == "startswith" { text.starts_with(p.as_str()) } else { text.ends_with(p.as_str()) })))
+            }
+            "format" => string(self.str_format(text, &args.positional, &args.keywords)?),
+            "find" | "rfind" | "index" => {
+                let needle = arg_str(0)?.unwrap_or_default();
+                let found = if method == "rfind" { text.rfind(&needle) } else { text.find(&needle) };
+                match found {
+                    Some(byte) => Ok(Value::Int(text[..byte].chars().count() as i64)),
+                    None if method == "index" => self.value_error("substring not found"),
+                    None => Ok(Value::Int(-1)),
+                }
+            }
+            "count" => Ok(Value::Int(text.matches(arg_str(0)?.unwrap_or_default().as_str()).count() as i64)),
+            "title" => string(title_case(text)),
+            "capitalize" => {
+                let mut chars = text.chars();
+                string(chars.next().map(|f| f.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase()).unwrap_or_default())
+            }
+            "isdigit" | "isnumeric" | "isdecimal" => Ok(Value::Bool(!text.is_empty() && text.chars().all(|c| c.is_ascii_digit()))),
+            "isalpha" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_alphabetic))),
+            "isalnum" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_alphanumeric))),
+            "isspace" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_whitespace))),
+            "isupper" => Ok(Value::Bool(text.chars().any(char::is_uppercase) && !text.chars().any(char::is_lowercase))),
+            "islower" => Ok(Value::Bool(text.chars().any(char::is_lowercase) && !text.chars().any(char::is_uppercase))),
+            "isidentifier" => Ok(Value::Bool(text.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic()) && text.chars().all(|c| c == '_' || c.is_alphanumeric()))),
+            "zfill" | "ljust" | "rjust" | "center" => {
+                let width = usize::try_from(arg(0).and_then(as_int).unwrap_or(0)).unwrap_or(0);
+                let fill = arg_str(1)?.and_then(|f| f.chars().next()).unwrap_or(if method == "zfill" { '0' } else { ' ' });
+                let length = text.chars().count();
+                if length >= width {
+                    return string(text.to_string());
+                }
+                let pad = width - length;
+                string(match method {
+                    "ljust" => format!("{text}{}", fill.to_string().repeat(pad)),
+                    "center" => format!("{}{text}{}", fill.to_string().repeat(pad / 2), fill.to_string().repeat(pad - pad / 2)),
+                    "zfill" if text.starts_with(['-', '+']) => format!("{}{}{}", &text[..1], "0".repeat(pad), &text[1..]),
+                    _ => format!("{}{text}", fill.to_string().repeat(pad)),
+                })
+            }
+            "encode" => Ok(Value::Bytes(text.as_bytes().into())),
+            "partition" | "rpartition" => {
+                let separator = arg_str(0)?.unwrap_or_default();
+                let found = if method == "partition" { text.find(&separator) } else { text.rfind(&separator) };
+                Ok(match found {
+                    Some(at) => Value::tuple(vec![Value::str(&text[..at]), Value::str(&separator), Value::str(&text[at + separator.len()..])]),
+                    None if method == "partition" => Value::tuple(vec![Value::Str(text.clone()), Value::str(""), Value::str("")]),
+                    None => Value::tuple(vec![Value::str(""), Value::str(""), Value::Str(text.clone())]),
+                })
+            }
+            "removeprefix" => string(text.strip_prefix(arg_str(0)?.unwrap_or_default().as_str()).unwrap_or(text).to_string()),
+            "removesuffix" => string(text.strip_suffix(arg_str(0)?.unwrap_or_default().as_str()).unwrap_or(text).to_string()),
+            _ => Err(self.unsupported(format!("str.{method}"))),
+        }
+    }
+
+    async fn list_method(&self, method: &str, list: &Rc<RefCell<Vec<Value>>>, args: Args) -> PyResult<Value> {
+        let arg = args.positional.first().cloned();
+        match method {
+            "append" => list.borrow_mut().push(arg.unwrap_or(Value::None)),
+            "extend" => {
+                let items = self.iterate(&arg.unwrap_or(Value::None)).await?;
+                list.borrow_mut().extend(items);
+            }
+            "pop" => {
+                let length = list.borrow().len() as i64;
+                let index = arg.as_ref().and_then(as_int).unwrap_or(-1);
+                let index = if index < 0 { index + length } else { index };
+                if length == 0 || index < 0 || index >= length {
+                    return self.index_error(if length == 0 { "pop from empty list" } else { "pop index out of range" });
+                }
+                return Ok(list.borrow_mut().remove(index as usize));
+            }
+            "insert" => {
+                let length = list.borrow().len() as i64;
+                let index = arg.as_ref().and_then(as_int).unwrap_or(0);
+                let index = if index < 0 { (index + length).max(0) } else { index.min(length) };
+                list.borrow_mut().insert(index as usize, args.positional.get(1).cloned().unwrap_or(Value::None));
+            }
+            "remove" => {
+                let items = list.borrow().clone();
+                let position = self.position(&items, arg.as_ref())?;
+                list.borrow_mut().remove(position);
+            }
+            "index" => {
+                let items = list.borrow().clone();
+                return self.position(&items, arg.as_ref()).map(|i| Value::Int(i as i64));
+            }
+            "count" => {
+                let items = list.borrow().clone();
+                return Ok(Value::Int(self.count(&items, arg.as_ref())? as i64));
+            }
+            "sort" => {
+                let mut items = list.borrow().clone();
+                let reverse = args.keyword("reverse").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false);
+                self.sort_values(&mut items, args.keyword("key"), reverse)?;
+                *list.borrow_mut() = items;
+            }
+            "reverse" => list.borrow_mut().reverse(),
+            "clear" => list.borrow_mut().clear(),
+            "copy" => return Ok(Value::list(list.borrow().clone())),
+            _ => return Err(self.unsupported(format!("list.{method}"))),
+        }
+        Ok(Value::None)
+    }
+
+    async fn dict_method(&self, method: &str, dict: &Rc<RefCell<Dict>>, args: Args) -> PyResult<Value> {
+        let key = args.positional.first().cloned().unwrap_or(Value::None);
+        let default = args.positional.get(1).cloned();
+        match method {
+            "get" => Ok(dict.borrow().get(&key).or(default).unwrap_or(Value::None)),
+            "keys" => Ok(Value::list(dict.borrow().keys())),
+            "values" => Ok(Value::list(dict.borrow().values())),
+            "items" => Ok(Value::list(dict.borrow().items().into_iter().map(|(k, v)| Value::tuple(vec![k, v])).collect())),
+            "pop" => match dict.borrow_mut().remove(&key) {
+                Some(value) => Ok(value),
+                None => match default {
+                    Some(default) => Ok(default),
+                    None => self.key_error(key),
+                },
+            },
+            "popitem" => match dict.borrow_mut().pop_last() {
+                Some((k, v)) => Ok(Value::tuple(vec![k, v])),
+                None => self.key_error(Value::str("popitem(): dictionary is empty")),
+            },
+            "setdefault" => {
+                if let Some(value) = dict.borrow().get(&key) {
+                    return Ok(value);
+                }
+                let value = default.unwrap_or(Value::None);
+                self.dict_insert(&mut dict.borrow_mut(), key, value.clone())?;
+                Ok(value)
+            }
+            "update" => {
+                if let Some(other) = args.positional.first() {
+                    let pairs = match other {
+                        Value::Dict(other) => other.borrow().items(),
+                        other => self.dict_from_pairs(self.iterate(other).await?)?.items(),
+                    };
+                    for (k, v) in pairs {
+                        self.dict_insert(&mut dict.borrow_mut(), k, v)?;
+                    }
+                }
+                for (k, v) in args.keywords {
+                    dict.borrow_mut().insert(Value::Str(k), v);
+                }
+                Ok(Value::None)
+            }
+            "copy" => Ok(Value::dict(dict.borrow().clone())),
+            "clear" => {
+                dict.borrow_mut().clear();
+                Ok(Value::None)
+            }
+            _ => Err(self.unsupported(format!("dict.{method}"))),
+        }
+    }
+
+    fn set_method(&self, method: &str, set: &Rc<RefCell<Dict>>, args: Args) -> PyResult<Value> {
+        let arg = args.positional.first().cloned().unwrap_or(Value::None);
+        let new_set = |dict: Dict| Value::Set(Rc::new(RefCell::new(dict)));
+        match method {
+            "add" => {
+                self.dict_insert(&mut set.borrow_mut(), arg, Value::None)?;
+                Ok(Value::None)
+            }
+            "discard" => {
+                set.borrow_mut().remove(&arg);
+                Ok(Value::None)
+            }
+            "remove" => match set.borrow_mut().remove(&arg) {
+                Some(_) => Ok(Value::None),
+                None => self.key_error(arg),
+            },
+            "pop" => match set.borrow_mut().pop_first() {
+                Some((key, _)) => Ok(key),
+                None => self.key_error(Value::str("pop from an empty set")),
+            },
+            "update" => {
+                for item in self.iterate_sync(&arg)? {
+                    self.dict_insert(&mut set.borrow_mut(), item, Value::None)?;
+                }
+                Ok(Value::None)
+            }
+            "copy" => Ok(new_set(set.borrow().clone())),
+            "clear" => {
+                set.borrow_mut().clear();
+                Ok(Value::None)
+            }
+            "union" | "intersection" | "difference" | "symmetric_difference" | "issubset" | "issuperset" | "isdisjoint" => {
+                let mut other = Dict::default();
+                for item in self.iterate_sync(&arg)? {
+                    self.dict_insert(&mut other, item, Value::None)?;
+                }
+                let mine = set.borrow().clone();
+                let mut out = Dict::default();
+                match method {
+                    "union" => {
+                        for key in mine.keys().into_iter().chain(other.keys()) {
+                            out.insert(key, Value::None);
+                        }
+                    }
+                    "intersection" => mine.keys().into_iter().filter(|k| other.contains(k)).for_each(|k| {
+                        out.insert(k, Value::None);
+                    }),
+                    "difference" => mine.keys().into_iter().filter(|k| !other.contains(k)).for_each(|k| {
+                        out.insert(k, Value::None);
+                    }),
+                    "symmetric_difference" => mine.keys().into_iter().filter(|k| !other.contains(k)).chain(other.keys().into_iter().filter(|k| !mine.contains(k))).for_each(|k| {
+                        out.insert(k, Value::None);
+                    }),
+                    "issubset" => return Ok(Value::Bool(mine.keys().iter().all(|k| other.contains(k)))),
+                    "issuperset" => return Ok(Value::Bool(other.keys().iter().all(|k| mine.contains(k)))),
+                    _ => return Ok(Value::Bool(!mine.keys().iter().any(|k| other.contains(k)))),
+                }
+                Ok(new_set(out))
+            }
+            _ => Err(self.unsupported(format!("set.{method}"))),
+        }
+    }
+
+    fn position(&self, items: &[Value], needle: Option<&Value>) -> PyResult<usize> {
+        let needle = needle.cloned().unwrap_or(Value::None);
+        for (index, item) in items.iter().enumerate() {
+            if self.py_eq(item, &needle)? {
+                return Ok(index);
+            }
+        }
+        self.value_error(format!("{} is not in list", self.py_repr(&needle)?))
+    }
+
+    fn count(&self, items: &[Value], needle: Option<&Value>) -> PyResult<usize> {
+        let needle = needle.cloned().unwrap_or(Value::None);
+        let mut count = 0;
+        for item in items {
+            if self.py_eq(item, &needle)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    pub(crate) async fn get_item(&self, object: &Value, key: &Value) -> PyResult<Value> {
+        self.get_item_sync(object, key)
+    }
+
+    /// `object[key]`.
+    pub(crate) fn get_item_sync(&self, object: &Value, key: &Value) -> PyResult<Value> {
+        match (object, key) {
+            (Value::List(list), Value::Slice(slice)) => Ok(Value::list(self.slice(&list.borrow(), slice)?)),
+            (Value::Tuple(items), Value::Slice(slice)) => Ok(Value::tuple(self.slice(items, slice)?)),
+            (Value::Str(text), Value::Slice(slice)) => {
+                let chars: Vec<Value> = text.chars().map(|c| Value::Str(c.to_string().into())).collect();
+                let picked = self.slice(&chars, slice)?;
+                Ok(Value::Str(picked.iter().map(|c| if let Value::Str(s) = c { s.to_string() } else { String::new() }).collect::<String>().into()))
+            }
+            (Value::List(list), index) => {
+                let list = list.borrow();
+                let at = self.index(list.len(), index, "list")?;
+                Ok(list[at].clone())
+            }
+            (Value::Tuple(items), index) => Ok(items[self.index(items.len(), index, "tuple")?].clone()),
+            (Value::Str(text), index) => {
+                let chars: Vec<char> = text.chars().collect();
+                Ok(Value::Str(chars[self.index(chars.len(), index, "string")?].to_string().into()))
+            }
+            (Value::Range(start, _, step), index) => {
+                let length = self.len_of(object)?;
+                Ok(Value::Int(start + step * self.index(length, index, "range object")? as i64))
+            }
+            (Value::Dict(dict), key) => {
+                if key.hash_key().is_none() {
+                    return self.type_error(format!("unhashable type: '{}'", key.type_name()));
+                }
+                match dict.borrow().get(key) {
+                    Some(value) => Ok(value),
+                    None => self.key_error(key.clone()),
+                }
+            }
+            (Value::Class(class), _) => Ok(Value::Native(Rc::new(super::native::Native::TypingForm(format!("{}[...]", class.name))))),
+            (Value::Native(native), _) if matches!(native.as_ref(), super::native::Native::TypingForm(_)) => Ok(object.clone()),
+            (Value::Instance(_), _) if self.user_dunder(object, "__getitem__").is_some() => {
+                let method = self.user_dunder(object, "__getitem__").unwrap_or(Value::None);
+                self.call_sync(&method, vec![key.clone()])
+            }
+            (Value::Unknown(unknown), _) => Err(self.unsupported(format!("indexing {}", unknown.what))),
+            (other, _) => self.type_error(format!("'{}' object is not subscriptable", other.type_name())),
+        }
+    }
+
+    fn index(&self, length: usize, index: &Value, what: &str) -> PyResult<usize> {
+        let Some(index) = as_int(index) else {
+            return self.type_error(format!("{what} indices must be integers, not {}", index.type_name()));
+        };
+        let length = length as i64;
+        let at = if index < 0 { index + length } else { index };
+        if at < 0 || at >= length {
+            return self.index_error(&format!("{what} index out of range"));
+        }
+        Ok(at as usize)
+    }
+
+    fn slice(&self, items: &[Value], slice: &[Value; 3]) -> PyResult<Vec<Value>> {
+        let length = items.len() as i64;
+        let step = if slice[2].is_none() { 1 } else { as_int(&slice[2]).ok_or_else(|| self.raise(&self.exc.type_error, "slice indices must be integers"))? };
+        if step == 0 {
+            return self.value_error("slice step cannot be zero");
+        }
+        let bound = |value: &Value, default: i64| -> PyResult<i64> {
+            if value.is_none() {
+                return Ok(default);
+            }
+            let n = as_int(value).ok_or_else(|| self.raise(&self.exc.type_error, "slice indices must be integers"))?;
+            let n = if n < 0 { n + length } else { n };
+            Ok(if step > 0 { n.clamp(0, length) } else { n.clamp(-1, length - 1) })
+        };
+        let (start, stop) = if step > 0 { (bound(&slice[0], 0)?, bound(&slice[1], length)?) } else { (bound(&slice[0], length - 1)?, bound(&slice[1], -1)?) };
+        let mut out = Vec::new();
+        let mut index = start;
+        while (step > 0 && index < stop) || (step < 0 && index > stop) {
+            out.push(items[index as usize].clone());
+            index += step;
+        }
+        Ok(out)
+    }
+
+    /// `object[key] = value`.
+    pub(crate) async fn set_item(&self, object: &Value, key: Value, value: Value) -> PyResult<()> {
+        match object {
+            Value::Dict(dict) => self.dict_insert(&mut dict.borrow_mut(), key, value),
+            Value::List(list) => {
+                if let Value::Slice(_) = key {
+                    return Err(self.unsupported("slice assignment"));
+                }
+                let length = list.borrow().len();
+                let at = self.index(length, &key, "list assignment")?;
+                list.borrow_mut()[at] = value;
+                Ok(())
+            }
+            Value::Instance(_) if self.user_dunder(object, "__setitem__").is_some() => {
+                let method = self.user_dunder(object, "__setitem__").unwrap_or(Value::None);
+                self.call(&method, Args::positional(vec![key, value])).await.map(|_| ())
+            }
+            Value::Unknown(unknown) => Err(self.unsupported(format!("assigning into {}", unknown.what))),
+            other => self.type_error(format!("'{}' object does not support item assignment", other.type_name())),
+        }
+    }
+
+    pub(crate) fn del_item(&self, object: &Value, key: &Value) -> PyResult<()> {
+        match object {
+            Value::Dict(dict) => match dict.borrow_mut().remove(key) {
+                Some(_) => Ok(()),
+                None => self.key_error(key.clone()),
+            },
+            Value::List(list) => {
+                let length = list.borrow().len();
+                let at = self.index(length, key, "list assignment")?;
+                list.borrow_mut().remove(at);
+                Ok(())
+            }
+            other => self.type_error(format!("'{}' object does not support item deletion", other.type_name())),
+        }
+    }
+}
+
+fn title_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous_cased = false;
+    for ch in text.chars() {
+        if previous_cased {
+            out.extend(ch.to_lowercase());
+        } else {
+            out.extend(ch.to_uppercase());
+        }
+        previous_cased = ch.is_alphabetic();
+    }
+    out
+}
