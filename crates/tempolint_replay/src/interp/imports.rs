@@ -1,0 +1,207 @@
+//! Imports: project modules are read and executed; the modelled library (temporalio, asyncio,
+//! dataclasses, datetime, enum, typing, logging) is native; the rest of the standard library
+//! resolves to members checked against the sandbox when called; anything else is unknown.
+
+use std::rc::Rc;
+
+use tempolint_python::ast;
+
+use super::native::{ContextKind, Native};
+use super::scope::Scope;
+use super::value::{Class, Value};
+use super::{Interp, Module, ModuleRef, PyResult};
+
+const KIND: &str = "__tempolint_kind__";
+
+impl Interp {
+    pub(crate) fn exec_import(&self, import: &'static ast::StmtImport, scope: &Rc<Scope>) -> PyResult<()> {
+        for alias in &import.names {
+            let name = alias.name.as_str();
+            let module = self.load_module(name)?;
+            match &alias.asname {
+                Some(asname) => scope.assign(asname.as_str(), Value::Module(module)),
+                None => {
+                    let top = name.split('.').next().unwrap_or(name);
+                    scope.assign(top, Value::Module(self.load_module(top)?));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn exec_import_from(&self, import: &'static ast::StmtImportFrom, scope: &Rc<Scope>) -> PyResult<()> {
+        let base = import.module.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+        let name = if import.level > 0 {
+            let mut package: Vec<&str> = scope.module.name.split('.').collect();
+            let is_package = scope.module.get("__path__").is_some();
+            let drop = import.level as usize - usize::from(is_package);
+            for _ in 0..drop {
+                package.pop();
+            }
+            let mut parts: Vec<String> = package.into_iter().map(str::to_string).collect();
+            if !base.is_empty() {
+                parts.push(base);
+            }
+            parts.join(".")
+        } else {
+            base
+        };
+        let module = self.load_module(&name)?;
+        for alias in &import.names {
+            let member = alias.name.as_str();
+            if member == "*" {
+                for (key, value) in module.dict.borrow().items() {
+                    if let Value::Str(key) = &key {
+                        if !key.starts_with('_') {
+                            scope.assign(key, value.clone());
+                        }
+                    }
+                }
+                continue;
+            }
+            let value = match module.get(member) {
+                Some(value) => value,
+                None => match self.lazy_module_attr(&module, member)? {
+                    Some(value) => value,
+                    None => return Err(self.raise(&self.exc.attribute_error, format!("cannot import name '{member}' from '{name}'"))),
+                },
+            };
+            scope.assign(alias.asname.as_ref().unwrap_or(&alias.name).as_str(), value);
+        }
+        Ok(())
+    }
+
+    /// Loads (once) the module `name` and its parent packages.
+    pub(crate) fn load_module(&self, name: &str) -> PyResult<ModuleRef> {
+        if let Some(module) = self.modules.borrow().get(name) {
+            if self.passthrough_depth.get() > 0 {
+                module.passed_through.set(true);
+            }
+            return Ok(module.clone());
+        }
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            self.load_module(parent)?;
+        }
+        let module = if let Some(module) = self.native_module(name) {
+            module
+        } else if let Some(path) = self.project_files.borrow().get(name).cloned() {
+            return self.load_project_module(name, &path);
+        } else if self.restrictions.is_stdlib(name) {
+            let module = Module::new(name, None);
+            module.set(KIND, Value::str("stdlib"));
+            module
+        } else {
+            let module = Module::new(name, None);
+            module.set(KIND, Value::str("unknown"));
+            module
+        };
+        self.register_module(name, module.clone());
+        Ok(module)
+    }
+
+    fn register_module(&self, name: &str, module: ModuleRef) {
+        self.modules.borrow_mut().insert(name.to_string(), module.clone());
+        if let Some((parent, child)) = name.rsplit_once('.') {
+            if let Some(parent) = self.modules.borrow().get(parent) {
+                if parent.get(child).is_none() {
+                    parent.set(child, Value::Module(module));
+                }
+            }
+        }
+    }
+
+    fn load_project_module(&self, name: &str, path: &std::path::Path) -> PyResult<ModuleRef> {
+        let text = std::fs::read_to_string(path).map_err(|error| self.unsupported(format!("importing `{name}` ({}: {error})", path.display())))?;
+        let source = self.add_source(path.display().to_string(), name, text);
+        let module = Module::new(name, Some(source));
+        module.set("__name__", Value::str(name));
+        if path.file_name().is_some_and(|f| f == "__init__.py") {
+            module.set("__path__", Value::list(Vec::new()));
+        }
+        module.passed_through.set(self.passthrough_depth.get() > 0);
+        self.register_module(name, module.clone());
+        let parsed = self.source(source).parsed;
+        let scope = Scope::module(module.clone());
+        let lenient = !self.is_workflow_module(name);
+        let passthrough = module.passed_through.get();
+        if passthrough {
+            self.unrestricted_depth.set(self.unrestricted_depth.get() + 1);
+        }
+        let outcome = self.exec_module_body(parsed.module().body.as_slice(), &scope, lenient);
+        if passthrough {
+            self.unrestricted_depth.set(self.unrestricted_depth.get() - 1);
+        }
+        outcome?;
+        Ok(module)
+    }
+
+    /// Registers a source file; its AST lives for the rest of the process (coroutines borrow it).
+    pub(crate) fn add_source(&self, path: String, module: &str, text: String) -> u32 {
+        let parsed: &'static tempolint_python::ParsedSource = Box::leak(Box::new(tempolint_python::ParsedSource::parse(text)));
+        let mut sources = self.sources.borrow_mut();
+        sources.push(Rc::new(super::SourceFile { path, module: module.to_string(), parsed }));
+        (sources.len() - 1) as u32
+    }
+
+    fn is_workflow_module(&self, name: &str) -> bool {
+        self.wf.borrow().workflow_module.as_deref() == Some(name)
+    }
+
+    /// Members of modules that are not in the module dict: library members resolved lazily.
+    pub(crate) fn lazy_module_attr(&self, module: &ModuleRef, name: &str) -> PyResult<Option<Value>> {
+        if let Some(full) = self.modules.borrow().get(&format!("{}.{name}", module.name)) {
+            return Ok(Some(Value::Module(full.clone())));
+        }
+        let kind = module.get(KIND);
+        match kind {
+            Some(Value::Str(kind)) if kind.as_ref() == "stdlib" => Ok(Some(Value::builtin(&format!("stdlib:{}.{name}", module.name)))),
+            Some(Value::Str(kind)) if kind.as_ref() == "unknown" => {
+                Ok(Some(Value::unknown(format!("`{}.{name}` (module `{}` is not part of the project)", module.name, module.name), self.here())))
+            }
+            Some(Value::Str(kind)) if kind.as_ref() == "typing" => Ok(Some(Value::Native(Rc::new(Native::TypingForm(format!("{}.{name}", module.name)))))),
+            _ => {
+                let candidate = format!("{}.{name}", module.name);
+                if self.project_files.borrow().contains_key(&candidate) {
+                    return Ok(Some(Value::Module(self.load_module(&candidate)?)));
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Attributes of library classes that are not modelled (`datetime.datetime.now`).
+    pub(crate) fn native_class_attr(&self, class: &Rc<Class>, name: &str) -> PyResult<Value> {
+        if class.native.is_some() && self.restrictions.is_stdlib(&class.module) {
+            return Ok(Value::builtin(&format!("stdlib:{}.{}.{name}", class.module, class.name)));
+        }
+        self.attribute_error(&Value::Class(class.clone()), name)
+    }
+
+    pub(crate) fn native_instance_attr(&self, _object: &Value, _name: &str) -> PyResult<Option<Value>> {
+        Ok(None)
+    }
+
+    pub(crate) fn enter_context(&self, kind: ContextKind) {
+        match kind {
+            ContextKind::ImportsPassedThrough => self.passthrough_depth.set(self.passthrough_depth.get() + 1),
+            ContextKind::SandboxUnrestricted => self.unrestricted_depth.set(self.unrestricted_depth.get() + 1),
+            ContextKind::Null => {}
+        }
+    }
+
+    pub(crate) fn exit_context(&self, kind: ContextKind) {
+        match kind {
+            ContextKind::ImportsPassedThrough => self.passthrough_depth.set(self.passthrough_depth.get().saturating_sub(1)),
+            ContextKind::SandboxUnrestricted => self.unrestricted_depth.set(self.unrestricted_depth.get().saturating_sub(1)),
+            ContextKind::Null => {}
+        }
+    }
+
+    pub(crate) fn context_suppresses(&self, _native: &Rc<Native>, _exception: &Value) -> PyResult<bool> {
+        Ok(false)
+    }
+
+    pub(crate) fn module_kind_marker(module: &ModuleRef, kind: &str) {
+        module.set(KIND, Value::str(kind));
+    }
+}
