@@ -87,6 +87,8 @@ pub(crate) struct Tables {
     pub(crate) implicit_clock: FxHashMap<String, usize>,
     pub(crate) blocking: PatternMap<Rule>,
     pub(crate) offloading: PatternMap<()>,
+    /// Last segments of the `references` keys (`environ`, `argv`, …).
+    reference_leaves: FxHashSet<String>,
     restrictions_exact: FxHashMap<String, Restriction>,
     restrictions_wildcard: FxHashMap<String, (Restriction, FxHashSet<String>)>,
     passthrough: FxHashSet<String>,
@@ -148,7 +150,13 @@ impl Tables {
                 }
             }
         }
+        let reference_leaves = symbols
+            .references
+            .keys()
+            .filter_map(|key| key.rsplit('.').next().map(str::to_string))
+            .collect();
         Ok(Tables {
+            reference_leaves,
             determinism: rules(symbols.determinism)?,
             references: rules(symbols.references)?,
             implicit_clock: symbols.implicit_clock,
@@ -177,6 +185,11 @@ impl Tables {
             }
             current = parent;
         }
+    }
+
+    /// Whether a name or attribute ending in `leaf` may be in the `references` table.
+    pub(crate) fn is_reference_leaf(&self, leaf: &str) -> bool {
+        self.reference_leaves.contains(leaf)
     }
 
     /// Whether the sandbox passes `module` through (standard library, temporalio, …).

@@ -32,7 +32,7 @@ impl Binding {
     }
 }
 
-/// Builtin names that resolve to `builtins.<name>` when nothing shadows them.
+/// Builtin names (sorted, for binary search) that resolve to `builtins.<name>` when nothing shadows them.
 pub(crate) const BUILTINS: &[&str] = &[
     "abs",
     "all",
@@ -103,3 +103,11 @@ pub(crate) const BUILTINS: &[&str] = &[
     "vars",
     "zip",
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builtins_are_sorted() {
+        assert!(super::BUILTINS.is_sorted());
+    }
+}

@@ -137,7 +137,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 }
             }
         }
-        if BUILTINS.contains(&name) {
+        if BUILTINS.binary_search(&name).is_ok() {
             return Binding::Symbol(format!("builtins.{name}"));
         }
         Binding::Unknown

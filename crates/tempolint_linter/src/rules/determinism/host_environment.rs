@@ -65,7 +65,13 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
 
 /// `os.environ["X"]`, `"X" in os.environ`, `sys.argv[1]`: reading without a call.
 pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
-    if !matches!(expr, Expr::Attribute(_) | Expr::Name(_)) {
+    // Only names that end like a table entry can resolve to one: skip resolving the rest.
+    let last = match expr {
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        Expr::Name(name) => name.id.as_str(),
+        _ => return,
+    };
+    if !checker.tables.is_reference_leaf(last) {
         return;
     }
     let binding = checker.resolve(expr);
