@@ -108,7 +108,7 @@ fn payload_arguments<'e>(info: &CallInfo<'_, 'e>) -> Option<(Vec<&'e Expr>, &'st
     if let Some(keyword) = info.call.arguments.find_keyword("args") {
         match &keyword.value {
             Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
-                payloads.extend(elts.iter())
+                payloads.extend(elts.iter());
             }
             other => payloads.push(other),
         }
