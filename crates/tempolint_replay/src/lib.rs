@@ -1,3 +1,95 @@
-//! The verification runtime: replays workflow source against recorded histories.
+//! The verification runtime: replays workflow source against recorded histories, like the SDK's
+//! `Replayer`, from source alone, and says which line diverged.
+//!
+//! Layers: [`history`] turns JSON into typed events; `interp` evaluates the workflow's Python
+//! (the ruff AST, with asyncio and the Temporal SDK modelled natively); `core` plays sdk-core's
+//! command matching against the recorded events; `checks` adds the history-size findings.
 
+mod checks;
+mod core;
 pub mod history;
+mod interp;
+mod project;
+mod protocol;
+
+use std::path::{Path, PathBuf};
+
+pub use checks::{Finding, Severity};
+pub use history::HistoryError;
+
+/// The replay verdict for one history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    Nondeterministic,
+    Inconclusive,
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Nondeterministic => "nondeterministic",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// A source location, resolved for display (1-based row, character column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub filename: String,
+    pub row: usize,
+    pub column: usize,
+    pub end_column: usize,
+    /// The text of the line, for excerpts.
+    pub line: String,
+}
+
+/// The outcome of replaying one history.
+#[derive(Debug, Clone)]
+pub struct ReplayResult {
+    pub history: String,
+    pub workflow_type: String,
+    pub verdict: Verdict,
+    pub event_id: Option<i64>,
+    pub message: String,
+    pub location: Option<Location>,
+    /// What the history recorded at the diverging event.
+    pub recorded: Option<String>,
+    /// What the code does there now.
+    pub code_now: Option<String>,
+    /// REP102/REP103 findings about the history itself.
+    pub findings: Vec<Finding>,
+}
+
+/// Input that cannot be replayed at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Replays the history in `history_path` against the workflow source under `paths`.
+/// `workflow_type`, when given, must match the history's workflow type.
+pub fn replay_history_file(history_path: &Path, workflow_type: Option<&str>, paths: &[PathBuf]) -> Result<ReplayResult, ReplayError> {
+    let history = history::load_history(history_path)?;
+    let recorded_type = history.workflow_started().map(|started| started.workflow_type.clone()).unwrap_or_default();
+    if let Some(requested) = workflow_type {
+        if requested != recorded_type {
+            return Err(ReplayError::Usage(format!(
+                "{}: the history is of workflow type `{recorded_type}`, not `{requested}`",
+                history_path.display()
+            )));
+        }
+    }
+    let findings = checks::check_history(&history);
+    let mut result = project::replay(&history, &recorded_type, paths);
+    result.history = history_path.display().to_string();
+    result.findings = findings;
+    Ok(result)
+}

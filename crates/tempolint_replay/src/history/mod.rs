@@ -10,6 +10,7 @@ mod payload;
 
 pub use event_type::EventType;
 pub use load::{HistoryError, load_history, parse_history};
+pub(crate) use load::days_from_civil as days_from_civil_pub;
 pub use payload::{Failure, FailureInfo, Payload};
 
 /// One recorded history.

@@ -117,7 +117,7 @@ impl Interp {
                         default_factory: field.default_factory.clone(),
                         init: field.init,
                         kw_only: field.kw_only,
-                        annotation: field.annotation,
+                        annotation: field.annotation.clone(),
                     });
                 }
             }

@@ -6,24 +6,24 @@ use super::value::{Class, Instance, Value};
 use super::{Interp, PyResult, Unwind};
 
 macro_rules! exception_classes {
-    ($($field:ident : $name:literal ($module:literal) < $base:ident,)*) => {
+    ($root:ident; $($field:ident : $name:literal ($module:literal) < $base:ident,)*) => {
         /// The exception classes the runtime raises or user code catches.
         pub(crate) struct ExceptionClasses {
-            pub(crate) base_exception: Rc<Class>,
+            pub(crate) $root: Rc<Class>,
             $(pub(crate) $field: Rc<Class>,)*
         }
 
         impl ExceptionClasses {
             pub(crate) fn new() -> ExceptionClasses {
-                let base_exception = Class::new("BaseException", "builtins", Vec::new(), Some("BaseException"));
+                let $root = Class::new("BaseException", "builtins", Vec::new(), Some("BaseException"));
                 $(let $field = Class::new($name, $module, vec![$base.clone()], Some($name));)*
-                ExceptionClasses { base_exception, $($field,)* }
+                ExceptionClasses { $root, $($field,)* }
             }
 
             /// `(python name, module, class)` of every class, for installing into modules.
             pub(crate) fn all(&self) -> Vec<(&'static str, &'static str, Rc<Class>)> {
                 vec![
-                    ("BaseException", "builtins", self.base_exception.clone()),
+                    ("BaseException", "builtins", self.$root.clone()),
                     $(($name, $module, self.$field.clone()),)*
                 ]
             }
@@ -32,6 +32,7 @@ macro_rules! exception_classes {
 }
 
 exception_classes! {
+    base_exception;
     exception: "Exception" ("builtins") < base_exception,
     system_exit: "SystemExit" ("builtins") < base_exception,
     keyboard_interrupt: "KeyboardInterrupt" ("builtins") < base_exception,

@@ -24,6 +24,7 @@ mod stdlib;
 mod stmt;
 pub(crate) mod temporal;
 mod temporal_api;
+pub(crate) mod runtime;
 pub(crate) mod value;
 
 use std::cell::{Cell, RefCell};

@@ -30,6 +30,12 @@ pub(crate) struct ActivityHandle {
     loc: Option<Loc>,
 }
 
+impl ActivityHandle {
+    pub(crate) fn is_started(&self) -> bool {
+        self.started.get()
+    }
+}
+
 pub(crate) struct ChildHandle {
     pub(crate) seq: u32,
     pub(crate) workflow_id: String,
@@ -91,6 +97,9 @@ pub(crate) struct WorkflowState {
     pub(crate) last_return: Option<Loc>,
     pub(crate) info: Option<Value>,
     pub(crate) failure_exception_types: Vec<Value>,
+    pub(crate) input: Vec<Value>,
+    /// The module that defines the workflow (its import-time code runs in the sandbox).
+    pub(crate) workflow_module: Option<String>,
 }
 
 impl WorkflowState {

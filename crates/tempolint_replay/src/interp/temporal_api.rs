@@ -421,7 +421,8 @@ impl Interp {
                     "workflow.update_with" => meta.update = Some(handler_name),
                     _ => {}
                 }
-                Ok(target)
+                drop(meta);
+                Ok(target.clone())
             }
             (_, Value::Unknown(_)) => Ok(target),
             _ => self.type_error(format!("{decorator} cannot decorate a {}", target.type_name())),
