@@ -84,6 +84,10 @@ pub(crate) enum Role {
 pub(crate) struct CallInfo<'a, 'e> {
     pub(crate) call: &'e ast::ExprCall,
     pub(crate) symbol: Option<&'a str>,
+    /// The determinism table's rule for the symbol (none if declared deterministic).
+    pub(crate) determinism: Option<Rule>,
+    /// The blocking table's rule for the symbol.
+    pub(crate) blocking: Option<Rule>,
 }
 
 struct NestedDef<'a> {
@@ -242,9 +246,18 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
                 offloaded: self.offloaded > 0,
             });
         }
+        let determinism = symbol
+            .as_deref()
+            .filter(|symbol| !self.settings.is_known_deterministic(symbol))
+            .and_then(|symbol| self.tables.determinism.get(symbol).copied());
+        let blocking = symbol
+            .as_deref()
+            .and_then(|symbol| self.tables.blocking.get(symbol).copied());
         let info = CallInfo {
             call,
             symbol: symbol.as_deref(),
+            determinism,
+            blocking,
         };
         rules::dispatch_call(self, &info);
 

@@ -77,7 +77,7 @@ fn finish_file(
     if settings.rules.contains(Rule::SyntaxError) {
         for error in input.source.syntax_errors() {
             let violation = crate::rules::syntax_error::SyntaxError {
-                message: error.message,
+                message: error.message.clone(),
             };
             diagnostics.push(Diagnostic {
                 rule: Rule::SyntaxError,

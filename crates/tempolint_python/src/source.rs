@@ -1,6 +1,6 @@
 use ruff_python_ast::ModModule;
 use ruff_python_ast::token::{Token, TokenKind};
-use ruff_python_parser::{Mode, ParseOptions, Parsed};
+use ruff_python_parser::{Mode, ParseOptions};
 use ruff_source_file::{LineIndex, OneIndexed, PositionEncoding};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -22,7 +22,10 @@ pub struct SyntaxError {
 /// index for converting byte offsets at the edges.
 pub struct ParsedSource {
     text: String,
-    parsed: Parsed<ModModule>,
+    module: ModModule,
+    errors: Vec<SyntaxError>,
+    /// Comment ranges, from the tokens (which are dropped after parsing to save memory).
+    comments: Vec<TextRange>,
     line_index: LineIndex,
 }
 
@@ -32,9 +35,25 @@ impl ParsedSource {
             .try_into_module()
             .expect("Mode::Module always yields a module");
         let line_index = LineIndex::from_source_text(&text);
+        let comments = parsed
+            .tokens()
+            .iter()
+            .filter(|token: &&Token| token.kind() == TokenKind::Comment)
+            .map(Ranged::range)
+            .collect();
+        let errors = parsed
+            .errors()
+            .iter()
+            .map(|error| SyntaxError {
+                message: error.error.to_string(),
+                range: error.location,
+            })
+            .collect();
         Self {
             text,
-            parsed,
+            module: parsed.into_syntax(),
+            errors,
+            comments,
             line_index,
         }
     }
@@ -44,28 +63,19 @@ impl ParsedSource {
     }
 
     pub fn module(&self) -> &ModModule {
-        self.parsed.syntax()
+        &self.module
     }
 
-    /// The first syntax error, if any (the parser recovers, so the module is still usable).
-    pub fn syntax_errors(&self) -> Vec<SyntaxError> {
-        self.parsed
-            .errors()
-            .iter()
-            .map(|error| SyntaxError {
-                message: error.error.to_string(),
-                range: error.location,
-            })
-            .collect()
+    /// The syntax errors (the parser recovers, so the module is still usable).
+    pub fn syntax_errors(&self) -> &[SyntaxError] {
+        &self.errors
     }
 
-    /// Comment tokens, in source order: the ground truth for suppressions.
+    /// Comments, in source order: the ground truth for suppressions.
     pub fn comments(&self) -> impl Iterator<Item = (TextRange, &str)> {
-        self.parsed
-            .tokens()
+        self.comments
             .iter()
-            .filter(|token: &&Token| token.kind() == TokenKind::Comment)
-            .map(|token| (token.range(), &self.text[token.range()]))
+            .map(|range| (*range, &self.text[*range]))
     }
 
     pub fn slice(&self, range: TextRange) -> &str {

@@ -50,7 +50,7 @@ impl AsyncSleep {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::AsyncSleep) else {
+    let Some(symbol) = classified_as(info, Rule::AsyncSleep) else {
         return;
     };
     let module = checker.resolver.project().module(checker.resolver.module());

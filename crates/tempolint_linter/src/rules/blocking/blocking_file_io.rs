@@ -46,7 +46,7 @@ impl BlockingFileIo {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::BlockingFileIo) else {
+    let Some(symbol) = classified_as(info, Rule::BlockingFileIo) else {
         return;
     };
     report_call(

@@ -46,7 +46,7 @@ impl BlockingNetwork {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::BlockingNetwork) else {
+    let Some(symbol) = classified_as(info, Rule::BlockingNetwork) else {
         return;
     };
     report_call(

@@ -51,7 +51,7 @@ impl BlockingWait {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::BlockingWait) else {
+    let Some(symbol) = classified_as(info, Rule::BlockingWait) else {
         return;
     };
     report_call(

@@ -13,13 +13,10 @@ use crate::registry::Rule;
 use crate::rules::Violation;
 
 /// The called symbol if the blocking table files it under `rule`.
-pub(super) fn classified_as<'i>(
-    checker: &Checker,
-    info: &CallInfo<'i, '_>,
-    rule: Rule,
-) -> Option<&'i str> {
-    let symbol = info.symbol?;
-    (checker.tables.blocking.get(symbol) == Some(&rule)).then_some(symbol)
+pub(super) fn classified_as<'i>(info: &CallInfo<'i, '_>, rule: Rule) -> Option<&'i str> {
+    (info.blocking == Some(rule))
+        .then_some(info.symbol)
+        .flatten()
 }
 
 pub(super) fn report_call<'c, V: Violation>(

@@ -45,7 +45,7 @@ impl SyncClient {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::SyncClient) else {
+    let Some(symbol) = classified_as(info, Rule::SyncClient) else {
         return;
     };
     report_call(

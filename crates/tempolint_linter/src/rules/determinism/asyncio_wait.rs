@@ -46,7 +46,7 @@ impl AsyncioWait {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::AsyncioWait) else {
+    let Some(symbol) = classified_as(info, Rule::AsyncioWait) else {
         return;
     };
     report_call(

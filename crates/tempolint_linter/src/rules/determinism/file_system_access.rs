@@ -56,7 +56,7 @@ impl FileSystemAccess {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::FileSystemAccess) else {
+    let Some(symbol) = classified_as(info, Rule::FileSystemAccess) else {
         return;
     };
     report_call(

@@ -46,7 +46,7 @@ impl HashOrId {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::HashOrId) else {
+    let Some(symbol) = classified_as(info, Rule::HashOrId) else {
         return;
     };
     report_call(

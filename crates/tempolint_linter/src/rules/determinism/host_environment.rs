@@ -50,7 +50,7 @@ impl HostEnvironment {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::HostEnvironment) else {
+    let Some(symbol) = classified_as(info, Rule::HostEnvironment) else {
         return;
     };
     // `os.environ.get(…)` is reported here; the `os.environ` inside it is not a reference.

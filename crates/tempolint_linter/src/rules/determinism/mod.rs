@@ -26,16 +26,10 @@ use crate::rules::Violation;
 
 /// The called symbol if our determinism table files it under `rule` (and the user did not
 /// declare it deterministic).
-pub(super) fn classified_as<'i>(
-    checker: &Checker,
-    info: &CallInfo<'i, '_>,
-    rule: Rule,
-) -> Option<&'i str> {
-    let symbol = info.symbol?;
-    if checker.settings.is_known_deterministic(symbol) {
-        return None;
-    }
-    (checker.tables.determinism.get(symbol) == Some(&rule)).then_some(symbol)
+pub(super) fn classified_as<'i>(info: &CallInfo<'i, '_>, rule: Rule) -> Option<&'i str> {
+    (info.determinism == Some(rule))
+        .then_some(info.symbol)
+        .flatten()
 }
 
 /// Reports `violation` at the callee of the call, in workflow context.

@@ -55,7 +55,7 @@ impl NetworkAccess {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::NetworkAccess) else {
+    let Some(symbol) = classified_as(info, Rule::NetworkAccess) else {
         return;
     };
     report_call(

@@ -66,7 +66,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let symbol = if unseeded_random {
         "random.Random"
     } else {
-        let Some(symbol) = classified_as(checker, info, Rule::Randomness) else {
+        let Some(symbol) = classified_as(info, Rule::Randomness) else {
             return;
         };
         symbol

@@ -55,7 +55,7 @@ impl ThreadsAndProcesses {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::ThreadsAndProcesses) else {
+    let Some(symbol) = classified_as(info, Rule::ThreadsAndProcesses) else {
         return;
     };
     report_call(

@@ -51,7 +51,7 @@ impl UuidGeneration {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::UuidGeneration) else {
+    let Some(symbol) = classified_as(info, Rule::UuidGeneration) else {
         return;
     };
     let fix = matches!(symbol, "uuid.uuid4" | "uuid.uuid7")

@@ -72,7 +72,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         })
         .filter(|(_, below)| positional < *below && info.call.arguments.keywords.is_empty());
     let (symbol, implicit) = match (
-        classified_as(checker, info, crate::registry::Rule::WallClock),
+        classified_as(info, crate::registry::Rule::WallClock),
         implicit,
     ) {
         (Some(symbol), _) => (symbol, false),

@@ -57,7 +57,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if checker.not_replaying > 0 {
         return;
     }
-    let Some(symbol) = classified_as(checker, info, Rule::WorkflowLogging) else {
+    let Some(symbol) = classified_as(info, Rule::WorkflowLogging) else {
         return;
     };
     let fix = (symbol == "builtins.print" && info.call.arguments.len() == 1)

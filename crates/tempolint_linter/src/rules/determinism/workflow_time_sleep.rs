@@ -46,7 +46,7 @@ impl WorkflowTimeSleep {
 }
 
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
-    let Some(symbol) = classified_as(checker, info, Rule::WorkflowTimeSleep) else {
+    let Some(symbol) = classified_as(info, Rule::WorkflowTimeSleep) else {
         return;
     };
     report_call(
