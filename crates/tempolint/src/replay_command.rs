@@ -1,21 +1,209 @@
 //! `tempolint replay`: argument parsing and rendering around `tempolint_replay`.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use tempolint_replay::{ReplayError, ReplayResult, Verdict};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    Text,
+    Json,
+}
 
 #[derive(clap::Args)]
 pub(crate) struct ReplayArgs {
     /// A history JSON file, or a folder of them.
     #[arg(long)]
     history: PathBuf,
-    /// The workflow type to replay (default: the history's own).
+    /// The workflow type to replay (default: the history's own); with a folder, only histories
+    /// of this type are replayed.
     #[arg(long)]
     workflow_type: Option<String>,
-    /// Files or folders holding the workflow source.
+    /// How to print the results.
+    #[arg(long, value_enum, default_value = "text")]
+    output_format: OutputFormat,
+    /// Files or folders holding the workflow source (default: the current folder).
     paths: Vec<PathBuf>,
 }
 
 pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
-    let _ = (&args.history, &args.workflow_type, &args.paths);
+    let histories = match history_files(&args.history) {
+        Ok(files) => files,
+        Err(message) => return usage_error(&message),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let filter_by_type = args.history.is_dir();
+    let mut results = Vec::new();
+    for history in &histories {
+        let requested = if filter_by_type {
+            None
+        } else {
+            args.workflow_type.as_deref()
+        };
+        match tempolint_replay::replay_history_file(history, requested, &paths) {
+            Ok(result) => {
+                if filter_by_type
+                    && args
+                        .workflow_type
+                        .as_deref()
+                        .is_some_and(|t| t != result.workflow_type)
+                {
+                    continue;
+                }
+                results.push(result);
+            }
+            Err(ReplayError::History(error)) => return usage_error(&error.to_string()),
+            Err(ReplayError::Usage(message)) => return usage_error(&message),
+        }
+    }
+    let rendered = match args.output_format {
+        OutputFormat::Json => render_json(&results),
+        OutputFormat::Text => render_text(&results),
+    };
+    #[allow(
+        clippy::print_stdout,
+        reason = "the rendered report is the command's output"
+    )]
+    {
+        print!("{rendered}");
+    }
+    let _ = std::io::stdout().flush();
+    exit_code(&results)
+}
+
+fn history_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if path.is_dir() {
+        let entries =
+            std::fs::read_dir(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!(
+                "{}: no history (*.json) files in this folder",
+                path.display()
+            ));
+        }
+        return Ok(files);
+    }
+    Err(format!("{}: no such file or directory", path.display()))
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    #[allow(clippy::print_stderr, reason = "usage errors go to stderr")]
+    {
+        eprintln!("error: {message}");
+    }
     ExitCode::from(2)
+}
+
+fn exit_code(results: &[ReplayResult]) -> ExitCode {
+    if results
+        .iter()
+        .any(|r| matches!(r.verdict, Verdict::Nondeterministic | Verdict::Error))
+    {
+        ExitCode::from(1)
+    } else if results.iter().any(|r| r.verdict == Verdict::Inconclusive) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn render_json(results: &[ReplayResult]) -> String {
+    let results: Vec<serde_json::Value> = results
+        .iter()
+        .map(|result| {
+            serde_json::json!({
+                "history": result.history,
+                "workflow_type": result.workflow_type,
+                "verdict": result.verdict.as_str(),
+                "event_id": result.event_id,
+                "message": result.message,
+                "location": result.location.as_ref().map(|l| serde_json::json!({"filename": l.filename, "row": l.row, "column": l.column})),
+                "recorded": result.recorded,
+                "code_now": result.code_now,
+                "findings": result.findings.iter().map(|f| serde_json::json!({
+                    "code": f.code, "severity": f.severity.as_str(), "message": f.message, "event_id": f.event_id,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
+        .unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn render_text(results: &[ReplayResult]) -> String {
+    let mut out = String::new();
+    for result in results {
+        let _ = writeln!(
+            out,
+            "{}: {} ({})",
+            result.history,
+            result.verdict.as_str(),
+            result.workflow_type
+        );
+        if result.verdict != Verdict::Ok || !result.message.is_empty() {
+            let _ = writeln!(out, "  {}", result.message);
+        }
+        if let Some(recorded) = &result.recorded {
+            let _ = writeln!(out, "  = history recorded: {recorded}");
+        }
+        if let Some(code) = &result.code_now {
+            let _ = writeln!(out, "  = the code now: {code}");
+        }
+        if let Some(location) = &result.location {
+            let gutter = location.row.to_string().len();
+            let _ = writeln!(
+                out,
+                "{:gutter$}--> {}:{}:{}",
+                "", location.filename, location.row, location.column
+            );
+            let _ = writeln!(out, "{:gutter$} |", "");
+            let _ = writeln!(out, "{} | {}", location.row, location.line);
+            let width = location.end_column.saturating_sub(location.column).max(1);
+            let _ = writeln!(
+                out,
+                "{:gutter$} | {}{}",
+                "",
+                " ".repeat(location.column.saturating_sub(1)),
+                "^".repeat(width)
+            );
+        }
+        for finding in &result.findings {
+            let _ = writeln!(
+                out,
+                "  {}[{}]: {}",
+                finding.severity.as_str(),
+                finding.code,
+                finding.message
+            );
+        }
+    }
+    let count = |verdict: Verdict| results.iter().filter(|r| r.verdict == verdict).count();
+    let _ = writeln!(
+        out,
+        "{} replayed: {} ok, {} nondeterministic, {} error, {} inconclusive",
+        results.len(),
+        count(Verdict::Ok),
+        count(Verdict::Nondeterministic),
+        count(Verdict::Error),
+        count(Verdict::Inconclusive)
+    );
+    out
 }

@@ -161,7 +161,7 @@ impl Interp {
             Some(Value::Str(kind)) if kind.as_ref() == "typing" => Ok(Some(Value::Native(Rc::new(Native::TypingForm(format!("{}.{name}", module.name)))))),
             _ => {
                 let candidate = format!("{}.{name}", module.name);
-                if self.project_files.borrow().contains_key(&candidate) {
+                if self.project_files.borrow().contains_key(&candidate) || self.native_module(&candidate).is_some() {
                     return Ok(Some(Value::Module(self.load_module(&candidate)?)));
                 }
                 Ok(None)

@@ -37,6 +37,11 @@ impl Interp {
             }
         }
         let outcome = (|| -> PyResult<()> {
+            for job in &activation.jobs {
+                if let Job::InitializeWorkflow { randomness_seed, start_time_nanos, started } = job {
+                    self.prepare_input(definition, *randomness_seed, *start_time_nanos, started)?;
+                }
+            }
             for (index, set) in sets.iter().enumerate() {
                 if set.is_empty() {
                     continue;
@@ -92,9 +97,7 @@ impl Interp {
 
     fn apply_job(&self, definition: &Definition, job: &Job) -> PyResult<()> {
         match job {
-            Job::InitializeWorkflow { randomness_seed, start_time_nanos, started } => {
-                self.initialize(definition, *randomness_seed, *start_time_nanos, started)?;
-            }
+            Job::InitializeWorkflow { .. } => self.start_primary(definition),
             Job::NotifyHasPatch { patch_id } => {
                 self.wf.borrow_mut().patches_notified.insert(patch_id.clone());
             }
@@ -152,7 +155,8 @@ impl Interp {
         Ok(())
     }
 
-    fn initialize(&self, definition: &Definition, seed: u64, start_time_nanos: i128, started: &crate::history::WorkflowStarted) -> PyResult<()> {
+    /// `_make_workflow_input` (and the instance's info and RNG), before any job set runs.
+    fn prepare_input(&self, definition: &Definition, seed: u64, start_time_nanos: i128, started: &crate::history::WorkflowStarted) -> PyResult<()> {
         let hints = self.parameter_hints(&definition.run, true);
         let mut args = Vec::with_capacity(started.input.len());
         for (index, payload) in started.input.iter().enumerate() {
@@ -186,6 +190,11 @@ impl Interp {
             wf.info = Some(info);
             wf.input = args;
         }
+        Ok(())
+    }
+
+    /// `_apply_initialize_workflow`: the primary task running `@workflow.run`.
+    fn start_primary(&self, definition: &Definition) {
         let interp = self.rc();
         let run = definition.run.clone();
         let primary = self.spawn("run", Box::pin(async move {
@@ -203,7 +212,6 @@ impl Interp {
             interp.finish_top_level(outcome)
         }));
         self.wf.borrow_mut().primary_task = Some(primary);
-        Ok(())
     }
 
     fn find_handler(&self, handlers: &[(Option<Rc<str>>, Handler)], name: &str) -> Option<(Handler, bool)> {
