@@ -1,0 +1,93 @@
+//! End-to-end: `tempolint replay` over every entry of the acceptance manifest recorded with the
+//! real SDK (`../shared/fixtures/replay`), asserting the acceptance figures: no false "ok",
+//! every decided verdict agrees, at least 90% decided, and the SDK's event id wherever it
+//! names one.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/replay");
+    dir.join("manifest.json").is_file().then_some(dir)
+}
+
+#[test]
+fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
+    let Some(dir) = fixtures() else {
+        #[allow(clippy::print_stderr, reason = "a skipped acceptance test must say so loudly")]
+        {
+            eprintln!("SKIPPED: ../shared/fixtures/replay/manifest.json not found; the replay acceptance set was not checked");
+        }
+        return;
+    };
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let entries = manifest.as_array().unwrap();
+    let (mut decided, mut agree, mut false_ok, mut event_named, mut event_ok) = (0, 0, 0, 0, 0);
+    let mut problems = Vec::new();
+    for entry in entries {
+        let field = |key: &str| entry[key].as_str().unwrap_or_default().to_string();
+        let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+            .current_dir(&dir)
+            .args(["replay", "--history", &field("history_file"), "--workflow-type", &field("workflow_type"), "--output-format", "json", &field("workflow_file")])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let Ok(report) = serde_json::from_str::<serde_json::Value>(&stdout) else {
+            problems.push(format!("{}: no JSON (exit {:?}): {}", field("id"), output.status.code(), String::from_utf8_lossy(&output.stderr)));
+            continue;
+        };
+        let result = &report["results"][0];
+        let verdict = result["verdict"].as_str().unwrap_or_default();
+        let expected = field("expected");
+        let exit = output.status.code().unwrap_or(-1);
+        let expected_exit = match verdict {
+            "ok" => 0,
+            "inconclusive" => 3,
+            _ => 1,
+        };
+        assert_eq!(exit, expected_exit, "{}: exit code for verdict {verdict}", field("id"));
+        if verdict == "inconclusive" {
+            continue;
+        }
+        decided += 1;
+        if (verdict == "ok") == (expected == "ok") {
+            agree += 1;
+        } else {
+            if verdict == "ok" {
+                false_ok += 1;
+            }
+            problems.push(format!("{}: ours {verdict}, SDK {expected}: {}", field("id"), result["message"]));
+        }
+        if expected == "nondeterministic" && verdict == "nondeterministic" {
+            let mut candidates: Vec<i64> = entry["sdk_event_id"].as_i64().into_iter().collect();
+            candidates.extend(entry["history_candidate_event_ids"].as_array().into_iter().flatten().filter_map(serde_json::Value::as_i64));
+            if !candidates.is_empty() {
+                event_named += 1;
+                if result["event_id"].as_i64().is_some_and(|id| candidates.contains(&id)) {
+                    event_ok += 1;
+                } else {
+                    problems.push(format!("{}: event {} but the SDK names {candidates:?}", field("id"), result["event_id"]));
+                }
+            }
+        }
+    }
+    let total = entries.len();
+    assert!(problems.is_empty(), "replay disagreements:\n{}", problems.join("\n"));
+    assert_eq!(false_ok, 0);
+    assert_eq!(agree, decided);
+    assert!(decided * 10 >= total * 9, "only {decided}/{total} decided");
+    assert_eq!(event_ok, event_named);
+}
+
+#[test]
+fn malformed_history_is_bad_input() {
+    let dir = std::env::temp_dir().join(format!("tempolint-replay-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("broken.json");
+    std::fs::write(&history, r#"{"events": [{"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED", "workflowExecutionStartedEventAttributes": {"input": 5}}]}"#).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_tempolint")).args(["replay", "--history"]).arg(&history).arg(&dir).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.json: event #0 (eventId 1): field `workflowExecutionStartedEventAttributes.input`"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
