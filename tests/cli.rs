@@ -268,3 +268,19 @@ fn demo_project_reports_exactly_its_expected_findings() {
     actual.sort();
     assert_eq!(actual, expected);
 }
+
+#[test]
+fn readme_rules_table_is_generated_from_the_registry() {
+    let readme = std::fs::read_to_string(fixtures().join("../README.md")).unwrap();
+    let table = readme
+        .split("<!-- rules-table -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /rules-table -->").next())
+        .expect("README has the rules-table markers");
+    let output = tempolint(&fixtures(), &["debug", "rules-table"]);
+    assert_eq!(
+        table,
+        String::from_utf8_lossy(&output.stdout),
+        "regenerate with `tempolint debug rules-table`"
+    );
+}

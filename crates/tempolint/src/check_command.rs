@@ -62,6 +62,7 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
                     path.to_path_buf()
                 } else {
                     path.parent()
+                        .filter(|parent| !parent.as_os_str().is_empty())
                         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
                 }
             },

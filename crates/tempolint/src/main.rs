@@ -44,6 +44,8 @@ enum Command {
 enum DebugCommand {
     /// Read and parse every Python file under PATHS, in parallel; print the file count.
     Parse { paths: Vec<std::path::PathBuf> },
+    /// Print the README's rules table (Markdown), generated from the rule registry.
+    RulesTable,
 }
 
 fn main() -> ExitCode {
@@ -65,5 +67,6 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Debug(DebugCommand::Parse { paths }) => check_command::parse_only(&paths),
+        Command::Debug(DebugCommand::RulesTable) => rule_command::print_table(),
     }
 }

@@ -57,3 +57,30 @@ pub(crate) fn run(args: &RuleArgs) -> ExitCode {
     let _ = std::io::stdout().write_all(text.as_bytes());
     ExitCode::SUCCESS
 }
+
+/// The rules as a Markdown table: code, name, what it finds, severity, fix, default.
+pub(crate) fn table() -> String {
+    let mut table = String::from(
+        "| code | name | finds | severity | fix | default |\n|---|---|---|---|---|---|\n",
+    );
+    for rule in Rule::ALL {
+        let summary = rule.summary();
+        let fix = match rule.fix_availability() {
+            tempolint_linter::FixAvailability::Sometimes => "sometimes",
+            tempolint_linter::FixAvailability::None => "",
+        };
+        let default = if rule.is_default() { "yes" } else { "opt-in" };
+        table.push_str(&format!(
+            "| {} | {} | {summary} | {} | {fix} | {default} |\n",
+            rule.code(),
+            rule.name(),
+            rule.default_severity().as_str(),
+        ));
+    }
+    table
+}
+
+pub(crate) fn print_table() -> ExitCode {
+    let _ = std::io::stdout().write_all(table().as_bytes());
+    ExitCode::SUCCESS
+}

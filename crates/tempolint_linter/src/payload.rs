@@ -193,7 +193,10 @@ fn estimate_at(checker: &Checker, expr: &Expr, depth: u8) -> Size {
 fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
     let callee = checker.resolve(&call.func);
     let symbol = callee.symbol().unwrap_or_default();
-    if WHOLE_CONTENT.contains(&symbol) {
+    // `read(n)` / `readlines(hint)` are bounded by their argument.
+    let bounded_read =
+        (symbol.ends_with(".read") || symbol.ends_with(".readlines")) && !call.arguments.is_empty();
+    if WHOLE_CONTENT.contains(&symbol) && !bounded_read {
         return Size {
             bytes: 0,
             unbounded: true,

@@ -92,17 +92,23 @@ impl Rule {
             .find(|rule| rule.code().eq_ignore_ascii_case(code))
     }
 
-    /// The first sentence of the rule's "What it does" section.
-    pub fn summary(self) -> &'static str {
+    /// The first sentence of the rule's "What it does" section, on one line.
+    pub fn summary(self) -> String {
         let doc = self.doc();
-        let body = doc
+        let section = doc
             .split_once("## What it does")
-            .map_or(doc, |(_, rest)| rest)
-            .trim_start();
-        let end = body
-            .find(". ")
-            .map_or_else(|| body.find('\n').unwrap_or(body.len()), |i| i + 1);
-        body[..end].trim()
+            .map_or(doc, |(_, rest)| rest);
+        let paragraph = section
+            .trim_start()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default();
+        let words: Vec<&str> = paragraph.split_whitespace().collect();
+        let text = words.join(" ");
+        match text.find(". ") {
+            Some(end) => text[..=end].to_string(),
+            None => text,
+        }
     }
 
     pub fn url(self) -> String {

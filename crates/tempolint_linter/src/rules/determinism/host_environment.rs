@@ -3,7 +3,7 @@ use tempolint_python::ast::Expr;
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call};
+use crate::rules::determinism::{classified_as, report_call, shown};
 use crate::rules::violation;
 
 violation! {
@@ -84,7 +84,7 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
         return;
     }
     let violation = HostEnvironment {
-        symbol: symbol.to_string(),
+        symbol: shown(symbol),
     };
     checker.report(&violation, expr.range(), Context::Workflow);
 }

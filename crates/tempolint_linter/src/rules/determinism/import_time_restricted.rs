@@ -1,6 +1,7 @@
 use tempolint_python::Ranged;
 
 use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::determinism::shown;
 use crate::rules::violation;
 
 violation! {
@@ -60,7 +61,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     let violation = ImportTimeRestricted {
-        symbol: symbol.to_string(),
+        symbol: shown(symbol),
     };
     checker.report(&violation, info.call.func.range(), Context::ImportTime);
 }

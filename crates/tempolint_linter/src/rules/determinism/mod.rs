@@ -45,20 +45,21 @@ pub(super) fn report_call<V: Violation>(
 
 /// An unsafe fix replacing `range` by `content`, when the module imported
 /// `temporalio.workflow` under some name (substituted for `{workflow}` in `content`).
-pub(super) fn workflow_fix(
-    checker: &Checker,
-    range: TextRange,
-    content: &str,
-    message: &str,
-) -> Option<Fix> {
+pub(super) fn workflow_fix(checker: &Checker, range: TextRange, content: &str) -> Option<Fix> {
     let module = checker.resolver.project().module(checker.resolver.module());
     let local = module.local_name_for("temporalio.workflow")?;
+    let content = content.replace("{workflow}", local);
     Some(Fix {
         applicability: Applicability::Unsafe,
-        message: message.replace("{workflow}", local),
-        edits: vec![Edit {
-            range,
-            content: content.replace("{workflow}", local),
-        }],
+        message: format!("Replace with `{content}`"),
+        edits: vec![Edit { range, content }],
     })
+}
+
+/// A symbol as users write it (`open`, not `builtins.open`).
+pub(super) fn shown(symbol: &str) -> String {
+    symbol
+        .strip_prefix("builtins.")
+        .unwrap_or(symbol)
+        .to_string()
 }

@@ -2,7 +2,7 @@ use tempolint_python::Ranged;
 
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call, workflow_fix};
+use crate::rules::determinism::{classified_as, report_call, shown, workflow_fix};
 use crate::rules::violation;
 
 violation! {
@@ -82,14 +82,13 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
                 checker,
                 info.call.func.range(),
                 &format!("{{workflow}}.random().{function}"),
-                "Draw from `{workflow}.random()`",
             )
         });
     report_call(
         checker,
         info,
         &Randomness {
-            symbol: symbol.to_string(),
+            symbol: shown(symbol),
         },
     );
     if let Some(effect) = checker.facts.effects.last_mut() {

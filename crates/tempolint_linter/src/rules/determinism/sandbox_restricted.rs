@@ -1,6 +1,7 @@
 use tempolint_python::Ranged;
 
 use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::determinism::shown;
 use crate::rules::violation;
 
 violation! {
@@ -84,7 +85,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         }
     }
     let violation = SandboxRestricted {
-        symbol: symbol.to_string(),
+        symbol: shown(symbol),
         configured,
     };
     checker.report(&violation, info.call.func.range(), Context::Workflow);

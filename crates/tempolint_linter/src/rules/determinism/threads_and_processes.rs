@@ -1,6 +1,6 @@
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call};
+use crate::rules::determinism::{classified_as, report_call, shown};
 use crate::rules::violation;
 
 violation! {
@@ -62,7 +62,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         checker,
         info,
         &ThreadsAndProcesses {
-            symbol: symbol.to_string(),
+            symbol: shown(symbol),
         },
     );
 }

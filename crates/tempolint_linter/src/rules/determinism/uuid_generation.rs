@@ -2,7 +2,7 @@ use tempolint_python::Ranged;
 
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call, workflow_fix};
+use crate::rules::determinism::{classified_as, report_call, shown, workflow_fix};
 use crate::rules::violation;
 
 violation! {
@@ -44,8 +44,13 @@ violation! {
 impl UuidGeneration {
     fn describe(&self) -> String {
         format!(
-            "`{}()` generates a new id on every replay; the workflow diverges. Use `workflow.uuid4()`",
-            self.symbol
+            "`{}()` generates a new id on every replay; the workflow diverges. Use `workflow.{}()`",
+            self.symbol,
+            if self.symbol.ends_with("uuid7") {
+                "uuid7"
+            } else {
+                "uuid4"
+            }
         )
     }
 }
@@ -61,7 +66,6 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
                 checker,
                 info.call.func.range(),
                 &format!("{{workflow}}.{function}"),
-                "Use `{workflow}` id generation",
             )
         })
         .flatten();
@@ -69,7 +73,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         checker,
         info,
         &UuidGeneration {
-            symbol: symbol.to_string(),
+            symbol: shown(symbol),
         },
     );
     if let Some(effect) = checker.facts.effects.last_mut() {

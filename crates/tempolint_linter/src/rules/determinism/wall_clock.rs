@@ -1,7 +1,7 @@
 use tempolint_python::Ranged;
 
 use crate::checker::{CallInfo, Checker, Context};
-use crate::rules::determinism::{classified_as, workflow_fix};
+use crate::rules::determinism::{classified_as, shown, workflow_fix};
 use crate::rules::violation;
 
 violation! {
@@ -89,17 +89,10 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         "time.time_ns" => Some("{workflow}.time_ns()"),
         _ => None,
     };
-    let fix = replacement.and_then(|content| {
-        workflow_fix(
-            checker,
-            info.call.range(),
-            content,
-            "Replace with `{workflow}` clock",
-        )
-    });
+    let fix = replacement.and_then(|content| workflow_fix(checker, info.call.range(), content));
     let effect = checker.report(
         &WallClock {
-            symbol: symbol.to_string(),
+            symbol: shown(symbol),
             implicit,
         },
         info.call.func.range(),

@@ -61,14 +61,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     };
     let fix = (symbol == "builtins.print" && info.call.arguments.len() == 1)
-        .then(|| {
-            workflow_fix(
-                checker,
-                info.call.func.range(),
-                "{workflow}.logger.info",
-                "Log with `{workflow}.logger`",
-            )
-        })
+        .then(|| workflow_fix(checker, info.call.func.range(), "{workflow}.logger.info"))
         .flatten();
     let shown = symbol.trim_start_matches("builtins.").to_string();
     report_call(checker, info, &WorkflowLogging { symbol: shown });

@@ -45,7 +45,7 @@ violation! {
 
 impl UnboundedHistory {
     fn describe(&self) -> String {
-        "Workflow loops forever but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string()
+        "Workflow loops without end (`while True` with no `break` or `return`) but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string()
     }
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn record_loop(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
         }
         _ => false,
     };
-    if endless {
+    if endless && !exits(&while_stmt.body) {
         let range = TextRange::new(while_stmt.start(), while_stmt.test.end());
         checker.facts.endless_loops.push(range);
     }
@@ -72,4 +72,31 @@ pub(crate) fn record_continue_as_new(checker: &mut Checker, info: &CallInfo) {
     if info.symbol == Some("temporalio.workflow.continue_as_new") {
         checker.facts.continues_as_new = true;
     }
+}
+
+/// Whether a loop body leaves the loop (`break` or `return`), outside nested loops and
+/// functions.
+fn exits(body: &[ast::Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        ast::Stmt::Break(_) | ast::Stmt::Return(_) => true,
+        ast::Stmt::If(if_stmt) => {
+            exits(&if_stmt.body)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| exits(&clause.body))
+        }
+        ast::Stmt::With(with) => exits(&with.body),
+        ast::Stmt::Try(try_stmt) => {
+            exits(&try_stmt.body)
+                || exits(&try_stmt.orelse)
+                || exits(&try_stmt.finalbody)
+                || try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    exits(&handler.body)
+                })
+        }
+        ast::Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| exits(&case.body)),
+        _ => false,
+    })
 }

@@ -67,7 +67,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if options.opaque || options.sets("schedule_to_close_timeout") {
         return;
     }
-    let bounded = match options.value("retry_policy") {
+    let policy = options.value("retry_policy").map(|value| match value {
+        Expr::Name(name) => crate::payload::value_of(checker, name.id.as_str()).unwrap_or(value),
+        other => other,
+    });
+    let bounded = match policy {
         None => false,
         Some(Expr::Call(policy)) => {
             policy.arguments.find_keyword("maximum_attempts").is_some()
