@@ -14,13 +14,19 @@ fn fixtures() -> Option<PathBuf> {
 #[test]
 fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
     let Some(dir) = fixtures() else {
-        #[allow(clippy::print_stderr, reason = "a skipped acceptance test must say so loudly")]
+        #[allow(
+            clippy::print_stderr,
+            reason = "a skipped acceptance test must say so loudly"
+        )]
         {
-            eprintln!("SKIPPED: ../shared/fixtures/replay/manifest.json not found; the replay acceptance set was not checked");
+            eprintln!(
+                "SKIPPED: ../shared/fixtures/replay/manifest.json not found; the replay acceptance set was not checked"
+            );
         }
         return;
     };
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     let entries = manifest.as_array().unwrap();
     let (mut decided, mut agree, mut false_ok, mut event_named, mut event_ok) = (0, 0, 0, 0, 0);
     let mut problems = Vec::new();
@@ -28,12 +34,26 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
         let field = |key: &str| entry[key].as_str().unwrap_or_default().to_string();
         let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
             .current_dir(&dir)
-            .args(["replay", "--history", &field("history_file"), "--workflow-type", &field("workflow_type"), "--output-format", "json", &field("workflow_file")])
+            .args([
+                "replay",
+                "--history",
+                &field("history_file"),
+                "--workflow-type",
+                &field("workflow_type"),
+                "--output-format",
+                "json",
+                &field("workflow_file"),
+            ])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         let Ok(report) = serde_json::from_str::<serde_json::Value>(&stdout) else {
-            problems.push(format!("{}: no JSON (exit {:?}): {}", field("id"), output.status.code(), String::from_utf8_lossy(&output.stderr)));
+            problems.push(format!(
+                "{}: no JSON (exit {:?}): {}",
+                field("id"),
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
             continue;
         };
         let result = &report["results"][0];
@@ -45,7 +65,12 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
             "inconclusive" => 3,
             _ => 1,
         };
-        assert_eq!(exit, expected_exit, "{}: exit code for verdict {verdict}", field("id"));
+        assert_eq!(
+            exit,
+            expected_exit,
+            "{}: exit code for verdict {verdict}",
+            field("id")
+        );
         if verdict == "inconclusive" {
             continue;
         }
@@ -56,23 +81,44 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
             if verdict == "ok" {
                 false_ok += 1;
             }
-            problems.push(format!("{}: ours {verdict}, SDK {expected}: {}", field("id"), result["message"]));
+            problems.push(format!(
+                "{}: ours {verdict}, SDK {expected}: {}",
+                field("id"),
+                result["message"]
+            ));
         }
         if expected == "nondeterministic" && verdict == "nondeterministic" {
             let mut candidates: Vec<i64> = entry["sdk_event_id"].as_i64().into_iter().collect();
-            candidates.extend(entry["history_candidate_event_ids"].as_array().into_iter().flatten().filter_map(serde_json::Value::as_i64));
+            candidates.extend(
+                entry["history_candidate_event_ids"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(serde_json::Value::as_i64),
+            );
             if !candidates.is_empty() {
                 event_named += 1;
-                if result["event_id"].as_i64().is_some_and(|id| candidates.contains(&id)) {
+                if result["event_id"]
+                    .as_i64()
+                    .is_some_and(|id| candidates.contains(&id))
+                {
                     event_ok += 1;
                 } else {
-                    problems.push(format!("{}: event {} but the SDK names {candidates:?}", field("id"), result["event_id"]));
+                    problems.push(format!(
+                        "{}: event {} but the SDK names {candidates:?}",
+                        field("id"),
+                        result["event_id"]
+                    ));
                 }
             }
         }
     }
     let total = entries.len();
-    assert!(problems.is_empty(), "replay disagreements:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "replay disagreements:\n{}",
+        problems.join("\n")
+    );
     assert_eq!(false_ok, 0);
     assert_eq!(agree, decided);
     assert!(decided * 10 >= total * 9, "only {decided}/{total} decided");
@@ -85,7 +131,12 @@ fn malformed_history_is_bad_input() {
     std::fs::create_dir_all(&dir).unwrap();
     let history = dir.join("broken.json");
     std::fs::write(&history, r#"{"events": [{"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED", "workflowExecutionStartedEventAttributes": {"input": 5}}]}"#).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_tempolint")).args(["replay", "--history"]).arg(&history).arg(&dir).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+        .args(["replay", "--history"])
+        .arg(&history)
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.json: event #0 (eventId 1): field `workflowExecutionStartedEventAttributes.input`"), "{stderr}");

@@ -3,13 +3,13 @@
 use crate::history::{Attributes, History, Payload};
 
 /// Payloads above this size draw a warning (REP102).
-pub const PAYLOAD_WARN_BYTES: usize = 512 * 1024;
+pub(crate) const PAYLOAD_WARN_BYTES: usize = 512 * 1024;
 /// Payloads above this size are an error (REP102): the server rejects them.
-pub const PAYLOAD_ERROR_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const PAYLOAD_ERROR_BYTES: usize = 2 * 1024 * 1024;
 /// Histories above this many events should continue-as-new (REP103).
-pub const HISTORY_WARN_EVENTS: usize = 10_240;
+pub(crate) const HISTORY_WARN_EVENTS: usize = 10_240;
 /// Histories above this size should continue-as-new (REP103).
-pub const HISTORY_WARN_BYTES: usize = 10 * 1024 * 1024;
+pub(crate) const HISTORY_WARN_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -41,7 +41,11 @@ pub(crate) fn check_history(history: &History) -> Vec<Finding> {
         for payload in event_payloads(&event.attributes) {
             let size = payload.data_len();
             if size > PAYLOAD_WARN_BYTES {
-                let severity = if size > PAYLOAD_ERROR_BYTES { Severity::Error } else { Severity::Warning };
+                let severity = if size > PAYLOAD_ERROR_BYTES {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
                 findings.push(Finding {
                     code: "REP102",
                     severity,
@@ -79,14 +83,18 @@ fn event_payloads(attributes: &Attributes) -> Vec<&Payload> {
         | Attributes::StartChildWorkflowExecutionInitiated { input, .. }
         | Attributes::SignalExternalWorkflowExecutionInitiated { input, .. }
         | Attributes::WorkflowExecutionContinuedAsNew { input } => input.iter().collect(),
-        Attributes::ActivityTaskCompleted { result, .. } | Attributes::ChildWorkflowExecutionCompleted { result, .. } | Attributes::WorkflowExecutionCompleted { result } => {
-            result.iter().collect()
-        }
-        Attributes::MarkerRecorded(marker) => marker.details.iter().flat_map(|(_, payloads)| payloads.iter()).collect(),
+        Attributes::ActivityTaskCompleted { result, .. }
+        | Attributes::ChildWorkflowExecutionCompleted { result, .. }
+        | Attributes::WorkflowExecutionCompleted { result } => result.iter().collect(),
+        Attributes::MarkerRecorded(marker) => marker
+            .details
+            .iter()
+            .flat_map(|(_, payloads)| payloads.iter())
+            .collect(),
         Attributes::WorkflowExecutionUpdateAccepted(accepted) => accepted.args.iter().collect(),
-        Attributes::WorkflowExecutionUpdateCompleted { payloads, .. } | Attributes::WorkflowPropertiesModified { payloads } | Attributes::UpsertWorkflowSearchAttributes { payloads, .. } => {
-            payloads.iter().collect()
-        }
+        Attributes::WorkflowExecutionUpdateCompleted { payloads, .. }
+        | Attributes::WorkflowPropertiesModified { payloads }
+        | Attributes::UpsertWorkflowSearchAttributes { payloads, .. } => payloads.iter().collect(),
         _ => Vec::new(),
     }
 }

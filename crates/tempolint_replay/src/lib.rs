@@ -76,17 +76,23 @@ pub enum ReplayError {
 
 /// Replays the history in `history_path` against the workflow source under `paths`.
 /// `workflow_type`, when given, must match the history's workflow type.
-pub fn replay_history_file(history_path: &Path, workflow_type: Option<&str>, paths: &[PathBuf]) -> Result<ReplayResult, ReplayError> {
+pub fn replay_history_file(
+    history_path: &Path,
+    workflow_type: Option<&str>,
+    paths: &[PathBuf],
+) -> Result<ReplayResult, ReplayError> {
     let history = history::load_history(history_path)?;
-    let recorded_type = history.workflow_started().map(|started| started.workflow_type.clone()).unwrap_or_default();
-    if let Some(requested) = workflow_type {
-        if requested != recorded_type {
+    let recorded_type = history
+        .workflow_started()
+        .map(|started| started.workflow_type.clone())
+        .unwrap_or_default();
+    if let Some(requested) = workflow_type
+        && requested != recorded_type {
             return Err(ReplayError::Usage(format!(
                 "{}: the history is of workflow type `{recorded_type}`, not `{requested}`",
                 history_path.display()
             )));
         }
-    }
     let findings = checks::check_history(&history);
     let mut result = project::replay(&history, &recorded_type, paths);
     result.history = history_path.display().to_string();

@@ -48,10 +48,16 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
             return result;
         }
     };
-    let mut runtime = Runtime { interp: interp.clone(), definition };
+    let mut runtime = Runtime {
+        interp: interp.clone(),
+        definition,
+    };
     match core::replay(history, &mut runtime) {
         Outcome::Ok => {
-            result.message = format!("replays the {} recorded events without divergence", history.events.len());
+            result.message = format!(
+                "replays the {} recorded events without divergence",
+                history.events.len()
+            );
         }
         Outcome::Nondeterministic(divergence) => {
             result.verdict = Verdict::Nondeterministic;
@@ -89,7 +95,11 @@ fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
         filename: source.path.clone(),
         row: start.row,
         column: start.column,
-        end_column: if end.row == start.row { end.column } else { source.parsed.line_text(start.row).chars().count() + 1 },
+        end_column: if end.row == start.row {
+            end.column
+        } else {
+            source.parsed.line_text(start.row).chars().count() + 1
+        },
         line: source.parsed.line_text(start.row).to_string(),
     })
 }
@@ -97,13 +107,20 @@ fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
 type SetupError = (Verdict, String, Option<Loc>);
 
 /// Registers the project's files, loads the candidates and returns the workflow definition.
-fn find_workflow(interp: &Rc<Interp>, workflow_type: &str, paths: &[PathBuf]) -> Result<Definition, SetupError> {
+fn find_workflow(
+    interp: &Rc<Interp>,
+    workflow_type: &str,
+    paths: &[PathBuf],
+) -> Result<Definition, SetupError> {
     let mut candidates = Vec::new();
     for path in paths {
         if path.is_dir() {
             register_tree(interp, path, path, &mut candidates);
         } else if path.is_file() {
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             register_tree(interp, parent, parent, &mut Vec::new());
             if let Some(grandparent) = parent.parent().filter(|p| !p.as_os_str().is_empty()) {
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
@@ -112,7 +129,11 @@ fn find_workflow(interp: &Rc<Interp>, workflow_type: &str, paths: &[PathBuf]) ->
                 candidates.push((module, path.clone()));
             }
         } else {
-            return Err((Verdict::Error, format!("{}: no such file or directory", path.display()), None));
+            return Err((
+                Verdict::Error,
+                format!("{}: no such file or directory", path.display()),
+                None,
+            ));
         }
     }
     // Files that mention the type name first: the workflow is most likely defined there.
@@ -123,7 +144,8 @@ fn find_workflow(interp: &Rc<Interp>, workflow_type: &str, paths: &[PathBuf]) ->
             if !text.contains("defn") {
                 return None;
             }
-            let score = if text.contains(&format!("class {workflow_type}")) || text.contains(&format!("\"{workflow_type}\"")) || text.contains(&format!("'{workflow_type}'")) { 0 } else { 1 };
+            let score = u8::from(!(text.contains(&format!("class {workflow_type}"))
+                || text.contains(&format!("\"{workflow_type}\"")) || text.contains(&format!("'{workflow_type}'"))));
             Some((score, module, path))
         })
         .collect();
@@ -139,26 +161,54 @@ fn find_workflow(interp: &Rc<Interp>, workflow_type: &str, paths: &[PathBuf]) ->
                 }
             }
             Err(Unwind::Stop(stop)) => {
-                let verdict = if stop.kind == crate::interp::StopKind::Restricted { Verdict::Error } else { Verdict::Inconclusive };
+                let verdict = if stop.kind == crate::interp::StopKind::Restricted {
+                    Verdict::Error
+                } else {
+                    Verdict::Inconclusive
+                };
                 if *score == 0 {
-                    return Err((verdict, format!("importing the workflow module fails: {}", stop.message), stop.loc));
+                    return Err((
+                        verdict,
+                        format!("importing the workflow module fails: {}", stop.message),
+                        stop.loc,
+                    ));
                 }
             }
             Err(Unwind::Exception(error)) => {
                 if *score == 0 {
                     let message = interp.exception_str(&error).unwrap_or_default();
-                    return Err((Verdict::Error, format!("importing the workflow module raises: {message}"), interp.raised_at(&error)));
+                    return Err((
+                        Verdict::Error,
+                        format!("importing the workflow module raises: {message}"),
+                        interp.raised_at(&error),
+                    ));
                 }
             }
         }
     }
     if saw_type_name {
-        return Err((Verdict::Inconclusive, format!("cannot find how workflow type `{workflow_type}` is registered (its name appears in the sources)"), None));
+        return Err((
+            Verdict::Inconclusive,
+            format!(
+                "cannot find how workflow type `{workflow_type}` is registered (its name appears in the sources)"
+            ),
+            None,
+        ));
     }
-    Err((Verdict::Error, format!("Workflow class {workflow_type} is not registered on this worker (no `@workflow.defn` class of that type under the given paths)"), None))
+    Err((
+        Verdict::Error,
+        format!(
+            "Workflow class {workflow_type} is not registered on this worker (no `@workflow.defn` class of that type under the given paths)"
+        ),
+        None,
+    ))
 }
 
-fn definition_in(interp: &Rc<Interp>, module: &crate::interp::ModuleRef, workflow_type: &str) -> Result<Option<Definition>, SetupError> {
+fn definition_in(
+    interp: &Rc<Interp>,
+    module: &crate::interp::ModuleRef,
+    workflow_type: &str,
+) -> Result<Option<Definition>, SetupError> {
     let mut dynamic = None;
     for (_, value) in module.dict.borrow().items() {
         let Value::Class(class) = value else {
@@ -168,7 +218,9 @@ fn definition_in(interp: &Rc<Interp>, module: &crate::interp::ModuleRef, workflo
             continue;
         };
         match defn.name.as_deref() {
-            Some(name) if name == workflow_type => return build_definition(interp, &class).map(Some),
+            Some(name) if name == workflow_type => {
+                return build_definition(interp, &class).map(Some);
+            }
             None => dynamic = Some(class.clone()),
             _ => {}
         }
@@ -179,7 +231,10 @@ fn definition_in(interp: &Rc<Interp>, module: &crate::interp::ModuleRef, workflo
     }
 }
 
-fn build_definition(interp: &Rc<Interp>, class: &Rc<crate::interp::value::Class>) -> Result<Definition, SetupError> {
+fn build_definition(
+    interp: &Rc<Interp>,
+    class: &Rc<crate::interp::value::Class>,
+) -> Result<Definition, SetupError> {
     let mut run = None;
     let mut init_takes_args = false;
     let mut signals = Vec::new();
@@ -196,29 +251,58 @@ fn build_definition(interp: &Rc<Interp>, class: &Rc<crate::interp::value::Class>
             if meta.is_init && matches!(&name, Value::Str(n) if n.as_ref() == "__init__") {
                 init_takes_args = true;
             }
-            if let Some(signal) = &meta.signal {
-                if !signals.iter().any(|(key, _): &(Option<Rc<str>>, Handler)| *key == signal.0) {
-                    signals.push((signal.0.clone(), Handler { function: value.clone(), is_method: true }));
+            if let Some(signal) = &meta.signal
+                && !signals
+                    .iter()
+                    .any(|(key, _): &(Option<Rc<str>>, Handler)| *key == signal.0)
+                {
+                    signals.push((
+                        signal.0.clone(),
+                        Handler {
+                            function: value.clone(),
+                            is_method: true,
+                        },
+                    ));
                 }
-            }
-            if let Some(update) = &meta.update {
-                if !updates.iter().any(|(key, _): &(Option<Rc<str>>, Handler)| *key == update.0) {
-                    updates.push((update.0.clone(), Handler { function: value.clone(), is_method: true }));
+            if let Some(update) = &meta.update
+                && !updates
+                    .iter()
+                    .any(|(key, _): &(Option<Rc<str>>, Handler)| *key == update.0)
+                {
+                    updates.push((
+                        update.0.clone(),
+                        Handler {
+                            function: value.clone(),
+                            is_method: true,
+                        },
+                    ));
                 }
-            }
         }
     }
     let Some(run) = run else {
-        return Err((Verdict::Error, format!("workflow class {} has no @workflow.run method", class.name), class.defined_at));
+        return Err((
+            Verdict::Error,
+            format!("workflow class {} has no @workflow.run method", class.name),
+            class.defined_at,
+        ));
     };
     let mut wf = interp.wf.borrow_mut();
     wf.signals = signals;
     wf.updates = updates;
-    Ok(Definition { class: class.clone(), run, init_takes_args })
+    Ok(Definition {
+        class: class.clone(),
+        run,
+        init_takes_args,
+    })
 }
 
 /// Registers `.py` files under `dir` with module names relative to `root`.
-fn register_tree(interp: &Interp, root: &Path, dir: &Path, candidates: &mut Vec<(String, PathBuf)>) {
+fn register_tree(
+    interp: &Interp,
+    root: &Path,
+    dir: &Path,
+    candidates: &mut Vec<(String, PathBuf)>,
+) {
     let mut stack = vec![(dir.to_path_buf(), 0)];
     let mut seen = 0;
     while let Some((current, depth)) = stack.pop() {
@@ -228,8 +312,16 @@ fn register_tree(interp: &Interp, root: &Path, dir: &Path, candidates: &mut Vec<
         let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         entries.sort();
         for path in entries {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if name.starts_with('.') || matches!(name, "__pycache__" | "node_modules" | "venv" | "site-packages" | "target") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.starts_with('.')
+                || matches!(
+                    name,
+                    "__pycache__" | "node_modules" | "venv" | "site-packages" | "target"
+                )
+            {
                 continue;
             }
             if path.is_dir() {
@@ -242,7 +334,11 @@ fn register_tree(interp: &Interp, root: &Path, dir: &Path, candidates: &mut Vec<
                     return;
                 }
                 if let Some(module) = module_name(&path, root) {
-                    interp.project_files.borrow_mut().entry(module.clone()).or_insert_with(|| path.clone());
+                    interp
+                        .project_files
+                        .borrow_mut()
+                        .entry(module.clone())
+                        .or_insert_with(|| path.clone());
                     candidates.push((module, path));
                 }
             }

@@ -8,17 +8,52 @@ use crate::interp::Loc;
 /// One activation job, as sdk-core delivers it.
 #[derive(Debug, Clone)]
 pub(crate) enum Job {
-    InitializeWorkflow { randomness_seed: u64, start_time_nanos: i128, started: Box<WorkflowStarted> },
-    NotifyHasPatch { patch_id: String },
-    SignalWorkflow { name: String, input: Vec<Payload> },
-    DoUpdate { id: String, protocol_instance_id: String, name: String, input: Vec<Payload>, run_validator: bool },
-    FireTimer { seq: u32 },
-    ResolveActivity { seq: u32, result: ActivityResult, is_local: bool },
-    ResolveChildStart { seq: u32, status: ChildStart },
-    ResolveChild { seq: u32, result: ChildResult },
-    ResolveSignalExternal { seq: u32, failure: Option<Failure> },
-    ResolveRequestCancelExternal { seq: u32, failure: Option<Failure> },
-    CancelWorkflow { reason: String },
+    InitializeWorkflow {
+        randomness_seed: u64,
+        start_time_nanos: i128,
+        started: Box<WorkflowStarted>,
+    },
+    NotifyHasPatch {
+        patch_id: String,
+    },
+    SignalWorkflow {
+        name: String,
+        input: Vec<Payload>,
+    },
+    DoUpdate {
+        id: String,
+        protocol_instance_id: String,
+        name: String,
+        input: Vec<Payload>,
+        run_validator: bool,
+    },
+    FireTimer {
+        seq: u32,
+    },
+    ResolveActivity {
+        seq: u32,
+        result: ActivityResult,
+        is_local: bool,
+    },
+    ResolveChildStart {
+        seq: u32,
+        status: ChildStart,
+    },
+    ResolveChild {
+        seq: u32,
+        result: ChildResult,
+    },
+    ResolveSignalExternal {
+        seq: u32,
+        failure: Option<Failure>,
+    },
+    ResolveRequestCancelExternal {
+        seq: u32,
+        failure: Option<Failure>,
+    },
+    CancelWorkflow {
+        reason: String,
+    },
 }
 
 impl Job {
@@ -43,8 +78,14 @@ pub(crate) enum ActivityResult {
 
 #[derive(Debug, Clone)]
 pub(crate) enum ChildStart {
-    Succeeded { run_id: String },
-    Failed { cause: String, workflow_id: String, workflow_type: String },
+    Succeeded {
+        run_id: String,
+    },
+    Failed {
+        cause: String,
+        workflow_id: String,
+        workflow_type: String,
+    },
     Cancelled(Failure),
 }
 
@@ -88,59 +129,145 @@ pub(crate) struct Command {
 
 #[derive(Debug, Clone)]
 pub(crate) enum CommandKind {
-    StartTimer { seq: u32, seconds: f64 },
-    CancelTimer { seq: u32 },
-    ScheduleActivity { seq: u32, activity_id: String, activity_type: String, cancellation: ActivityCancellation },
-    ScheduleLocalActivity { seq: u32, activity_id: String, activity_type: String, cancellation: ActivityCancellation },
-    RequestCancelActivity { seq: u32 },
-    RequestCancelLocalActivity { seq: u32 },
-    StartChildWorkflow { seq: u32, workflow_id: String, workflow_type: String, cancellation: ChildCancellation },
-    CancelChildWorkflow { seq: u32 },
-    SignalExternalWorkflow { seq: u32, workflow_id: String, signal_name: String },
-    CancelSignalWorkflow { seq: u32 },
-    RequestCancelExternalWorkflow { seq: u32, workflow_id: String },
-    UpsertSearchAttributes { keys: Vec<String> },
+    StartTimer {
+        seq: u32,
+        seconds: f64,
+    },
+    CancelTimer {
+        seq: u32,
+    },
+    ScheduleActivity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+        cancellation: ActivityCancellation,
+    },
+    ScheduleLocalActivity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+        cancellation: ActivityCancellation,
+    },
+    RequestCancelActivity {
+        seq: u32,
+    },
+    RequestCancelLocalActivity {
+        seq: u32,
+    },
+    StartChildWorkflow {
+        seq: u32,
+        workflow_id: String,
+        workflow_type: String,
+        cancellation: ChildCancellation,
+    },
+    CancelChildWorkflow {
+        seq: u32,
+    },
+    SignalExternalWorkflow {
+        seq: u32,
+        workflow_id: String,
+        signal_name: String,
+    },
+    CancelSignalWorkflow {
+        seq: u32,
+    },
+    RequestCancelExternalWorkflow {
+        seq: u32,
+        workflow_id: String,
+    },
+    UpsertSearchAttributes {
+        keys: Vec<String>,
+    },
     ModifyWorkflowProperties,
-    SetPatchMarker { patch_id: String, deprecated: bool },
-    UpdateResponse { protocol_instance_id: String, response: UpdateResponse },
+    SetPatchMarker {
+        patch_id: String,
+        deprecated: bool,
+    },
+    UpdateResponse {
+        protocol_instance_id: String,
+        response: UpdateResponse,
+    },
     CompleteWorkflow,
-    FailWorkflow { message: String },
+    FailWorkflow {
+        message: String,
+    },
     ContinueAsNew,
     CancelWorkflow,
 }
 
 impl CommandKind {
     pub(crate) fn is_terminal(&self) -> bool {
-        matches!(self, CommandKind::CompleteWorkflow | CommandKind::FailWorkflow { .. } | CommandKind::ContinueAsNew | CommandKind::CancelWorkflow)
+        matches!(
+            self,
+            CommandKind::CompleteWorkflow
+                | CommandKind::FailWorkflow { .. }
+                | CommandKind::ContinueAsNew
+                | CommandKind::CancelWorkflow
+        )
     }
 
     /// What the workflow does, in words, for divergence messages.
     pub(crate) fn describe(&self) -> String {
         match self {
-            CommandKind::StartTimer { seq, seconds } => format!("starts timer {seq} ({}s)", crate::interp::value::float_repr(*seconds)),
+            CommandKind::StartTimer { seq, seconds } => format!(
+                "starts timer {seq} ({}s)",
+                crate::interp::value::float_repr(*seconds)
+            ),
             CommandKind::CancelTimer { seq } => format!("cancels timer {seq}"),
-            CommandKind::ScheduleActivity { activity_id, activity_type, .. } => {
+            CommandKind::ScheduleActivity {
+                activity_id,
+                activity_type,
+                ..
+            } => {
                 format!("schedules activity `{activity_type}` (activity id {activity_id})")
             }
-            CommandKind::ScheduleLocalActivity { activity_id, activity_type, .. } => {
+            CommandKind::ScheduleLocalActivity {
+                activity_id,
+                activity_type,
+                ..
+            } => {
                 format!("runs local activity `{activity_type}` (activity id {activity_id})")
             }
-            CommandKind::RequestCancelActivity { seq } => format!("requests cancellation of activity {seq}"),
-            CommandKind::RequestCancelLocalActivity { seq } => format!("cancels local activity {seq}"),
-            CommandKind::StartChildWorkflow { workflow_id, workflow_type, .. } => {
+            CommandKind::RequestCancelActivity { seq } => {
+                format!("requests cancellation of activity {seq}")
+            }
+            CommandKind::RequestCancelLocalActivity { seq } => {
+                format!("cancels local activity {seq}")
+            }
+            CommandKind::StartChildWorkflow {
+                workflow_id,
+                workflow_type,
+                ..
+            } => {
                 format!("starts child workflow `{workflow_type}` (workflow id {workflow_id})")
             }
             CommandKind::CancelChildWorkflow { seq } => format!("cancels child workflow {seq}"),
-            CommandKind::SignalExternalWorkflow { signal_name, workflow_id, .. } => {
+            CommandKind::SignalExternalWorkflow {
+                signal_name,
+                workflow_id,
+                ..
+            } => {
                 format!("signals `{signal_name}` to workflow {workflow_id}")
             }
             CommandKind::CancelSignalWorkflow { seq } => format!("cancels external signal {seq}"),
-            CommandKind::RequestCancelExternalWorkflow { workflow_id, .. } => format!("requests cancellation of workflow {workflow_id}"),
-            CommandKind::UpsertSearchAttributes { keys } => format!("upserts search attributes {}", keys.join(", ")),
+            CommandKind::RequestCancelExternalWorkflow { workflow_id, .. } => {
+                format!("requests cancellation of workflow {workflow_id}")
+            }
+            CommandKind::UpsertSearchAttributes { keys } => {
+                format!("upserts search attributes {}", keys.join(", "))
+            }
             CommandKind::ModifyWorkflowProperties => "upserts the memo".to_string(),
-            CommandKind::SetPatchMarker { patch_id, deprecated: false } => format!("records patch marker `{patch_id}`"),
-            CommandKind::SetPatchMarker { patch_id, deprecated: true } => format!("records deprecated patch marker `{patch_id}`"),
-            CommandKind::UpdateResponse { response, .. } => format!("{response:?} an update").to_lowercase(),
+            CommandKind::SetPatchMarker {
+                patch_id,
+                deprecated: false,
+            } => format!("records patch marker `{patch_id}`"),
+            CommandKind::SetPatchMarker {
+                patch_id,
+                deprecated: true,
+            } => format!("records deprecated patch marker `{patch_id}`"),
+            CommandKind::UpdateResponse { response, .. } => {
+                format!("{response:?} an update").to_lowercase()
+            }
             CommandKind::CompleteWorkflow => "completes the workflow".to_string(),
             CommandKind::FailWorkflow { message } => format!("fails the workflow ({message})"),
             CommandKind::ContinueAsNew => "continues as new".to_string(),

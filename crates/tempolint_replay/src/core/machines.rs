@@ -2,7 +2,9 @@
 //! machine accepts in which state, the id/type checks, and the jobs it sends to the workflow.
 
 use crate::history::{Attributes, Event, EventType, Failure, FailureInfo};
-use crate::protocol::{ActivityCancellation, ActivityResult, ChildCancellation, ChildResult, ChildStart, Job};
+use crate::protocol::{
+    ActivityCancellation, ActivityResult, ChildCancellation, ChildResult, ChildStart, Job,
+};
 
 /// Why a machine rejected an event.
 #[derive(Debug, Clone)]
@@ -85,28 +87,85 @@ pub(crate) enum UpdateState {
 
 /// One command's machine.
 pub(crate) enum Machine {
-    Activity { seq: u32, activity_id: String, activity_type: String, cancellation: ActivityCancellation, state: ActivityState, cancelled_before_sent: bool },
-    LocalActivity { seq: u32, activity_id: String, activity_type: String, state: LocalActivityState, replaying_when_invoked: bool },
-    Timer { seq: u32, state: TimerState, cancelled_before_sent: bool },
-    Child { seq: u32, workflow_id: String, workflow_type: String, cancellation: ChildCancellation, state: ChildState, cancelled_before_sent: bool },
-    SignalExternal { seq: u32, recorded: bool, done: bool, cancelled_before_sent: bool },
-    CancelExternal { seq: u32, recorded: bool, core_created: bool },
-    Patch { id: String, recorded: bool },
-    Upsert { recorded: bool },
-    ModifyProperties { recorded: bool },
-    Update { instance_id: String, state: UpdateState },
-    Complete { recorded: bool },
-    Fail { recorded: bool },
-    Cancel { recorded: bool },
-    ContinueAsNew { recorded: bool },
+    Activity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+        cancellation: ActivityCancellation,
+        state: ActivityState,
+        cancelled_before_sent: bool,
+    },
+    LocalActivity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+        state: LocalActivityState,
+        replaying_when_invoked: bool,
+    },
+    Timer {
+        seq: u32,
+        state: TimerState,
+        cancelled_before_sent: bool,
+    },
+    Child {
+        seq: u32,
+        workflow_id: String,
+        workflow_type: String,
+        cancellation: ChildCancellation,
+        state: ChildState,
+        cancelled_before_sent: bool,
+    },
+    SignalExternal {
+        seq: u32,
+        recorded: bool,
+        done: bool,
+        cancelled_before_sent: bool,
+    },
+    CancelExternal {
+        seq: u32,
+        recorded: bool,
+        core_created: bool,
+    },
+    Patch {
+        id: String,
+        recorded: bool,
+    },
+    Upsert {
+        recorded: bool,
+    },
+    ModifyProperties {
+        recorded: bool,
+    },
+    Update {
+        instance_id: String,
+        state: UpdateState,
+    },
+    Complete {
+        recorded: bool,
+    },
+    Fail {
+        recorded: bool,
+    },
+    Cancel {
+        recorded: bool,
+    },
+    ContinueAsNew {
+        recorded: bool,
+    },
 }
 
 fn does_not_handle(kind: &str, event: &Event) -> MachineError {
-    MachineError::Nondeterminism(format!("{kind} machine does not handle this event: {}", event.display()))
+    MachineError::Nondeterminism(format!(
+        "{kind} machine does not handle this event: {}",
+        event.display()
+    ))
 }
 
 fn invalid(kind: &str, state: &dyn std::fmt::Debug, event: &Event) -> MachineError {
-    MachineError::Fatal(format!("{kind} in state {state:?} says the transition is invalid during event {}", event.display()))
+    MachineError::Fatal(format!(
+        "{kind} in state {state:?} says the transition is invalid during event {}",
+        event.display()
+    ))
 }
 
 impl Machine {
@@ -131,10 +190,22 @@ impl Machine {
 
     pub(crate) fn cancelled_before_sent(&self) -> bool {
         match self {
-            Machine::Activity { cancelled_before_sent, .. }
-            | Machine::Timer { cancelled_before_sent, .. }
-            | Machine::Child { cancelled_before_sent, .. }
-            | Machine::SignalExternal { cancelled_before_sent, .. } => *cancelled_before_sent,
+            Machine::Activity {
+                cancelled_before_sent,
+                ..
+            }
+            | Machine::Timer {
+                cancelled_before_sent,
+                ..
+            }
+            | Machine::Child {
+                cancelled_before_sent,
+                ..
+            }
+            | Machine::SignalExternal {
+                cancelled_before_sent,
+                ..
+            } => *cancelled_before_sent,
             _ => false,
         }
     }
@@ -142,13 +213,19 @@ impl Machine {
     /// A command of this machine is being sent (`handle_command`).
     pub(crate) fn handle_command(&mut self) {
         match self {
-            Machine::Timer { state, .. } if *state == TimerState::CancelCommandCreated => *state = TimerState::CancelCommandSent,
+            Machine::Timer { state, .. } if *state == TimerState::CancelCommandCreated => {
+                *state = TimerState::CancelCommandSent;
+            }
             Machine::Update { state, .. } => {
                 *state = match *state {
                     UpdateState::Accepted => UpdateState::AcceptCommandCreated,
                     UpdateState::Completed => UpdateState::CompletedCommandCreated,
-                    UpdateState::CompletedImmediately => UpdateState::CompletedImmediatelyAcceptCreated,
-                    UpdateState::CompletedImmediatelyAcceptCreated => UpdateState::CompletedImmediatelyCompleteCreated,
+                    UpdateState::CompletedImmediately => {
+                        UpdateState::CompletedImmediatelyAcceptCreated
+                    }
+                    UpdateState::CompletedImmediatelyAcceptCreated => {
+                        UpdateState::CompletedImmediatelyCompleteCreated
+                    }
                     other => other,
                 };
             }
@@ -158,19 +235,43 @@ impl Machine {
 
     /// A history event routed to this machine (a command event popped its command, or an event
     /// that references the machine's initiating event).
-    pub(crate) fn handle_event(&mut self, event: &Event, id_checks: bool) -> MachineResult<Responses> {
+    pub(crate) fn handle_event(
+        &mut self,
+        event: &Event,
+        id_checks: bool,
+    ) -> MachineResult<Responses> {
         let mut responses = Responses::default();
         let name = self.name();
         match self {
-            Machine::Activity { seq, activity_id, activity_type, cancellation, state, .. } => {
+            Machine::Activity {
+                seq,
+                activity_id,
+                activity_type,
+                cancellation,
+                state,
+                ..
+            } => {
                 use ActivityState as S;
                 let seq = *seq;
                 let notify_cancelled = |responses: &mut Responses, details: Failure| {
-                    responses.jobs.push(Job::ResolveActivity { seq, result: ActivityResult::Cancelled(details), is_local: false });
+                    responses.jobs.push(Job::ResolveActivity {
+                        seq,
+                        result: ActivityResult::Cancelled(details),
+                        is_local: false,
+                    });
                 };
-                let wrap = |message: &str, cause: Option<Failure>, retry_state: &str| Failure::wrap_activity(message, activity_type, activity_id, retry_state, cause);
+                let wrap = |message: &str, cause: Option<Failure>, retry_state: &str| {
+                    Failure::wrap_activity(message, activity_type, activity_id, retry_state, cause)
+                };
                 *state = match (&event.attributes, *state) {
-                    (Attributes::ActivityTaskScheduled { activity_id: recorded_id, activity_type: recorded_type, .. }, S::ScheduleCommandCreated) => {
+                    (
+                        Attributes::ActivityTaskScheduled {
+                            activity_id: recorded_id,
+                            activity_type: recorded_type,
+                            ..
+                        },
+                        S::ScheduleCommandCreated,
+                    ) => {
                         if id_checks {
                             if recorded_id != activity_id {
                                 return Err(MachineError::Nondeterminism(format!(
@@ -185,36 +286,108 @@ impl Machine {
                         }
                         S::ScheduledEventRecorded
                     }
-                    (Attributes::ActivityTaskStarted { .. }, S::ScheduledEventRecorded) => S::Started,
-                    (Attributes::ActivityTaskStarted { .. }, S::ScheduledCancelEventRecorded) => S::StartedCancelEventRecorded,
-                    (Attributes::ActivityTaskStarted { .. } | Attributes::ActivityTaskCompleted { .. }, S::Canceled) => S::Canceled,
+                    (Attributes::ActivityTaskStarted { .. }, S::ScheduledEventRecorded) => {
+                        S::Started
+                    }
+                    (Attributes::ActivityTaskStarted { .. }, S::ScheduledCancelEventRecorded) => {
+                        S::StartedCancelEventRecorded
+                    }
+                    (
+                        Attributes::ActivityTaskStarted { .. }
+                        | Attributes::ActivityTaskCompleted { .. },
+                        S::Canceled,
+                    ) => S::Canceled,
                     (Attributes::ActivityTaskCompleted { result, .. }, S::Started) => {
-                        responses.jobs.push(Job::ResolveActivity { seq, result: ActivityResult::Completed(result.first().cloned()), is_local: false });
+                        responses.jobs.push(Job::ResolveActivity {
+                            seq,
+                            result: ActivityResult::Completed(result.first().cloned()),
+                            is_local: false,
+                        });
                         S::Completed
                     }
-                    (Attributes::ActivityTaskCompleted { result, .. }, S::StartedCancelEventRecorded) => {
+                    (
+                        Attributes::ActivityTaskCompleted { result, .. },
+                        S::StartedCancelEventRecorded,
+                    ) => {
                         if *cancellation == ActivityCancellation::WaitCancellationCompleted {
-                            responses.jobs.push(Job::ResolveActivity { seq, result: ActivityResult::Completed(result.first().cloned()), is_local: false });
+                            responses.jobs.push(Job::ResolveActivity {
+                                seq,
+                                result: ActivityResult::Completed(result.first().cloned()),
+                                is_local: false,
+                            });
                         }
                         S::Completed
                     }
-                    (Attributes::ActivityTaskFailed { failure, retry_state, .. }, S::Started | S::StartedCancelEventRecorded) => {
-                        if *state == S::Started || *cancellation == ActivityCancellation::WaitCancellationCompleted {
-                            responses.jobs.push(Job::ResolveActivity { seq, result: ActivityResult::Failed(wrap("Activity task failed", failure.clone(), retry_state)), is_local: false });
+                    (
+                        Attributes::ActivityTaskFailed {
+                            failure,
+                            retry_state,
+                            ..
+                        },
+                        S::Started | S::StartedCancelEventRecorded,
+                    ) => {
+                        if *state == S::Started
+                            || *cancellation == ActivityCancellation::WaitCancellationCompleted
+                        {
+                            responses.jobs.push(Job::ResolveActivity {
+                                seq,
+                                result: ActivityResult::Failed(wrap(
+                                    "Activity task failed",
+                                    failure.clone(),
+                                    retry_state,
+                                )),
+                                is_local: false,
+                            });
                         }
                         S::Failed
                     }
-                    (Attributes::ActivityTaskTimedOut { failure, retry_state, .. }, S::ScheduledEventRecorded | S::Started | S::ScheduledCancelEventRecorded | S::StartedCancelEventRecorded) => {
-                        if matches!(*state, S::ScheduledEventRecorded | S::Started) || *cancellation == ActivityCancellation::WaitCancellationCompleted {
-                            responses.jobs.push(Job::ResolveActivity { seq, result: ActivityResult::Failed(wrap("Activity task timed out", failure.clone(), retry_state)), is_local: false });
+                    (
+                        Attributes::ActivityTaskTimedOut {
+                            failure,
+                            retry_state,
+                            ..
+                        },
+                        S::ScheduledEventRecorded
+                        | S::Started
+                        | S::ScheduledCancelEventRecorded
+                        | S::StartedCancelEventRecorded,
+                    ) => {
+                        if matches!(*state, S::ScheduledEventRecorded | S::Started)
+                            || *cancellation == ActivityCancellation::WaitCancellationCompleted
+                        {
+                            responses.jobs.push(Job::ResolveActivity {
+                                seq,
+                                result: ActivityResult::Failed(wrap(
+                                    "Activity task timed out",
+                                    failure.clone(),
+                                    retry_state,
+                                )),
+                                is_local: false,
+                            });
                         }
                         S::TimedOut
                     }
-                    (Attributes::ActivityTaskCancelRequested { .. }, S::ScheduledCancelCommandCreated) => S::ScheduledCancelEventRecorded,
-                    (Attributes::ActivityTaskCancelRequested { .. }, S::StartedCancelCommandCreated) => S::StartedCancelEventRecorded,
-                    (Attributes::ActivityTaskCanceled { .. }, S::ScheduledCancelEventRecorded | S::StartedCancelEventRecorded) => {
+                    (
+                        Attributes::ActivityTaskCancelRequested { .. },
+                        S::ScheduledCancelCommandCreated,
+                    ) => S::ScheduledCancelEventRecorded,
+                    (
+                        Attributes::ActivityTaskCancelRequested { .. },
+                        S::StartedCancelCommandCreated,
+                    ) => S::StartedCancelEventRecorded,
+                    (
+                        Attributes::ActivityTaskCanceled { .. },
+                        S::ScheduledCancelEventRecorded | S::StartedCancelEventRecorded,
+                    ) => {
                         if *cancellation == ActivityCancellation::WaitCancellationCompleted {
-                            notify_cancelled(&mut responses, wrap("Activity cancelled", Some(Failure::canceled("Activity cancelled")), "RETRY_STATE_CANCEL_REQUESTED"));
+                            notify_cancelled(
+                                &mut responses,
+                                wrap(
+                                    "Activity cancelled",
+                                    Some(Failure::canceled("Activity cancelled")),
+                                    "RETRY_STATE_CANCEL_REQUESTED",
+                                ),
+                            );
                         }
                         S::Canceled
                     }
@@ -234,29 +407,56 @@ impl Machine {
             Machine::Timer { seq, state, .. } => {
                 use TimerState as S;
                 *state = match (&event.attributes, *state) {
-                    (Attributes::TimerStarted { .. }, S::StartCommandCreated) => S::StartCommandRecorded,
+                    (Attributes::TimerStarted { .. }, S::StartCommandCreated) => {
+                        S::StartCommandRecorded
+                    }
                     (Attributes::TimerFired { timer_id, .. }, S::StartCommandRecorded) => {
                         if *timer_id != seq.to_string() {
-                            return Err(MachineError::Nondeterminism(format!("Timer fired event did not have expected timer id {seq}, it was {timer_id}!")));
+                            return Err(MachineError::Nondeterminism(format!(
+                                "Timer fired event did not have expected timer id {seq}, it was {timer_id}!"
+                            )));
                         }
                         responses.jobs.push(Job::FireTimer { seq: *seq });
                         S::Fired
                     }
                     (Attributes::TimerCanceled { .. }, S::CancelCommandSent) => S::Canceled,
-                    (Attributes::TimerStarted { .. } | Attributes::TimerFired { .. } | Attributes::TimerCanceled { .. }, current) => return Err(invalid(name, &current, event)),
+                    (
+                        Attributes::TimerStarted { .. }
+                        | Attributes::TimerFired { .. }
+                        | Attributes::TimerCanceled { .. },
+                        current,
+                    ) => return Err(invalid(name, &current, event)),
                     _ => return Err(does_not_handle(name, event)),
                 };
             }
-            Machine::Child { seq, workflow_id, workflow_type, state, .. } => {
+            Machine::Child {
+                seq,
+                workflow_id,
+                workflow_type,
+                state,
+                ..
+            } => {
                 use ChildState as S;
                 let seq = *seq;
-                let child_failure = |message: &str, cause: Option<Failure>, retry_state: &str| Failure {
-                    message: message.to_string(),
-                    cause: cause.map(Box::new),
-                    info: FailureInfo::ChildWorkflow { workflow_type: workflow_type.clone(), workflow_id: workflow_id.clone(), retry_state: retry_state.to_string() },
-                };
+                let child_failure =
+                    |message: &str, cause: Option<Failure>, retry_state: &str| Failure {
+                        message: message.to_string(),
+                        cause: cause.map(Box::new),
+                        info: FailureInfo::ChildWorkflow {
+                            workflow_type: workflow_type.clone(),
+                            workflow_id: workflow_id.clone(),
+                            retry_state: retry_state.to_string(),
+                        },
+                    };
                 *state = match (&event.attributes, *state) {
-                    (Attributes::StartChildWorkflowExecutionInitiated { workflow_id: recorded_id, workflow_type: recorded_type, .. }, S::StartCommandCreated) => {
+                    (
+                        Attributes::StartChildWorkflowExecutionInitiated {
+                            workflow_id: recorded_id,
+                            workflow_type: recorded_type,
+                            ..
+                        },
+                        S::StartCommandCreated,
+                    ) => {
                         if id_checks {
                             if recorded_id != workflow_id {
                                 return Err(MachineError::Nondeterminism(format!(
@@ -271,34 +471,103 @@ impl Machine {
                         }
                         S::StartEventRecorded
                     }
-                    (Attributes::ChildWorkflowExecutionStarted { run_id, .. }, S::StartEventRecorded) => {
-                        responses.jobs.push(Job::ResolveChildStart { seq, status: ChildStart::Succeeded { run_id: run_id.clone() } });
+                    (
+                        Attributes::ChildWorkflowExecutionStarted { run_id, .. },
+                        S::StartEventRecorded,
+                    ) => {
+                        responses.jobs.push(Job::ResolveChildStart {
+                            seq,
+                            status: ChildStart::Succeeded {
+                                run_id: run_id.clone(),
+                            },
+                        });
                         S::Started
                     }
-                    (Attributes::StartChildWorkflowExecutionFailed { cause, .. }, S::StartEventRecorded) => {
-                        responses.jobs.push(Job::ResolveChildStart { seq, status: ChildStart::Failed { cause: cause.clone(), workflow_id: workflow_id.clone(), workflow_type: workflow_type.clone() } });
+                    (
+                        Attributes::StartChildWorkflowExecutionFailed { cause, .. },
+                        S::StartEventRecorded,
+                    ) => {
+                        responses.jobs.push(Job::ResolveChildStart {
+                            seq,
+                            status: ChildStart::Failed {
+                                cause: cause.clone(),
+                                workflow_id: workflow_id.clone(),
+                                workflow_type: workflow_type.clone(),
+                            },
+                        });
                         S::StartFailed
                     }
                     (Attributes::ChildWorkflowExecutionCompleted { result, .. }, S::Started) => {
-                        responses.jobs.push(Job::ResolveChild { seq, result: ChildResult::Completed(result.first().cloned()) });
+                        responses.jobs.push(Job::ResolveChild {
+                            seq,
+                            result: ChildResult::Completed(result.first().cloned()),
+                        });
                         S::Completed
                     }
-                    (Attributes::ChildWorkflowExecutionFailed { failure, retry_state, .. }, S::Started) => {
-                        responses.jobs.push(Job::ResolveChild { seq, result: ChildResult::Failed(child_failure("Child Workflow execution failed", failure.clone(), retry_state)) });
+                    (
+                        Attributes::ChildWorkflowExecutionFailed {
+                            failure,
+                            retry_state,
+                            ..
+                        },
+                        S::Started,
+                    ) => {
+                        responses.jobs.push(Job::ResolveChild {
+                            seq,
+                            result: ChildResult::Failed(child_failure(
+                                "Child Workflow execution failed",
+                                failure.clone(),
+                                retry_state,
+                            )),
+                        });
                         S::Failed
                     }
-                    (Attributes::ChildWorkflowExecutionTimedOut { retry_state, .. }, S::Started) => {
-                        let cause = Failure { message: "Child Workflow execution timed out".into(), cause: None, info: FailureInfo::Timeout { timeout_type: "TIMEOUT_TYPE_START_TO_CLOSE".into() } };
-                        responses.jobs.push(Job::ResolveChild { seq, result: ChildResult::Failed(child_failure("Child Workflow execution timed out", Some(cause), retry_state)) });
+                    (
+                        Attributes::ChildWorkflowExecutionTimedOut { retry_state, .. },
+                        S::Started,
+                    ) => {
+                        let cause = Failure {
+                            message: "Child Workflow execution timed out".into(),
+                            cause: None,
+                            info: FailureInfo::Timeout {
+                                timeout_type: "TIMEOUT_TYPE_START_TO_CLOSE".into(),
+                            },
+                        };
+                        responses.jobs.push(Job::ResolveChild {
+                            seq,
+                            result: ChildResult::Failed(child_failure(
+                                "Child Workflow execution timed out",
+                                Some(cause),
+                                retry_state,
+                            )),
+                        });
                         S::TimedOut
                     }
                     (Attributes::ChildWorkflowExecutionTerminated { .. }, S::Started) => {
-                        let cause = Failure { message: "Child Workflow execution terminated".into(), cause: None, info: FailureInfo::Terminated };
-                        responses.jobs.push(Job::ResolveChild { seq, result: ChildResult::Failed(child_failure("Child Workflow execution terminated", Some(cause), "RETRY_STATE_NON_RETRYABLE_FAILURE")) });
+                        let cause = Failure {
+                            message: "Child Workflow execution terminated".into(),
+                            cause: None,
+                            info: FailureInfo::Terminated,
+                        };
+                        responses.jobs.push(Job::ResolveChild {
+                            seq,
+                            result: ChildResult::Failed(child_failure(
+                                "Child Workflow execution terminated",
+                                Some(cause),
+                                "RETRY_STATE_NON_RETRYABLE_FAILURE",
+                            )),
+                        });
                         S::Terminated
                     }
                     (Attributes::ChildWorkflowExecutionCanceled { .. }, S::Started) => {
-                        responses.jobs.push(Job::ResolveChild { seq, result: ChildResult::Cancelled(child_failure("Child Workflow execution cancelled", Some(Failure::canceled("Child Workflow execution cancelled")), "RETRY_STATE_CANCEL_REQUESTED")) });
+                        responses.jobs.push(Job::ResolveChild {
+                            seq,
+                            result: ChildResult::Cancelled(child_failure(
+                                "Child Workflow execution cancelled",
+                                Some(Failure::canceled("Child Workflow execution cancelled")),
+                                "RETRY_STATE_CANCEL_REQUESTED",
+                            )),
+                        });
                         S::Cancelled
                     }
                     (
@@ -311,7 +580,9 @@ impl Machine {
                         | Attributes::ChildWorkflowExecutionCanceled { .. },
                         S::Cancelled,
                     ) => S::Cancelled,
-                    (Attributes::StartChildWorkflowExecutionInitiated { .. }, current) => return Err(invalid(name, &current, event)),
+                    (Attributes::StartChildWorkflowExecutionInitiated { .. }, current) => {
+                        return Err(invalid(name, &current, event));
+                    }
                     (
                         Attributes::ChildWorkflowExecutionStarted { .. }
                         | Attributes::StartChildWorkflowExecutionFailed { .. }
@@ -325,36 +596,85 @@ impl Machine {
                     _ => return Err(does_not_handle(name, event)),
                 };
             }
-            Machine::SignalExternal { seq, recorded, done, .. } => match (&event.attributes, *recorded) {
-                (Attributes::SignalExternalWorkflowExecutionInitiated { .. }, false) => *recorded = true,
+            Machine::SignalExternal {
+                seq,
+                recorded,
+                done,
+                ..
+            } => match (&event.attributes, *recorded) {
+                (Attributes::SignalExternalWorkflowExecutionInitiated { .. }, false) => {
+                    *recorded = true;
+                }
                 (Attributes::ExternalWorkflowExecutionSignaled { .. }, true) if !*done => {
                     *done = true;
-                    responses.jobs.push(Job::ResolveSignalExternal { seq: *seq, failure: None });
+                    responses.jobs.push(Job::ResolveSignalExternal {
+                        seq: *seq,
+                        failure: None,
+                    });
                 }
-                (Attributes::SignalExternalWorkflowExecutionFailed { cause, .. }, true) if !*done => {
+                (Attributes::SignalExternalWorkflowExecutionFailed { cause, .. }, true)
+                    if !*done =>
+                {
                     *done = true;
-                    let failure = Failure { message: format!("Unable to signal external workflow because {cause}"), cause: None, info: FailureInfo::Application { error_type: "SignalExternalWorkflowExecutionFailed".into(), non_retryable: false, details: Vec::new() } };
-                    responses.jobs.push(Job::ResolveSignalExternal { seq: *seq, failure: Some(failure) });
+                    let failure = Failure {
+                        message: format!("Unable to signal external workflow because {cause}"),
+                        cause: None,
+                        info: FailureInfo::Application {
+                            error_type: "SignalExternalWorkflowExecutionFailed".into(),
+                            non_retryable: false,
+                            details: Vec::new(),
+                        },
+                    };
+                    responses.jobs.push(Job::ResolveSignalExternal {
+                        seq: *seq,
+                        failure: Some(failure),
+                    });
                 }
-                (Attributes::SignalExternalWorkflowExecutionInitiated { .. } | Attributes::ExternalWorkflowExecutionSignaled { .. } | Attributes::SignalExternalWorkflowExecutionFailed { .. }, _) => {
+                (
+                    Attributes::SignalExternalWorkflowExecutionInitiated { .. }
+                    | Attributes::ExternalWorkflowExecutionSignaled { .. }
+                    | Attributes::SignalExternalWorkflowExecutionFailed { .. },
+                    _,
+                ) => {
                     return Err(invalid(name, &*recorded, event));
                 }
                 _ => return Err(does_not_handle(name, event)),
             },
-            Machine::CancelExternal { seq, recorded, core_created } => match (&event.attributes, *recorded) {
-                (Attributes::RequestCancelExternalWorkflowExecutionInitiated { .. }, false) => *recorded = true,
+            Machine::CancelExternal {
+                seq,
+                recorded,
+                core_created,
+            } => match (&event.attributes, *recorded) {
+                (Attributes::RequestCancelExternalWorkflowExecutionInitiated { .. }, false) => {
+                    *recorded = true;
+                }
                 (Attributes::ExternalWorkflowExecutionCancelRequested { .. }, true) => {
                     if !*core_created {
-                        responses.jobs.push(Job::ResolveRequestCancelExternal { seq: *seq, failure: None });
+                        responses.jobs.push(Job::ResolveRequestCancelExternal {
+                            seq: *seq,
+                            failure: None,
+                        });
                     }
                 }
                 (Attributes::RequestCancelExternalWorkflowExecutionFailed { cause, .. }, true) => {
                     if !*core_created {
-                        let failure = Failure { message: format!("Unable to cancel external workflow because {cause}"), cause: None, info: FailureInfo::Other };
-                        responses.jobs.push(Job::ResolveRequestCancelExternal { seq: *seq, failure: Some(failure) });
+                        let failure = Failure {
+                            message: format!("Unable to cancel external workflow because {cause}"),
+                            cause: None,
+                            info: FailureInfo::Other,
+                        };
+                        responses.jobs.push(Job::ResolveRequestCancelExternal {
+                            seq: *seq,
+                            failure: Some(failure),
+                        });
                     }
                 }
-                (Attributes::RequestCancelExternalWorkflowExecutionInitiated { .. } | Attributes::ExternalWorkflowExecutionCancelRequested { .. } | Attributes::RequestCancelExternalWorkflowExecutionFailed { .. }, _) => {
+                (
+                    Attributes::RequestCancelExternalWorkflowExecutionInitiated { .. }
+                    | Attributes::ExternalWorkflowExecutionCancelRequested { .. }
+                    | Attributes::RequestCancelExternalWorkflowExecutionFailed { .. },
+                    _,
+                ) => {
                     return Err(invalid(name, &*recorded, event));
                 }
                 _ => return Err(does_not_handle(name, event)),
@@ -362,32 +682,64 @@ impl Machine {
             Machine::Patch { id, recorded } => match event.patch_marker() {
                 Some(marker) if !*recorded => {
                     if marker.id != *id {
-                        return Err(MachineError::Nondeterminism(format!("Change id {} does not match expected id {id}", marker.id)));
+                        return Err(MachineError::Nondeterminism(format!(
+                            "Change id {} does not match expected id {id}",
+                            marker.id
+                        )));
                     }
                     *recorded = true;
                 }
                 Some(_) => return Err(invalid(name, &*recorded, event)),
-                None => return Err(MachineError::Nondeterminism(format!("Change machine cannot handle this event: {}", event.display()))),
+                None => {
+                    return Err(MachineError::Nondeterminism(format!(
+                        "Change machine cannot handle this event: {}",
+                        event.display()
+                    )));
+                }
             },
             Machine::Upsert { recorded } => match event.event_type {
                 EventType::UpsertWorkflowSearchAttributes if !*recorded => *recorded = true,
-                _ => return Err(MachineError::Nondeterminism(format!("UpsertWorkflowSearchAttributesMachine does not handle {}", event.display()))),
+                _ => {
+                    return Err(MachineError::Nondeterminism(format!(
+                        "UpsertWorkflowSearchAttributesMachine does not handle {}",
+                        event.display()
+                    )));
+                }
             },
             Machine::ModifyProperties { recorded } => match event.event_type {
                 EventType::WorkflowPropertiesModified if !*recorded => *recorded = true,
-                _ => return Err(MachineError::Nondeterminism(format!("ModifyWorkflowPropertiesMachine does not handle {}", event.display()))),
+                _ => {
+                    return Err(MachineError::Nondeterminism(format!(
+                        "ModifyWorkflowPropertiesMachine does not handle {}",
+                        event.display()
+                    )));
+                }
             },
             Machine::Update { state, .. } => {
                 use UpdateState as S;
                 *state = match (event.event_type, *state) {
-                    (EventType::WorkflowExecutionUpdateAccepted, S::AcceptCommandCreated) => S::AcceptCommandRecorded,
-                    (EventType::WorkflowExecutionUpdateAccepted, S::CompletedImmediatelyCompleteCreated) => S::CompletedCommandCreated,
-                    (EventType::WorkflowExecutionUpdateCompleted, S::CompletedCommandCreated) => S::CompletedCommandRecorded,
-                    (EventType::WorkflowExecutionUpdateAccepted | EventType::WorkflowExecutionUpdateCompleted, current) => return Err(invalid(name, &current, event)),
+                    (EventType::WorkflowExecutionUpdateAccepted, S::AcceptCommandCreated) => {
+                        S::AcceptCommandRecorded
+                    }
+                    (
+                        EventType::WorkflowExecutionUpdateAccepted,
+                        S::CompletedImmediatelyCompleteCreated,
+                    ) => S::CompletedCommandCreated,
+                    (EventType::WorkflowExecutionUpdateCompleted, S::CompletedCommandCreated) => {
+                        S::CompletedCommandRecorded
+                    }
+                    (
+                        EventType::WorkflowExecutionUpdateAccepted
+                        | EventType::WorkflowExecutionUpdateCompleted,
+                        current,
+                    ) => return Err(invalid(name, &current, event)),
                     _ => return Err(does_not_handle(name, event)),
                 };
             }
-            Machine::Complete { recorded } | Machine::Fail { recorded } | Machine::Cancel { recorded } | Machine::ContinueAsNew { recorded } => {
+            Machine::Complete { recorded }
+            | Machine::Fail { recorded }
+            | Machine::Cancel { recorded }
+            | Machine::ContinueAsNew { recorded } => {
                 let expected = match name {
                     "Complete workflow" => EventType::WorkflowExecutionCompleted,
                     "Fail workflow" => EventType::WorkflowExecutionFailed,
@@ -399,12 +751,23 @@ impl Machine {
                 }
                 *recorded = true;
             }
-            Machine::LocalActivity { seq, activity_id, activity_type, state, replaying_when_invoked } => {
+            Machine::LocalActivity {
+                seq,
+                activity_id,
+                activity_type,
+                state,
+                replaying_when_invoked,
+            } => {
                 let Some(marker) = event.local_activity_marker() else {
-                    return Err(MachineError::Nondeterminism(format!("Local activity machine cannot handle this event: {}", event.display())));
+                    return Err(MachineError::Nondeterminism(format!(
+                        "Local activity machine cannot handle this event: {}",
+                        event.display()
+                    )));
                 };
                 if *state != LocalActivityState::ResolvedWaitingMarkerEvent {
-                    return Err(MachineError::Fatal(format!("Attempted to check for LA marker handling in invalid state {state:?}")));
+                    return Err(MachineError::Fatal(format!(
+                        "Attempted to check for LA marker handling in invalid state {state:?}"
+                    )));
                 }
                 if marker.seq != *seq {
                     return Err(MachineError::Nondeterminism(format!(
@@ -412,7 +775,11 @@ impl Machine {
                         marker.seq
                     )));
                 }
-                let checks = if *replaying_when_invoked { id_checks } else { true };
+                let checks = if *replaying_when_invoked {
+                    id_checks
+                } else {
+                    true
+                };
                 if checks {
                     if marker.activity_id != *activity_id {
                         return Err(MachineError::Nondeterminism(format!(
@@ -437,13 +804,30 @@ impl Machine {
     pub(crate) fn cancel(&mut self) -> MachineResult<Responses> {
         let mut responses = Responses::default();
         match self {
-            Machine::Activity { seq, activity_id, activity_type, cancellation, state, cancelled_before_sent } => {
+            Machine::Activity {
+                seq,
+                activity_id,
+                activity_type,
+                cancellation,
+                state,
+                cancelled_before_sent,
+            } => {
                 use ActivityState as S;
                 if matches!(*state, S::Completed | S::Canceled | S::Failed | S::TimedOut) {
                     return Ok(responses);
                 }
-                let failure = Failure::wrap_activity("Activity cancelled", activity_type, activity_id, "RETRY_STATE_CANCEL_REQUESTED", Some(Failure::canceled("Activity cancelled")));
-                let resolve = Job::ResolveActivity { seq: *seq, result: ActivityResult::Cancelled(failure), is_local: false };
+                let failure = Failure::wrap_activity(
+                    "Activity cancelled",
+                    activity_type,
+                    activity_id,
+                    "RETRY_STATE_CANCEL_REQUESTED",
+                    Some(Failure::canceled("Activity cancelled")),
+                );
+                let resolve = Job::ResolveActivity {
+                    seq: *seq,
+                    result: ActivityResult::Cancelled(failure),
+                    is_local: false,
+                };
                 match (*cancellation, *state) {
                     (_, S::ScheduleCommandCreated) => {
                         *cancelled_before_sent = true;
@@ -455,16 +839,28 @@ impl Machine {
                         responses.jobs.push(resolve);
                     }
                     (_, S::ScheduledEventRecorded | S::Started) => {
-                        *state = if *state == S::Started { S::StartedCancelCommandCreated } else { S::ScheduledCancelCommandCreated };
+                        *state = if *state == S::Started {
+                            S::StartedCancelCommandCreated
+                        } else {
+                            S::ScheduledCancelCommandCreated
+                        };
                         responses.command = true;
                         if *cancellation != ActivityCancellation::WaitCancellationCompleted {
                             responses.jobs.push(resolve);
                         }
                     }
-                    (_, current) => return Err(MachineError::Fatal(format!("Activity cannot be cancelled in state {current:?}"))),
+                    (_, current) => {
+                        return Err(MachineError::Fatal(format!(
+                            "Activity cannot be cancelled in state {current:?}"
+                        )));
+                    }
                 }
             }
-            Machine::Timer { state, cancelled_before_sent, .. } => match *state {
+            Machine::Timer {
+                state,
+                cancelled_before_sent,
+                ..
+            } => match *state {
                 TimerState::StartCommandCreated => {
                     *cancelled_before_sent = true;
                     *state = TimerState::Canceled;
@@ -475,31 +871,64 @@ impl Machine {
                 }
                 _ => {}
             },
-            Machine::Child { seq, workflow_id, cancellation, state, cancelled_before_sent, .. } => match *state {
+            Machine::Child {
+                seq,
+                workflow_id,
+                cancellation,
+                state,
+                cancelled_before_sent,
+                ..
+            } => match *state {
                 ChildState::StartCommandCreated => {
                     *cancelled_before_sent = true;
                     *state = ChildState::Cancelled;
-                    responses.jobs.push(Job::ResolveChildStart { seq: *seq, status: ChildStart::Cancelled(Failure::canceled("Child Workflow Execution cancelled before scheduled")) });
+                    responses.jobs.push(Job::ResolveChildStart {
+                        seq: *seq,
+                        status: ChildStart::Cancelled(Failure::canceled(
+                            "Child Workflow Execution cancelled before scheduled",
+                        )),
+                    });
                 }
                 ChildState::StartEventRecorded | ChildState::Started => {
                     if *cancellation != ChildCancellation::Abandon {
                         responses.cancel_external = Some(workflow_id.clone());
                     }
-                    if matches!(*cancellation, ChildCancellation::Abandon | ChildCancellation::TryCancel) {
+                    if matches!(
+                        *cancellation,
+                        ChildCancellation::Abandon | ChildCancellation::TryCancel
+                    ) {
                         *state = ChildState::Cancelled;
-                        responses.jobs.push(Job::ResolveChild { seq: *seq, result: ChildResult::Cancelled(Failure::canceled("Child Workflow execution cancelled")) });
+                        responses.jobs.push(Job::ResolveChild {
+                            seq: *seq,
+                            result: ChildResult::Cancelled(Failure::canceled(
+                                "Child Workflow execution cancelled",
+                            )),
+                        });
                     }
                 }
                 _ => {}
             },
-            Machine::SignalExternal { seq, recorded, done, cancelled_before_sent } => {
+            Machine::SignalExternal {
+                seq,
+                recorded,
+                done,
+                cancelled_before_sent,
+            } => {
                 if !*recorded && !*done {
                     *cancelled_before_sent = true;
                     *done = true;
-                    responses.jobs.push(Job::ResolveSignalExternal { seq: *seq, failure: Some(Failure::canceled("Signal was cancelled before being sent")) });
+                    responses.jobs.push(Job::ResolveSignalExternal {
+                        seq: *seq,
+                        failure: Some(Failure::canceled("Signal was cancelled before being sent")),
+                    });
                 }
             }
-            other => return Err(MachineError::Nondeterminism(format!("Machine was not cancellable when it should have been: {}", other.name()))),
+            other => {
+                return Err(MachineError::Nondeterminism(format!(
+                    "Machine was not cancellable when it should have been: {}",
+                    other.name()
+                )));
+            }
         }
         Ok(responses)
     }

@@ -89,7 +89,12 @@ struct Core<'h> {
 type CoreResult<T> = Result<T, Box<Divergence>>;
 
 fn divergence(event: Option<&Event>, message: String) -> Box<Divergence> {
-    Box::new(Divergence { event_id: event.map(|e| e.id), message, recorded: event.map(describe_event), code: None })
+    Box::new(Divergence {
+        event_id: event.map(|e| e.id),
+        message,
+        recorded: event.map(describe_event),
+        code: None,
+    })
 }
 
 /// Replays `history` through `lang` the way sdk-core's replayer does.
@@ -110,7 +115,8 @@ impl<'h> Core<'h> {
         for (index, event) in events.iter().enumerate() {
             if event.event_type == EventType::WorkflowTaskStarted {
                 let next = events.get(index + 1);
-                if next.is_none() || next.is_some_and(|n| n.event_type == EventType::WorkflowTaskCompleted) {
+                if next.is_none_or(|n| n.event_type == EventType::WorkflowTaskCompleted)
+                {
                     previous = current;
                     current = event.id;
                 }
@@ -156,7 +162,12 @@ impl<'h> Core<'h> {
             let mut jobs = std::mem::take(&mut self.jobs);
             jobs.sort_by_key(Job::ordinal);
             self.activation_index += 1;
-            let activation = Activation { jobs, timestamp_nanos: self.time_nanos, is_replaying: self.replaying, history_length: self.last_processed_event };
+            let activation = Activation {
+                jobs,
+                timestamp_nanos: self.time_nanos,
+                is_replaying: self.replaying,
+                history_length: self.last_processed_event,
+            };
             let commands = match lang.activate(activation) {
                 Ok(commands) => commands,
                 Err(failure) => return Ok(Some(failure)),
@@ -174,8 +185,12 @@ impl<'h> Core<'h> {
     }
 
     fn add_flags_from_next_completion(&mut self, from_id: i64) {
-        if let Some(Attributes::WorkflowTaskCompleted { core_used_flags }) =
-            self.events.iter().filter(|e| e.id >= from_id).find(|e| e.event_type == EventType::WorkflowTaskCompleted).map(|e| &e.attributes)
+        if let Some(Attributes::WorkflowTaskCompleted { core_used_flags }) = self
+            .events
+            .iter()
+            .filter(|e| e.id >= from_id)
+            .find(|e| e.event_type == EventType::WorkflowTaskCompleted)
+            .map(|e| &e.attributes)
         {
             self.flags.extend(core_used_flags.iter().copied());
         }
@@ -206,24 +221,32 @@ impl<'h> Core<'h> {
                 if let Some(next) = events.get(offset + 1) {
                     if matches!(
                         next.event_type,
-                        EventType::WorkflowTaskFailed | EventType::WorkflowTaskTimedOut | EventType::WorkflowExecutionTimedOut | EventType::WorkflowExecutionTerminated | EventType::WorkflowExecutionCanceled
+                        EventType::WorkflowTaskFailed
+                            | EventType::WorkflowTaskTimedOut
+                            | EventType::WorkflowExecutionTimedOut
+                            | EventType::WorkflowExecutionTerminated
+                            | EventType::WorkflowExecutionCanceled
                     ) {
                         started_indices.pop();
                         continue;
                     }
-                    if next.event_type == EventType::WorkflowTaskCompleted {
-                        if let Some(after) = events.get(offset + 2) {
-                            if !saw_command && after.event_type == EventType::WorkflowTaskScheduled {
+                    if next.event_type == EventType::WorkflowTaskCompleted
+                        && let Some(after) = events.get(offset + 2) {
+                            if !saw_command && after.event_type == EventType::WorkflowTaskScheduled
+                            {
                                 continue;
                             }
-                            if let Attributes::WorkflowExecutionUpdateAccepted(accepted) = &after.attributes {
-                                if let Some((_, index)) = started_indices.iter().rev().find(|(id, _)| *id < accepted.sequencing_event_id) {
+                            if let Attributes::WorkflowExecutionUpdateAccepted(accepted) =
+                                &after.attributes
+                                && let Some((_, index)) = started_indices
+                                    .iter()
+                                    .rev()
+                                    .find(|(id, _)| *id < accepted.sequencing_event_id)
+                                {
                                     return Some(start + index);
                                 }
-                            }
                             return Some(start + offset);
                         }
-                    }
                 }
                 if saw_command_or_started {
                     return Some(start + offset);
@@ -246,7 +269,10 @@ impl<'h> Core<'h> {
         let start = self.cursor;
         self.cursor = end + 1;
         let has_final_event = self.cursor >= self.events.len();
-        let sequence: Vec<&'h Event> = self.events[start..=end].iter().filter(|e| e.id > self.last_processed_event).collect();
+        let sequence: Vec<&'h Event> = self.events[start..=end]
+            .iter()
+            .filter(|e| e.id > self.last_processed_event)
+            .collect();
         if !sequence.is_empty() {
             self.activation_index = 0;
         }
@@ -261,14 +287,18 @@ impl<'h> Core<'h> {
         if sequence.is_empty() {
             self.replaying = false;
         }
-        if let Some(last) = sequence.last() {
-            if last.event_type == EventType::WorkflowTaskStarted {
+        if let Some(last) = sequence.last()
+            && last.event_type == EventType::WorkflowTaskStarted {
                 self.next_started_event_id = last.id;
             }
-        }
         let mut skip_next = false;
         for (position, event) in sequence.iter().enumerate() {
-            if self.replaying && has_final_event && event.id > self.previous_started_event_id && event.event_type != EventType::WorkflowTaskCompleted && !event.is_command_event() {
+            if self.replaying
+                && has_final_event
+                && event.id > self.previous_started_event_id
+                && event.event_type != EventType::WorkflowTaskCompleted
+                && !event.is_command_event()
+            {
                 self.replaying = false;
             }
             if skip_next {
@@ -292,13 +322,25 @@ impl<'h> Core<'h> {
         for event in &self.events[self.cursor..=end] {
             if let Some(marker) = event.patch_marker() {
                 self.patches.insert(marker.id.clone(), false);
-                self.jobs.push(Job::NotifyHasPatch { patch_id: marker.id });
+                self.jobs.push(Job::NotifyHasPatch {
+                    patch_id: marker.id,
+                });
             } else if event.is_local_activity_marker() {
                 let Some(marker) = event.local_activity_marker() else {
-                    return Err(divergence(Some(event), format!("Local activity marker was unparsable: {}", event.display())));
+                    return Err(divergence(
+                        Some(event),
+                        format!("Local activity marker was unparsable: {}", event.display()),
+                    ));
                 };
-                let should_queue = match self.by_command.get(&CommandId::LocalActivity(marker.seq)) {
-                    Some(&key) => matches!(self.machines[key], Machine::LocalActivity { state: LocalActivityState::WaitingMarker, .. }),
+                let should_queue = match self.by_command.get(&CommandId::LocalActivity(marker.seq))
+                {
+                    Some(&key) => matches!(
+                        self.machines[key],
+                        Machine::LocalActivity {
+                            state: LocalActivityState::WaitingMarker,
+                            ..
+                        }
+                    ),
                     None => true,
                 };
                 if should_queue {
@@ -307,15 +349,28 @@ impl<'h> Core<'h> {
                         None => ActivityResult::Completed(marker.result.first().cloned()),
                     };
                     if marker.has_backoff {
-                        return Err(divergence(Some(event), "cannot follow a local activity retried with a backoff timer".to_string()));
+                        return Err(divergence(
+                            Some(event),
+                            "cannot follow a local activity retried with a backoff timer"
+                                .to_string(),
+                        ));
                     }
-                    self.preresolutions.push_back(Preresolution { seq: marker.seq, activation_index: marker.activation_index, result });
+                    self.preresolutions.push_back(Preresolution {
+                        seq: marker.seq,
+                        activation_index: marker.activation_index,
+                        result,
+                    });
                     self.apply_peeked_resolutions(false)?;
                 }
-            } else if let Attributes::WorkflowExecutionUpdateAccepted(accepted) = &event.attributes {
+            } else if let Attributes::WorkflowExecutionUpdateAccepted(accepted) = &event.attributes
+            {
                 let key = self.machines.len();
-                self.machines.push(Machine::Update { instance_id: accepted.protocol_instance_id.clone(), state: UpdateState::RequestInitiated });
-                self.by_protocol.insert(accepted.protocol_instance_id.clone(), key);
+                self.machines.push(Machine::Update {
+                    instance_id: accepted.protocol_instance_id.clone(),
+                    state: UpdateState::RequestInitiated,
+                });
+                self.by_protocol
+                    .insert(accepted.protocol_instance_id.clone(), key);
                 self.jobs.push(Job::DoUpdate {
                     id: accepted.update_id.clone(),
                     protocol_instance_id: accepted.protocol_instance_id.clone(),
@@ -329,7 +384,9 @@ impl<'h> Core<'h> {
     }
 
     fn is_held(&self, resolution: &Preresolution) -> bool {
-        resolution.activation_index.is_some_and(|index| index > self.activation_index)
+        resolution
+            .activation_index
+            .is_some_and(|index| index > self.activation_index)
     }
 
     fn apply_peeked_resolutions(&mut self, include_held: bool) -> CoreResult<()> {
@@ -345,12 +402,26 @@ impl<'h> Core<'h> {
             };
             if let Machine::LocalActivity { state, .. } = &mut self.machines[key] {
                 if *state != LocalActivityState::WaitingMarker {
-                    return Err(divergence(None, format!("Invalid transition resolving local activity (seq {}, from marker: true) in {state:?}", resolution.seq)));
+                    return Err(divergence(
+                        None,
+                        format!(
+                            "Invalid transition resolving local activity (seq {}, from marker: true) in {state:?}",
+                            resolution.seq
+                        ),
+                    ));
                 }
                 *state = LocalActivityState::ResolvedWaitingMarkerEvent;
-                self.jobs.push(Job::ResolveActivity { seq: resolution.seq, result: resolution.result, is_local: true });
+                self.jobs.push(Job::ResolveActivity {
+                    seq: resolution.seq,
+                    result: resolution.result,
+                    is_local: true,
+                });
             } else {
-                return Err(divergence(None, "Peeked local activity marker but the associated machine was of the wrong type".to_string()));
+                return Err(divergence(
+                    None,
+                    "Peeked local activity marker but the associated machine was of the wrong type"
+                        .to_string(),
+                ));
             }
         }
         Ok(())
@@ -364,14 +435,22 @@ impl<'h> Core<'h> {
     }
 
     /// Returns whether the next event must be skipped (the upsert that goes with a patch marker).
-    fn handle_event(&mut self, event: &'h Event, next: Option<&'h Event>, last_task: bool) -> CoreResult<bool> {
+    fn handle_event(
+        &mut self,
+        event: &'h Event,
+        next: Option<&'h Event>,
+        last_task: bool,
+    ) -> CoreResult<bool> {
         if event.is_final() {
             self.have_seen_terminal_event = true;
         }
         if event.worker_may_ignore && matches!(event.attributes, Attributes::Other) {
             return Ok(false);
         }
-        if matches!(event.event_type, EventType::WorkflowExecutionTerminated | EventType::WorkflowExecutionTimedOut) {
+        if matches!(
+            event.event_type,
+            EventType::WorkflowExecutionTerminated | EventType::WorkflowExecutionTimedOut
+        ) {
             return Ok(false);
         }
         if event.is_command_event() {
@@ -379,10 +458,18 @@ impl<'h> Core<'h> {
         }
         if let Some(initial) = event.initial_command_event_id() {
             let Some(&key) = self.by_event_id.get(&initial) else {
-                return Err(divergence(Some(event), format!("During event handling, this event had an initial command ID but we could not find a matching command for it: {}", event.display())));
+                return Err(divergence(
+                    Some(event),
+                    format!(
+                        "During event handling, this event had an initial command ID but we could not find a matching command for it: {}",
+                        event.display()
+                    ),
+                ));
             };
             let checks = self.id_checks(last_task);
-            let responses = self.machines[key].handle_event(event, checks).map_err(|error| self.machine_error(error, event))?;
+            let responses = self.machines[key]
+                .handle_event(event, checks)
+                .map_err(|error| self.machine_error(error, event))?;
             self.process_responses(key, responses);
             return Ok(false);
         }
@@ -390,15 +477,24 @@ impl<'h> Core<'h> {
             Attributes::WorkflowExecutionStarted(started) => {
                 self.time_nanos = self.time_nanos.max(event.time_nanos);
                 self.jobs.push(Job::InitializeWorkflow {
-                    randomness_seed: crate::interp::rng::seed_from_run_id(&started.original_execution_run_id),
+                    randomness_seed: crate::interp::rng::seed_from_run_id(
+                        &started.original_execution_run_id,
+                    ),
                     start_time_nanos: event.time_nanos,
                     started: Box::new(started.clone()),
                 });
             }
             Attributes::WorkflowExecutionSignaled { signal_name, input } => {
-                self.jobs.push(Job::SignalWorkflow { name: signal_name.clone(), input: input.clone() });
+                self.jobs.push(Job::SignalWorkflow {
+                    name: signal_name.clone(),
+                    input: input.clone(),
+                });
             }
-            Attributes::WorkflowExecutionCancelRequested { cause } => self.jobs.push(Job::CancelWorkflow { reason: cause.clone() }),
+            Attributes::WorkflowExecutionCancelRequested { cause } => {
+                self.jobs.push(Job::CancelWorkflow {
+                    reason: cause.clone(),
+                });
+            }
             _ => match event.event_type {
                 EventType::WorkflowTaskScheduled => {
                     self.wft_expected_started = self.next_started_event_id;
@@ -415,7 +511,9 @@ impl<'h> Core<'h> {
                         self.task_started(id, time);
                     }
                 }
-                EventType::WorkflowTaskFailed | EventType::WorkflowTaskTimedOut | EventType::WorkflowExecutionUpdateAdmitted => {}
+                EventType::WorkflowTaskFailed
+                | EventType::WorkflowTaskTimedOut
+                | EventType::WorkflowExecutionUpdateAdmitted => {}
                 _ => {}
             },
         }
@@ -433,34 +531,63 @@ impl<'h> Core<'h> {
 
     fn machine_error(&self, error: MachineError, event: &Event) -> Box<Divergence> {
         match error {
-            MachineError::Nondeterminism(message) | MachineError::Fatal(message) => divergence(Some(event), message),
+            MachineError::Nondeterminism(message) | MachineError::Fatal(message) => {
+                divergence(Some(event), message)
+            }
         }
     }
 
-    fn handle_command_event(&mut self, event: &'h Event, next: Option<&'h Event>, last_task: bool) -> CoreResult<bool> {
+    fn handle_command_event(
+        &mut self,
+        event: &'h Event,
+        next: Option<&'h Event>,
+        last_task: bool,
+    ) -> CoreResult<bool> {
         if event.is_local_activity_marker() {
             let Some(marker) = event.local_activity_marker() else {
-                return Err(divergence(Some(event), format!("Local activity marker was unparsable: {}", event.display())));
+                return Err(divergence(
+                    Some(event),
+                    format!("Local activity marker was unparsable: {}", event.display()),
+                ));
             };
             let Some(&key) = self.by_command.get(&CommandId::LocalActivity(marker.seq)) else {
-                return Err(divergence(Some(event), format!("Missing associated machine for LocalActivity({})", marker.seq)));
+                return Err(divergence(
+                    Some(event),
+                    format!(
+                        "Missing associated machine for LocalActivity({})",
+                        marker.seq
+                    ),
+                ));
             };
             let checks = self.id_checks(last_task);
-            let responses = self.machines[key].handle_event(event, checks).map_err(|error| self.machine_error(error, event))?;
+            let responses = self.machines[key]
+                .handle_event(event, checks)
+                .map_err(|error| self.machine_error(error, event))?;
             self.process_responses(key, responses);
             return Ok(false);
         }
         let patch = event.patch_marker();
         loop {
-            let front_patch = self.commands.front().and_then(|queued| match &self.machines[queued.machine] {
-                Machine::Patch { id, .. } => Some(id.clone()),
-                _ => None,
-            });
+            let front_patch =
+                self.commands
+                    .front()
+                    .and_then(|queued| match &self.machines[queued.machine] {
+                        Machine::Patch { id, .. } => Some(id.clone()),
+                        _ => None,
+                    });
             match (&patch, &front_patch) {
-                (Some(marker), Some(id)) if marker.deprecated && *id != marker.id => return Ok(skips_upsert(next)),
+                (Some(marker), Some(id)) if marker.deprecated && *id != marker.id => {
+                    return Ok(skips_upsert(next));
+                }
                 (Some(marker), None) if marker.deprecated => return Ok(skips_upsert(next)),
                 (Some(marker), None) => {
-                    return Err(divergence(Some(event), format!("Non-deprecated patch marker encountered for change {}, but there is no corresponding change command!", marker.id)));
+                    return Err(divergence(
+                        Some(event),
+                        format!(
+                            "Non-deprecated patch marker encountered for change {}, but there is no corresponding change command!",
+                            marker.id
+                        ),
+                    ));
                 }
                 (None, Some(_)) => {
                     self.commands.pop_front();
@@ -469,7 +596,10 @@ impl<'h> Core<'h> {
                 _ => {}
             }
             let Some(queued) = self.commands.pop_front() else {
-                return Err(divergence(Some(event), format!("No command scheduled for event {}", event.display())));
+                return Err(divergence(
+                    Some(event),
+                    format!("No command scheduled for event {}", event.display()),
+                ));
             };
             if self.machines[queued.machine].cancelled_before_sent() {
                 continue;
@@ -499,13 +629,25 @@ impl<'h> Core<'h> {
                 Machine::Activity { seq, .. } => format!("requests cancellation of activity {seq}"),
                 other => format!("issues a {} command", other.name()),
             };
-            self.new_commands.push_back(Queued { machine: key, description, loc: None });
+            self.new_commands.push_back(Queued {
+                machine: key,
+                description,
+                loc: None,
+            });
         }
         if let Some(workflow_id) = responses.cancel_external {
             let cancel = self.machines.len();
-            self.machines.push(Machine::CancelExternal { seq: 0, recorded: false, core_created: true });
+            self.machines.push(Machine::CancelExternal {
+                seq: 0,
+                recorded: false,
+                core_created: true,
+            });
             self.core_created.insert(cancel);
-            self.new_commands.push_back(Queued { machine: cancel, description: format!("requests cancellation of child workflow {workflow_id}"), loc: None });
+            self.new_commands.push_back(Queued {
+                machine: cancel,
+                description: format!("requests cancellation of child workflow {workflow_id}"),
+                loc: None,
+            });
         }
     }
 
@@ -522,7 +664,8 @@ impl<'h> Core<'h> {
             }
             kept
         } else {
-            let (mut regular, terminal): (Vec<_>, Vec<_>) = commands.into_iter().partition(|c| !c.kind.is_terminal());
+            let (mut regular, terminal): (Vec<_>, Vec<_>) =
+                commands.into_iter().partition(|c| !c.kind.is_terminal());
             regular.extend(terminal.into_iter().next());
             regular
         };
@@ -532,7 +675,8 @@ impl<'h> Core<'h> {
         self.apply_peeked_resolutions(false)?;
         self.release_held_resolutions_if_idle()?;
         let machines = &self.machines;
-        self.commands.retain(|queued| !machines[queued.machine].cancelled_before_sent());
+        self.commands
+            .retain(|queued| !machines[queued.machine].cancelled_before_sent());
         while let Some(queued) = self.new_commands.pop_front() {
             if self.machines[queued.machine].cancelled_before_sent() {
                 continue;
@@ -549,16 +693,25 @@ impl<'h> Core<'h> {
         if let Some(id) = id {
             self.by_command.insert(id, key);
         }
-        self.new_commands.push_back(Queued { machine: key, description: command.kind.describe(), loc: command.loc });
+        self.new_commands.push_back(Queued {
+            machine: key,
+            description: command.kind.describe(),
+            loc: command.loc,
+        });
         key
     }
 
     fn cancel_machine(&mut self, id: CommandId) -> CoreResult<()> {
         let Some(&key) = self.by_command.get(&id) else {
-            return Err(divergence(None, format!("Missing associated machine for {id:?}")));
+            return Err(divergence(
+                None,
+                format!("Missing associated machine for {id:?}"),
+            ));
         };
         let responses = self.machines[key].cancel().map_err(|error| match error {
-            MachineError::Nondeterminism(message) | MachineError::Fatal(message) => divergence(None, message),
+            MachineError::Nondeterminism(message) | MachineError::Fatal(message) => {
+                divergence(None, message)
+            }
         })?;
         self.process_responses(key, responses);
         Ok(())
@@ -567,10 +720,23 @@ impl<'h> Core<'h> {
     fn handle_lang_command(&mut self, command: Command) -> CoreResult<()> {
         match &command.kind {
             CommandKind::StartTimer { seq, .. } => {
-                self.add_machine(Machine::Timer { seq: *seq, state: machines::TimerState::StartCommandCreated, cancelled_before_sent: false }, Some(CommandId::Timer(*seq)), &command);
+                self.add_machine(
+                    Machine::Timer {
+                        seq: *seq,
+                        state: machines::TimerState::StartCommandCreated,
+                        cancelled_before_sent: false,
+                    },
+                    Some(CommandId::Timer(*seq)),
+                    &command,
+                );
             }
             CommandKind::CancelTimer { seq } => self.cancel_machine(CommandId::Timer(*seq))?,
-            CommandKind::ScheduleActivity { seq, activity_id, activity_type, cancellation } => {
+            CommandKind::ScheduleActivity {
+                seq,
+                activity_id,
+                activity_type,
+                cancellation,
+            } => {
                 let machine = Machine::Activity {
                     seq: *seq,
                     activity_id: activity_id.clone(),
@@ -581,8 +747,15 @@ impl<'h> Core<'h> {
                 };
                 self.add_machine(machine, Some(CommandId::Activity(*seq)), &command);
             }
-            CommandKind::RequestCancelActivity { seq } => self.cancel_machine(CommandId::Activity(*seq))?,
-            CommandKind::ScheduleLocalActivity { seq, activity_id, activity_type, .. } => {
+            CommandKind::RequestCancelActivity { seq } => {
+                self.cancel_machine(CommandId::Activity(*seq))?;
+            }
+            CommandKind::ScheduleLocalActivity {
+                seq,
+                activity_id,
+                activity_type,
+                ..
+            } => {
                 if !self.replaying {
                     return Err(divergence(None, "cannot follow a local activity that runs past the end of the recorded history".to_string()));
                 }
@@ -597,19 +770,29 @@ impl<'h> Core<'h> {
                 self.by_command.insert(CommandId::LocalActivity(*seq), key);
             }
             CommandKind::RequestCancelLocalActivity { seq } => {
-                let position = self.preresolutions.iter().position(|p| p.seq == *seq && !self.is_held(p));
-                if let Some(position) = position {
-                    if let Some(resolution) = self.preresolutions.remove(position) {
-                        if let Some(&key) = self.by_command.get(&CommandId::LocalActivity(*seq)) {
-                            if let Machine::LocalActivity { state, .. } = &mut self.machines[key] {
+                let position = self
+                    .preresolutions
+                    .iter()
+                    .position(|p| p.seq == *seq && !self.is_held(p));
+                if let Some(position) = position
+                    && let Some(resolution) = self.preresolutions.remove(position) {
+                        if let Some(&key) = self.by_command.get(&CommandId::LocalActivity(*seq))
+                            && let Machine::LocalActivity { state, .. } = &mut self.machines[key] {
                                 *state = LocalActivityState::ResolvedWaitingMarkerEvent;
                             }
-                        }
-                        self.jobs.push(Job::ResolveActivity { seq: *seq, result: resolution.result, is_local: true });
+                        self.jobs.push(Job::ResolveActivity {
+                            seq: *seq,
+                            result: resolution.result,
+                            is_local: true,
+                        });
                     }
-                }
             }
-            CommandKind::StartChildWorkflow { seq, workflow_id, workflow_type, cancellation } => {
+            CommandKind::StartChildWorkflow {
+                seq,
+                workflow_id,
+                workflow_type,
+                cancellation,
+            } => {
                 let machine = Machine::Child {
                     seq: *seq,
                     workflow_id: workflow_id.clone(),
@@ -620,38 +803,86 @@ impl<'h> Core<'h> {
                 };
                 self.add_machine(machine, Some(CommandId::Child(*seq)), &command);
             }
-            CommandKind::CancelChildWorkflow { seq } => self.cancel_machine(CommandId::Child(*seq))?,
-            CommandKind::SignalExternalWorkflow { seq, .. } => {
-                self.add_machine(Machine::SignalExternal { seq: *seq, recorded: false, done: false, cancelled_before_sent: false }, Some(CommandId::SignalExternal(*seq)), &command);
+            CommandKind::CancelChildWorkflow { seq } => {
+                self.cancel_machine(CommandId::Child(*seq))?;
             }
-            CommandKind::CancelSignalWorkflow { seq } => self.cancel_machine(CommandId::SignalExternal(*seq))?,
+            CommandKind::SignalExternalWorkflow { seq, .. } => {
+                self.add_machine(
+                    Machine::SignalExternal {
+                        seq: *seq,
+                        recorded: false,
+                        done: false,
+                        cancelled_before_sent: false,
+                    },
+                    Some(CommandId::SignalExternal(*seq)),
+                    &command,
+                );
+            }
+            CommandKind::CancelSignalWorkflow { seq } => {
+                self.cancel_machine(CommandId::SignalExternal(*seq))?;
+            }
             CommandKind::RequestCancelExternalWorkflow { seq, .. } => {
-                self.add_machine(Machine::CancelExternal { seq: *seq, recorded: false, core_created: false }, Some(CommandId::CancelExternal(*seq)), &command);
+                self.add_machine(
+                    Machine::CancelExternal {
+                        seq: *seq,
+                        recorded: false,
+                        core_created: false,
+                    },
+                    Some(CommandId::CancelExternal(*seq)),
+                    &command,
+                );
             }
             CommandKind::UpsertSearchAttributes { .. } => {
                 self.add_machine(Machine::Upsert { recorded: false }, None, &command);
             }
             CommandKind::ModifyWorkflowProperties => {
-                self.add_machine(Machine::ModifyProperties { recorded: false }, None, &command);
+                self.add_machine(
+                    Machine::ModifyProperties { recorded: false },
+                    None,
+                    &command,
+                );
             }
             CommandKind::SetPatchMarker { patch_id, .. } => {
                 let encountered = self.patches.get(patch_id).copied();
                 if encountered != Some(true) {
                     let seen_in_peekahead = encountered.is_some();
-                    self.add_machine(Machine::Patch { id: patch_id.clone(), recorded: false }, None, &command);
-                    let flag_usable = if self.replaying { self.flags.contains(&2) } else { true };
+                    self.add_machine(
+                        Machine::Patch {
+                            id: patch_id.clone(),
+                            recorded: false,
+                        },
+                        None,
+                        &command,
+                    );
+                    let flag_usable = if self.replaying {
+                        self.flags.contains(&2)
+                    } else {
+                        true
+                    };
                     if !(self.replaying && !seen_in_peekahead) && flag_usable {
                         let key = self.machines.len();
                         self.machines.push(Machine::Upsert { recorded: false });
                         self.core_created.insert(key);
-                        self.new_commands.push_back(Queued { machine: key, description: "upserts TemporalChangeVersion".to_string(), loc: command.loc });
+                        self.new_commands.push_back(Queued {
+                            machine: key,
+                            description: "upserts TemporalChangeVersion".to_string(),
+                            loc: command.loc,
+                        });
                     }
                     self.patches.insert(patch_id.clone(), true);
                 }
             }
-            CommandKind::UpdateResponse { protocol_instance_id, response } => {
+            CommandKind::UpdateResponse {
+                protocol_instance_id,
+                response,
+            } => {
                 let Some(&key) = self.by_protocol.get(protocol_instance_id) else {
-                    return Err(divergence(None, format!("Missing associated machine for protocol message {protocol_instance_id}")));
+                    return Err(divergence(
+                        None,
+                        format!(
+                            "Missing associated machine for protocol message {protocol_instance_id}"
+                        ),
+                    ));
                 };
                 let Machine::Update { state, .. } = &mut self.machines[key] else {
                     return Ok(());
@@ -660,16 +891,31 @@ impl<'h> Core<'h> {
                 let (next, command_issued) = match (*response, *state) {
                     (R::Accepted, UpdateState::RequestInitiated) => (UpdateState::Accepted, true),
                     (R::Rejected, UpdateState::RequestInitiated) => (UpdateState::Rejected, false),
-                    (R::Completed | R::Rejected, UpdateState::Accepted) => (UpdateState::CompletedImmediately, true),
-                    (R::Completed | R::Rejected, UpdateState::AcceptCommandCreated) => (UpdateState::CompletedImmediatelyAcceptCreated, true),
-                    (R::Completed | R::Rejected, UpdateState::AcceptCommandRecorded) => (UpdateState::Completed, true),
+                    (R::Completed | R::Rejected, UpdateState::Accepted) => {
+                        (UpdateState::CompletedImmediately, true)
+                    }
+                    (R::Completed | R::Rejected, UpdateState::AcceptCommandCreated) => {
+                        (UpdateState::CompletedImmediatelyAcceptCreated, true)
+                    }
+                    (R::Completed | R::Rejected, UpdateState::AcceptCommandRecorded) => {
+                        (UpdateState::Completed, true)
+                    }
                     (_, current) => {
-                        return Err(divergence(None, format!("Invalid transition while handling update response in state {current:?}")));
+                        return Err(divergence(
+                            None,
+                            format!(
+                                "Invalid transition while handling update response in state {current:?}"
+                            ),
+                        ));
                     }
                 };
                 *state = next;
                 if command_issued {
-                    self.new_commands.push_back(Queued { machine: key, description: command.kind.describe(), loc: command.loc });
+                    self.new_commands.push_back(Queued {
+                        machine: key,
+                        description: command.kind.describe(),
+                        loc: command.loc,
+                    });
                 }
             }
             CommandKind::CompleteWorkflow => {
@@ -696,17 +942,48 @@ fn skips_upsert(next: Option<&Event>) -> bool {
 /// What the history recorded at an event, in words.
 pub(crate) fn describe_event(event: &Event) -> String {
     let detail = match &event.attributes {
-        Attributes::ActivityTaskScheduled { activity_id, activity_type, .. } => format!(": activity `{activity_type}` (activity id {activity_id})"),
+        Attributes::ActivityTaskScheduled {
+            activity_id,
+            activity_type,
+            ..
+        } => format!(": activity `{activity_type}` (activity id {activity_id})"),
         Attributes::TimerStarted { timer_id } => format!(": timer {timer_id}"),
-        Attributes::StartChildWorkflowExecutionInitiated { workflow_id, workflow_type, .. } => format!(": child workflow `{workflow_type}` (workflow id {workflow_id})"),
-        Attributes::SignalExternalWorkflowExecutionInitiated { signal_name, workflow_id, .. } => format!(": signal `{signal_name}` to {workflow_id}"),
-        Attributes::MarkerRecorded(marker) => match (event.patch_marker(), event.local_activity_marker()) {
-            (Some(patch), _) => format!(": patch marker `{}`{}", patch.id, if patch.deprecated { " (deprecated)" } else { "" }),
-            (None, Some(la)) => format!(": local activity `{}` (activity id {})", la.activity_type, la.activity_id),
-            _ => format!(": marker `{}`", marker.name),
-        },
-        Attributes::WorkflowExecutionUpdateAccepted(accepted) => format!(": update `{}`", accepted.name),
+        Attributes::StartChildWorkflowExecutionInitiated {
+            workflow_id,
+            workflow_type,
+            ..
+        } => format!(": child workflow `{workflow_type}` (workflow id {workflow_id})"),
+        Attributes::SignalExternalWorkflowExecutionInitiated {
+            signal_name,
+            workflow_id,
+            ..
+        } => format!(": signal `{signal_name}` to {workflow_id}"),
+        Attributes::MarkerRecorded(marker) => {
+            match (event.patch_marker(), event.local_activity_marker()) {
+                (Some(patch), _) => format!(
+                    ": patch marker `{}`{}",
+                    patch.id,
+                    if patch.deprecated {
+                        " (deprecated)"
+                    } else {
+                        ""
+                    }
+                ),
+                (None, Some(la)) => format!(
+                    ": local activity `{}` (activity id {})",
+                    la.activity_type, la.activity_id
+                ),
+                _ => format!(": marker `{}`", marker.name),
+            }
+        }
+        Attributes::WorkflowExecutionUpdateAccepted(accepted) => {
+            format!(": update `{}`", accepted.name)
+        }
         _ => String::new(),
     };
-    format!("{} (event {}){detail}", event.event_type.pascal_name(), event.id)
+    format!(
+        "{} (event {}){detail}",
+        event.event_type.pascal_name(),
+        event.id
+    )
 }

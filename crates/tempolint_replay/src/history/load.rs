@@ -149,7 +149,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
                         "eventTime" => envelope.event_time = map.next_value::<Option<String>>()?,
                         "workerMayIgnore" => {
                             envelope.worker_may_ignore =
-                                map.next_value::<Option<bool>>()?.unwrap_or(false)
+                                map.next_value::<Option<bool>>()?.unwrap_or(false);
                         }
                         name if name.ends_with("EventAttributes") => {
                             let raw: &'de RawValue = map.next_value()?;
@@ -250,11 +250,10 @@ fn field_at(text: &str, error: &serde_json::Error) -> String {
     let mut search = before;
     while let Some(colon) = search.rfind(':') {
         let key_part = search[..colon].trim_end();
-        if let Some(stripped) = key_part.strip_suffix('"') {
-            if let Some(open) = stripped.rfind('"') {
+        if let Some(stripped) = key_part.strip_suffix('"')
+            && let Some(open) = stripped.rfind('"') {
                 return stripped[open + 1..].to_string();
             }
-        }
         search = &search[..colon];
     }
     "(value)".to_string()

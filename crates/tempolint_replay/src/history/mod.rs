@@ -9,8 +9,8 @@ mod load;
 mod payload;
 
 pub use event_type::EventType;
-pub use load::{HistoryError, load_history, parse_history};
 pub(crate) use load::days_from_civil as days_from_civil_pub;
+pub use load::{HistoryError, load_history, parse_history};
 pub use payload::{Failure, FailureInfo, Payload};
 
 /// One recorded history.

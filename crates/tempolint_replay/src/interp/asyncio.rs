@@ -55,8 +55,12 @@ pub(crate) enum Callback {
     /// `functools.partial(_release_waiter, waiter)`.
     ReleaseWaiter(Rc<FutureObj>),
     AsCompleted(Rc<AsCompletedState>),
-    ShieldInner { outer: Rc<FutureObj> },
-    ShieldOuter { inner: Rc<FutureObj> },
+    ShieldInner {
+        outer: Rc<FutureObj>,
+    },
+    ShieldOuter {
+        inner: Rc<FutureObj>,
+    },
     /// `workflow.sleep`: cancel the timer when the awaited future is cancelled.
     CancelTimerIfCancelled(Rc<TimerHandle>),
     /// `task.add_done_callback(fn)` from workflow code.
@@ -66,11 +70,14 @@ pub(crate) enum Callback {
 impl Callback {
     fn same(&self, other: &Callback) -> bool {
         match (self, other) {
-            (Callback::Wakeup(a), Callback::Wakeup(b)) | (Callback::ReleaseWaiter(a), Callback::ReleaseWaiter(b)) => Rc::ptr_eq(a, b),
+            (Callback::Wakeup(a), Callback::Wakeup(b))
+            | (Callback::ReleaseWaiter(a), Callback::ReleaseWaiter(b)) => Rc::ptr_eq(a, b),
             (Callback::Gather(a), Callback::Gather(b)) => Rc::ptr_eq(a, b),
             (Callback::Wait(a), Callback::Wait(b)) => Rc::ptr_eq(a, b),
             (Callback::AsCompleted(a), Callback::AsCompleted(b)) => Rc::ptr_eq(a, b),
-            (Callback::ShieldInner { outer: a }, Callback::ShieldInner { outer: b }) => Rc::ptr_eq(a, b),
+            (Callback::ShieldInner { outer: a }, Callback::ShieldInner { outer: b }) => {
+                Rc::ptr_eq(a, b)
+            }
             (Callback::Python(a), Callback::Python(b)) => a.identity() == b.identity(),
             _ => false,
         }
@@ -152,7 +159,11 @@ pub(crate) struct Loop {
 
 impl FutureObj {
     pub(crate) fn new(kind: FutureKind) -> Rc<FutureObj> {
-        Rc::new(FutureObj { state: RefCell::new(FutState::Pending), callbacks: RefCell::default(), kind })
+        Rc::new(FutureObj {
+            state: RefCell::new(FutState::Pending),
+            callbacks: RefCell::default(),
+            kind,
+        })
     }
 
     pub(crate) fn type_name(&self) -> &'static str {
@@ -197,7 +208,9 @@ impl FutureObj {
     }
 
     fn remove_callback(&self, callback: &Callback) {
-        self.callbacks.borrow_mut().retain(|existing| !existing.same(callback));
+        self.callbacks
+            .borrow_mut()
+            .retain(|existing| !existing.same(callback));
     }
 }
 
@@ -282,8 +295,12 @@ impl Interp {
         match &*future.state.borrow() {
             FutState::Result(value) => Ok(value.clone()),
             FutState::Exception(exception) => Err(Unwind::Exception(exception.clone())),
-            FutState::Cancelled(message) => Err(Unwind::Exception(self.asyncio_cancelled(message.as_ref()))),
-            FutState::Pending => Err(self.raise(&self.exc.asyncio_invalid_state_error, "Result is not set.")),
+            FutState::Cancelled(message) => {
+                Err(Unwind::Exception(self.asyncio_cancelled(message.as_ref())))
+            }
+            FutState::Pending => {
+                Err(self.raise(&self.exc.asyncio_invalid_state_error, "Result is not set."))
+            }
         }
     }
 
@@ -332,7 +349,11 @@ impl Interp {
     }
 
     /// `future.cancel(msg)`, dispatched like Python's method overrides.
-    pub(crate) fn cancel_future(&self, future: &Rc<FutureObj>, message: Option<Value>) -> PyResult<bool> {
+    pub(crate) fn cancel_future(
+        &self,
+        future: &Rc<FutureObj>,
+        message: Option<Value>,
+    ) -> PyResult<bool> {
         match &future.kind {
             FutureKind::Plain => Ok(self.cancel_plain(future, message)),
             FutureKind::Gathering(state) => {
@@ -359,11 +380,10 @@ impl Interp {
                     return Ok(false);
                 }
                 let waiter = task.fut_waiter.borrow().clone();
-                if let Some(waiter) = waiter {
-                    if self.cancel_future(&waiter, message.clone())? {
+                if let Some(waiter) = waiter
+                    && self.cancel_future(&waiter, message.clone())? {
                         return Ok(true);
                     }
-                }
                 task.must_cancel.set(true);
                 *task.cancel_message.borrow_mut() = message;
                 Ok(true)
@@ -372,10 +392,15 @@ impl Interp {
     }
 
     /// A new task running `coroutine` (`loop.create_task`): its first step is scheduled now.
-    pub(crate) fn create_task(&self, coroutine: Rc<Coroutine>, temporal: Option<super::temporal::HandleData>) -> Rc<FutureObj> {
+    pub(crate) fn create_task(
+        &self,
+        coroutine: Rc<Coroutine>,
+        temporal: Option<super::temporal::HandleData>,
+    ) -> Rc<FutureObj> {
         let task = FutureObj::new(FutureKind::Task(TaskData::new(&coroutine.name, temporal)));
         let interp = self.rc();
-        let body: LocalFuture<'static, PyResult<Value>> = Box::pin(async move { interp.run_coroutine(&coroutine).await });
+        let body: LocalFuture<'static, PyResult<Value>> =
+            Box::pin(async move { interp.run_coroutine(&coroutine).await });
         if let FutureKind::Task(data) = &task.kind {
             *data.coro.borrow_mut() = Some(body);
         }
@@ -384,11 +409,19 @@ impl Interp {
     }
 
     /// A task whose body is a native future (Temporal handles).
-    pub(crate) fn create_native_task(&self, name: &str, temporal: super::temporal::HandleData) -> Rc<FutureObj> {
+    pub(crate) fn create_native_task(
+        &self,
+        name: &str,
+        temporal: super::temporal::HandleData,
+    ) -> Rc<FutureObj> {
         FutureObj::new(FutureKind::Task(TaskData::new(name, Some(temporal))))
     }
 
-    pub(crate) fn start_native_task(&self, task: &Rc<FutureObj>, body: LocalFuture<'static, PyResult<Value>>) {
+    pub(crate) fn start_native_task(
+        &self,
+        task: &Rc<FutureObj>,
+        body: LocalFuture<'static, PyResult<Value>>,
+    ) {
         if let FutureKind::Task(data) = &task.kind {
             *data.coro.borrow_mut() = Some(body);
         }
@@ -401,40 +434,66 @@ impl Interp {
             Value::Future(future) => Ok(future.clone()),
             Value::Coroutine(coroutine) => Ok(self.create_task(coroutine.clone(), None)),
             Value::Unknown(unknown) => Err(self.unsupported(format!("awaiting {}", unknown.what))),
-            other => self.type_error(format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name())),
+            other => self.type_error(format!(
+                "An asyncio.Future, a coroutine or an awaitable is required, not {}",
+                other.type_name()
+            )),
         }
     }
 
     /// Runs a coroutine object to completion inside the current task (`await coro`).
-    pub(crate) fn run_coroutine<'a>(&'a self, coroutine: &Rc<Coroutine>) -> LocalFuture<'a, PyResult<Value>> {
+    pub(crate) fn run_coroutine<'a>(
+        &'a self,
+        coroutine: &Rc<Coroutine>,
+    ) -> LocalFuture<'a, PyResult<Value>> {
         let kind = coroutine.kind.borrow_mut().take();
         Box::pin(async move {
             match kind {
-                None => Err(self.raise(&self.exc.runtime_error, "cannot reuse already awaited coroutine")),
-                Some(CoroutineKind::User { function, scope }) => self.exec_function_body(&function, &scope).await,
+                None => Err(self.raise(
+                    &self.exc.runtime_error,
+                    "cannot reuse already awaited coroutine",
+                )),
+                Some(CoroutineKind::User { function, scope }) => {
+                    self.exec_function_body(&function, &scope).await
+                }
                 Some(CoroutineKind::Native(native)) => self.run_native(native).await,
             }
         })
     }
 
     /// `await value`.
-    pub(crate) fn await_value<'a>(&'a self, value: Value) -> LocalFuture<'a, PyResult<Value>> {
+    pub(crate) fn await_value(&self, value: Value) -> LocalFuture<'_, PyResult<Value>> {
         Box::pin(async move {
             match value {
                 Value::Coroutine(coroutine) => self.run_coroutine(&coroutine).await,
                 Value::Future(future) => self.await_future(future).await,
-                Value::Unknown(unknown) => Err(self.unsupported(format!("awaiting {}", unknown.what))),
-                other => self.type_error(format!("object {} can't be used in 'await' expression", other.type_name())),
+                Value::Unknown(unknown) => {
+                    Err(self.unsupported(format!("awaiting {}", unknown.what)))
+                }
+                other => self.type_error(format!(
+                    "object {} can't be used in 'await' expression",
+                    other.type_name()
+                )),
             }
         })
     }
 
-    pub(crate) fn await_future(&self, future: Rc<FutureObj>) -> impl Future<Output = PyResult<Value>> + '_ {
-        AwaitFuture { interp: self, future, yielded: false }
+    pub(crate) fn await_future(
+        &self,
+        future: Rc<FutureObj>,
+    ) -> impl Future<Output = PyResult<Value>> + '_ {
+        AwaitFuture {
+            interp: self,
+            future,
+            yielded: false,
+        }
     }
 
     pub(crate) fn yield_now(&self) -> impl Future<Output = PyResult<Value>> + '_ {
-        YieldNow { interp: self, yielded: false }
+        YieldNow {
+            interp: self,
+            yielded: false,
+        }
     }
 
     /// Runs one ready handle.
@@ -450,7 +509,8 @@ impl Interp {
                     return Ok(());
                 }
                 match &timer.callback {
-                    TimerCallback::SetResultUnlessCancelled(future) | TimerCallback::SetResultIfPending(future) => {
+                    TimerCallback::SetResultUnlessCancelled(future)
+                    | TimerCallback::SetResultIfPending(future) => {
                         if !future.done() {
                             self.set_result(future, Value::None);
                         }
@@ -509,13 +569,15 @@ impl Interp {
                 if state.todo.borrow().is_empty() {
                     return Ok(());
                 }
-                state.todo.borrow_mut().retain(|pending| !Rc::ptr_eq(pending, future));
+                state
+                    .todo
+                    .borrow_mut()
+                    .retain(|pending| !Rc::ptr_eq(pending, future));
                 self.queue_put(&state, Some(future.clone()));
-                if state.todo.borrow().is_empty() {
-                    if let Some(timer) = state.timeout.borrow().clone() {
+                if state.todo.borrow().is_empty()
+                    && let Some(timer) = state.timeout.borrow().clone() {
                         self.cancel_timer(&timer);
                     }
-                }
             }
             Callback::ShieldInner { outer } => {
                 if outer.cancelled() {
@@ -556,7 +618,10 @@ impl Interp {
         }
         let mut exception = exception;
         if data.must_cancel.get() {
-            if !exception.as_ref().is_some_and(|e| self.is_asyncio_cancelled(e)) {
+            if !exception
+                .as_ref()
+                .is_some_and(|e| self.is_asyncio_cancelled(e))
+            {
                 exception = Some(self.asyncio_cancelled(data.cancel_message.borrow().as_ref()));
             }
             data.must_cancel.set(false);
@@ -568,7 +633,9 @@ impl Interp {
         let previous_task = self.aio.current_task.replace(Some(task.clone()));
         let outer_depth = self.depth.replace(data.depth.get());
         let result = if !data.started.get() && exception.is_some() {
-            Poll::Ready(Err(Unwind::Exception(exception.take().unwrap_or(Value::None))))
+            Poll::Ready(Err(Unwind::Exception(
+                exception.take().unwrap_or(Value::None),
+            )))
         } else {
             *self.aio.throw.borrow_mut() = exception;
             let mut context = Context::from_waker(Waker::noop());
@@ -622,7 +689,9 @@ impl Interp {
                     None => {
                         self.aio.fatal.borrow_mut().get_or_insert(Stop {
                             kind: super::StopKind::Inconclusive,
-                            message: "cannot follow a task that suspended without awaiting a future".into(),
+                            message:
+                                "cannot follow a task that suspended without awaiting a future"
+                                    .into(),
                             loc: self.here(),
                         });
                     }
@@ -632,7 +701,11 @@ impl Interp {
     }
 
     /// `asyncio.gather(*aws, return_exceptions=...)`.
-    pub(crate) fn gather(&self, awaitables: &[Value], return_exceptions: bool) -> PyResult<Rc<FutureObj>> {
+    pub(crate) fn gather(
+        &self,
+        awaitables: &[Value],
+        return_exceptions: bool,
+    ) -> PyResult<Rc<FutureObj>> {
         if awaitables.is_empty() {
             let outer = self.new_future();
             self.set_result(&outer, Value::list(Vec::new()));
@@ -649,7 +722,9 @@ impl Interp {
         let mut seen: Vec<(usize, Rc<FutureObj>)> = Vec::new();
         for awaitable in awaitables {
             let identity = awaitable.identity().unwrap_or(0);
-            let child = if let Some((_, existing)) = seen.iter().find(|(id, _)| *id == identity && identity != 0) {
+            let child = if let Some((_, existing)) =
+                seen.iter().find(|(id, _)| *id == identity && identity != 0)
+            {
                 existing.clone()
             } else {
                 let child = self.ensure_future(awaitable)?;
@@ -667,7 +742,12 @@ impl Interp {
 
     fn gather_done(&self, state: &Rc<GatherState>, future: &Rc<FutureObj>) {
         state.finished.set(state.finished.get() + 1);
-        let Some(outer) = state.outer.borrow().as_ref().and_then(std::rc::Weak::upgrade) else {
+        let Some(outer) = state
+            .outer
+            .borrow()
+            .as_ref()
+            .and_then(std::rc::Weak::upgrade)
+        else {
             return;
         };
         if outer.done() {
@@ -709,9 +789,19 @@ impl Interp {
     }
 
     /// `_wait(fs, timeout, return_when)`: both `asyncio.wait` and `workflow.wait` end here.
-    pub(crate) async fn wait_futures(&self, futures: &[Rc<FutureObj>], timeout: Option<f64>, mode: WaitMode) -> PyResult<(Vec<Rc<FutureObj>>, Vec<Rc<FutureObj>>)> {
+    pub(crate) async fn wait_futures(
+        &self,
+        futures: &[Rc<FutureObj>],
+        timeout: Option<f64>,
+        mode: WaitMode,
+    ) -> PyResult<(Vec<Rc<FutureObj>>, Vec<Rc<FutureObj>>)> {
         let waiter = self.new_future();
-        let state = Rc::new(WaitState { counter: Cell::new(futures.len()), return_when: mode, waiter: waiter.clone(), timeout: RefCell::new(None) });
+        let state = Rc::new(WaitState {
+            counter: Cell::new(futures.len()),
+            return_when: mode,
+            waiter: waiter.clone(),
+            timeout: RefCell::new(None),
+        });
         if let Some(seconds) = timeout {
             let timer = self.call_later(seconds, TimerCallback::ReleaseWaiter(waiter.clone()))?;
             *state.timeout.borrow_mut() = Some(timer);
@@ -727,7 +817,8 @@ impl Interp {
             future.remove_callback(&Callback::Wait(state.clone()));
         }
         outcome?;
-        let (done, pending): (Vec<_>, Vec<_>) = futures.iter().cloned().partition(|future| future.done());
+        let (done, pending): (Vec<_>, Vec<_>) =
+            futures.iter().cloned().partition(|future| future.done());
         Ok((done, pending))
     }
 
@@ -738,8 +829,18 @@ impl Interp {
             return Ok(inner);
         }
         let outer = self.new_future();
-        self.add_done_callback(&inner, Callback::ShieldInner { outer: outer.clone() });
-        self.add_done_callback(&outer, Callback::ShieldOuter { inner: inner.clone() });
+        self.add_done_callback(
+            &inner,
+            Callback::ShieldInner {
+                outer: outer.clone(),
+            },
+        );
+        self.add_done_callback(
+            &outer,
+            Callback::ShieldOuter {
+                inner: inner.clone(),
+            },
+        );
         Ok(outer)
     }
 
@@ -750,7 +851,10 @@ impl Interp {
             return Ok(result);
         }
         let future = self.new_future();
-        let timer = self.call_later(delay, TimerCallback::SetResultUnlessCancelled(future.clone()))?;
+        let timer = self.call_later(
+            delay,
+            TimerCallback::SetResultUnlessCancelled(future.clone()),
+        )?;
         let outcome = self.await_future(future).await;
         self.cancel_timer(&timer);
         outcome.map(|_| result)
@@ -796,7 +900,9 @@ impl Interp {
                     future.remove_callback(&Callback::ReleaseWaiter(waiter.clone()));
                     self.cancel_and_wait(&future).await?;
                     match self.future_result(&future) {
-                        Err(Unwind::Exception(exception)) if self.is_asyncio_cancelled(&exception) => {
+                        Err(Unwind::Exception(exception))
+                            if self.is_asyncio_cancelled(&exception) =>
+                        {
                             Err(self.raise(&self.exc.timeout_error, ""))
                         }
                         other => other,
@@ -823,8 +929,15 @@ impl Interp {
     }
 
     /// `as_completed(fs, timeout)`: returns the coroutines to await, in order.
-    pub(crate) fn as_completed(&self, awaitables: &[Value], timeout: Option<f64>) -> PyResult<Vec<Value>> {
-        let todo: Vec<Rc<FutureObj>> = awaitables.iter().map(|a| self.ensure_future(a)).collect::<PyResult<_>>()?;
+    pub(crate) fn as_completed(
+        &self,
+        awaitables: &[Value],
+        timeout: Option<f64>,
+    ) -> PyResult<Vec<Value>> {
+        let todo: Vec<Rc<FutureObj>> = awaitables
+            .iter()
+            .map(|a| self.ensure_future(a))
+            .collect::<PyResult<_>>()?;
         let state = Rc::new(AsCompletedState {
             todo: RefCell::new(todo.clone()),
             done: RefCell::default(),
@@ -834,14 +947,19 @@ impl Interp {
         for future in &todo {
             self.add_done_callback(future, Callback::AsCompleted(state.clone()));
         }
-        if !todo.is_empty() {
-            if let Some(seconds) = timeout {
-                let timer = self.call_later(seconds, TimerCallback::AsCompletedTimeout(state.clone()))?;
+        if !todo.is_empty()
+            && let Some(seconds) = timeout {
+                let timer =
+                    self.call_later(seconds, TimerCallback::AsCompletedTimeout(state.clone()))?;
                 *state.timeout.borrow_mut() = Some(timer);
             }
-        }
         Ok((0..todo.len())
-            .map(|_| self.native_coroutine("_wait_for_one", super::native::NativeCoroutine::WaitForOne(state.clone())))
+            .map(|_| {
+                self.native_coroutine(
+                    "_wait_for_one",
+                    super::native::NativeCoroutine::WaitForOne(state.clone()),
+                )
+            })
             .collect())
     }
 
@@ -868,7 +986,10 @@ impl Interp {
             state.getters.borrow_mut().push_back(getter.clone());
             if let Err(error) = self.await_future(getter.clone()).await {
                 self.cancel_plain(&getter, None);
-                state.getters.borrow_mut().retain(|g| !Rc::ptr_eq(g, &getter));
+                state
+                    .getters
+                    .borrow_mut()
+                    .retain(|g| !Rc::ptr_eq(g, &getter));
                 return Err(error);
             }
         }

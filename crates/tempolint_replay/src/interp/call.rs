@@ -10,7 +10,11 @@ use super::{Interp, LocalFuture, PyResult};
 
 impl Interp {
     /// `function(*args, **kwargs)`.
-    pub(crate) fn call<'a>(&'a self, function: &Value, args: Args) -> LocalFuture<'a, PyResult<Value>> {
+    pub(crate) fn call<'a>(
+        &'a self,
+        function: &Value,
+        args: Args,
+    ) -> LocalFuture<'a, PyResult<Value>> {
         let function = function.clone();
         Box::pin(async move {
             let _guard = self.enter()?;
@@ -20,7 +24,10 @@ impl Interp {
                     if user.is_async() {
                         return Ok(Value::Coroutine(Rc::new(Coroutine {
                             name: user.name.clone(),
-                            kind: RefCell::new(Some(CoroutineKind::User { function: user.clone(), scope })),
+                            kind: RefCell::new(Some(CoroutineKind::User {
+                                function: user.clone(),
+                                scope,
+                            })),
                             created_at: self.here(),
                         })));
                     }
@@ -34,7 +41,9 @@ impl Interp {
                 }
                 Value::Builtin(builtin) => self.call_builtin(builtin.clone(), args).await,
                 Value::Class(class) => self.instantiate(class, args).await,
-                Value::Unknown(unknown) => Err(self.unsupported(format!("calling {}", unknown.what))),
+                Value::Unknown(unknown) => {
+                    Err(self.unsupported(format!("calling {}", unknown.what)))
+                }
                 Value::Instance(_) => {
                     let method = self.get_attr(&function, "__call__")?;
                     self.call(&method, args).await
@@ -51,15 +60,27 @@ impl Interp {
     }
 
     /// Binds call arguments to a user function's parameters in a new scope.
-    pub(crate) fn bind_arguments(&self, function: &Rc<Function>, args: Args) -> PyResult<Rc<Scope>> {
+    pub(crate) fn bind_arguments(
+        &self,
+        function: &Rc<Function>,
+        args: Args,
+    ) -> PyResult<Rc<Scope>> {
         let scope = Scope::function(function.module.clone(), function.closure.clone());
         let Some(parameters) = function.parameters() else {
             if !args.positional.is_empty() || !args.keywords.is_empty() {
-                return self.type_error(format!("{}() takes 0 positional arguments but {} were given", function.name, args.positional.len()));
+                return self.type_error(format!(
+                    "{}() takes 0 positional arguments but {} were given",
+                    function.name,
+                    args.positional.len()
+                ));
             }
             return Ok(scope);
         };
-        let positional_params: Vec<_> = parameters.posonlyargs.iter().chain(parameters.args.iter()).collect();
+        let positional_params: Vec<_> = parameters
+            .posonlyargs
+            .iter()
+            .chain(parameters.args.iter())
+            .collect();
         let mut bound: Vec<Option<Value>> = vec![None; positional_params.len()];
         let mut positional = args.positional.into_iter();
         for slot in &mut bound {
@@ -80,30 +101,48 @@ impl Interp {
         let mut kwonly: Vec<Option<Value>> = vec![None; parameters.kwonlyargs.len()];
         let mut extra_keywords = super::value::Dict::default();
         for (name, value) in args.keywords {
-            if let Some(index) = positional_params.iter().position(|p| p.parameter.name.as_str() == name.as_ref()) {
+            if let Some(index) = positional_params
+                .iter()
+                .position(|p| p.parameter.name.as_str() == name.as_ref())
+            {
                 if index < parameters.posonlyargs.len() {
                     extra_keywords.insert(Value::Str(name), value);
                     continue;
                 }
                 if bound[index].is_some() {
-                    return self.type_error(format!("{}() got multiple values for argument '{name}'", function.name));
+                    return self.type_error(format!(
+                        "{}() got multiple values for argument '{name}'",
+                        function.name
+                    ));
                 }
                 bound[index] = Some(value);
-            } else if let Some(index) = parameters.kwonlyargs.iter().position(|p| p.parameter.name.as_str() == name.as_ref()) {
+            } else if let Some(index) = parameters
+                .kwonlyargs
+                .iter()
+                .position(|p| p.parameter.name.as_str() == name.as_ref())
+            {
                 kwonly[index] = Some(value);
             } else if parameters.kwarg.is_some() {
                 extra_keywords.insert(Value::Str(name), value);
             } else {
-                return self.type_error(format!("{}() got an unexpected keyword argument '{name}'", function.name));
+                return self.type_error(format!(
+                    "{}() got an unexpected keyword argument '{name}'",
+                    function.name
+                ));
             }
         }
-        let first_default = positional_params.len() - function.defaults.len().min(positional_params.len());
+        let first_default =
+            positional_params.len() - function.defaults.len().min(positional_params.len());
         for (index, (parameter, value)) in positional_params.iter().zip(bound).enumerate() {
             let value = match value {
                 Some(value) => value,
                 None if index >= first_default => function.defaults[index - first_default].clone(),
                 None => {
-                    return self.type_error(format!("{}() missing 1 required positional argument: '{}'", function.name, parameter.parameter.name.as_str()));
+                    return self.type_error(format!(
+                        "{}() missing 1 required positional argument: '{}'",
+                        function.name,
+                        parameter.parameter.name.as_str()
+                    ));
                 }
             };
             scope.assign(parameter.parameter.name.as_str(), value);
@@ -112,9 +151,18 @@ impl Interp {
             let name = parameter.parameter.name.as_str();
             let value = match value {
                 Some(value) => value,
-                None => match function.kw_defaults.iter().find(|(key, _)| key.as_ref() == name) {
+                None => match function
+                    .kw_defaults
+                    .iter()
+                    .find(|(key, _)| key.as_ref() == name)
+                {
                     Some((_, default)) => default.clone(),
-                    None => return self.type_error(format!("{}() missing 1 required keyword-only argument: '{name}'", function.name)),
+                    None => {
+                        return self.type_error(format!(
+                            "{}() missing 1 required keyword-only argument: '{name}'",
+                            function.name
+                        ));
+                    }
                 },
             };
             scope.assign(name, value);
@@ -130,13 +178,11 @@ impl Interp {
 
     /// `Class(*args)`.
     async fn instantiate(&self, class: &Rc<Class>, args: Args) -> PyResult<Value> {
-        if let Some(native) = class.native {
-            if !class.is_subclass_of(&self.exc.base_exception) || native != "BaseException" {
-                if let Some(result) = self.construct_native(class, native, &args).await? {
+        if let Some(native) = class.native
+            && (!class.is_subclass_of(&self.exc.base_exception) || native != "BaseException")
+                && let Some(result) = self.construct_native(class, native, &args).await? {
                     return Ok(result);
                 }
-            }
-        }
         if class.enum_members.borrow().is_some() {
             let value = args.positional.first().cloned().unwrap_or(Value::None);
             return self.enum_lookup(class, &value);
@@ -160,16 +206,25 @@ impl Interp {
         } else if class.dataclass.borrow().is_some() {
             self.dataclass_init(&instance, args).await?;
         } else if !args.positional.is_empty() || !args.keywords.is_empty() {
-            if class.mro.borrow().iter().any(|c| c.native.is_some() && c.native != Some("object")) {
-                return Err(self.unsupported(format!("subclasses of library class `{}`", class.name)));
+            if class
+                .mro
+                .borrow()
+                .iter()
+                .any(|c| c.native.is_some() && c.native != Some("object"))
+            {
+                return Err(
+                    self.unsupported(format!("subclasses of library class `{}`", class.name))
+                );
             }
             return self.type_error(format!("{}() takes no arguments", class.name));
         }
-        if let Some(post_init) = self.find_user_method(class, "__post_init__") {
-            if class.dataclass.borrow().is_some() && self.find_user_method(class, "__init__").is_none() {
-                self.call(&post_init, Args::positional(vec![instance.clone()])).await?;
+        if let Some(post_init) = self.find_user_method(class, "__post_init__")
+            && class.dataclass.borrow().is_some()
+                && self.find_user_method(class, "__init__").is_none()
+            {
+                self.call(&post_init, Args::positional(vec![instance.clone()]))
+                    .await?;
             }
-        }
         Ok(instance)
     }
 
@@ -234,21 +289,25 @@ impl Interp {
                 match name {
                     "__name__" | "__qualname__" => Ok(Value::Str(class.name.clone())),
                     "__module__" => Ok(Value::Str(class.module.clone())),
-                    "__mro__" => Ok(Value::tuple(class.mro.borrow().iter().map(|c| Value::Class(c.clone())).collect())),
+                    "__mro__" => Ok(Value::tuple(
+                        class
+                            .mro
+                            .borrow()
+                            .iter()
+                            .map(|c| Value::Class(c.clone()))
+                            .collect(),
+                    )),
                     _ => self.native_class_attr(class, name),
                 }
             }
-            Value::Module(module) => match module.get(name) {
-                Some(value) => Ok(value),
-                None => {
-                    if let Some(value) = self.lazy_module_attr(module, name)? {
-                        return Ok(value);
-                    }
-                    if name == "__name__" {
-                        return Ok(Value::Str(module.name.clone()));
-                    }
-                    self.attribute_error(object, name)
+            Value::Module(module) => if let Some(value) = module.get(name) { Ok(value) } else {
+                if let Some(value) = self.lazy_module_attr(module, name)? {
+                    return Ok(value);
                 }
+                if name == "__name__" {
+                    return Ok(Value::Str(module.name.clone()));
+                }
+                self.attribute_error(object, name)
             },
             Value::Function(function) => match name {
                 "__name__" => Ok(Value::Str(function.name.clone())),
@@ -263,7 +322,10 @@ impl Interp {
                 "__func__" => Ok(bound.1.clone()),
                 _ => self.get_attr(&bound.1, name),
             },
-            Value::Unknown(unknown) => Ok(Value::unknown(format!("{}.{name}", unknown.what), unknown.loc.or(self.here()))),
+            Value::Unknown(unknown) => Ok(Value::unknown(
+                format!("{}.{name}", unknown.what),
+                unknown.loc.or(self.here()),
+            )),
             Value::Native(native) => self.native_attr(native, object, name),
             Value::Future(future) => self.future_attr(future, object, name),
             _ => self.builtin_method(object, name),
@@ -272,7 +334,12 @@ impl Interp {
 
     /// A class attribute seen through an instance: functions bind, static/class methods and
     /// properties behave as their decorators say.
-    fn bind_class_attr(&self, value: Value, instance: &Value, class: &Rc<Class>) -> PyResult<Value> {
+    fn bind_class_attr(
+        &self,
+        value: Value,
+        instance: &Value,
+        class: &Rc<Class>,
+    ) -> PyResult<Value> {
         match &value {
             Value::Function(function) => {
                 let meta = function.meta.borrow();
@@ -280,13 +347,19 @@ impl Interp {
                     return Ok(value.clone());
                 }
                 if meta.is_classmethod {
-                    return Ok(Value::BoundMethod(Rc::new((Value::Class(class.clone()), value.clone()))));
+                    return Ok(Value::BoundMethod(Rc::new((
+                        Value::Class(class.clone()),
+                        value.clone(),
+                    ))));
                 }
                 if meta.is_property {
                     drop(meta);
                     return self.call_sync(&value, vec![instance.clone()]);
                 }
-                Ok(Value::BoundMethod(Rc::new((instance.clone(), value.clone()))))
+                Ok(Value::BoundMethod(Rc::new((
+                    instance.clone(),
+                    value.clone(),
+                ))))
             }
             _ => Ok(value),
         }
@@ -296,11 +369,13 @@ impl Interp {
     pub(crate) fn set_attr(&self, object: &Value, name: &str, value: Value) -> PyResult<()> {
         match object {
             Value::Instance(instance) => {
-                if let Some(info) = instance.class.dataclass.borrow().as_ref() {
-                    if info.frozen && self.importing.get() == 0 {
-                        return Err(self.raise(&self.exc.attribute_error, format!("cannot assign to field '{name}'")));
+                if let Some(info) = instance.class.dataclass.borrow().as_ref()
+                    && info.frozen && self.importing.get() == 0 {
+                        return Err(self.raise(
+                            &self.exc.attribute_error,
+                            format!("cannot assign to field '{name}'"),
+                        ));
                     }
-                }
                 instance.set(name, value);
                 Ok(())
             }
@@ -313,8 +388,13 @@ impl Interp {
                 Ok(())
             }
             Value::Function(_) => Ok(()),
-            Value::Unknown(unknown) => Err(self.unsupported(format!("setting an attribute of {}", unknown.what))),
-            other => self.type_error(format!("'{}' object attribute '{name}' is read-only", other.type_name())),
+            Value::Unknown(unknown) => {
+                Err(self.unsupported(format!("setting an attribute of {}", unknown.what)))
+            }
+            other => self.type_error(format!(
+                "'{}' object attribute '{name}' is read-only",
+                other.type_name()
+            )),
         }
     }
 }

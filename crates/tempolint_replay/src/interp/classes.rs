@@ -21,7 +21,19 @@ pub(crate) struct NativeClasses {
     pub(crate) str_enum: Rc<Class>,
 }
 
-const BUILTIN_TYPES: &[&str] = &["type", "int", "float", "str", "bool", "list", "dict", "tuple", "set", "frozenset", "bytes"];
+const BUILTIN_TYPES: &[&str] = &[
+    "type",
+    "int",
+    "float",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "frozenset",
+    "bytes",
+];
 
 impl NativeClasses {
     pub(crate) fn new(exc: &ExceptionClasses) -> NativeClasses {
@@ -32,32 +44,66 @@ impl NativeClasses {
         }
         let mut types = Vec::new();
         for name in BUILTIN_TYPES {
-            types.push((*name, Class::new(name, "builtins", vec![object.clone()], Some(name))));
+            types.push((
+                *name,
+                Class::new(name, "builtins", vec![object.clone()], Some(name)),
+            ));
         }
-        let int = types.iter().find(|(n, _)| *n == "int").map(|(_, c)| c.clone()).unwrap_or_else(|| object.clone());
-        let str_ = types.iter().find(|(n, _)| *n == "str").map(|(_, c)| c.clone()).unwrap_or_else(|| object.clone());
+        let int = types
+            .iter()
+            .find(|(n, _)| *n == "int").map_or_else(|| object.clone(), |(_, c)| c.clone());
+        let str_ = types
+            .iter()
+            .find(|(n, _)| *n == "str").map_or_else(|| object.clone(), |(_, c)| c.clone());
         let enum_ = Class::new("Enum", "enum", vec![object.clone()], Some("Enum"));
         let int_enum = Class::new("IntEnum", "enum", vec![int, enum_.clone()], Some("IntEnum"));
-        let str_enum = Class::new("StrEnum", "enum", vec![str_, enum_.clone()], Some("StrEnum"));
-        NativeClasses { object, types, enum_, int_enum, str_enum }
+        let str_enum = Class::new(
+            "StrEnum",
+            "enum",
+            vec![str_, enum_.clone()],
+            Some("StrEnum"),
+        );
+        NativeClasses {
+            object,
+            types,
+            enum_,
+            int_enum,
+            str_enum,
+        }
     }
 
     pub(crate) fn builtin_type(&self, name: &str) -> Option<Rc<Class>> {
-        self.types.iter().find(|(n, _)| *n == name).map(|(_, class)| class.clone())
+        self.types
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, class)| class.clone())
     }
 }
 
 impl Interp {
-    pub(crate) async fn define_class(&self, class_def: &'static ast::StmtClassDef, scope: &Rc<Scope>) -> PyResult<Value> {
+    pub(crate) async fn define_class(
+        &self,
+        class_def: &'static ast::StmtClassDef,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Value> {
         let mut bases = Vec::new();
         let mut keywords = Vec::new();
         if let Some(arguments) = &class_def.arguments {
             for base in &arguments.args {
                 match self.eval(base, scope).await? {
                     Value::Class(class) => bases.push(class),
-                    Value::Unknown(unknown) => return Err(self.unsupported(format!("a class deriving from {}", unknown.what))),
+                    Value::Unknown(unknown) => {
+                        return Err(
+                            self.unsupported(format!("a class deriving from {}", unknown.what))
+                        );
+                    }
                     Value::Native(native) if matches!(native.as_ref(), Native::TypingForm(_)) => {}
-                    other => return self.type_error(format!("bases must be classes, not {}", other.type_name())),
+                    other => {
+                        return self.type_error(format!(
+                            "bases must be classes, not {}",
+                            other.type_name()
+                        ));
+                    }
                 }
             }
             for keyword in &arguments.keywords {
@@ -78,7 +124,10 @@ impl Interp {
             dataclass: RefCell::new(None),
             enum_members: RefCell::new(None),
             workflow: RefCell::new(None),
-            defined_at: Some(Self::loc_of(scope, tempolint_python::Ranged::range(class_def))),
+            defined_at: Some(Self::loc_of(
+                scope,
+                tempolint_python::Ranged::range(class_def),
+            )),
         });
         class.compute_mro();
         let body_scope = Scope::class(scope.module.clone(), scope.closure_parent());
@@ -89,25 +138,45 @@ impl Interp {
         let namespace = body_scope.class_namespace();
         for name in class_body_order(&class_def.body) {
             if let Some((_, value)) = namespace.iter().find(|(key, _)| key.as_ref() == name) {
-                class.attrs.borrow_mut().insert(Value::str(name), value.clone());
+                class
+                    .attrs
+                    .borrow_mut()
+                    .insert(Value::str(name), value.clone());
             }
         }
         for (name, value) in &namespace {
             if !class.attrs.borrow().contains(&Value::Str(name.clone())) {
-                class.attrs.borrow_mut().insert(Value::Str(name.clone()), value.clone());
+                class
+                    .attrs
+                    .borrow_mut()
+                    .insert(Value::Str(name.clone()), value.clone());
             }
         }
         if class.is_subclass_of(&self.natives.enum_) {
             self.make_enum(&class, &class_def.body)?;
         }
         let value = Value::Class(class);
-        self.apply_decorators(&class_def.decorator_list, value, scope).await
+        self.apply_decorators(&class_def.decorator_list, value, scope)
+            .await
     }
 
     /// `@dataclass` on a class (fields from the annotated class body, in order).
-    pub(crate) fn make_dataclass(&self, class: &Rc<Class>, frozen: bool, kw_only_default: bool) -> PyResult<()> {
+    pub(crate) fn make_dataclass(
+        &self,
+        class: &Rc<Class>,
+        frozen: bool,
+        kw_only_default: bool,
+    ) -> PyResult<()> {
         let mut fields: Vec<DataclassField> = Vec::new();
-        for base in class.mro.borrow().iter().skip(1).collect::<Vec<_>>().into_iter().rev() {
+        for base in class
+            .mro
+            .borrow()
+            .iter()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
             if let Some(info) = base.dataclass.borrow().as_ref() {
                 for field in &info.fields {
                     fields.retain(|f| f.name != field.name);
@@ -126,7 +195,8 @@ impl Interp {
             return Ok(());
         };
         let source = self.source(loc.source);
-        let Some(class_def) = find_class_def(source.parsed.module().body.as_slice(), loc.start) else {
+        let Some(class_def) = find_class_def(source.parsed.module().body.as_slice(), loc.start)
+        else {
             return Err(self.unsupported("a dataclass whose definition cannot be found"));
         };
         let module = self.modules.borrow().get(&source.module).cloned();
@@ -138,7 +208,9 @@ impl Interp {
             let Expr::Name(target) = assign.target.as_ref() else {
                 continue;
             };
-            let annotation_text = source.parsed.slice(tempolint_python::Ranged::range(assign.annotation.as_ref()));
+            let annotation_text = source
+                .parsed
+                .slice(tempolint_python::Ranged::range(assign.annotation.as_ref()));
             if annotation_text.contains("ClassVar") {
                 continue;
             }
@@ -158,7 +230,13 @@ impl Interp {
             };
             match attr {
                 Some(Value::Native(native)) if matches!(native.as_ref(), Native::Field { .. }) => {
-                    if let Native::Field { default, default_factory, init, kw_only: field_kw } = native.as_ref() {
+                    if let Native::Field {
+                        default,
+                        default_factory,
+                        init,
+                        kw_only: field_kw,
+                    } = native.as_ref()
+                    {
                         field.default.clone_from(default);
                         field.default_factory.clone_from(default_factory);
                         field.init = *init;
@@ -168,7 +246,10 @@ impl Interp {
                     }
                     match &field.default {
                         Some(default) => {
-                            class.attrs.borrow_mut().insert(Value::Str(name.clone()), default.clone());
+                            class
+                                .attrs
+                                .borrow_mut()
+                                .insert(Value::Str(name.clone()), default.clone());
                         }
                         None => {
                             class.attrs.borrow_mut().remove(&Value::Str(name.clone()));
@@ -193,7 +274,11 @@ impl Interp {
         let Some(info) = object.class.dataclass.borrow().clone() else {
             return Ok(());
         };
-        let positional_fields: Vec<_> = info.fields.iter().filter(|f| f.init && !f.kw_only).collect();
+        let positional_fields: Vec<_> = info
+            .fields
+            .iter()
+            .filter(|f| f.init && !f.kw_only)
+            .collect();
         if args.positional.len() > positional_fields.len() {
             return self.type_error(format!(
                 "{}.__init__() takes {} positional arguments but {} were given",
@@ -202,7 +287,8 @@ impl Interp {
                 args.positional.len() + 1
             ));
         }
-        let mut values: Vec<(Rc<str>, Option<Value>)> = info.fields.iter().map(|f| (f.name.clone(), None)).collect();
+        let mut values: Vec<(Rc<str>, Option<Value>)> =
+            info.fields.iter().map(|f| (f.name.clone(), None)).collect();
         for (field, value) in positional_fields.iter().zip(args.positional) {
             if let Some(slot) = values.iter_mut().find(|(name, _)| *name == field.name) {
                 slot.1 = Some(value);
@@ -211,10 +297,18 @@ impl Interp {
         for (key, value) in args.keywords {
             match values.iter_mut().find(|(name, _)| *name == key) {
                 Some(slot) if slot.1.is_some() => {
-                    return self.type_error(format!("{}.__init__() got multiple values for argument '{key}'", object.class.name));
+                    return self.type_error(format!(
+                        "{}.__init__() got multiple values for argument '{key}'",
+                        object.class.name
+                    ));
                 }
                 Some(slot) => slot.1 = Some(value),
-                None => return self.type_error(format!("{}.__init__() got an unexpected keyword argument '{key}'", object.class.name)),
+                None => {
+                    return self.type_error(format!(
+                        "{}.__init__() got an unexpected keyword argument '{key}'",
+                        object.class.name
+                    ));
+                }
             }
         }
         for (field, (name, value)) in info.fields.iter().zip(values) {
@@ -222,10 +316,15 @@ impl Interp {
                 Some(value) => value,
                 None => match (&field.default, &field.default_factory) {
                     (Some(default), _) => default.clone(),
-                    (None, Some(factory)) => self.call(factory, Args::positional(Vec::new())).await?,
+                    (None, Some(factory)) => {
+                        self.call(factory, Args::positional(Vec::new())).await?
+                    }
                     (None, None) if !field.init => continue,
                     (None, None) => {
-                        return self.type_error(format!("{}.__init__() missing 1 required positional argument: '{name}'", object.class.name));
+                        return self.type_error(format!(
+                            "{}.__init__() missing 1 required positional argument: '{name}'",
+                            object.class.name
+                        ));
                     }
                 },
             };
@@ -271,7 +370,10 @@ impl Interp {
                 }
                 _ => raw.clone(),
             };
-            if let Some((_, existing)) = members.iter().find(|(_, v)| self.py_eq(&enum_raw(v), &value).unwrap_or(false)) {
+            if let Some((_, existing)) = members
+                .iter()
+                .find(|(_, v)| self.py_eq(&enum_raw(v), &value).unwrap_or(false))
+            {
                 let alias = existing.clone();
                 class.attrs.borrow_mut().insert(Value::str(name), alias);
                 continue;
@@ -282,7 +384,10 @@ impl Interp {
             member.set("_name_", Value::str(name));
             member.set("_value_", value);
             let member = Value::Instance(member);
-            class.attrs.borrow_mut().insert(Value::str(name), member.clone());
+            class
+                .attrs
+                .borrow_mut()
+                .insert(Value::str(name), member.clone());
             members.push((name.into(), member));
         }
         *class.enum_members.borrow_mut() = Some(members);
@@ -291,18 +396,21 @@ impl Interp {
 
     /// `Color("red")`.
     pub(crate) fn enum_lookup(&self, class: &Rc<Class>, value: &Value) -> PyResult<Value> {
-        if let Value::Instance(instance) = value {
-            if Rc::ptr_eq(&instance.class, class) {
+        if let Value::Instance(instance) = value
+            && Rc::ptr_eq(&instance.class, class) {
                 return Ok(value.clone());
             }
-        }
         let members = class.enum_members.borrow().clone().unwrap_or_default();
         for (_, member) in &members {
             if self.py_eq(&enum_raw(member), value)? {
                 return Ok(member.clone());
             }
         }
-        self.value_error(format!("{} is not a valid {}", self.py_repr(value)?, class.name))
+        self.value_error(format!(
+            "{} is not a valid {}",
+            self.py_repr(value)?,
+            class.name
+        ))
     }
 
     pub(crate) fn enum_class_member(&self, class: &Rc<Class>, name: &str) -> Option<Value> {
@@ -323,7 +431,9 @@ impl Interp {
 
     fn enum_member_of(&self, value: &Value) -> Option<Rc<Class>> {
         match value {
-            Value::Instance(instance) if instance.class.enum_members.borrow().is_some() => Some(instance.class.clone()),
+            Value::Instance(instance) if instance.class.enum_members.borrow().is_some() => {
+                Some(instance.class.clone())
+            }
             _ => None,
         }
     }
@@ -331,7 +441,11 @@ impl Interp {
     /// A member's raw value when its class mixes in `str`/`int` (so it compares equal to it).
     pub(crate) fn enum_raw_value(&self, value: &Value) -> Option<Value> {
         let class = self.enum_member_of(value)?;
-        let mixed = class.mro.borrow().iter().any(|c| matches!(c.native, Some("str" | "int" | "float")));
+        let mixed = class
+            .mro
+            .borrow()
+            .iter()
+            .any(|c| matches!(c.native, Some("str" | "int" | "float")));
         mixed.then(|| enum_raw(value))
     }
 
@@ -339,7 +453,10 @@ impl Interp {
         if self.enum_member_of(left).is_some() && self.enum_member_of(right).is_some() {
             return Some(left.identity() == right.identity());
         }
-        let raw = self.enum_raw_value(left).map(|raw| (raw, right)).or_else(|| self.enum_raw_value(right).map(|raw| (raw, left)))?;
+        let raw = self
+            .enum_raw_value(left)
+            .map(|raw| (raw, right))
+            .or_else(|| self.enum_raw_value(right).map(|raw| (raw, left)))?;
         self.py_eq(&raw.0, raw.1).ok()
     }
 
@@ -348,13 +465,19 @@ impl Interp {
         let Some(class) = self.enum_member_of(value) else {
             return Ok(None);
         };
-        if class.is_subclass_of(&self.natives.str_enum) || class.is_subclass_of(&self.natives.int_enum) {
+        if class.is_subclass_of(&self.natives.str_enum)
+            || class.is_subclass_of(&self.natives.int_enum)
+        {
             return Ok(Some(self.py_str(&enum_raw(value))?));
         }
         let Value::Instance(instance) = value else {
             return Ok(None);
         };
-        let name = instance.get("name").map(|n| self.py_str(&n)).transpose()?.unwrap_or_default();
+        let name = instance
+            .get("name")
+            .map(|n| self.py_str(&n))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Some(format!("{}.{name}", class.name)))
     }
 
@@ -365,8 +488,16 @@ impl Interp {
         let Value::Instance(instance) = value else {
             return Ok(None);
         };
-        let name = instance.get("name").map(|n| self.py_str(&n)).transpose()?.unwrap_or_default();
-        Ok(Some(format!("<{}.{name}: {}>", class.name, self.py_repr(&enum_raw(value))?)))
+        let name = instance
+            .get("name")
+            .map(|n| self.py_str(&n))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Some(format!(
+            "<{}.{name}: {}>",
+            class.name,
+            self.py_repr(&enum_raw(value))?
+        )))
     }
 }
 
@@ -414,8 +545,12 @@ fn find_class_def(body: &'static [Stmt], offset: u32) -> Option<&'static ast::St
             Stmt::ClassDef(class) => return find_class_def(&class.body, offset),
             Stmt::FunctionDef(def) => return find_class_def(&def.body, offset),
             Stmt::If(if_stmt) => {
-                return find_class_def(&if_stmt.body, offset)
-                    .or_else(|| if_stmt.elif_else_clauses.iter().find_map(|c| find_class_def(&c.body, offset)));
+                return find_class_def(&if_stmt.body, offset).or_else(|| {
+                    if_stmt
+                        .elif_else_clauses
+                        .iter()
+                        .find_map(|c| find_class_def(&c.body, offset))
+                });
             }
             Stmt::Try(try_stmt) => return find_class_def(&try_stmt.body, offset),
             Stmt::With(with) => return find_class_def(&with.body, offset),

@@ -14,21 +14,31 @@ use crate::history::Payload;
 
 impl Interp {
     pub(crate) fn payload_to_value(&self, payload: &Payload, hint: TypeHint) -> PyResult<Value> {
-        let json = payload.json().map_err(|message| self.unsupported(format!("a payload: {message}")))?;
+        let json = payload
+            .json()
+            .map_err(|message| self.unsupported(format!("a payload: {message}")))?;
         self.json_to_value(&json, hint.as_ref().map(|(expr, module)| (*expr, module)))
     }
 
-    fn json_to_value(&self, json: &serde_json::Value, hint: Option<(&'static Expr, &ModuleRef)>) -> PyResult<Value> {
-        if let Some((expr, module)) = hint {
-            if let Some(value) = self.convert_with_hint(json, expr, module)? {
+    fn json_to_value(
+        &self,
+        json: &serde_json::Value,
+        hint: Option<(&'static Expr, &ModuleRef)>,
+    ) -> PyResult<Value> {
+        if let Some((expr, module)) = hint
+            && let Some(value) = self.convert_with_hint(json, expr, module)? {
                 return Ok(value);
             }
-        }
         Ok(plain_json(json))
     }
 
     /// Conversion guided by an annotation; `None` when the hint does not change anything.
-    fn convert_with_hint(&self, json: &serde_json::Value, hint: &'static Expr, module: &ModuleRef) -> PyResult<Option<Value>> {
+    fn convert_with_hint(
+        &self,
+        json: &serde_json::Value,
+        hint: &'static Expr,
+        module: &ModuleRef,
+    ) -> PyResult<Option<Value>> {
         if json.is_null() {
             return Ok(Some(Value::None));
         }
@@ -68,10 +78,18 @@ impl Interp {
                         }
                         Ok(None)
                     }
-                    (Some("list" | "List" | "Sequence" | "MutableSequence" | "Iterable" | "set" | "Set" | "frozenset"), serde_json::Value::Array(items)) => {
+                    (
+                        Some(
+                            "list" | "List" | "Sequence" | "MutableSequence" | "Iterable" | "set"
+                            | "Set" | "frozenset",
+                        ),
+                        serde_json::Value::Array(items),
+                    ) => {
                         let mut values = Vec::with_capacity(items.len());
                         for item in items {
-                            values.push(self.json_to_value(item, arguments.first().map(|a| (*a, module)))?);
+                            values.push(
+                                self.json_to_value(item, arguments.first().map(|a| (*a, module)))?,
+                            );
                         }
                         if matches!(origin.as_deref(), Some("set" | "Set" | "frozenset")) {
                             let mut dict = Dict::default();
@@ -83,20 +101,35 @@ impl Interp {
                         Ok(Some(Value::list(values)))
                     }
                     (Some("tuple" | "Tuple"), serde_json::Value::Array(items)) => {
-                        let variadic = arguments.len() == 2 && matches!(arguments[1], Expr::EllipsisLiteral(_));
+                        let variadic = arguments.len() == 2
+                            && matches!(arguments[1], Expr::EllipsisLiteral(_));
                         let mut values = Vec::with_capacity(items.len());
                         for (index, item) in items.iter().enumerate() {
-                            let hint = if variadic { arguments.first() } else { arguments.get(index) };
+                            let hint = if variadic {
+                                arguments.first()
+                            } else {
+                                arguments.get(index)
+                            };
                             values.push(self.json_to_value(item, hint.map(|a| (*a, module)))?);
                         }
                         Ok(Some(Value::tuple(values)))
                     }
-                    (Some("dict" | "Dict" | "Mapping" | "MutableMapping"), serde_json::Value::Object(map)) => {
+                    (
+                        Some("dict" | "Dict" | "Mapping" | "MutableMapping"),
+                        serde_json::Value::Object(map),
+                    ) => {
                         let mut dict = Dict::default();
                         for (key, item) in map {
-                            let value = self.json_to_value(item, arguments.get(1).map(|a| (*a, module)))?;
-                            let key = match arguments.first().and_then(|k| annotation_name(k)).as_deref() {
-                                Some("int") => key.parse::<i64>().map_or_else(|_| Value::str(key), Value::Int),
+                            let value =
+                                self.json_to_value(item, arguments.get(1).map(|a| (*a, module)))?;
+                            let key = match arguments
+                                .first()
+                                .and_then(|k| annotation_name(k))
+                                .as_deref()
+                            {
+                                Some("int") => key
+                                    .parse::<i64>()
+                                    .map_or_else(|_| Value::str(key), Value::Int),
                                 _ => Value::str(key),
                             };
                             dict.insert(key, value);
@@ -111,24 +144,40 @@ impl Interp {
                     return Ok(None);
                 };
                 match (&resolved, json) {
-                    (Value::Class(class), serde_json::Value::Object(map)) if class.dataclass.borrow().is_some() => {
+                    (Value::Class(class), serde_json::Value::Object(map))
+                        if class.dataclass.borrow().is_some() =>
+                    {
                         let info = class.dataclass.borrow().clone();
                         let mut keywords = Vec::new();
                         if let Some(info) = info {
                             for field in &info.fields {
                                 if let Some(item) = map.get(field.name.as_ref()) {
-                                    let value = self.json_to_value(item, field.annotation.as_ref().map(|(expr, module)| (*expr, module)))?;
+                                    let value = self.json_to_value(
+                                        item,
+                                        field
+                                            .annotation
+                                            .as_ref()
+                                            .map(|(expr, module)| (*expr, module)),
+                                    )?;
                                     keywords.push((field.name.clone(), value));
                                 }
                             }
                         }
-                        let value = self.block_on(self.call(&resolved, Args { positional: Vec::new(), keywords }))?;
+                        let value = self.block_on(self.call(
+                            &resolved,
+                            Args {
+                                positional: Vec::new(),
+                                keywords,
+                            },
+                        ))?;
                         Ok(Some(value))
                     }
                     (Value::Class(class), _) if class.enum_members.borrow().is_some() => {
                         Ok(Some(self.enum_lookup(class, &plain_json(json))?))
                     }
-                    (Value::Class(class), serde_json::Value::Number(number)) if class.native == Some("float") => {
+                    (Value::Class(class), serde_json::Value::Number(number))
+                        if class.native == Some("float") =>
+                    {
                         Ok(Some(Value::Float(number.as_f64().unwrap_or(0.0))))
                     }
                     _ => Ok(None),
@@ -154,7 +203,11 @@ impl Interp {
     }
 
     /// Annotations of a function's parameters (without `self` for methods).
-    pub(crate) fn parameter_hints(&self, function: &Rc<Function>, skip_self: bool) -> Vec<TypeHint> {
+    pub(crate) fn parameter_hints(
+        &self,
+        function: &Rc<Function>,
+        skip_self: bool,
+    ) -> Vec<TypeHint> {
         let Some(parameters) = function.parameters() else {
             return Vec::new();
         };
@@ -163,14 +216,23 @@ impl Interp {
             .iter()
             .chain(parameters.args.iter())
             .skip(usize::from(skip_self))
-            .map(|parameter| parameter.parameter.annotation.as_deref().map(|expr| (expr, function.module.clone())))
+            .map(|parameter| {
+                parameter
+                    .parameter
+                    .annotation
+                    .as_deref()
+                    .map(|expr| (expr, function.module.clone()))
+            })
             .collect()
     }
 
     /// The return annotation of a function.
     pub(crate) fn return_hint(function: &Rc<Function>) -> TypeHint {
         match function.body {
-            super::value::FunctionBody::Def(def) => def.returns.as_deref().map(|expr| (expr, function.module.clone())),
+            super::value::FunctionBody::Def(def) => def
+                .returns
+                .as_deref()
+                .map(|expr| (expr, function.module.clone())),
             super::value::FunctionBody::Lambda(_) => None,
         }
     }

@@ -88,7 +88,14 @@ impl Interp {
         };
         instance.set("args", Value::tuple(args));
         if class.is_subclass_of(&self.exc.failure_error) {
-            instance.set("message", if message.is_none() { Value::str("") } else { message });
+            instance.set(
+                "message",
+                if message.is_none() {
+                    Value::str("")
+                } else {
+                    message
+                },
+            );
             instance.set("cause", Value::None);
             instance.set("failure", Value::None);
         }
@@ -112,7 +119,9 @@ impl Interp {
 
     pub(crate) fn attribute_error<T>(&self, value: &Value, name: &str) -> PyResult<T> {
         let message = match value {
-            Value::Class(class) => format!("type object '{}' has no attribute '{name}'", class.name),
+            Value::Class(class) => {
+                format!("type object '{}' has no attribute '{name}'", class.name)
+            }
             Value::Module(module) => format!("module '{}' has no attribute '{name}'", module.name),
             other => format!("'{}' object has no attribute '{name}'", other.type_name()),
         };
@@ -120,7 +129,9 @@ impl Interp {
     }
 
     pub(crate) fn key_error<T>(&self, key: Value) -> PyResult<T> {
-        Err(Unwind::Exception(self.new_exception(&self.exc.key_error, vec![key])))
+        Err(Unwind::Exception(
+            self.new_exception(&self.exc.key_error, vec![key]),
+        ))
     }
 
     pub(crate) fn index_error<T>(&self, message: &str) -> PyResult<T> {
@@ -138,14 +149,18 @@ impl Interp {
 
     /// `temporalio.exceptions.is_cancelled_exception`.
     pub(crate) fn is_cancelled_exception(&self, value: &Value) -> bool {
-        if self.is_asyncio_cancelled(value) || Self::is_instance_of(value, &self.exc.cancelled_error) {
+        if self.is_asyncio_cancelled(value)
+            || Self::is_instance_of(value, &self.exc.cancelled_error)
+        {
             return true;
         }
-        if Self::is_instance_of(value, &self.exc.activity_error) || Self::is_instance_of(value, &self.exc.child_workflow_error) {
-            if let Value::Instance(instance) = value {
-                return instance.get("cause").is_some_and(|cause| Self::is_instance_of(&cause, &self.exc.cancelled_error));
+        if (Self::is_instance_of(value, &self.exc.activity_error)
+            || Self::is_instance_of(value, &self.exc.child_workflow_error))
+            && let Value::Instance(instance) = value {
+                return instance
+                    .get("cause")
+                    .is_some_and(|cause| Self::is_instance_of(&cause, &self.exc.cancelled_error));
             }
-        }
         false
     }
 

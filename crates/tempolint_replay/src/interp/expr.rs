@@ -7,7 +7,7 @@ use tempolint_python::ast::{self, Expr};
 
 use super::scope::{Lookup, Scope};
 use super::value::{Dict, Function, FunctionBody, FunctionMeta, Value};
-use super::{Interp, LocalFuture, Loc, PyResult};
+use super::{Interp, Loc, LocalFuture, PyResult};
 
 /// Call arguments after evaluation: positional values and keyword pairs.
 pub(crate) struct Args {
@@ -17,11 +17,17 @@ pub(crate) struct Args {
 
 impl Args {
     pub(crate) fn positional(values: Vec<Value>) -> Args {
-        Args { positional: values, keywords: Vec::new() }
+        Args {
+            positional: values,
+            keywords: Vec::new(),
+        }
     }
 
     pub(crate) fn keyword(&self, name: &str) -> Option<&Value> {
-        self.keywords.iter().find(|(key, _)| key.as_ref() == name).map(|(_, value)| value)
+        self.keywords
+            .iter()
+            .find(|(key, _)| key.as_ref() == name)
+            .map(|(_, value)| value)
     }
 
     /// The `index`th positional argument, or the keyword `name`.
@@ -35,13 +41,18 @@ impl Interp {
         Loc::new(scope.module.source.unwrap_or(u32::MAX), range)
     }
 
-    pub(crate) fn eval<'a>(&'a self, expr: &'static Expr, scope: &'a Rc<Scope>) -> LocalFuture<'a, PyResult<Value>> {
+    pub(crate) fn eval<'a>(
+        &'a self,
+        expr: &'static Expr,
+        scope: &'a Rc<Scope>,
+    ) -> LocalFuture<'a, PyResult<Value>> {
         Box::pin(async move {
             let _guard = self.enter()?;
             match expr {
                 Expr::Name(name) => self.load_name(name.id.as_str(), scope, expr),
                 Expr::NumberLiteral(number) => match &number.value {
-                    ast::Number::Int(int) => match int.as_u64().and_then(|n| i64::try_from(n).ok()) {
+                    ast::Number::Int(int) => match int.as_u64().and_then(|n| i64::try_from(n).ok())
+                    {
                         Some(number) => Ok(Value::Int(number)),
                         None => Err(self.unsupported("an integer literal this large")),
                     },
@@ -49,7 +60,9 @@ impl Interp {
                     ast::Number::Complex { .. } => Err(self.unsupported("complex numbers")),
                 },
                 Expr::StringLiteral(string) => Ok(Value::str(string.value.to_str())),
-                Expr::BytesLiteral(bytes) => Ok(Value::Bytes(bytes.value.bytes().collect::<Vec<u8>>().into())),
+                Expr::BytesLiteral(bytes) => Ok(Value::Bytes(
+                    bytes.value.bytes().collect::<Vec<u8>>().into(),
+                )),
                 Expr::BooleanLiteral(boolean) => Ok(Value::Bool(boolean.value)),
                 Expr::NoneLiteral(_) => Ok(Value::None),
                 Expr::EllipsisLiteral(_) => Ok(Value::builtin("Ellipsis")),
@@ -116,7 +129,9 @@ impl Interp {
                     Ok(value)
                 }
                 Expr::List(list) => Ok(Value::list(self.eval_elements(&list.elts, scope).await?)),
-                Expr::Tuple(tuple) => Ok(Value::tuple(self.eval_elements(&tuple.elts, scope).await?)),
+                Expr::Tuple(tuple) => {
+                    Ok(Value::tuple(self.eval_elements(&tuple.elts, scope).await?))
+                }
                 Expr::Set(set) => {
                     let mut dict = Dict::default();
                     for item in self.eval_elements(&set.elts, scope).await? {
@@ -143,17 +158,27 @@ impl Interp {
                     Ok(Value::dict(dict))
                 }
                 Expr::ListComp(comp) => {
-                    let items = self.comprehension(&comp.generators, scope, Some(&comp.elt), None).await?;
-                    Ok(Value::list(items.into_iter().map(|(item, _)| item).collect()))
+                    let items = self
+                        .comprehension(&comp.generators, scope, Some(&comp.elt), None)
+                        .await?;
+                    Ok(Value::list(
+                        items.into_iter().map(|(item, _)| item).collect(),
+                    ))
                 }
                 Expr::Generator(comp) => {
                     // Generators are evaluated eagerly; workflow code consumes them at once
                     // (`sum(...)`, `gather(*(...))`, `",".join(...)`).
-                    let items = self.comprehension(&comp.generators, scope, Some(&comp.elt), None).await?;
-                    Ok(Value::list(items.into_iter().map(|(item, _)| item).collect()))
+                    let items = self
+                        .comprehension(&comp.generators, scope, Some(&comp.elt), None)
+                        .await?;
+                    Ok(Value::list(
+                        items.into_iter().map(|(item, _)| item).collect(),
+                    ))
                 }
                 Expr::SetComp(comp) => {
-                    let items = self.comprehension(&comp.generators, scope, Some(&comp.elt), None).await?;
+                    let items = self
+                        .comprehension(&comp.generators, scope, Some(&comp.elt), None)
+                        .await?;
                     let mut dict = Dict::default();
                     for (item, _) in items {
                         self.dict_insert(&mut dict, item, Value::None)?;
@@ -164,7 +189,9 @@ impl Interp {
                     let Some(key) = &comp.key else {
                         return Err(self.unsupported("a dict comprehension with `**`"));
                     };
-                    let items = self.comprehension(&comp.generators, scope, Some(key), Some(&comp.value)).await?;
+                    let items = self
+                        .comprehension(&comp.generators, scope, Some(key), Some(&comp.value))
+                        .await?;
                     let mut dict = Dict::default();
                     for (key, value) in items {
                         self.dict_insert(&mut dict, key, value.unwrap_or(Value::None))?;
@@ -194,15 +221,22 @@ impl Interp {
                 }
                 Expr::Slice(slice) => {
                     let mut parts = [Value::None, Value::None, Value::None];
-                    for (slot, part) in [&slice.lower, &slice.upper, &slice.step].into_iter().enumerate() {
+                    for (slot, part) in [&slice.lower, &slice.upper, &slice.step]
+                        .into_iter()
+                        .enumerate()
+                    {
                         if let Some(part) = part {
                             parts[slot] = self.eval(part, scope).await?;
                         }
                     }
                     Ok(Value::Slice(Rc::new(parts)))
                 }
-                Expr::Starred(_) => Err(self.raise(&self.exc.type_error, "can't use starred expression here")),
-                Expr::Yield(_) | Expr::YieldFrom(_) => Err(self.unsupported("generators (`yield`)")),
+                Expr::Starred(_) => {
+                    Err(self.raise(&self.exc.type_error, "can't use starred expression here"))
+                }
+                Expr::Yield(_) | Expr::YieldFrom(_) => {
+                    Err(self.unsupported("generators (`yield`)"))
+                }
                 Expr::TString(_) => Err(self.unsupported("template strings")),
                 Expr::IpyEscapeCommand(_) => Err(self.unsupported("IPython escape commands")),
             }
@@ -217,11 +251,18 @@ impl Interp {
             return Ok(value);
         }
         self.loc.set(Some(Self::loc_of(scope, expr.range())));
-        Err(self.raise(&self.exc.name_error, format!("name '{name}' is not defined")))
+        Err(self.raise(
+            &self.exc.name_error,
+            format!("name '{name}' is not defined"),
+        ))
     }
 
     /// Elements of a list/tuple/set display, with `*iterable` unpacked.
-    pub(crate) async fn eval_elements(&self, elements: &'static [Expr], scope: &Rc<Scope>) -> PyResult<Vec<Value>> {
+    pub(crate) async fn eval_elements(
+        &self,
+        elements: &'static [Expr],
+        scope: &Rc<Scope>,
+    ) -> PyResult<Vec<Value>> {
         let mut values = Vec::with_capacity(elements.len());
         for element in elements {
             if let Expr::Starred(starred) = element {
@@ -236,7 +277,10 @@ impl Interp {
 
     async fn eval_call(&self, call: &'static ast::ExprCall, scope: &Rc<Scope>) -> PyResult<Value> {
         let function = self.eval(&call.func, scope).await?;
-        let mut args = Args { positional: Vec::with_capacity(call.arguments.args.len()), keywords: Vec::new() };
+        let mut args = Args {
+            positional: Vec::with_capacity(call.arguments.args.len()),
+            keywords: Vec::new(),
+        };
         for arg in &call.arguments.args {
             if let Expr::Starred(starred) = arg {
                 let iterable = self.eval(&starred.value, scope).await?;
@@ -278,7 +322,16 @@ impl Interp {
         let outer_iterable = self.eval(&first.iter, scope).await?;
         let inner = Scope::function(scope.module.clone(), scope.closure_parent());
         let mut out = Vec::new();
-        self.comprehension_level(generators, 0, Some(outer_iterable), &inner, element, value, &mut out).await?;
+        self.comprehension_level(
+            generators,
+            0,
+            Some(outer_iterable),
+            &inner,
+            element,
+            value,
+            &mut out,
+        )
+        .await?;
         Ok(out)
     }
 
@@ -308,7 +361,16 @@ impl Interp {
                     }
                 }
                 if level + 1 < generators.len() {
-                    self.comprehension_level(generators, level + 1, None, scope, element, value, out).await?;
+                    self.comprehension_level(
+                        generators,
+                        level + 1,
+                        None,
+                        scope,
+                        element,
+                        value,
+                        out,
+                    )
+                    .await?;
                 } else {
                     let key = match element {
                         Some(element) => self.eval(element, scope).await?,
@@ -326,7 +388,11 @@ impl Interp {
     }
 
     /// Default values of a parameter list, evaluated at definition time.
-    pub(crate) async fn eval_defaults(&self, parameters: &'static ast::Parameters, scope: &Rc<Scope>) -> PyResult<(Vec<Value>, Vec<(Rc<str>, Value)>)> {
+    pub(crate) async fn eval_defaults(
+        &self,
+        parameters: &'static ast::Parameters,
+        scope: &Rc<Scope>,
+    ) -> PyResult<(Vec<Value>, Vec<(Rc<str>, Value)>)> {
         let mut defaults = Vec::new();
         for parameter in parameters.posonlyargs.iter().chain(parameters.args.iter()) {
             if let Some(default) = &parameter.default {
@@ -336,14 +402,22 @@ impl Interp {
         let mut kw_defaults = Vec::new();
         for parameter in &parameters.kwonlyargs {
             if let Some(default) = &parameter.default {
-                kw_defaults.push((parameter.parameter.name.as_str().into(), self.eval(default, scope).await?));
+                kw_defaults.push((
+                    parameter.parameter.name.as_str().into(),
+                    self.eval(default, scope).await?,
+                ));
             }
         }
         Ok((defaults, kw_defaults))
     }
 
     /// Binds `value` to an assignment target (names, attributes, subscripts, unpacking).
-    pub(crate) fn assign<'a>(&'a self, target: &'static Expr, value: Value, scope: &'a Rc<Scope>) -> LocalFuture<'a, PyResult<()>> {
+    pub(crate) fn assign<'a>(
+        &'a self,
+        target: &'static Expr,
+        value: Value,
+        scope: &'a Rc<Scope>,
+    ) -> LocalFuture<'a, PyResult<()>> {
         Box::pin(async move {
             match target {
                 Expr::Name(name) => {
@@ -359,16 +433,23 @@ impl Interp {
                     let key = self.eval(&subscript.slice, scope).await?;
                     self.set_item(&object, key, value).await
                 }
-                Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::List(ast::ExprList { elts, .. }) => {
                     let items = self.iterate(&value).await?;
-                    let star = elts.iter().position(|element| matches!(element, Expr::Starred(_)));
+                    let star = elts
+                        .iter()
+                        .position(|element| matches!(element, Expr::Starred(_)));
                     match star {
                         None => {
                             if items.len() != elts.len() {
                                 let message = if items.len() > elts.len() {
                                     format!("too many values to unpack (expected {})", elts.len())
                                 } else {
-                                    format!("not enough values to unpack (expected {}, got {})", elts.len(), items.len())
+                                    format!(
+                                        "not enough values to unpack (expected {}, got {})",
+                                        elts.len(),
+                                        items.len()
+                                    )
                                 };
                                 return self.value_error(message);
                             }
@@ -379,16 +460,24 @@ impl Interp {
                         Some(star) => {
                             let after = elts.len() - star - 1;
                             if items.len() < star + after {
-                                return self.value_error(format!("not enough values to unpack (expected at least {}, got {})", star + after, items.len()));
+                                return self.value_error(format!(
+                                    "not enough values to unpack (expected at least {}, got {})",
+                                    star + after,
+                                    items.len()
+                                ));
                             }
                             for (element, item) in elts[..star].iter().zip(items.iter()) {
                                 self.assign(element, item.clone(), scope).await?;
                             }
                             let middle = items[star..items.len() - after].to_vec();
                             if let Expr::Starred(starred) = &elts[star] {
-                                self.assign(&starred.value, Value::list(middle), scope).await?;
+                                self.assign(&starred.value, Value::list(middle), scope)
+                                    .await?;
                             }
-                            for (element, item) in elts[star + 1..].iter().zip(items[items.len() - after..].iter()) {
+                            for (element, item) in elts[star + 1..]
+                                .iter()
+                                .zip(items[items.len() - after..].iter())
+                            {
                                 self.assign(element, item.clone(), scope).await?;
                             }
                         }
@@ -406,7 +495,10 @@ impl Interp {
         match target {
             Expr::Name(name) => {
                 if !scope.delete(name.id.as_str()) {
-                    return Err(self.raise(&self.exc.name_error, format!("name '{}' is not defined", name.id.as_str())));
+                    return Err(self.raise(
+                        &self.exc.name_error,
+                        format!("name '{}' is not defined", name.id.as_str()),
+                    ));
                 }
                 Ok(())
             }
@@ -419,7 +511,10 @@ impl Interp {
                 let object = self.eval(&attribute.value, scope).await?;
                 match &object {
                     Value::Instance(instance) => {
-                        instance.attrs.borrow_mut().remove(&Value::str(attribute.attr.as_str()));
+                        instance
+                            .attrs
+                            .borrow_mut()
+                            .remove(&Value::str(attribute.attr.as_str()));
                         Ok(())
                     }
                     _ => Err(self.unsupported("deleting this attribute")),

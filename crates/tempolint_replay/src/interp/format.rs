@@ -10,19 +10,31 @@ use super::value::{Value, float_repr};
 use super::{Interp, PyResult};
 
 impl Interp {
-    pub(crate) async fn eval_fstring(&self, fstring: &'static ast::ExprFString, scope: &Rc<Scope>) -> PyResult<Value> {
+    pub(crate) async fn eval_fstring(
+        &self,
+        fstring: &'static ast::ExprFString,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Value> {
         let mut out = String::new();
-        for part in fstring.value.iter() {
+        for part in &fstring.value {
             match part {
                 ast::FStringPart::Literal(literal) => out.push_str(&literal.value),
-                ast::FStringPart::FString(fstring) => self.format_elements(&fstring.elements, scope, &mut out).await?,
+                ast::FStringPart::FString(fstring) => {
+                    self.format_elements(&fstring.elements, scope, &mut out)
+                        .await?;
+                }
             }
         }
         Ok(Value::Str(out.into()))
     }
 
-    async fn format_elements(&self, elements: &'static ast::InterpolatedStringElements, scope: &Rc<Scope>, out: &mut String) -> PyResult<()> {
-        for element in elements.iter() {
+    async fn format_elements(
+        &self,
+        elements: &'static ast::InterpolatedStringElements,
+        scope: &Rc<Scope>,
+        out: &mut String,
+    ) -> PyResult<()> {
+        for element in elements {
             match element {
                 ast::InterpolatedStringElement::Literal(literal) => out.push_str(&literal.value),
                 ast::InterpolatedStringElement::Interpolation(interpolation) => {
@@ -34,15 +46,21 @@ impl Interp {
                     }
                     let value = match interpolation.conversion {
                         ast::ConversionFlag::Str => Value::Str(self.py_str(&value)?.into()),
-                        ast::ConversionFlag::Repr | ast::ConversionFlag::Ascii => Value::Str(self.py_repr(&value)?.into()),
-                        ast::ConversionFlag::None if interpolation.debug_text.is_some() && interpolation.format_spec.is_none() => {
+                        ast::ConversionFlag::Repr | ast::ConversionFlag::Ascii => {
+                            Value::Str(self.py_repr(&value)?.into())
+                        }
+                        ast::ConversionFlag::None
+                            if interpolation.debug_text.is_some()
+                                && interpolation.format_spec.is_none() =>
+                        {
                             Value::Str(self.py_repr(&value)?.into())
                         }
                         ast::ConversionFlag::None => value,
                     };
                     let mut spec = String::new();
                     if let Some(format_spec) = &interpolation.format_spec {
-                        Box::pin(self.format_elements(&format_spec.elements, scope, &mut spec)).await?;
+                        Box::pin(self.format_elements(&format_spec.elements, scope, &mut spec))
+                            .await?;
                     }
                     out.push_str(&self.format_value(&value, &spec)?);
                 }
@@ -115,16 +133,28 @@ impl Interp {
                 let items = dict.borrow().items();
                 let mut parts = Vec::with_capacity(items.len());
                 for (key, value) in items {
-                    parts.push(format!("{}: {}", self.py_repr(&key)?, self.py_repr(&value)?));
+                    parts.push(format!(
+                        "{}: {}",
+                        self.py_repr(&key)?,
+                        self.py_repr(&value)?
+                    ));
                 }
                 format!("{{{}}}", parts.join(", "))
             }
             Value::Set(set) => {
                 let keys = set.borrow().keys();
-                if keys.is_empty() { "set()".into() } else { format!("{{{}}}", self.join_reprs(&keys)?) }
+                if keys.is_empty() {
+                    "set()".into()
+                } else {
+                    format!("{{{}}}", self.join_reprs(&keys)?)
+                }
             }
             Value::Range(start, stop, step) => {
-                if *step == 1 { format!("range({start}, {stop})") } else { format!("range({start}, {stop}, {step})") }
+                if *step == 1 {
+                    format!("range({start}, {stop})")
+                } else {
+                    format!("range({start}, {stop}, {step})")
+                }
             }
             Value::Instance(instance) => {
                 if let Some(method) = self.user_dunder(value, "__repr__") {
@@ -162,8 +192,15 @@ impl Interp {
             Value::Coroutine(coroutine) => format!("<coroutine object {}>", coroutine.name),
             Value::Future(future) => format!("<{}>", future.type_name()),
             Value::Native(native) => native.repr(),
-            Value::Slice(parts) => format!("slice({}, {}, {})", self.py_repr(&parts[0])?, self.py_repr(&parts[1])?, self.py_repr(&parts[2])?),
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("the value of {}", unknown.what))),
+            Value::Slice(parts) => format!(
+                "slice({}, {}, {})",
+                self.py_repr(&parts[0])?,
+                self.py_repr(&parts[1])?,
+                self.py_repr(&parts[2])?
+            ),
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("the value of {}", unknown.what)));
+            }
         })
     }
 
@@ -178,7 +215,10 @@ impl Interp {
     fn call_sync_string(&self, method: &Value) -> PyResult<String> {
         match self.call_sync(method, Vec::new())? {
             Value::Str(text) => Ok(text.to_string()),
-            other => self.type_error(format!("__str__ returned non-string (type {})", other.type_name())),
+            other => self.type_error(format!(
+                "__str__ returned non-string (type {})",
+                other.type_name()
+            )),
         }
     }
 
@@ -187,11 +227,10 @@ impl Interp {
         let Value::Instance(instance) = value else {
             return self.py_str(value);
         };
-        if instance.class.is_subclass_of(&self.exc.failure_error) {
-            if let Some(Value::Str(message)) = instance.get("message") {
+        if instance.class.is_subclass_of(&self.exc.failure_error)
+            && let Some(Value::Str(message)) = instance.get("message") {
                 return Ok(message.to_string());
             }
-        }
         let args = match instance.get("args") {
             Some(Value::Tuple(args)) => args.to_vec(),
             _ => Vec::new(),
@@ -209,20 +248,31 @@ impl Interp {
         if spec.is_empty() {
             return self.py_str(value);
         }
-        let spec = FormatSpec::parse(spec).ok_or_else(|| self.raise(&self.exc.value_error, format!("Invalid format specifier '{spec}'")))?;
+        let spec = FormatSpec::parse(spec).ok_or_else(|| {
+            self.raise(
+                &self.exc.value_error,
+                format!("Invalid format specifier '{spec}'"),
+            )
+        })?;
         let body = match value {
-            Value::Int(number) if !matches!(spec.kind, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) => {
+            Value::Int(number)
+                if !matches!(spec.kind, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) =>
+            {
                 let digits = match spec.kind {
                     Some('x') => format!("{:x}", number.unsigned_abs()),
                     Some('X') => format!("{:X}", number.unsigned_abs()),
                     Some('o') => format!("{:o}", number.unsigned_abs()),
                     Some('b') => format!("{:b}", number.unsigned_abs()),
-                    Some('c') => char::from_u32(u32::try_from(*number).unwrap_or(0xFFFD)).unwrap_or('\u{fffd}').to_string(),
+                    Some('c') => char::from_u32(u32::try_from(*number).unwrap_or(0xFFFD))
+                        .unwrap_or('\u{fffd}')
+                        .to_string(),
                     _ => group(&number.unsigned_abs().to_string(), spec.grouping),
                 };
                 sign(*number < 0, spec.sign) + &digits
             }
-            Value::Bool(flag) if spec.kind.is_none() => return Ok(pad(if *flag { "True" } else { "False" }, &spec, '<')),
+            Value::Bool(flag) if spec.kind.is_none() => {
+                return Ok(pad(if *flag { "True" } else { "False" }, &spec, '<'));
+            }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 let number = match value {
                     Value::Int(n) => *n as f64,
@@ -283,13 +333,15 @@ impl Interp {
                 out.push('%');
                 continue;
             }
-            let value = match (&key, &mapping) {
-                (Some(name), Some(mapping)) => self.get_item_sync(mapping, &Value::str(name))?,
-                _ => {
-                    let value = positional.get(next).cloned().ok_or_else(|| self.raise(&self.exc.type_error, "not enough arguments for format string"))?;
-                    next += 1;
-                    value
-                }
+            let value = if let (Some(name), Some(mapping)) = (&key, &mapping) { self.get_item_sync(mapping, &Value::str(name))? } else {
+                let value = positional.get(next).cloned().ok_or_else(|| {
+                    self.raise(
+                        &self.exc.type_error,
+                        "not enough arguments for format string",
+                    )
+                })?;
+                next += 1;
+                value
             };
             let converted = match kind {
                 's' => self.py_str(&value)?,
@@ -300,31 +352,58 @@ impl Interp {
                     other => self.py_str(&other)?,
                 },
                 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' => {
-                    let precision = spec.split('.').nth(1).map(|p| format!(".{p}")).unwrap_or_else(|| if "fFeE".contains(kind) { ".6".into() } else { String::new() });
+                    let precision = spec
+                        .split('.')
+                        .nth(1).map_or_else(|| {
+                            if "fFeE".contains(kind) {
+                                ".6".into()
+                            } else {
+                                String::new()
+                            }
+                        }, |p| format!(".{p}"));
                     return_if_err(self.format_value(&value, &format!("{precision}{kind}")))?
                 }
                 'c' => self.py_str(&value)?,
-                other => return self.value_error(format!("unsupported format character '{other}'")),
+                other => {
+                    return self.value_error(format!("unsupported format character '{other}'"));
+                }
             };
-            let width: usize = spec.trim_start_matches(['-', '+', ' ', '#', '0']).split('.').next().and_then(|w| w.parse().ok()).unwrap_or(0);
+            let width: usize = spec
+                .trim_start_matches(['-', '+', ' ', '#', '0'])
+                .split('.')
+                .next()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(0);
             let padding = width.saturating_sub(converted.chars().count());
             if spec.starts_with('-') {
                 out.push_str(&converted);
                 out.extend(std::iter::repeat_n(' ', padding));
             } else {
-                let fill = if spec.starts_with('0') && kind != 's' { '0' } else { ' ' };
+                let fill = if spec.starts_with('0') && kind != 's' {
+                    '0'
+                } else {
+                    ' '
+                };
                 out.extend(std::iter::repeat_n(fill, padding));
                 out.push_str(&converted);
             }
         }
-        if next < positional.len() && mapping.is_none() && !matches!(args, Value::Tuple(_) if positional.is_empty()) {
+        if next < positional.len()
+            && mapping.is_none()
+            && !matches!(args, Value::Tuple(_) if positional.is_empty())
+        {
             return self.type_error("not all arguments converted during string formatting");
         }
         Ok(out)
     }
 
     /// `"...{}...".format(*args, **kwargs)`.
-    pub(crate) fn str_format(&self, format: &str, args: &[Value], kwargs: &[(Rc<str>, Value)]) -> PyResult<String> {
+    pub(crate) fn str_format(
+        &self,
+        format: &str,
+        args: &[Value],
+        kwargs: &[(Rc<str>, Value)],
+    ) -> PyResult<String> {
         let mut out = String::new();
         let mut auto = 0;
         let mut chars = format.chars().peekable();
@@ -352,23 +431,37 @@ impl Interp {
                         }
                         field.push(c);
                     }
-                    let (field, spec) = field.split_once(':').map_or((field.as_str(), ""), |(f, s)| (f, s));
-                    let (field, conversion) = field.split_once('!').map_or((field, None), |(f, c)| (f, Some(c)));
+                    let (field, spec) = field
+                        .split_once(':')
+                        .map_or((field.as_str(), ""), |(f, s)| (f, s));
+                    let (field, conversion) = field
+                        .split_once('!')
+                        .map_or((field, None), |(f, c)| (f, Some(c)));
                     let (head, rest) = split_field(field);
                     let mut value = if head.is_empty() {
-                        let value = args.get(auto).cloned().ok_or_else(|| self.raise(&self.exc.index_error, "Replacement index out of range"))?;
+                        let value = args.get(auto).cloned().ok_or_else(|| {
+                            self.raise(&self.exc.index_error, "Replacement index out of range")
+                        })?;
                         auto += 1;
                         value
                     } else if let Ok(index) = head.parse::<usize>() {
-                        args.get(index).cloned().ok_or_else(|| self.raise(&self.exc.index_error, "Replacement index out of range"))?
+                        args.get(index).cloned().ok_or_else(|| {
+                            self.raise(&self.exc.index_error, "Replacement index out of range")
+                        })?
                     } else {
-                        kwargs.iter().find(|(k, _)| k.as_ref() == head).map(|(_, v)| v.clone()).ok_or_else(|| self.raise(&self.exc.key_error, head.to_string()))?
+                        kwargs
+                            .iter()
+                            .find(|(k, _)| k.as_ref() == head)
+                            .map(|(_, v)| v.clone())
+                            .ok_or_else(|| self.raise(&self.exc.key_error, head.to_string()))?
                     };
                     for accessor in rest {
                         value = match accessor {
                             Accessor::Attr(name) => self.get_attr(&value, &name)?,
                             Accessor::Item(key) => {
-                                let key = key.parse::<i64>().map_or_else(|_| Value::str(&key), Value::Int);
+                                let key = key
+                                    .parse::<i64>()
+                                    .map_or_else(|_| Value::str(&key), Value::Int);
                                 self.get_item_sync(&value, &key)?
                             }
                         };
@@ -418,7 +511,11 @@ fn split_field(field: &str) -> (&str, Vec<Accessor>) {
 
 /// Python's `repr` of a string: single quotes unless the text has them and no double quotes.
 pub(crate) fn repr_str(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
     for ch in text.chars() {
@@ -485,7 +582,11 @@ impl FormatSpec {
         while index < chars.len() && chars[index].is_ascii_digit() {
             index += 1;
         }
-        let width = chars[start..index].iter().collect::<String>().parse().unwrap_or(0);
+        let width = chars[start..index]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
         let mut grouping = None;
         if index < chars.len() && (chars[index] == ',' || chars[index] == '_') {
             grouping = Some(chars[index]);
@@ -498,13 +599,29 @@ impl FormatSpec {
             while index < chars.len() && chars[index].is_ascii_digit() {
                 index += 1;
             }
-            precision = Some(chars[start..index].iter().collect::<String>().parse().ok()?);
+            precision = Some(
+                chars[start..index]
+                    .iter()
+                    .collect::<String>()
+                    .parse()
+                    .ok()?,
+            );
         }
         let kind = chars.get(index).copied();
         if index + usize::from(kind.is_some()) != chars.len() {
             return None;
         }
-        Some(FormatSpec { raw: spec.to_string(), fill, align, sign, zero, width, grouping, precision, kind })
+        Some(FormatSpec {
+            raw: spec.to_string(),
+            fill,
+            align,
+            sign,
+            zero,
+            width,
+            grouping,
+            precision,
+            kind,
+        })
     }
 }
 
@@ -523,7 +640,7 @@ fn group(digits: &str, grouping: Option<char>) -> String {
     };
     let mut out = String::new();
     for (index, ch) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(ch);
@@ -537,7 +654,9 @@ fn format_float(number: f64, spec: &FormatSpec) -> String {
     let body = match spec.kind {
         Some('f' | 'F') => {
             let text = format!("{:.*}", spec.precision.unwrap_or(6), abs);
-            let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+            let (int, frac) = text
+                .split_once('.')
+                .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
             let int = group(int, spec.grouping);
             frac.map_or(int.clone(), |frac| format!("{int}.{frac}"))
         }
@@ -546,25 +665,49 @@ fn format_float(number: f64, spec: &FormatSpec) -> String {
             let text = format!("{:.*e}", spec.precision.unwrap_or(6), abs);
             let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
             let exponent: i32 = exponent.parse().unwrap_or(0);
-            let out = format!("{mantissa}e{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.abs());
-            if spec.kind == Some('E') { out.to_uppercase() } else { out }
+            let out = format!(
+                "{mantissa}e{}{:02}",
+                if exponent < 0 { '-' } else { '+' },
+                exponent.abs()
+            );
+            if spec.kind == Some('E') {
+                out.to_uppercase()
+            } else {
+                out
+            }
         }
         Some('g' | 'G') | None => {
             if spec.kind.is_none() && spec.precision.is_none() {
                 float_repr(abs)
             } else {
                 let precision = spec.precision.unwrap_or(6).max(1);
-                let exponent = if abs == 0.0 { 0 } else { abs.log10().floor() as i32 };
+                let exponent = if abs == 0.0 {
+                    0
+                } else {
+                    abs.log10().floor() as i32
+                };
                 if exponent < -4 || exponent >= precision as i32 {
                     let text = format!("{:.*e}", precision - 1, abs);
                     let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-                    let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+                    let mantissa = if mantissa.contains('.') {
+                        mantissa.trim_end_matches('0').trim_end_matches('.')
+                    } else {
+                        mantissa
+                    };
                     let exp: i32 = exp.parse().unwrap_or(0);
-                    format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+                    format!(
+                        "{mantissa}e{}{:02}",
+                        if exp < 0 { '-' } else { '+' },
+                        exp.abs()
+                    )
                 } else {
                     let decimals = (precision as i32 - 1 - exponent).max(0) as usize;
                     let text = format!("{abs:.decimals$}");
-                    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+                    if text.contains('.') {
+                        text.trim_end_matches('0').trim_end_matches('.').to_string()
+                    } else {
+                        text
+                    }
                 }
             }
         }
@@ -579,15 +722,27 @@ fn pad(text: &str, spec: &FormatSpec, default_align: char) -> String {
         return text.to_string();
     }
     let padding = spec.width - length;
-    let (fill, align) = if spec.zero && spec.align.is_none() { ('0', '=') } else { (spec.fill, spec.align.unwrap_or(default_align)) };
+    let (fill, align) = if spec.zero && spec.align.is_none() {
+        ('0', '=')
+    } else {
+        (spec.fill, spec.align.unwrap_or(default_align))
+    };
     match align {
         '<' => format!("{text}{}", fill.to_string().repeat(padding)),
         '^' => {
             let left = padding / 2;
-            format!("{}{text}{}", fill.to_string().repeat(left), fill.to_string().repeat(padding - left))
+            format!(
+                "{}{text}{}",
+                fill.to_string().repeat(left),
+                fill.to_string().repeat(padding - left)
+            )
         }
         '=' => {
-            let (sign, rest) = if text.starts_with(['-', '+', ' ']) { text.split_at(1) } else { ("", text) };
+            let (sign, rest) = if text.starts_with(['-', '+', ' ']) {
+                text.split_at(1)
+            } else {
+                ("", text)
+            };
             format!("{sign}{}{rest}", fill.to_string().repeat(padding))
         }
         _ => format!("{}{text}", fill.to_string().repeat(padding)),

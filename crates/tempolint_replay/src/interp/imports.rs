@@ -14,23 +14,32 @@ use super::{Interp, Module, ModuleRef, PyResult};
 const KIND: &str = "__tempolint_kind__";
 
 impl Interp {
-    pub(crate) fn exec_import(&self, import: &'static ast::StmtImport, scope: &Rc<Scope>) -> PyResult<()> {
+    pub(crate) fn exec_import(
+        &self,
+        import: &'static ast::StmtImport,
+        scope: &Rc<Scope>,
+    ) -> PyResult<()> {
         for alias in &import.names {
             let name = alias.name.as_str();
             let module = self.load_module(name)?;
-            match &alias.asname {
-                Some(asname) => scope.assign(asname.as_str(), Value::Module(module)),
-                None => {
-                    let top = name.split('.').next().unwrap_or(name);
-                    scope.assign(top, Value::Module(self.load_module(top)?));
-                }
+            if let Some(asname) = &alias.asname { scope.assign(asname.as_str(), Value::Module(module)) } else {
+                let top = name.split('.').next().unwrap_or(name);
+                scope.assign(top, Value::Module(self.load_module(top)?));
             }
         }
         Ok(())
     }
 
-    pub(crate) fn exec_import_from(&self, import: &'static ast::StmtImportFrom, scope: &Rc<Scope>) -> PyResult<()> {
-        let base = import.module.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+    pub(crate) fn exec_import_from(
+        &self,
+        import: &'static ast::StmtImportFrom,
+        scope: &Rc<Scope>,
+    ) -> PyResult<()> {
+        let base = import
+            .module
+            .as_ref()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
         let name = if import.level > 0 {
             let mut package: Vec<&str> = scope.module.name.split('.').collect();
             let is_package = scope.module.get("__path__").is_some();
@@ -51,11 +60,10 @@ impl Interp {
             let member = alias.name.as_str();
             if member == "*" {
                 for (key, value) in module.dict.borrow().items() {
-                    if let Value::Str(key) = &key {
-                        if !key.starts_with('_') {
+                    if let Value::Str(key) = &key
+                        && !key.starts_with('_') {
                             scope.assign(key, value.clone());
                         }
-                    }
                 }
                 continue;
             }
@@ -63,7 +71,12 @@ impl Interp {
                 Some(value) => value,
                 None => match self.lazy_module_attr(&module, member)? {
                     Some(value) => value,
-                    None => return Err(self.raise(&self.exc.attribute_error, format!("cannot import name '{member}' from '{name}'"))),
+                    None => {
+                        return Err(self.raise(
+                            &self.exc.attribute_error,
+                            format!("cannot import name '{member}' from '{name}'"),
+                        ));
+                    }
                 },
             };
             scope.assign(alias.asname.as_ref().unwrap_or(&alias.name).as_str(), value);
@@ -100,18 +113,20 @@ impl Interp {
     }
 
     fn register_module(&self, name: &str, module: ModuleRef) {
-        self.modules.borrow_mut().insert(name.to_string(), module.clone());
-        if let Some((parent, child)) = name.rsplit_once('.') {
-            if let Some(parent) = self.modules.borrow().get(parent) {
-                if parent.get(child).is_none() {
+        self.modules
+            .borrow_mut()
+            .insert(name.to_string(), module.clone());
+        if let Some((parent, child)) = name.rsplit_once('.')
+            && let Some(parent) = self.modules.borrow().get(parent)
+                && parent.get(child).is_none() {
                     parent.set(child, Value::Module(module));
                 }
-            }
-        }
     }
 
     fn load_project_module(&self, name: &str, path: &std::path::Path) -> PyResult<ModuleRef> {
-        let text = std::fs::read_to_string(path).map_err(|error| self.unsupported(format!("importing `{name}` ({}: {error})", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            self.unsupported(format!("importing `{name}` ({}: {error})", path.display()))
+        })?;
         let source = self.add_source(path.display().to_string(), name, text);
         let module = Module::new(name, Some(source));
         module.set("__name__", Value::str(name));
@@ -125,11 +140,13 @@ impl Interp {
         let lenient = !self.is_workflow_module(name);
         let passthrough = module.passed_through.get();
         if passthrough {
-            self.unrestricted_depth.set(self.unrestricted_depth.get() + 1);
+            self.unrestricted_depth
+                .set(self.unrestricted_depth.get() + 1);
         }
         let outcome = self.exec_module_body(parsed.module().body.as_slice(), &scope, lenient);
         if passthrough {
-            self.unrestricted_depth.set(self.unrestricted_depth.get() - 1);
+            self.unrestricted_depth
+                .set(self.unrestricted_depth.get() - 1);
         }
         outcome?;
         Ok(module)
@@ -137,9 +154,14 @@ impl Interp {
 
     /// Registers a source file; its AST lives for the rest of the process (coroutines borrow it).
     pub(crate) fn add_source(&self, path: String, module: &str, text: String) -> u32 {
-        let parsed: &'static tempolint_python::ParsedSource = Box::leak(Box::new(tempolint_python::ParsedSource::parse(text)));
+        let parsed: &'static tempolint_python::ParsedSource =
+            Box::leak(Box::new(tempolint_python::ParsedSource::parse(text)));
         let mut sources = self.sources.borrow_mut();
-        sources.push(Rc::new(super::SourceFile { path, module: module.to_string(), parsed }));
+        sources.push(Rc::new(super::SourceFile {
+            path,
+            module: module.to_string(),
+            parsed,
+        }));
         (sources.len() - 1) as u32
     }
 
@@ -148,20 +170,38 @@ impl Interp {
     }
 
     /// Members of modules that are not in the module dict: library members resolved lazily.
-    pub(crate) fn lazy_module_attr(&self, module: &ModuleRef, name: &str) -> PyResult<Option<Value>> {
-        if let Some(full) = self.modules.borrow().get(&format!("{}.{name}", module.name)) {
+    pub(crate) fn lazy_module_attr(
+        &self,
+        module: &ModuleRef,
+        name: &str,
+    ) -> PyResult<Option<Value>> {
+        if let Some(full) = self
+            .modules
+            .borrow()
+            .get(&format!("{}.{name}", module.name))
+        {
             return Ok(Some(Value::Module(full.clone())));
         }
         let kind = module.get(KIND);
         match kind {
-            Some(Value::Str(kind)) if kind.as_ref() == "stdlib" => Ok(Some(Value::builtin(&format!("stdlib:{}.{name}", module.name)))),
-            Some(Value::Str(kind)) if kind.as_ref() == "unknown" => {
-                Ok(Some(Value::unknown(format!("`{}.{name}` (module `{}` is not part of the project)", module.name, module.name), self.here())))
-            }
-            Some(Value::Str(kind)) if kind.as_ref() == "typing" => Ok(Some(Value::Native(Rc::new(Native::TypingForm(format!("{}.{name}", module.name)))))),
+            Some(Value::Str(kind)) if kind.as_ref() == "stdlib" => Ok(Some(Value::builtin(
+                &format!("stdlib:{}.{name}", module.name),
+            ))),
+            Some(Value::Str(kind)) if kind.as_ref() == "unknown" => Ok(Some(Value::unknown(
+                format!(
+                    "`{}.{name}` (module `{}` is not part of the project)",
+                    module.name, module.name
+                ),
+                self.here(),
+            ))),
+            Some(Value::Str(kind)) if kind.as_ref() == "typing" => Ok(Some(Value::Native(
+                Rc::new(Native::TypingForm(format!("{}.{name}", module.name))),
+            ))),
             _ => {
                 let candidate = format!("{}.{name}", module.name);
-                if self.project_files.borrow().contains_key(&candidate) || self.native_module(&candidate).is_some() {
+                if self.project_files.borrow().contains_key(&candidate)
+                    || self.native_module(&candidate).is_some()
+                {
                     return Ok(Some(Value::Module(self.load_module(&candidate)?)));
                 }
                 Ok(None)
@@ -172,32 +212,51 @@ impl Interp {
     /// Attributes of library classes that are not modelled (`datetime.datetime.now`).
     pub(crate) fn native_class_attr(&self, class: &Rc<Class>, name: &str) -> PyResult<Value> {
         if class.native.is_some() && self.restrictions.is_stdlib(&class.module) {
-            return Ok(Value::builtin(&format!("stdlib:{}.{}.{name}", class.module, class.name)));
+            return Ok(Value::builtin(&format!(
+                "stdlib:{}.{}.{name}",
+                class.module, class.name
+            )));
         }
         self.attribute_error(&Value::Class(class.clone()), name)
     }
 
-    pub(crate) fn native_instance_attr(&self, _object: &Value, _name: &str) -> PyResult<Option<Value>> {
+    pub(crate) fn native_instance_attr(
+        &self,
+        _object: &Value,
+        _name: &str,
+    ) -> PyResult<Option<Value>> {
         Ok(None)
     }
 
     pub(crate) fn enter_context(&self, kind: ContextKind) {
         match kind {
-            ContextKind::ImportsPassedThrough => self.passthrough_depth.set(self.passthrough_depth.get() + 1),
-            ContextKind::SandboxUnrestricted => self.unrestricted_depth.set(self.unrestricted_depth.get() + 1),
+            ContextKind::ImportsPassedThrough => {
+                self.passthrough_depth.set(self.passthrough_depth.get() + 1);
+            }
+            ContextKind::SandboxUnrestricted => self
+                .unrestricted_depth
+                .set(self.unrestricted_depth.get() + 1),
             ContextKind::Null => {}
         }
     }
 
     pub(crate) fn exit_context(&self, kind: ContextKind) {
         match kind {
-            ContextKind::ImportsPassedThrough => self.passthrough_depth.set(self.passthrough_depth.get().saturating_sub(1)),
-            ContextKind::SandboxUnrestricted => self.unrestricted_depth.set(self.unrestricted_depth.get().saturating_sub(1)),
+            ContextKind::ImportsPassedThrough => self
+                .passthrough_depth
+                .set(self.passthrough_depth.get().saturating_sub(1)),
+            ContextKind::SandboxUnrestricted => self
+                .unrestricted_depth
+                .set(self.unrestricted_depth.get().saturating_sub(1)),
             ContextKind::Null => {}
         }
     }
 
-    pub(crate) fn context_suppresses(&self, _native: &Rc<Native>, _exception: &Value) -> PyResult<bool> {
+    pub(crate) fn context_suppresses(
+        &self,
+        _native: &Rc<Native>,
+        _exception: &Value,
+    ) -> PyResult<bool> {
         Ok(false)
     }
 

@@ -9,13 +9,78 @@ use super::value::{Dict, Value};
 use super::{Interp, PyResult};
 
 const STR_METHODS: &[&str] = &[
-    "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "join", "replace", "startswith", "endswith", "format", "find", "rfind",
-    "index", "count", "title", "capitalize", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "zfill", "ljust", "rjust",
-    "center", "splitlines", "encode", "casefold", "swapcase", "partition", "rpartition", "removeprefix", "removesuffix", "isidentifier", "isnumeric", "isdecimal",
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "rsplit",
+    "join",
+    "replace",
+    "startswith",
+    "endswith",
+    "format",
+    "find",
+    "rfind",
+    "index",
+    "count",
+    "title",
+    "capitalize",
+    "isdigit",
+    "isalpha",
+    "isalnum",
+    "isspace",
+    "isupper",
+    "islower",
+    "zfill",
+    "ljust",
+    "rjust",
+    "center",
+    "splitlines",
+    "encode",
+    "casefold",
+    "swapcase",
+    "partition",
+    "rpartition",
+    "removeprefix",
+    "removesuffix",
+    "isidentifier",
+    "isnumeric",
+    "isdecimal",
 ];
-const LIST_METHODS: &[&str] = &["append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "clear", "copy"];
-const DICT_METHODS: &[&str] = &["get", "keys", "values", "items", "pop", "setdefault", "update", "copy", "clear", "popitem"];
-const SET_METHODS: &[&str] = &["add", "discard", "remove", "pop", "update", "union", "intersection", "difference", "issubset", "issuperset", "copy", "clear", "isdisjoint", "symmetric_difference"];
+const LIST_METHODS: &[&str] = &[
+    "append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "clear",
+    "copy",
+];
+const DICT_METHODS: &[&str] = &[
+    "get",
+    "keys",
+    "values",
+    "items",
+    "pop",
+    "setdefault",
+    "update",
+    "copy",
+    "clear",
+    "popitem",
+];
+const SET_METHODS: &[&str] = &[
+    "add",
+    "discard",
+    "remove",
+    "pop",
+    "update",
+    "union",
+    "intersection",
+    "difference",
+    "issubset",
+    "issuperset",
+    "copy",
+    "clear",
+    "isdisjoint",
+    "symmetric_difference",
+];
 
 impl Interp {
     /// Attribute lookup on builtin-typed values: bound methods.
@@ -32,7 +97,11 @@ impl Interp {
             Value::Builtin(builtin) if builtin.name.starts_with("stdlib:") => {
                 return Ok(Value::builtin(&format!("{}.{name}", builtin.name)));
             }
-            Value::Builtin(builtin) if name == "__name__" => return Ok(Value::Str(builtin.name.rsplit('.').next().unwrap_or_default().into())),
+            Value::Builtin(builtin) if name == "__name__" => {
+                return Ok(Value::Str(
+                    builtin.name.rsplit('.').next().unwrap_or_default().into(),
+                ));
+            }
             _ => &[],
         };
         if table.contains(&name) {
@@ -46,17 +115,24 @@ impl Interp {
                 Value::Float(_) => "float",
                 _ => "int",
             };
-            return Ok(Value::bound_builtin(&format!("{kind}.{name}"), object.clone()));
+            return Ok(Value::bound_builtin(
+                &format!("{kind}.{name}"),
+                object.clone(),
+            ));
         }
-        if let Value::Float(number) = object {
-            if name == "real" {
+        if let Value::Float(number) = object
+            && name == "real" {
                 return Ok(Value::Float(*number));
             }
-        }
         self.attribute_error(object, name)
     }
 
-    pub(crate) async fn call_method(&self, name: &str, receiver: Value, args: Args) -> PyResult<Value> {
+    pub(crate) async fn call_method(
+        &self,
+        name: &str,
+        receiver: Value,
+        args: Args,
+    ) -> PyResult<Value> {
         let (kind, method) = name.split_once('.').unwrap_or((name, ""));
         match (kind, &receiver) {
             ("str", Value::Str(text)) => self.str_method(method, text, &args),
@@ -64,17 +140,33 @@ impl Interp {
             ("dict", Value::Dict(dict)) => self.dict_method(method, dict, args).await,
             ("set", Value::Set(set)) => self.set_method(method, set, args),
             ("tuple", Value::Tuple(items)) => match method {
-                "index" => self.position(items, args.positional.first()).map(|i| Value::Int(i as i64)),
-                "count" => Ok(Value::Int(self.count(items, args.positional.first())? as i64)),
+                "index" => self
+                    .position(items, args.positional.first())
+                    .map(|i| Value::Int(i as i64)),
+                "count" => Ok(Value::Int(
+                    self.count(items, args.positional.first())? as i64
+                )),
                 _ => Err(self.unsupported(format!("tuple.{method}"))),
             },
             ("bytes", Value::Bytes(bytes)) => match method {
-                "decode" => Ok(Value::Str(String::from_utf8_lossy(bytes).into_owned().into())),
-                "hex" => Ok(Value::Str(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into())),
+                "decode" => Ok(Value::Str(
+                    String::from_utf8_lossy(bytes).into_owned().into(),
+                )),
+                "hex" => Ok(Value::Str(
+                    bytes
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                        .into(),
+                )),
                 _ => Err(self.unsupported(format!("bytes.{method}"))),
             },
-            ("int", Value::Int(n)) if method == "bit_length" => Ok(Value::Int(i64::from(64 - n.unsigned_abs().leading_zeros()))),
-            ("float", Value::Float(f)) if method == "is_integer" => Ok(Value::Bool(f.fract() == 0.0)),
+            ("int", Value::Int(n)) if method == "bit_length" => {
+                Ok(Value::Int(i64::from(64 - n.unsigned_abs().leading_zeros())))
+            }
+            ("float", Value::Float(f)) if method == "is_integer" => {
+                Ok(Value::Bool(f.fract() == 0.0))
+            }
             _ => self.call_library_method(name, receiver, args).await,
         }
     }
@@ -92,10 +184,24 @@ impl Interp {
         match method {
             "upper" => string(text.to_uppercase()),
             "lower" | "casefold" => string(text.to_lowercase()),
-            "swapcase" => string(text.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect()),
+            "swapcase" => string(
+                text.chars()
+                    .map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().collect::<String>()
+                        } else {
+                            c.to_uppercase().collect()
+                        }
+                    })
+                    .collect(),
+            ),
             "strip" | "lstrip" | "rstrip" => {
                 let chars = arg_str(0)?;
-                let matcher = |c: char| chars.as_ref().map_or(c.is_whitespace(), |set| set.contains(c));
+                let matcher = |c: char| {
+                    chars
+                        .as_ref()
+                        .map_or(c.is_whitespace(), |set| set.contains(c))
+                };
                 string(match method {
                     "strip" => text.trim_matches(matcher).to_string(),
                     "lstrip" => text.trim_start_matches(matcher).to_string(),
@@ -103,14 +209,26 @@ impl Interp {
                 })
             }
             "split" | "rsplit" => {
-                let separator = arg_str(0)?.or(args.keyword("sep").and_then(|v| if let Value::Str(s) = v { Some(s.to_string()) } else { None }));
+                let separator = arg_str(0)?.or(args.keyword("sep").and_then(|v| {
+                    if let Value::Str(s) = v {
+                        Some(s.to_string())
+                    } else {
+                        None
+                    }
+                }));
                 let limit = args.get(1, "maxsplit").and_then(as_int).unwrap_or(-1);
                 let parts: Vec<String> = match (&separator, limit < 0) {
                     (None, true) => text.split_whitespace().map(str::to_string).collect(),
                     (Some(sep), true) => text.split(sep.as_str()).map(str::to_string).collect(),
-                    (Some(sep), false) if method == "split" => text.splitn(limit as usize + 1, sep.as_str()).map(str::to_string).collect(),
+                    (Some(sep), false) if method == "split" => text
+                        .splitn(limit as usize + 1, sep.as_str())
+                        .map(str::to_string)
+                        .collect(),
                     (Some(sep), false) => {
-                        let mut parts: Vec<String> = text.rsplitn(limit as usize + 1, sep.as_str()).map(str::to_string).collect();
+                        let mut parts: Vec<String> = text
+                            .rsplitn(limit as usize + 1, sep.as_str())
+                            .map(str::to_string)
+                            .collect();
                         parts.reverse();
                         parts
                     }
@@ -129,16 +247,23 @@ impl Interp {
                         parts
                     }
                 };
-                Ok(Value::list(parts.into_iter().map(|p| Value::Str(p.into())).collect()))
+                Ok(Value::list(
+                    parts.into_iter().map(|p| Value::Str(p.into())).collect(),
+                ))
             }
-            "splitlines" => Ok(Value::list(text.lines().map(|l| Value::str(l)).collect())),
+            "splitlines" => Ok(Value::list(text.lines().map(Value::str).collect())),
             "join" => {
                 let items = self.iterate_sync(arg(0).unwrap_or(&Value::None))?;
                 let mut parts = Vec::with_capacity(items.len());
                 for item in items {
                     match item {
                         Value::Str(s) => parts.push(s.to_string()),
-                        other => return self.type_error(format!("sequence item: expected str instance, {} found", other.type_name())),
+                        other => {
+                            return self.type_error(format!(
+                                "sequence item: expected str instance, {} found",
+                                other.type_name()
+                            ));
+                        }
                     }
                 }
                 string(parts.join(text))
@@ -154,38 +279,90 @@ impl Interp {
             }
             "startswith" | "endswith" => {
                 let prefixes = match arg(0) {
-                    Some(Value::Tuple(items)) => items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.to_string()) } else { None }).collect(),
+                    Some(Value::Tuple(items)) => items
+                        .iter()
+                        .filter_map(|i| {
+                            if let Value::Str(s) = i {
+                                Some(s.to_string())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
                     Some(Value::Str(s)) => vec![s.to_string()],
-                    _ => return self.type_error(format!("{method} first arg must be str or a tuple of str")),
+                    _ => {
+                        return self.type_error(format!(
+                            "{method} first arg must be str or a tuple of str"
+                        ));
+                    }
                 };
-                Ok(Value::Bool(prefixes.iter().any(|p| if method == "startswith" { text.starts_with(p.as_str()) } else { text.ends_with(p.as_str()) })))
+                Ok(Value::Bool(prefixes.iter().any(|p| {
+                    if method == "startswith" {
+                        text.starts_with(p.as_str())
+                    } else {
+                        text.ends_with(p.as_str())
+                    }
+                })))
             }
             "format" => string(self.str_format(text, &args.positional, &args.keywords)?),
             "find" | "rfind" | "index" => {
                 let needle = arg_str(0)?.unwrap_or_default();
-                let found = if method == "rfind" { text.rfind(&needle) } else { text.find(&needle) };
+                let found = if method == "rfind" {
+                    text.rfind(&needle)
+                } else {
+                    text.find(&needle)
+                };
                 match found {
                     Some(byte) => Ok(Value::Int(text[..byte].chars().count() as i64)),
                     None if method == "index" => self.value_error("substring not found"),
                     None => Ok(Value::Int(-1)),
                 }
             }
-            "count" => Ok(Value::Int(text.matches(arg_str(0)?.unwrap_or_default().as_str()).count() as i64)),
+            "count" => Ok(Value::Int(
+                text.matches(arg_str(0)?.unwrap_or_default().as_str())
+                    .count() as i64,
+            )),
             "title" => string(title_case(text)),
             "capitalize" => {
                 let mut chars = text.chars();
-                string(chars.next().map(|f| f.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase()).unwrap_or_default())
+                string(
+                    chars
+                        .next()
+                        .map(|f| {
+                            f.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase()
+                        })
+                        .unwrap_or_default(),
+                )
             }
-            "isdigit" | "isnumeric" | "isdecimal" => Ok(Value::Bool(!text.is_empty() && text.chars().all(|c| c.is_ascii_digit()))),
-            "isalpha" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_alphabetic))),
-            "isalnum" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_alphanumeric))),
-            "isspace" => Ok(Value::Bool(!text.is_empty() && text.chars().all(char::is_whitespace))),
-            "isupper" => Ok(Value::Bool(text.chars().any(char::is_uppercase) && !text.chars().any(char::is_lowercase))),
-            "islower" => Ok(Value::Bool(text.chars().any(char::is_lowercase) && !text.chars().any(char::is_uppercase))),
-            "isidentifier" => Ok(Value::Bool(text.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic()) && text.chars().all(|c| c == '_' || c.is_alphanumeric()))),
+            "isdigit" | "isnumeric" | "isdecimal" => Ok(Value::Bool(
+                !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()),
+            )),
+            "isalpha" => Ok(Value::Bool(
+                !text.is_empty() && text.chars().all(char::is_alphabetic),
+            )),
+            "isalnum" => Ok(Value::Bool(
+                !text.is_empty() && text.chars().all(char::is_alphanumeric),
+            )),
+            "isspace" => Ok(Value::Bool(
+                !text.is_empty() && text.chars().all(char::is_whitespace),
+            )),
+            "isupper" => Ok(Value::Bool(
+                text.chars().any(char::is_uppercase) && !text.chars().any(char::is_lowercase),
+            )),
+            "islower" => Ok(Value::Bool(
+                text.chars().any(char::is_lowercase) && !text.chars().any(char::is_uppercase),
+            )),
+            "isidentifier" => Ok(Value::Bool(
+                text.chars()
+                    .next()
+                    .is_some_and(|c| c == '_' || c.is_alphabetic())
+                    && text.chars().all(|c| c == '_' || c.is_alphanumeric()),
+            )),
             "zfill" | "ljust" | "rjust" | "center" => {
                 let width = usize::try_from(arg(0).and_then(as_int).unwrap_or(0)).unwrap_or(0);
-                let fill = arg_str(1)?.and_then(|f| f.chars().next()).unwrap_or(if method == "zfill" { '0' } else { ' ' });
+                let fill = arg_str(1)?
+                    .and_then(|f| f.chars().next())
+                    .unwrap_or(if method == "zfill" { '0' } else { ' ' });
                 let length = text.chars().count();
                 if length >= width {
                     return string(text.to_string());
@@ -193,28 +370,63 @@ impl Interp {
                 let pad = width - length;
                 string(match method {
                     "ljust" => format!("{text}{}", fill.to_string().repeat(pad)),
-                    "center" => format!("{}{text}{}", fill.to_string().repeat(pad / 2), fill.to_string().repeat(pad - pad / 2)),
-                    "zfill" if text.starts_with(['-', '+']) => format!("{}{}{}", &text[..1], "0".repeat(pad), &text[1..]),
+                    "center" => format!(
+                        "{}{text}{}",
+                        fill.to_string().repeat(pad / 2),
+                        fill.to_string().repeat(pad - pad / 2)
+                    ),
+                    "zfill" if text.starts_with(['-', '+']) => {
+                        format!("{}{}{}", &text[..1], "0".repeat(pad), &text[1..])
+                    }
                     _ => format!("{}{text}", fill.to_string().repeat(pad)),
                 })
             }
             "encode" => Ok(Value::Bytes(text.as_bytes().into())),
             "partition" | "rpartition" => {
                 let separator = arg_str(0)?.unwrap_or_default();
-                let found = if method == "partition" { text.find(&separator) } else { text.rfind(&separator) };
+                let found = if method == "partition" {
+                    text.find(&separator)
+                } else {
+                    text.rfind(&separator)
+                };
                 Ok(match found {
-                    Some(at) => Value::tuple(vec![Value::str(&text[..at]), Value::str(&separator), Value::str(&text[at + separator.len()..])]),
-                    None if method == "partition" => Value::tuple(vec![Value::Str(text.clone()), Value::str(""), Value::str("")]),
-                    None => Value::tuple(vec![Value::str(""), Value::str(""), Value::Str(text.clone())]),
+                    Some(at) => Value::tuple(vec![
+                        Value::str(&text[..at]),
+                        Value::str(&separator),
+                        Value::str(&text[at + separator.len()..]),
+                    ]),
+                    None if method == "partition" => Value::tuple(vec![
+                        Value::Str(text.clone()),
+                        Value::str(""),
+                        Value::str(""),
+                    ]),
+                    None => Value::tuple(vec![
+                        Value::str(""),
+                        Value::str(""),
+                        Value::Str(text.clone()),
+                    ]),
                 })
             }
-            "removeprefix" => string(text.strip_prefix(arg_str(0)?.unwrap_or_default().as_str()).unwrap_or(text).to_string()),
-            "removesuffix" => string(text.strip_suffix(arg_str(0)?.unwrap_or_default().as_str()).unwrap_or(text).to_string()),
+            "removeprefix" => string(
+                text.strip_prefix(arg_str(0)?.unwrap_or_default().as_str())
+                    .unwrap_or(text)
+                    .to_string(),
+            ),
+            "removesuffix" => string(
+                text.strip_suffix(arg_str(0)?.unwrap_or_default().as_str())
+                    .unwrap_or(text)
+                    .to_string(),
+            ),
             _ => Err(self.unsupported(format!("str.{method}"))),
         }
     }
 
-    async fn list_method(&self, method: &str, list: &Rc<RefCell<Vec<Value>>>, args: Args) -> PyResult<Value> {
+    async fn list_method(
+        &self,
+        method: &str,
+        list: &Rc<RefCell<Vec<Value>>>,
+        args: Args,
+    ) -> PyResult<Value> {
         let arg = args.positional.first().cloned();
         match method {
             "append" => list.borrow_mut().push(arg.unwrap_or(Value::None)),
@@ -227,15 +439,26 @@ impl Interp {
                 let index = arg.as_ref().and_then(as_int).unwrap_or(-1);
                 let index = if index < 0 { index + length } else { index };
                 if length == 0 || index < 0 || index >= length {
-                    return self.index_error(if length == 0 { "pop from empty list" } else { "pop index out of range" });
+                    return self.index_error(if length == 0 {
+                        "pop from empty list"
+                    } else {
+                        "pop index out of range"
+                    });
                 }
                 return Ok(list.borrow_mut().remove(index as usize));
             }
             "insert" => {
                 let length = list.borrow().len() as i64;
                 let index = arg.as_ref().and_then(as_int).unwrap_or(0);
-                let index = if index < 0 { (index + length).max(0) } else { index.min(length) };
-                list.borrow_mut().insert(index as usize, args.positional.get(1).cloned().unwrap_or(Value::None));
+                let index = if index < 0 {
+                    (index + length).max(0)
+                } else {
+                    index.min(length)
+                };
+                list.borrow_mut().insert(
+                    index as usize,
+                    args.positional.get(1).cloned().unwrap_or(Value::None),
+                );
             }
             "remove" => {
                 let items = list.borrow().clone();
@@ -244,7 +467,9 @@ impl Interp {
             }
             "index" => {
                 let items = list.borrow().clone();
-                return self.position(&items, arg.as_ref()).map(|i| Value::Int(i as i64));
+                return self
+                    .position(&items, arg.as_ref())
+                    .map(|i| Value::Int(i as i64));
             }
             "count" => {
                 let items = list.borrow().clone();
@@ -252,7 +477,11 @@ impl Interp {
             }
             "sort" => {
                 let mut items = list.borrow().clone();
-                let reverse = args.keyword("reverse").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false);
+                let reverse = args
+                    .keyword("reverse")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?
+                    .unwrap_or(false);
                 self.sort_values(&mut items, args.keyword("key"), reverse)?;
                 *list.borrow_mut() = items;
             }
@@ -264,14 +493,25 @@ impl Interp {
         Ok(Value::None)
     }
 
-    async fn dict_method(&self, method: &str, dict: &Rc<RefCell<Dict>>, args: Args) -> PyResult<Value> {
+    async fn dict_method(
+        &self,
+        method: &str,
+        dict: &Rc<RefCell<Dict>>,
+        args: Args,
+    ) -> PyResult<Value> {
         let key = args.positional.first().cloned().unwrap_or(Value::None);
         let default = args.positional.get(1).cloned();
         match method {
             "get" => Ok(dict.borrow().get(&key).or(default).unwrap_or(Value::None)),
             "keys" => Ok(Value::list(dict.borrow().keys())),
             "values" => Ok(Value::list(dict.borrow().values())),
-            "items" => Ok(Value::list(dict.borrow().items().into_iter().map(|(k, v)| Value::tuple(vec![k, v])).collect())),
+            "items" => Ok(Value::list(
+                dict.borrow()
+                    .items()
+                    .into_iter()
+                    .map(|(k, v)| Value::tuple(vec![k, v]))
+                    .collect(),
+            )),
             "pop" => match dict.borrow_mut().remove(&key) {
                 Some(value) => Ok(value),
                 None => match default {
@@ -346,7 +586,13 @@ impl Interp {
                 set.borrow_mut().clear();
                 Ok(Value::None)
             }
-            "union" | "intersection" | "difference" | "symmetric_difference" | "issubset" | "issuperset" | "isdisjoint" => {
+            "union"
+            | "intersection"
+            | "difference"
+            | "symmetric_difference"
+            | "issubset"
+            | "issuperset"
+            | "isdisjoint" => {
                 let mut other = Dict::default();
                 for item in self.iterate_sync(&arg)? {
                     self.dict_insert(&mut other, item, Value::None)?;
@@ -359,17 +605,34 @@ impl Interp {
                             out.insert(key, Value::None);
                         }
                     }
-                    "intersection" => mine.keys().into_iter().filter(|k| other.contains(k)).for_each(|k| {
-                        out.insert(k, Value::None);
-                    }),
-                    "difference" => mine.keys().into_iter().filter(|k| !other.contains(k)).for_each(|k| {
-                        out.insert(k, Value::None);
-                    }),
-                    "symmetric_difference" => mine.keys().into_iter().filter(|k| !other.contains(k)).chain(other.keys().into_iter().filter(|k| !mine.contains(k))).for_each(|k| {
-                        out.insert(k, Value::None);
-                    }),
-                    "issubset" => return Ok(Value::Bool(mine.keys().iter().all(|k| other.contains(k)))),
-                    "issuperset" => return Ok(Value::Bool(other.keys().iter().all(|k| mine.contains(k)))),
+                    "intersection" => mine
+                        .keys()
+                        .into_iter()
+                        .filter(|k| other.contains(k))
+                        .for_each(|k| {
+                            out.insert(k, Value::None);
+                        }),
+                    "difference" => mine
+                        .keys()
+                        .into_iter()
+                        .filter(|k| !other.contains(k))
+                        .for_each(|k| {
+                            out.insert(k, Value::None);
+                        }),
+                    "symmetric_difference" => mine
+                        .keys()
+                        .into_iter()
+                        .filter(|k| !other.contains(k))
+                        .chain(other.keys().into_iter().filter(|k| !mine.contains(k)))
+                        .for_each(|k| {
+                            out.insert(k, Value::None);
+                        }),
+                    "issubset" => {
+                        return Ok(Value::Bool(mine.keys().iter().all(|k| other.contains(k))));
+                    }
+                    "issuperset" => {
+                        return Ok(Value::Bool(other.keys().iter().all(|k| mine.contains(k))));
+                    }
                     _ => return Ok(Value::Bool(!mine.keys().iter().any(|k| other.contains(k)))),
                 }
                 Ok(new_set(out))
@@ -406,26 +669,53 @@ impl Interp {
     /// `object[key]`.
     pub(crate) fn get_item_sync(&self, object: &Value, key: &Value) -> PyResult<Value> {
         match (object, key) {
-            (Value::List(list), Value::Slice(slice)) => Ok(Value::list(self.slice(&list.borrow(), slice)?)),
-            (Value::Tuple(items), Value::Slice(slice)) => Ok(Value::tuple(self.slice(items, slice)?)),
+            (Value::List(list), Value::Slice(slice)) => {
+                Ok(Value::list(self.slice(&list.borrow(), slice)?))
+            }
+            (Value::Tuple(items), Value::Slice(slice)) => {
+                Ok(Value::tuple(self.slice(items, slice)?))
+            }
             (Value::Str(text), Value::Slice(slice)) => {
-                let chars: Vec<Value> = text.chars().map(|c| Value::Str(c.to_string().into())).collect();
+                let chars: Vec<Value> = text
+                    .chars()
+                    .map(|c| Value::Str(c.to_string().into()))
+                    .collect();
                 let picked = self.slice(&chars, slice)?;
-                Ok(Value::Str(picked.iter().map(|c| if let Value::Str(s) = c { s.to_string() } else { String::new() }).collect::<String>().into()))
+                Ok(Value::Str(
+                    picked
+                        .iter()
+                        .map(|c| {
+                            if let Value::Str(s) = c {
+                                s.to_string()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .collect::<String>()
+                        .into(),
+                ))
             }
             (Value::List(list), index) => {
                 let list = list.borrow();
                 let at = self.index(list.len(), index, "list")?;
                 Ok(list[at].clone())
             }
-            (Value::Tuple(items), index) => Ok(items[self.index(items.len(), index, "tuple")?].clone()),
+            (Value::Tuple(items), index) => {
+                Ok(items[self.index(items.len(), index, "tuple")?].clone())
+            }
             (Value::Str(text), index) => {
                 let chars: Vec<char> = text.chars().collect();
-                Ok(Value::Str(chars[self.index(chars.len(), index, "string")?].to_string().into()))
+                Ok(Value::Str(
+                    chars[self.index(chars.len(), index, "string")?]
+                        .to_string()
+                        .into(),
+                ))
             }
             (Value::Range(start, _, step), index) => {
                 let length = self.len_of(object)?;
-                Ok(Value::Int(start + step * self.index(length, index, "range object")? as i64))
+                Ok(Value::Int(
+                    start + step * self.index(length, index, "range object")? as i64,
+                ))
             }
             (Value::Dict(dict), key) => {
                 if key.hash_key().is_none() {
@@ -436,20 +726,36 @@ impl Interp {
                     None => self.key_error(key.clone()),
                 }
             }
-            (Value::Class(class), _) => Ok(Value::Native(Rc::new(super::native::Native::TypingForm(format!("{}[...]", class.name))))),
-            (Value::Native(native), _) if matches!(native.as_ref(), super::native::Native::TypingForm(_)) => Ok(object.clone()),
+            (Value::Class(class), _) => Ok(Value::Native(Rc::new(
+                super::native::Native::TypingForm(format!("{}[...]", class.name)),
+            ))),
+            (Value::Native(native), _)
+                if matches!(native.as_ref(), super::native::Native::TypingForm(_)) =>
+            {
+                Ok(object.clone())
+            }
             (Value::Instance(_), _) if self.user_dunder(object, "__getitem__").is_some() => {
-                let method = self.user_dunder(object, "__getitem__").unwrap_or(Value::None);
+                let method = self
+                    .user_dunder(object, "__getitem__")
+                    .unwrap_or(Value::None);
                 self.call_sync(&method, vec![key.clone()])
             }
-            (Value::Unknown(unknown), _) => Err(self.unsupported(format!("indexing {}", unknown.what))),
-            (other, _) => self.type_error(format!("'{}' object is not subscriptable", other.type_name())),
+            (Value::Unknown(unknown), _) => {
+                Err(self.unsupported(format!("indexing {}", unknown.what)))
+            }
+            (other, _) => self.type_error(format!(
+                "'{}' object is not subscriptable",
+                other.type_name()
+            )),
         }
     }
 
     fn index(&self, length: usize, index: &Value, what: &str) -> PyResult<usize> {
         let Some(index) = as_int(index) else {
-            return self.type_error(format!("{what} indices must be integers, not {}", index.type_name()));
+            return self.type_error(format!(
+                "{what} indices must be integers, not {}",
+                index.type_name()
+            ));
         };
         let length = length as i64;
         let at = if index < 0 { index + length } else { index };
@@ -461,7 +767,12 @@ impl Interp {
 
     fn slice(&self, items: &[Value], slice: &[Value; 3]) -> PyResult<Vec<Value>> {
         let length = items.len() as i64;
-        let step = if slice[2].is_none() { 1 } else { as_int(&slice[2]).ok_or_else(|| self.raise(&self.exc.type_error, "slice indices must be integers"))? };
+        let step = if slice[2].is_none() {
+            1
+        } else {
+            as_int(&slice[2])
+                .ok_or_else(|| self.raise(&self.exc.type_error, "slice indices must be integers"))?
+        };
         if step == 0 {
             return self.value_error("slice step cannot be zero");
         }
@@ -469,11 +780,21 @@ impl Interp {
             if value.is_none() {
                 return Ok(default);
             }
-            let n = as_int(value).ok_or_else(|| self.raise(&self.exc.type_error, "slice indices must be integers"))?;
+            let n = as_int(value).ok_or_else(|| {
+                self.raise(&self.exc.type_error, "slice indices must be integers")
+            })?;
             let n = if n < 0 { n + length } else { n };
-            Ok(if step > 0 { n.clamp(0, length) } else { n.clamp(-1, length - 1) })
+            Ok(if step > 0 {
+                n.clamp(0, length)
+            } else {
+                n.clamp(-1, length - 1)
+            })
         };
-        let (start, stop) = if step > 0 { (bound(&slice[0], 0)?, bound(&slice[1], length)?) } else { (bound(&slice[0], length - 1)?, bound(&slice[1], -1)?) };
+        let (start, stop) = if step > 0 {
+            (bound(&slice[0], 0)?, bound(&slice[1], length)?)
+        } else {
+            (bound(&slice[0], length - 1)?, bound(&slice[1], -1)?)
+        };
         let mut out = Vec::new();
         let mut index = start;
         while (step > 0 && index < stop) || (step < 0 && index > stop) {
@@ -497,11 +818,20 @@ impl Interp {
                 Ok(())
             }
             Value::Instance(_) if self.user_dunder(object, "__setitem__").is_some() => {
-                let method = self.user_dunder(object, "__setitem__").unwrap_or(Value::None);
-                self.call(&method, Args::positional(vec![key, value])).await.map(|_| ())
+                let method = self
+                    .user_dunder(object, "__setitem__")
+                    .unwrap_or(Value::None);
+                self.call(&method, Args::positional(vec![key, value]))
+                    .await
+                    .map(|_| ())
             }
-            Value::Unknown(unknown) => Err(self.unsupported(format!("assigning into {}", unknown.what))),
-            other => self.type_error(format!("'{}' object does not support item assignment", other.type_name())),
+            Value::Unknown(unknown) => {
+                Err(self.unsupported(format!("assigning into {}", unknown.what)))
+            }
+            other => self.type_error(format!(
+                "'{}' object does not support item assignment",
+                other.type_name()
+            )),
         }
     }
 
@@ -517,7 +847,10 @@ impl Interp {
                 list.borrow_mut().remove(at);
                 Ok(())
             }
-            other => self.type_error(format!("'{}' object does not support item deletion", other.type_name())),
+            other => self.type_error(format!(
+                "'{}' object does not support item deletion",
+                other.type_name()
+            )),
         }
     }
 }

@@ -18,13 +18,13 @@ mod methods;
 pub(crate) mod native;
 mod ops;
 pub(crate) mod rng;
+pub(crate) mod runtime;
 pub(crate) mod sandbox;
 pub(crate) mod scope;
 mod stdlib;
 mod stmt;
 pub(crate) mod temporal;
 mod temporal_api;
-pub(crate) mod runtime;
 pub(crate) mod value;
 
 use std::cell::{Cell, RefCell};
@@ -52,7 +52,11 @@ pub(crate) struct Loc {
 
 impl Loc {
     pub(crate) fn new(source: u32, range: TextRange) -> Loc {
-        Loc { source, start: range.start().to_u32(), end: range.end().to_u32() }
+        Loc {
+            source,
+            start: range.start().to_u32(),
+            end: range.end().to_u32(),
+        }
     }
 }
 
@@ -94,7 +98,12 @@ pub(crate) type ModuleRef = Rc<Module>;
 
 impl Module {
     pub(crate) fn new(name: &str, source: Option<u32>) -> ModuleRef {
-        Rc::new(Module { name: name.into(), dict: RefCell::new(Dict::default()), source, passed_through: Cell::new(false) })
+        Rc::new(Module {
+            name: name.into(),
+            dict: RefCell::new(Dict::default()),
+            source,
+            passed_through: Cell::new(false),
+        })
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<Value> {
@@ -168,7 +177,10 @@ impl Interp {
     }
 
     pub(crate) fn rc(&self) -> Rc<Interp> {
-        self.this.borrow().upgrade().expect("the interpreter is alive while it runs")
+        self.this
+            .borrow()
+            .upgrade()
+            .expect("the interpreter is alive while it runs")
     }
 
     pub(crate) fn source(&self, index: u32) -> Rc<SourceFile> {
@@ -180,12 +192,19 @@ impl Interp {
     }
 
     pub(crate) fn stop(&self, kind: StopKind, message: impl Into<String>) -> Unwind {
-        Unwind::Stop(Box::new(Stop { kind, message: message.into(), loc: self.here() }))
+        Unwind::Stop(Box::new(Stop {
+            kind,
+            message: message.into(),
+            loc: self.here(),
+        }))
     }
 
     /// The runtime cannot follow this: `inconclusive`, naming the construct.
     pub(crate) fn unsupported(&self, construct: impl Into<String>) -> Unwind {
-        self.stop(StopKind::Inconclusive, format!("cannot follow {}", construct.into()))
+        self.stop(
+            StopKind::Inconclusive,
+            format!("cannot follow {}", construct.into()),
+        )
     }
 
     /// Enter one more level of nesting (Python call or expression); Python's own limit is a
@@ -206,7 +225,8 @@ impl Interp {
             Poll::Ready(result) => result,
             Poll::Pending => {
                 self.aio.suspension.borrow_mut().take();
-                Err(self.unsupported("an await outside of a workflow task (in a synchronous callback)"))
+                Err(self
+                    .unsupported("an await outside of a workflow task (in a synchronous callback)"))
             }
         }
     }

@@ -14,23 +14,49 @@ use super::value::{Class, Coroutine, CoroutineKind, Key, Value, float_repr};
 use super::{Interp, LocalFuture, PyResult};
 
 pub(crate) enum Native {
-    TimeDelta { micros: i64 },
+    TimeDelta {
+        micros: i64,
+    },
     /// An aware UTC datetime (workflow time), microsecond precision.
-    DateTime { micros: i64, aware: bool },
+    DateTime {
+        micros: i64,
+        aware: bool,
+    },
     Uuid(String),
     Random(Rc<RefCell<MersenneTwister>>),
     /// A plain record with attributes (`RetryPolicy`, `workflow.Info`, `ActivityConfig`, ...).
-    Record { type_name: &'static str, fields: RefCell<Vec<(Rc<str>, Value)>> },
-    Field { default: Option<Value>, default_factory: Option<Value>, init: bool, kw_only: Option<bool> },
+    Record {
+        type_name: &'static str,
+        fields: RefCell<Vec<(Rc<str>, Value)>>,
+    },
+    Field {
+        default: Option<Value>,
+        default_factory: Option<Value>,
+        init: bool,
+        kw_only: Option<bool>,
+    },
     EnumAuto,
     ContextManager(ContextKind),
     /// `typing.Optional`, `list[str]`, ...: kept for annotations only.
     TypingForm(String),
     Logger,
-    ExternalHandle { workflow_id: String, run_id: Option<String> },
-    Super { class: Rc<Class>, instance: Value },
-    Partial { function: Value, args: Vec<Value>, keywords: Vec<(Rc<str>, Value)> },
-    DataclassOptions { frozen: bool, kw_only: bool },
+    ExternalHandle {
+        workflow_id: String,
+        run_id: Option<String>,
+    },
+    Super {
+        class: Rc<Class>,
+        instance: Value,
+    },
+    Partial {
+        function: Value,
+        args: Vec<Value>,
+        keywords: Vec<(Rc<str>, Value)>,
+    },
+    DataclassOptions {
+        frozen: bool,
+        kw_only: bool,
+    },
     Iterator(RefCell<(Vec<Value>, usize)>),
 }
 
@@ -44,16 +70,38 @@ pub(crate) enum ContextKind {
 /// Library coroutines, run when awaited or wrapped in a task.
 pub(crate) enum NativeCoroutine {
     WaitForOne(Rc<AsCompletedState>),
-    AsyncioSleep { delay: f64, result: Value },
-    Wait { futures: Vec<Rc<super::asyncio::FutureObj>>, timeout: Option<f64>, mode: WaitMode, as_sets: bool },
-    WaitFor { awaitable: Value, timeout: Option<f64> },
-    WorkflowSleep { seconds: f64 },
-    WaitCondition { function: Value, timeout: Option<f64> },
+    AsyncioSleep {
+        delay: f64,
+        result: Value,
+    },
+    Wait {
+        futures: Vec<Rc<super::asyncio::FutureObj>>,
+        timeout: Option<f64>,
+        mode: WaitMode,
+        as_sets: bool,
+    },
+    WaitFor {
+        awaitable: Value,
+        timeout: Option<f64>,
+    },
+    WorkflowSleep {
+        seconds: f64,
+    },
+    WaitCondition {
+        function: Value,
+        timeout: Option<f64>,
+    },
     ExecuteActivity(Box<super::temporal::ActivityRequest>),
     StartChild(Box<super::temporal::ChildRequest>),
     ExecuteChild(Box<super::temporal::ChildRequest>),
-    SignalExternal { workflow_id: String, signal: String, child: bool },
-    CancelExternal { workflow_id: String },
+    SignalExternal {
+        workflow_id: String,
+        signal: String,
+        child: bool,
+    },
+    CancelExternal {
+        workflow_id: String,
+    },
     Return(Value),
 }
 
@@ -79,7 +127,10 @@ impl Native {
     }
 
     pub(crate) fn record(type_name: &'static str, fields: Vec<(&str, Value)>) -> Value {
-        Value::Native(Rc::new(Native::Record { type_name, fields: RefCell::new(fields.into_iter().map(|(k, v)| (k.into(), v)).collect()) }))
+        Value::Native(Rc::new(Native::Record {
+            type_name,
+            fields: RefCell::new(fields.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+        }))
     }
 
     pub(crate) fn timedelta(micros: i64) -> Value {
@@ -95,9 +146,16 @@ impl Native {
 
     pub(crate) fn hash_key(&self) -> Option<Key> {
         match self {
-            Native::TimeDelta { micros } => Some(Key::Tuple(vec![Key::Str("td".into()), Key::Int(*micros)])),
-            Native::DateTime { micros, .. } => Some(Key::Tuple(vec![Key::Str("dt".into()), Key::Int(*micros)])),
-            Native::Uuid(text) => Some(Key::Tuple(vec![Key::Str("uuid".into()), Key::Str(text.as_str().into())])),
+            Native::TimeDelta { micros } => {
+                Some(Key::Tuple(vec![Key::Str("td".into()), Key::Int(*micros)]))
+            }
+            Native::DateTime { micros, .. } => {
+                Some(Key::Tuple(vec![Key::Str("dt".into()), Key::Int(*micros)]))
+            }
+            Native::Uuid(text) => Some(Key::Tuple(vec![
+                Key::Str("uuid".into()),
+                Key::Str(text.as_str().into()),
+            ])),
             _ => None,
         }
     }
@@ -113,7 +171,10 @@ impl Native {
 
     pub(crate) fn less_than(&self, other: &Native) -> Option<bool> {
         match (self, other) {
-            (Native::TimeDelta { micros: a }, Native::TimeDelta { micros: b }) | (Native::DateTime { micros: a, .. }, Native::DateTime { micros: b, .. }) => Some(a < b),
+            (Native::TimeDelta { micros: a }, Native::TimeDelta { micros: b })
+            | (Native::DateTime { micros: a, .. }, Native::DateTime { micros: b, .. }) => {
+                Some(a < b)
+            }
             (Native::Uuid(a), Native::Uuid(b)) => Some(a < b),
             _ => None,
         }
@@ -166,10 +227,16 @@ impl Native {
                     return Some(Native::timedelta(a.checked_add(b)?));
                 }
                 if let (Some((a, aware)), Some(b)) = (datetime(left), micros(right)) {
-                    return Some(Value::Native(Rc::new(Native::DateTime { micros: a.checked_add(b)?, aware })));
+                    return Some(Value::Native(Rc::new(Native::DateTime {
+                        micros: a.checked_add(b)?,
+                        aware,
+                    })));
                 }
                 if let (Some(a), Some((b, aware))) = (micros(left), datetime(right)) {
-                    return Some(Value::Native(Rc::new(Native::DateTime { micros: b.checked_add(a)?, aware })));
+                    return Some(Value::Native(Rc::new(Native::DateTime {
+                        micros: b.checked_add(a)?,
+                        aware,
+                    })));
                 }
                 None
             }
@@ -178,7 +245,10 @@ impl Native {
                     return Some(Native::timedelta(a.checked_sub(b)?));
                 }
                 if let (Some((a, aware)), Some(b)) = (datetime(left), micros(right)) {
-                    return Some(Value::Native(Rc::new(Native::DateTime { micros: a.checked_sub(b)?, aware })));
+                    return Some(Value::Native(Rc::new(Native::DateTime {
+                        micros: a.checked_sub(b)?,
+                        aware,
+                    })));
                 }
                 if let (Some((a, _)), Some((b, _))) = (datetime(left), datetime(right)) {
                     return Some(Native::timedelta(a.checked_sub(b)?));
@@ -245,7 +315,9 @@ impl Native {
                 format!("datetime.timedelta({})", parts.join(", "))
             }
             Native::Uuid(text) => format!("UUID('{text}')"),
-            Native::DateTime { micros, aware } => format!("datetime({})", datetime_iso(*micros, *aware, 'T')),
+            Native::DateTime { micros, aware } => {
+                format!("datetime({})", datetime_iso(*micros, *aware, 'T'))
+            }
             Native::Record { type_name, .. } => format!("{type_name}(...)"),
             Native::TypingForm(name) => name.clone(),
             other => format!("<{}>", other.type_name()),
@@ -270,9 +342,17 @@ fn timedelta_str(micros: i64) -> String {
     let (days, seconds, micro) = timedelta_parts(micros);
     let mut out = String::new();
     if days != 0 {
-        out.push_str(&format!("{days} day{}, ", if days.abs() == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "{days} day{}, ",
+            if days.abs() == 1 { "" } else { "s" }
+        ));
     }
-    out.push_str(&format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60));
+    out.push_str(&format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    ));
     if micro != 0 {
         out.push_str(&format!(".{micro:06}"));
     }
@@ -293,12 +373,21 @@ pub(crate) fn civil(micros: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     let seconds = rest / 1_000_000;
-    (year, month, day, seconds / 3600, seconds / 60 % 60, seconds % 60, rest % 1_000_000)
+    (
+        year,
+        month,
+        day,
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        rest % 1_000_000,
+    )
 }
 
 pub(crate) fn datetime_iso(micros: i64, aware: bool, separator: char) -> String {
     let (year, month, day, hour, minute, second, micro) = civil(micros);
-    let mut out = format!("{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}:{second:02}");
+    let mut out =
+        format!("{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}:{second:02}");
     if micro != 0 {
         out.push_str(&format!(".{micro:06}"));
     }
@@ -340,15 +429,29 @@ fn strftime(micros: i64, format: &str) -> String {
 impl Interp {
     /// Wraps a library coroutine as a Python coroutine object.
     pub(crate) fn native_coroutine(&self, name: &str, coroutine: NativeCoroutine) -> Value {
-        Value::Coroutine(Rc::new(Coroutine { name: name.into(), kind: RefCell::new(Some(CoroutineKind::Native(coroutine))), created_at: self.here() }))
+        Value::Coroutine(Rc::new(Coroutine {
+            name: name.into(),
+            kind: RefCell::new(Some(CoroutineKind::Native(coroutine))),
+            created_at: self.here(),
+        }))
     }
 
-    pub(crate) fn run_native(&self, coroutine: NativeCoroutine) -> LocalFuture<'_, PyResult<Value>> {
+    pub(crate) fn run_native(
+        &self,
+        coroutine: NativeCoroutine,
+    ) -> LocalFuture<'_, PyResult<Value>> {
         Box::pin(async move {
             match coroutine {
                 NativeCoroutine::WaitForOne(state) => self.wait_for_one(state).await,
-                NativeCoroutine::AsyncioSleep { delay, result } => self.asyncio_sleep(delay, result).await,
-                NativeCoroutine::Wait { futures, timeout, mode, as_sets } => {
+                NativeCoroutine::AsyncioSleep { delay, result } => {
+                    self.asyncio_sleep(delay, result).await
+                }
+                NativeCoroutine::Wait {
+                    futures,
+                    timeout,
+                    mode,
+                    as_sets,
+                } => {
                     let (done, pending) = self.wait_futures(&futures, timeout, mode).await?;
                     let wrap = |futures: Vec<Rc<super::asyncio::FutureObj>>| {
                         let values: Vec<Value> = futures.into_iter().map(Value::Future).collect();
@@ -364,9 +467,13 @@ impl Interp {
                     };
                     Ok(Value::tuple(vec![wrap(done), wrap(pending)]))
                 }
-                NativeCoroutine::WaitFor { awaitable, timeout } => self.wait_for(awaitable, timeout).await,
+                NativeCoroutine::WaitFor { awaitable, timeout } => {
+                    self.wait_for(awaitable, timeout).await
+                }
                 NativeCoroutine::WorkflowSleep { seconds } => self.workflow_sleep(seconds).await,
-                NativeCoroutine::WaitCondition { function, timeout } => self.wait_condition(function, timeout).await,
+                NativeCoroutine::WaitCondition { function, timeout } => {
+                    self.wait_condition(function, timeout).await
+                }
                 NativeCoroutine::ExecuteActivity(request) => {
                     let handle = self.start_activity(*request)?;
                     self.await_future(handle).await
@@ -376,15 +483,26 @@ impl Interp {
                     let handle = self.start_child(*request).await?;
                     self.await_value(handle).await
                 }
-                NativeCoroutine::SignalExternal { workflow_id, signal, child } => self.signal_external(workflow_id, signal, child).await,
-                NativeCoroutine::CancelExternal { workflow_id } => self.cancel_external(workflow_id).await,
+                NativeCoroutine::SignalExternal {
+                    workflow_id,
+                    signal,
+                    child,
+                } => self.signal_external(workflow_id, signal, child).await,
+                NativeCoroutine::CancelExternal { workflow_id } => {
+                    self.cancel_external(workflow_id).await
+                }
                 NativeCoroutine::Return(value) => Ok(value),
             }
         })
     }
 
     /// Attributes and methods of native values.
-    pub(crate) fn native_attr(&self, native: &Rc<Native>, object: &Value, name: &str) -> PyResult<Value> {
+    pub(crate) fn native_attr(
+        &self,
+        native: &Rc<Native>,
+        object: &Value,
+        name: &str,
+    ) -> PyResult<Value> {
         let method = |method: &str| Ok(Value::bound_builtin(method, object.clone()));
         match native.as_ref() {
             Native::TimeDelta { micros } => {
@@ -407,7 +525,8 @@ impl Interp {
                     "minute" => Ok(Value::Int(minute)),
                     "second" => Ok(Value::Int(second)),
                     "microsecond" => Ok(Value::Int(micro)),
-                    "isoformat" | "timestamp" | "strftime" | "date" | "replace" | "weekday" | "isoweekday" | "astimezone" | "utcoffset" => {
+                    "isoformat" | "timestamp" | "strftime" | "date" | "replace" | "weekday"
+                    | "isoweekday" | "astimezone" | "utcoffset" => {
                         method(&format!("datetime.{name}"))
                     }
                     "tzinfo" => Ok(Value::None),
@@ -420,17 +539,23 @@ impl Interp {
                 _ => self.attribute_error(object, name),
             },
             Native::Random(_) => match name {
-                "random" | "randint" | "randrange" | "choice" | "choices" | "shuffle" | "sample" | "uniform" | "getrandbits" | "seed" => {
+                "random" | "randint" | "randrange" | "choice" | "choices" | "shuffle"
+                | "sample" | "uniform" | "getrandbits" | "seed" => {
                     method(&format!("Random.{name}"))
                 }
                 _ => Err(self.unsupported(format!("`Random.{name}`"))),
             },
-            Native::Record { fields, type_name } => match fields.borrow().iter().find(|(key, _)| key.as_ref() == name) {
-                Some((_, value)) => Ok(value.clone()),
-                None => Err(self.unsupported(format!("`{type_name}.{name}`"))),
-            },
+            Native::Record { fields, type_name } => {
+                match fields.borrow().iter().find(|(key, _)| key.as_ref() == name) {
+                    Some((_, value)) => Ok(value.clone()),
+                    None => Err(self.unsupported(format!("`{type_name}.{name}`"))),
+                }
+            }
             Native::Logger => method("logger.log"),
-            Native::ExternalHandle { workflow_id, run_id } => match name {
+            Native::ExternalHandle {
+                workflow_id,
+                run_id,
+            } => match name {
                 "id" => Ok(Value::str(workflow_id)),
                 "run_id" => Ok(run_id.as_deref().map_or(Value::None, Value::str)),
                 "signal" | "cancel" => method(&format!("external.{name}")),
@@ -442,16 +567,24 @@ impl Interp {
                     Value::Class(cls) => cls.mro.borrow().clone(),
                     _ => Vec::new(),
                 };
-                let start = mro.iter().position(|c| Rc::ptr_eq(c, class)).map_or(mro.len(), |p| p + 1);
+                let start = mro
+                    .iter()
+                    .position(|c| Rc::ptr_eq(c, class))
+                    .map_or(mro.len(), |p| p + 1);
                 for base in &mro[start..] {
                     if let Some(value) = base.attrs.borrow().get_str(name) {
                         return Ok(match value {
-                            Value::Function(_) => Value::BoundMethod(Rc::new((instance.clone(), value))),
+                            Value::Function(_) => {
+                                Value::BoundMethod(Rc::new((instance.clone(), value)))
+                            }
                             other => other,
                         });
                     }
                     if name == "__init__" && base.native.is_some() {
-                        return Ok(Value::bound_builtin(&format!("super.__init__:{}", base.native.unwrap_or("object")), instance.clone()));
+                        return Ok(Value::bound_builtin(
+                            &format!("super.__init__:{}", base.native.unwrap_or("object")),
+                            instance.clone(),
+                        ));
                     }
                 }
                 self.attribute_error(object, name)
@@ -460,14 +593,29 @@ impl Interp {
         }
     }
 
-    pub(crate) async fn call_native_object(&self, native: Rc<Native>, args: Args) -> PyResult<Value> {
+    pub(crate) async fn call_native_object(
+        &self,
+        native: Rc<Native>,
+        args: Args,
+    ) -> PyResult<Value> {
         match native.as_ref() {
-            Native::Partial { function, args: bound, keywords } => {
+            Native::Partial {
+                function,
+                args: bound,
+                keywords,
+            } => {
                 let mut positional = bound.clone();
                 positional.extend(args.positional);
                 let mut all_keywords = keywords.clone();
                 all_keywords.extend(args.keywords);
-                self.call(function, Args { positional, keywords: all_keywords }).await
+                self.call(
+                    function,
+                    Args {
+                        positional,
+                        keywords: all_keywords,
+                    },
+                )
+                .await
             }
             Native::DataclassOptions { frozen, kw_only } => match args.positional.first() {
                 Some(Value::Class(class)) => {

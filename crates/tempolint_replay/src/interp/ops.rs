@@ -35,7 +35,9 @@ impl Interp {
                 true
             }
             Value::Native(native) => native.truthy(),
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("the truth value of {}", unknown.what))),
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("the truth value of {}", unknown.what)));
+            }
             _ => true,
         })
     }
@@ -43,23 +45,44 @@ impl Interp {
     pub(crate) async fn unary_op(&self, op: UnaryOp, operand: &Value) -> PyResult<Value> {
         match (op, operand) {
             (UnaryOp::Not, value) => Ok(Value::Bool(!self.truthy(value).await?)),
-            (UnaryOp::USub, Value::Int(n)) => n.checked_neg().map(Value::Int).ok_or_else(|| self.unsupported("integer overflow")),
+            (UnaryOp::USub, Value::Int(n)) => n
+                .checked_neg()
+                .map(Value::Int)
+                .ok_or_else(|| self.unsupported("integer overflow")),
             (UnaryOp::USub, Value::Bool(b)) => Ok(Value::Int(-i64::from(*b))),
             (UnaryOp::USub, Value::Float(f)) => Ok(Value::Float(-f)),
             (UnaryOp::UAdd, Value::Int(_) | Value::Float(_)) => Ok(operand.clone()),
             (UnaryOp::UAdd, Value::Bool(b)) => Ok(Value::Int(i64::from(*b))),
             (UnaryOp::Invert, Value::Int(n)) => Ok(Value::Int(!n)),
-            (UnaryOp::USub, Value::Native(native)) => native.negate().ok_or_else(|| self.raise(&self.exc.type_error, "bad operand type for unary -")),
-            (_, Value::Unknown(unknown)) => Err(self.unsupported(format!("an operation on {}", unknown.what))),
-            _ => self.type_error(format!("bad operand type for unary {}: '{}'", op.as_str(), operand.type_name())),
+            (UnaryOp::USub, Value::Native(native)) => native
+                .negate()
+                .ok_or_else(|| self.raise(&self.exc.type_error, "bad operand type for unary -")),
+            (_, Value::Unknown(unknown)) => {
+                Err(self.unsupported(format!("an operation on {}", unknown.what)))
+            }
+            _ => self.type_error(format!(
+                "bad operand type for unary {}: '{}'",
+                op.as_str(),
+                operand.type_name()
+            )),
         }
     }
 
-    pub(crate) async fn binary_op(&self, op: Operator, left: &Value, right: &Value) -> PyResult<Value> {
+    pub(crate) async fn binary_op(
+        &self,
+        op: Operator,
+        left: &Value,
+        right: &Value,
+    ) -> PyResult<Value> {
         self.binary_op_sync(op, left, right)
     }
 
-    pub(crate) fn binary_op_sync(&self, op: Operator, left: &Value, right: &Value) -> PyResult<Value> {
+    pub(crate) fn binary_op_sync(
+        &self,
+        op: Operator,
+        left: &Value,
+        right: &Value,
+    ) -> PyResult<Value> {
         if let (Some(a), Some(b)) = (as_int(left), as_int(right)) {
             return self.int_op(op, a, b);
         }
@@ -67,34 +90,65 @@ impl Interp {
             return self.float_op(op, a, b);
         }
         match (op, left, right) {
-            (Operator::Add, Value::Str(a), Value::Str(b)) => Ok(Value::Str(format!("{a}{b}").into())),
-            (Operator::Add, Value::Bytes(a), Value::Bytes(b)) => Ok(Value::Bytes([a.as_ref(), b.as_ref()].concat().into())),
+            (Operator::Add, Value::Str(a), Value::Str(b)) => {
+                Ok(Value::Str(format!("{a}{b}").into()))
+            }
+            (Operator::Add, Value::Bytes(a), Value::Bytes(b)) => {
+                Ok(Value::Bytes([a.as_ref(), b.as_ref()].concat().into()))
+            }
             (Operator::Add, Value::List(a), Value::List(b)) => {
                 let mut items = a.borrow().clone();
                 items.extend(b.borrow().iter().cloned());
                 Ok(Value::list(items))
             }
-            (Operator::Add, Value::Tuple(a), Value::Tuple(b)) => Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect())),
-            (Operator::Mult, Value::Str(text), count) | (Operator::Mult, count, Value::Str(text)) if as_int(count).is_some() => {
+            (Operator::Add, Value::Tuple(a), Value::Tuple(b)) => {
+                Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect()))
+            }
+            (Operator::Mult, Value::Str(text), count)
+            | (Operator::Mult, count, Value::Str(text))
+                if as_int(count).is_some() =>
+            {
                 let count = usize::try_from(as_int(count).unwrap_or(0)).unwrap_or(0);
                 if text.len().saturating_mul(count) > 64 << 20 {
                     return Err(self.unsupported("a string this large"));
                 }
                 Ok(Value::Str(text.repeat(count).into()))
             }
-            (Operator::Mult, Value::List(items), count) | (Operator::Mult, count, Value::List(items)) if as_int(count).is_some() => {
+            (Operator::Mult, Value::List(items), count)
+            | (Operator::Mult, count, Value::List(items))
+                if as_int(count).is_some() =>
+            {
                 let count = usize::try_from(as_int(count).unwrap_or(0)).unwrap_or(0);
                 let items = items.borrow();
                 if items.len().saturating_mul(count) > 16 << 20 {
                     return Err(self.unsupported("a list this large"));
                 }
-                Ok(Value::list(items.iter().cloned().cycle().take(items.len() * count).collect()))
+                Ok(Value::list(
+                    items
+                        .iter()
+                        .cloned()
+                        .cycle()
+                        .take(items.len() * count)
+                        .collect(),
+                ))
             }
-            (Operator::Mult, Value::Tuple(items), count) | (Operator::Mult, count, Value::Tuple(items)) if as_int(count).is_some() => {
+            (Operator::Mult, Value::Tuple(items), count)
+            | (Operator::Mult, count, Value::Tuple(items))
+                if as_int(count).is_some() =>
+            {
                 let count = usize::try_from(as_int(count).unwrap_or(0)).unwrap_or(0);
-                Ok(Value::tuple(items.iter().cloned().cycle().take(items.len() * count).collect()))
+                Ok(Value::tuple(
+                    items
+                        .iter()
+                        .cloned()
+                        .cycle()
+                        .take(items.len() * count)
+                        .collect(),
+                ))
             }
-            (Operator::Mod, Value::Str(format), args) => Ok(Value::Str(self.percent_format(format, args)?.into())),
+            (Operator::Mod, Value::Str(format), args) => {
+                Ok(Value::Str(self.percent_format(format, args)?.into()))
+            }
             (Operator::BitOr, Value::Dict(a), Value::Dict(b)) => {
                 let mut dict = a.borrow().clone();
                 for (key, value) in b.borrow().items() {
@@ -102,7 +156,11 @@ impl Interp {
                 }
                 Ok(Value::dict(dict))
             }
-            (Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor, Value::Set(a), Value::Set(b)) => {
+            (
+                Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor,
+                Value::Set(a),
+                Value::Set(b),
+            ) => {
                 let (a, b) = (a.borrow(), b.borrow());
                 let mut out = Dict::default();
                 match op {
@@ -122,7 +180,12 @@ impl Interp {
                         }
                     }
                     _ => {
-                        for key in a.keys().into_iter().filter(|k| !b.contains(k)).chain(b.keys().into_iter().filter(|k| !a.contains(k))) {
+                        for key in a
+                            .keys()
+                            .into_iter()
+                            .filter(|k| !b.contains(k))
+                            .chain(b.keys().into_iter().filter(|k| !a.contains(k)))
+                        {
                             out.insert(key, Value::None);
                         }
                     }
@@ -132,7 +195,12 @@ impl Interp {
             (_, Value::Native(native), _) | (_, _, Value::Native(native)) => {
                 match native.binary_op(op, left, right) {
                     Some(result) => Ok(result),
-                    None => self.type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", op.as_str(), left.type_name(), right.type_name())),
+                    None => self.type_error(format!(
+                        "unsupported operand type(s) for {}: '{}' and '{}'",
+                        op.as_str(),
+                        left.type_name(),
+                        right.type_name()
+                    )),
                 }
             }
             (_, Value::Instance(_), _) | (_, _, Value::Instance(_)) => {
@@ -143,10 +211,22 @@ impl Interp {
                 if let Some(method) = self.user_dunder(right, rdunder) {
                     return self.call_sync(&method, vec![left.clone()]);
                 }
-                self.type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", op.as_str(), left.type_name(), right.type_name()))
+                self.type_error(format!(
+                    "unsupported operand type(s) for {}: '{}' and '{}'",
+                    op.as_str(),
+                    left.type_name(),
+                    right.type_name()
+                ))
             }
-            (_, Value::Unknown(unknown), _) | (_, _, Value::Unknown(unknown)) => Err(self.unsupported(format!("an operation on {}", unknown.what))),
-            _ => self.type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", op.as_str(), left.type_name(), right.type_name())),
+            (_, Value::Unknown(unknown), _) | (_, _, Value::Unknown(unknown)) => {
+                Err(self.unsupported(format!("an operation on {}", unknown.what)))
+            }
+            _ => self.type_error(format!(
+                "unsupported operand type(s) for {}: '{}' and '{}'",
+                op.as_str(),
+                left.type_name(),
+                right.type_name()
+            )),
         }
     }
 
@@ -165,14 +245,22 @@ impl Interp {
             }
             Operator::FloorDiv => {
                 if b == 0 {
-                    return Err(self.raise(&self.exc.zero_division_error, "integer division or modulo by zero"));
+                    return Err(self.raise(
+                        &self.exc.zero_division_error,
+                        "integer division or modulo by zero",
+                    ));
                 }
-                a.checked_div_euclid(b).ok_or_else(overflow).map(|q| if b < 0 && a.rem_euclid(b) != 0 { q } else { q })?;
+                a.checked_div_euclid(b)
+                    .ok_or_else(overflow)
+                    .map(|q| if b < 0 && a.rem_euclid(b) != 0 { q } else { q })?;
                 floor_div(a, b)
             }
             Operator::Mod => {
                 if b == 0 {
-                    return Err(self.raise(&self.exc.zero_division_error, "integer division or modulo by zero"));
+                    return Err(self.raise(
+                        &self.exc.zero_division_error,
+                        "integer division or modulo by zero",
+                    ));
                 }
                 a - b * floor_div(a, b)
             }
@@ -183,7 +271,8 @@ impl Interp {
                     }
                     return Ok(Value::Float((a as f64).powf(b as f64)));
                 }
-                a.checked_pow(u32::try_from(b).map_err(|_| overflow())?).ok_or_else(overflow)?
+                a.checked_pow(u32::try_from(b).map_err(|_| overflow())?)
+                    .ok_or_else(overflow)?
             }
             Operator::LShift => {
                 if !(0..63).contains(&b) {
@@ -222,10 +311,19 @@ impl Interp {
                     return Err(zero("float modulo"));
                 }
                 let r = a % b;
-                if r != 0.0 && (r < 0.0) != (b < 0.0) { r + b } else { r }
+                if r != 0.0 && (r < 0.0) != (b < 0.0) {
+                    r + b
+                } else {
+                    r
+                }
             }
             Operator::Pow => a.powf(b),
-            _ => return self.type_error(format!("unsupported operand type(s) for {}: 'float'", op.as_str())),
+            _ => {
+                return self.type_error(format!(
+                    "unsupported operand type(s) for {}: 'float'",
+                    op.as_str()
+                ));
+            }
         }))
     }
 
@@ -294,22 +392,26 @@ impl Interp {
                     if Rc::ptr_eq(x, y) {
                         return Ok(true);
                     }
-                    if Rc::ptr_eq(&x.class, &y.class) {
-                        if let Some(info) = x.class.dataclass.borrow().clone() {
+                    if Rc::ptr_eq(&x.class, &y.class)
+                        && let Some(info) = x.class.dataclass.borrow().clone() {
                             for field in &info.fields {
-                                let (p, q) = (x.get(&field.name).unwrap_or(Value::None), y.get(&field.name).unwrap_or(Value::None));
+                                let (p, q) = (
+                                    x.get(&field.name).unwrap_or(Value::None),
+                                    y.get(&field.name).unwrap_or(Value::None),
+                                );
                                 if !self.py_eq(&p, &q)? {
                                     return Ok(false);
                                 }
                             }
                             return Ok(true);
                         }
-                    }
                 }
                 let _ = a;
                 false
             }
-            (Value::Unknown(unknown), _) | (_, Value::Unknown(unknown)) => return Err(self.unsupported(format!("comparing {}", unknown.what))),
+            (Value::Unknown(unknown), _) | (_, Value::Unknown(unknown)) => {
+                return Err(self.unsupported(format!("comparing {}", unknown.what)));
+            }
             _ => matches!((left.identity(), right.identity()), (Some(a), Some(b)) if a == b),
         })
     }
@@ -341,7 +443,16 @@ impl Interp {
                 self.seq_lt(&a, &b)
             }
             (Value::Tuple(a), Value::Tuple(b)) => self.seq_lt(a, b),
-            (Value::Native(a), Value::Native(b)) => a.less_than(b).ok_or_else(|| self.raise(&self.exc.type_error, format!("'<' not supported between instances of '{}' and '{}'", left.type_name(), right.type_name()))),
+            (Value::Native(a), Value::Native(b)) => a.less_than(b).ok_or_else(|| {
+                self.raise(
+                    &self.exc.type_error,
+                    format!(
+                        "'<' not supported between instances of '{}' and '{}'",
+                        left.type_name(),
+                        right.type_name()
+                    ),
+                )
+            }),
             (Value::Instance(_), _) | (_, Value::Instance(_)) => {
                 if let Some(method) = self.user_dunder(left, "__lt__") {
                     return self.truthy_sync(&self.call_sync(&method, vec![right.clone()])?);
@@ -349,13 +460,24 @@ impl Interp {
                 if let Some(method) = self.user_dunder(right, "__gt__") {
                     return self.truthy_sync(&self.call_sync(&method, vec![left.clone()])?);
                 }
-                if let (Some(a), Some(b)) = (self.enum_raw_value(left), self.enum_raw_value(right)) {
+                if let (Some(a), Some(b)) = (self.enum_raw_value(left), self.enum_raw_value(right))
+                {
                     return self.py_lt(&a, &b);
                 }
-                self.type_error(format!("'<' not supported between instances of '{}' and '{}'", left.type_name(), right.type_name()))
+                self.type_error(format!(
+                    "'<' not supported between instances of '{}' and '{}'",
+                    left.type_name(),
+                    right.type_name()
+                ))
             }
-            (Value::Unknown(unknown), _) | (_, Value::Unknown(unknown)) => Err(self.unsupported(format!("comparing {}", unknown.what))),
-            _ => self.type_error(format!("'<' not supported between instances of '{}' and '{}'", left.type_name(), right.type_name())),
+            (Value::Unknown(unknown), _) | (_, Value::Unknown(unknown)) => {
+                Err(self.unsupported(format!("comparing {}", unknown.what)))
+            }
+            _ => self.type_error(format!(
+                "'<' not supported between instances of '{}' and '{}'",
+                left.type_name(),
+                right.type_name()
+            )),
         }
     }
 
@@ -372,7 +494,10 @@ impl Interp {
         match container {
             Value::Str(text) => match item {
                 Value::Str(needle) => Ok(text.contains(needle.as_ref())),
-                other => self.type_error(format!("'in <string>' requires string as left operand, not {}", other.type_name())),
+                other => self.type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    other.type_name()
+                )),
             },
             Value::Dict(dict) | Value::Set(dict) => {
                 if item.hash_key().is_none() {
@@ -381,13 +506,21 @@ impl Interp {
                 Ok(dict.borrow().contains(item))
             }
             Value::Range(start, stop, step) => Ok(as_int(item).is_some_and(|n| {
-                if *step > 0 { n >= *start && n < *stop && (n - start) % step == 0 } else { n <= *start && n > *stop && (start - n) % (-step) == 0 }
+                if *step > 0 {
+                    n >= *start && n < *stop && (n - start) % step == 0
+                } else {
+                    n <= *start && n > *stop && (start - n) % (-step) == 0
+                }
             })),
             Value::Instance(_) if self.user_dunder(container, "__contains__").is_some() => {
-                let method = self.user_dunder(container, "__contains__").unwrap_or(Value::None);
+                let method = self
+                    .user_dunder(container, "__contains__")
+                    .unwrap_or(Value::None);
                 self.truthy_sync(&self.call_sync(&method, vec![item.clone()])?)
             }
-            Value::Unknown(unknown) => Err(self.unsupported(format!("membership in {}", unknown.what))),
+            Value::Unknown(unknown) => {
+                Err(self.unsupported(format!("membership in {}", unknown.what)))
+            }
             other => {
                 for element in self.iterate_sync(other)? {
                     if is_same(&element, item) || self.py_eq(&element, item)? {
@@ -408,7 +541,10 @@ impl Interp {
         Ok(match value {
             Value::List(items) => items.borrow().clone(),
             Value::Tuple(items) => items.to_vec(),
-            Value::Str(text) => text.chars().map(|c| Value::Str(c.to_string().into())).collect(),
+            Value::Str(text) => text
+                .chars()
+                .map(|c| Value::Str(c.to_string().into()))
+                .collect(),
             Value::Bytes(bytes) => bytes.iter().map(|&b| Value::Int(i64::from(b))).collect(),
             Value::Dict(dict) => dict.borrow().keys(),
             Value::Set(set) => {
@@ -423,25 +559,41 @@ impl Interp {
                 }
                 (0..length).map(|i| Value::Int(start + i * step)).collect()
             }
-            Value::Class(class) if class.enum_members.borrow().is_some() => {
-                class.enum_members.borrow().as_ref().map(|members| members.iter().map(|(_, v)| v.clone()).collect()).unwrap_or_default()
-            }
-            Value::Native(native) => native.iterate().ok_or_else(|| self.raise(&self.exc.type_error, format!("'{}' object is not iterable", value.type_name())))?,
+            Value::Class(class) if class.enum_members.borrow().is_some() => class
+                .enum_members
+                .borrow()
+                .as_ref()
+                .map(|members| members.iter().map(|(_, v)| v.clone()).collect())
+                .unwrap_or_default(),
+            Value::Native(native) => native.iterate().ok_or_else(|| {
+                self.raise(
+                    &self.exc.type_error,
+                    format!("'{}' object is not iterable", value.type_name()),
+                )
+            })?,
             Value::Instance(_) if self.user_dunder(value, "__iter__").is_some() => {
                 return Err(self.unsupported("iterating an object with a custom `__iter__`"));
             }
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("iterating {}", unknown.what))),
-            other => return self.type_error(format!("'{}' object is not iterable", other.type_name())),
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("iterating {}", unknown.what)));
+            }
+            other => {
+                return self.type_error(format!("'{}' object is not iterable", other.type_name()));
+            }
         })
     }
 
     /// Iterating a set of strings depends on `PYTHONHASHSEED`; the runtime will not guess.
     fn check_set_iteration(&self, keys: &[Value]) -> PyResult<()> {
-        let ordered = keys.len() <= 1 || keys.iter().all(|key| matches!(key, Value::Int(n) if (0..8).contains(n)) || matches!(key, Value::Bool(_)));
+        let ordered = keys.len() <= 1
+            || keys.iter().all(|key| {
+                matches!(key, Value::Int(n) if (0..8).contains(n)) || matches!(key, Value::Bool(_))
+            });
         if ordered {
             return Ok(());
         }
-        Err(self.unsupported("iteration over a set (its order depends on hashing; use `sorted(...)`)"))
+        Err(self
+            .unsupported("iteration over a set (its order depends on hashing; use `sorted(...)`)"))
     }
 
     /// `dict[key] = value` on a dict being built, with Python's unhashable check.
@@ -471,7 +623,9 @@ impl Interp {
             Value::List(items) => items.borrow().len(),
             Value::Tuple(items) => items.len(),
             Value::Dict(dict) | Value::Set(dict) => dict.borrow().len(),
-            Value::Range(start, stop, step) => usize::try_from(range_len(*start, *stop, *step)).unwrap_or(0),
+            Value::Range(start, stop, step) => {
+                usize::try_from(range_len(*start, *stop, *step)).unwrap_or(0)
+            }
             Value::Instance(_) if self.user_dunder(value, "__len__").is_some() => {
                 let method = self.user_dunder(value, "__len__").unwrap_or(Value::None);
                 match self.call_sync(&method, Vec::new())? {
@@ -479,9 +633,18 @@ impl Interp {
                     _ => return self.type_error("__len__ should return an int"),
                 }
             }
-            Value::Class(class) if class.enum_members.borrow().is_some() => class.enum_members.borrow().as_ref().map_or(0, Vec::len),
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("len() of {}", unknown.what))),
-            other => return self.type_error(format!("object of type '{}' has no len()", other.type_name())),
+            Value::Class(class) if class.enum_members.borrow().is_some() => {
+                class.enum_members.borrow().as_ref().map_or(0, Vec::len)
+            }
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("len() of {}", unknown.what)));
+            }
+            other => {
+                return self.type_error(format!(
+                    "object of type '{}' has no len()",
+                    other.type_name()
+                ));
+            }
         })
     }
 }
@@ -505,7 +668,11 @@ pub(crate) fn as_float(value: &Value) -> Option<f64> {
 
 pub(crate) fn floor_div(a: i64, b: i64) -> i64 {
     let quotient = a / b;
-    if (a % b != 0) && ((a < 0) != (b < 0)) { quotient - 1 } else { quotient }
+    if (a % b != 0) && ((a < 0) != (b < 0)) {
+        quotient - 1
+    } else {
+        quotient
+    }
 }
 
 pub(crate) fn range_len(start: i64, stop: i64, step: i64) -> i64 {

@@ -68,7 +68,10 @@ impl MersenneTwister {
         if key.is_empty() {
             key.push(0);
         }
-        let mut twister = MersenneTwister { state: [0; 624], index: 624 };
+        let mut twister = MersenneTwister {
+            state: [0; 624],
+            index: 624,
+        };
         twister.init_by_array(&key);
         twister
     }
@@ -77,7 +80,9 @@ impl MersenneTwister {
         self.state[0] = seed;
         for i in 1..624 {
             let previous = self.state[i - 1];
-            self.state[i] = 1_812_433_253_u32.wrapping_mul(previous ^ (previous >> 30)).wrapping_add(i as u32);
+            self.state[i] = 1_812_433_253_u32
+                .wrapping_mul(previous ^ (previous >> 30))
+                .wrapping_add(i as u32);
         }
         self.index = 624;
     }
@@ -87,7 +92,9 @@ impl MersenneTwister {
         let (mut i, mut j) = (1_usize, 0_usize);
         for _ in 0..624.max(key.len()) {
             let previous = self.state[i - 1];
-            self.state[i] = (self.state[i] ^ (previous ^ (previous >> 30)).wrapping_mul(1_664_525)).wrapping_add(key[j]).wrapping_add(j as u32);
+            self.state[i] = (self.state[i] ^ (previous ^ (previous >> 30)).wrapping_mul(1_664_525))
+                .wrapping_add(key[j])
+                .wrapping_add(j as u32);
             i += 1;
             j += 1;
             if i >= 624 {
@@ -100,7 +107,9 @@ impl MersenneTwister {
         }
         for _ in 0..623 {
             let previous = self.state[i - 1];
-            self.state[i] = (self.state[i] ^ (previous ^ (previous >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+            self.state[i] = (self.state[i]
+                ^ (previous ^ (previous >> 30)).wrapping_mul(1_566_083_941))
+            .wrapping_sub(i as u32);
             i += 1;
             if i >= 624 {
                 self.state[0] = self.state[623];
@@ -184,7 +193,14 @@ impl MersenneTwister {
         value &= !(0xf000_u128 << 64);
         value |= 4_u128 << 76;
         let hex = format!("{value:032x}");
-        format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
     }
 }
 
@@ -196,7 +212,8 @@ mod tests {
     /// `workflow.uuid4()`, `workflow.random().randint(0, 15)`, then `choice` of four agents.
     #[test]
     fn reproduces_the_sdk_workflow_random() {
-        let mut random = MersenneTwister::new(seed_from_run_id("01a2234d-78bb-7ab0-9038-5f129d9f247f"));
+        let mut random =
+            MersenneTwister::new(seed_from_run_id("01a2234d-78bb-7ab0-9038-5f129d9f247f"));
         assert_eq!(random.uuid4(), "e3cfe7e0-7f2d-433f-8541-7e1fa372376c");
         assert_eq!(random.randbelow(16), 10);
         assert_eq!(random.randbelow(4), 0);

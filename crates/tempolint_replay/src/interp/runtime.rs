@@ -11,7 +11,10 @@ use super::temporal::{HandleData, Handler};
 use super::value::{Class, Function, Value};
 use super::{Interp, PyResult, StopKind, Unwind};
 use crate::history::{Failure, Payload};
-use crate::protocol::{Activation, ActivityResult, ChildResult, ChildStart, Command, CommandKind, Job, LangFailure, LangFailureKind, UpdateResponse};
+use crate::protocol::{
+    Activation, ActivityResult, ChildResult, ChildStart, Command, CommandKind, Job, LangFailure,
+    LangFailureKind, UpdateResponse,
+};
 
 /// The workflow being replayed: its class and `@workflow.run` method.
 pub(crate) struct Definition {
@@ -21,7 +24,11 @@ pub(crate) struct Definition {
 }
 
 impl Interp {
-    pub(crate) fn activate(&self, definition: &Definition, activation: &Activation) -> Result<Vec<Command>, LangFailure> {
+    pub(crate) fn activate(
+        &self,
+        definition: &Definition,
+        activation: &Activation,
+    ) -> Result<Vec<Command>, LangFailure> {
         {
             let mut wf = self.wf.borrow_mut();
             wf.commands.clear();
@@ -38,7 +45,12 @@ impl Interp {
         }
         let outcome = (|| -> PyResult<()> {
             for job in &activation.jobs {
-                if let Job::InitializeWorkflow { randomness_seed, start_time_nanos, started } = job {
+                if let Job::InitializeWorkflow {
+                    randomness_seed,
+                    start_time_nanos,
+                    started,
+                } = job
+                {
                     self.prepare_input(definition, *randomness_seed, *start_time_nanos, started)?;
                 }
             }
@@ -63,12 +75,19 @@ impl Interp {
                     StopKind::Inconclusive => LangFailureKind::Inconclusive,
                     StopKind::Restricted => LangFailureKind::TaskFailure,
                 };
-                return Err(LangFailure { kind, message: stop.message, loc: stop.loc });
+                return Err(LangFailure {
+                    kind,
+                    message: stop.message,
+                    loc: stop.loc,
+                });
             }
             Err(Unwind::Exception(error)) => {
                 if self.is_failure_exception(&error) {
                     let message = self.exception_str(&error).unwrap_or_default();
-                    self.add_command(CommandKind::FailWorkflow { message }, self.raised_at(&error));
+                    self.add_command(
+                        CommandKind::FailWorkflow { message },
+                        self.raised_at(&error),
+                    );
                 } else {
                     let loc = self.raised_at(&error);
                     let text = self.exception_str(&error).unwrap_or_default();
@@ -76,10 +95,16 @@ impl Interp {
                         Value::Instance(instance) => instance.class.name.to_string(),
                         other => other.type_name(),
                     };
-                    let message = if text.is_empty() { class } else { format!("{class}: {text}") };
+                    let message = if text.is_empty() {
+                        class
+                    } else {
+                        format!("{class}: {text}")
+                    };
                     return Err(LangFailure {
                         kind: LangFailureKind::TaskFailure,
-                        message: format!("the workflow task fails: {message} (an exception escaped the workflow code)"),
+                        message: format!(
+                            "the workflow task fails: {message} (an exception escaped the workflow code)"
+                        ),
                         loc,
                     });
                 }
@@ -89,8 +114,15 @@ impl Interp {
     }
 
     fn instantiate_workflow(&self, definition: &Definition) -> PyResult<()> {
-        let args = if definition.init_takes_args { self.wf.borrow().input.clone() } else { Vec::new() };
-        let instance = self.block_on(self.call(&Value::Class(definition.class.clone()), Args::positional(args)))?;
+        let args = if definition.init_takes_args {
+            self.wf.borrow().input.clone()
+        } else {
+            Vec::new()
+        };
+        let instance = self.block_on(self.call(
+            &Value::Class(definition.class.clone()),
+            Args::positional(args),
+        ))?;
         self.wf.borrow_mut().instance = Some(instance);
         Ok(())
     }
@@ -99,19 +131,39 @@ impl Interp {
         match job {
             Job::InitializeWorkflow { .. } => self.start_primary(definition),
             Job::NotifyHasPatch { patch_id } => {
-                self.wf.borrow_mut().patches_notified.insert(patch_id.clone());
+                self.wf
+                    .borrow_mut()
+                    .patches_notified
+                    .insert(patch_id.clone());
             }
             Job::SignalWorkflow { name, input } => {
                 let handler = self.find_handler(&self.wf.borrow().signals, name);
                 match handler {
-                    Some((handler, dynamic)) => self.process_signal(handler, dynamic, name, input)?,
-                    None => self.wf.borrow_mut().buffered_signals.push((name.clone(), input.clone())),
+                    Some((handler, dynamic)) => {
+                        self.process_signal(handler, dynamic, name, input)?;
+                    }
+                    None => self
+                        .wf
+                        .borrow_mut()
+                        .buffered_signals
+                        .push((name.clone(), input.clone())),
                 }
             }
-            Job::DoUpdate { protocol_instance_id, name, input, .. } => {
+            Job::DoUpdate {
+                protocol_instance_id,
+                name,
+                input,
+                ..
+            } => {
                 let interp = self.rc();
-                let (protocol_instance_id, name, input) = (protocol_instance_id.clone(), name.clone(), input.clone());
-                self.spawn(&format!("update: {name}"), Box::pin(async move { interp.run_update(protocol_instance_id, name, input).await }));
+                let (protocol_instance_id, name, input) =
+                    (protocol_instance_id.clone(), name.clone(), input.clone());
+                self.spawn(
+                    &format!("update: {name}"),
+                    Box::pin(
+                        async move { interp.run_update(protocol_instance_id, name, input).await },
+                    ),
+                );
             }
             Job::FireTimer { seq } => {
                 let timer = self.wf.borrow_mut().pending_timers.remove(seq);
@@ -125,21 +177,31 @@ impl Interp {
             Job::ResolveSignalExternal { seq, failure } => {
                 let future = self.wf.borrow_mut().pending_external_signals.remove(seq);
                 let Some(future) = future else {
-                    return Err(self.raise(&self.exc.runtime_error, format!("Failed finding pending external signal for sequence {seq}")));
+                    return Err(self.raise(
+                        &self.exc.runtime_error,
+                        format!("Failed finding pending external signal for sequence {seq}"),
+                    ));
                 };
                 match failure {
-                    Some(failure) => self.set_exception(&future, self.failure_to_exception(failure)),
+                    Some(failure) => {
+                        self.set_exception(&future, self.failure_to_exception(failure))
+                    }
                     None => self.set_result(&future, Value::None),
                 };
             }
             Job::ResolveRequestCancelExternal { seq, failure } => {
                 let future = self.wf.borrow_mut().pending_external_cancels.remove(seq);
                 let Some(future) = future else {
-                    return Err(self.raise(&self.exc.runtime_error, format!("Failed finding pending external cancel for sequence {seq}")));
+                    return Err(self.raise(
+                        &self.exc.runtime_error,
+                        format!("Failed finding pending external cancel for sequence {seq}"),
+                    ));
                 };
                 if !future.cancelled() {
                     match failure {
-                        Some(failure) => self.set_exception(&future, self.failure_to_exception(failure)),
+                        Some(failure) => {
+                            self.set_exception(&future, self.failure_to_exception(failure))
+                        }
                         None => self.set_result(&future, Value::None),
                     };
                 }
@@ -156,14 +218,25 @@ impl Interp {
     }
 
     /// `_make_workflow_input` (and the instance's info and RNG), before any job set runs.
-    fn prepare_input(&self, definition: &Definition, seed: u64, start_time_nanos: i128, started: &crate::history::WorkflowStarted) -> PyResult<()> {
+    fn prepare_input(
+        &self,
+        definition: &Definition,
+        seed: u64,
+        start_time_nanos: i128,
+        started: &crate::history::WorkflowStarted,
+    ) -> PyResult<()> {
         let hints = self.parameter_hints(&definition.run, true);
         let mut args = Vec::with_capacity(started.input.len());
         for (index, payload) in started.input.iter().enumerate() {
             args.push(self.payload_to_value(payload, hints.get(index).cloned().flatten())?);
         }
         let workflow_id = started.workflow_id.as_deref().map_or_else(
-            || Value::unknown("workflow.info().workflow_id (the history does not record it)", None),
+            || {
+                Value::unknown(
+                    "workflow.info().workflow_id (the history does not record it)",
+                    None,
+                )
+            },
             Value::str,
         );
         let info = Native::record(
@@ -172,21 +245,49 @@ impl Interp {
                 ("workflow_id", workflow_id),
                 ("workflow_type", Value::str(&started.workflow_type)),
                 ("run_id", Value::str(&started.original_execution_run_id)),
-                ("first_execution_run_id", Value::str(&started.first_execution_run_id)),
-                ("continued_run_id", if started.continued_execution_run_id.is_empty() { Value::None } else { Value::str(&started.continued_execution_run_id) }),
+                (
+                    "first_execution_run_id",
+                    Value::str(&started.first_execution_run_id),
+                ),
+                (
+                    "continued_run_id",
+                    if started.continued_execution_run_id.is_empty() {
+                        Value::None
+                    } else {
+                        Value::str(&started.continued_execution_run_id)
+                    },
+                ),
                 ("task_queue", Value::str(&started.task_queue)),
                 ("namespace", Value::str("default")),
                 ("attempt", Value::Int(started.attempt.max(1))),
-                ("cron_schedule", if started.cron_schedule.is_empty() { Value::None } else { Value::str(&started.cron_schedule) }),
-                ("start_time", Value::Native(Rc::new(Native::DateTime { micros: (start_time_nanos / 1000) as i64, aware: true }))),
+                (
+                    "cron_schedule",
+                    if started.cron_schedule.is_empty() {
+                        Value::None
+                    } else {
+                        Value::str(&started.cron_schedule)
+                    },
+                ),
+                (
+                    "start_time",
+                    Value::Native(Rc::new(Native::DateTime {
+                        micros: (start_time_nanos / 1000) as i64,
+                        aware: true,
+                    })),
+                ),
                 ("parent", Value::None),
-                ("search_attributes", Value::dict(super::value::Dict::default())),
+                (
+                    "search_attributes",
+                    Value::dict(super::value::Dict::default()),
+                ),
                 ("headers", Value::dict(super::value::Dict::default())),
             ],
         );
         {
             let mut wf = self.wf.borrow_mut();
-            wf.random = Some(Rc::new(std::cell::RefCell::new(super::rng::MersenneTwister::new(seed))));
+            wf.random = Some(Rc::new(std::cell::RefCell::new(
+                super::rng::MersenneTwister::new(seed),
+            )));
             wf.info = Some(info);
             wf.input = args;
         }
@@ -197,42 +298,71 @@ impl Interp {
     fn start_primary(&self, definition: &Definition) {
         let interp = self.rc();
         let run = definition.run.clone();
-        let primary = self.spawn("run", Box::pin(async move {
-            let outcome = async {
-                let instance = interp.wf.borrow().instance.clone().unwrap_or(Value::None);
-                let mut positional = vec![instance];
-                positional.extend(interp.wf.borrow().input.clone());
-                let coroutine = interp.call(&Value::Function(run.clone()), Args::positional(positional)).await?;
-                let result = interp.await_value(coroutine).await?;
-                let loc = interp.wf.borrow().last_return;
-                interp.add_command(CommandKind::CompleteWorkflow, loc);
-                Ok(result)
-            }
-            .await;
-            interp.finish_top_level(outcome)
-        }));
+        let primary = self.spawn(
+            "run",
+            Box::pin(async move {
+                let outcome = async {
+                    let instance = interp.wf.borrow().instance.clone().unwrap_or(Value::None);
+                    let mut positional = vec![instance];
+                    positional.extend(interp.wf.borrow().input.clone());
+                    let coroutine = interp
+                        .call(&Value::Function(run.clone()), Args::positional(positional))
+                        .await?;
+                    let result = interp.await_value(coroutine).await?;
+                    let loc = interp.wf.borrow().last_return;
+                    interp.add_command(CommandKind::CompleteWorkflow, loc);
+                    Ok(result)
+                }
+                .await;
+                interp.finish_top_level(outcome)
+            }),
+        );
         self.wf.borrow_mut().primary_task = Some(primary);
     }
 
-    fn find_handler(&self, handlers: &[(Option<Rc<str>>, Handler)], name: &str) -> Option<(Handler, bool)> {
+    fn find_handler(
+        &self,
+        handlers: &[(Option<Rc<str>>, Handler)],
+        name: &str,
+    ) -> Option<(Handler, bool)> {
         handlers
             .iter()
             .find(|(key, _)| key.as_deref() == Some(name))
             .map(|(_, handler)| (handler.clone(), false))
-            .or_else(|| handlers.iter().find(|(key, _)| key.is_none()).map(|(_, handler)| (handler.clone(), true)))
+            .or_else(|| {
+                handlers
+                    .iter()
+                    .find(|(key, _)| key.is_none())
+                    .map(|(_, handler)| (handler.clone(), true))
+            })
     }
 
-    pub(crate) fn process_signal(&self, handler: Handler, dynamic: bool, name: &str, input: &[Payload]) -> PyResult<()> {
+    pub(crate) fn process_signal(
+        &self,
+        handler: Handler,
+        dynamic: bool,
+        name: &str,
+        input: &[Payload],
+    ) -> PyResult<()> {
         let args = self.handler_args(&handler, dynamic, name, input)?;
         let interp = self.rc();
-        self.spawn(&format!("signal: {name}"), Box::pin(async move {
-            let outcome = interp.call_handler(&handler, args).await;
-            interp.finish_top_level(outcome)
-        }));
+        self.spawn(
+            &format!("signal: {name}"),
+            Box::pin(async move {
+                let outcome = interp.call_handler(&handler, args).await;
+                interp.finish_top_level(outcome)
+            }),
+        );
         Ok(())
     }
 
-    fn handler_args(&self, handler: &Handler, dynamic: bool, name: &str, input: &[Payload]) -> PyResult<Vec<Value>> {
+    fn handler_args(
+        &self,
+        handler: &Handler,
+        dynamic: bool,
+        name: &str,
+        input: &[Payload],
+    ) -> PyResult<Vec<Value>> {
         if dynamic {
             let mut values = Vec::new();
             for payload in input {
@@ -251,8 +381,19 @@ impl Interp {
         Ok(args)
     }
 
-    async fn run_update(&self, protocol_instance_id: String, name: String, input: Vec<Payload>) -> PyResult<Value> {
-        let index = self.add_command(CommandKind::UpdateResponse { protocol_instance_id: protocol_instance_id.clone(), response: UpdateResponse::Rejected }, self.here());
+    async fn run_update(
+        &self,
+        protocol_instance_id: String,
+        name: String,
+        input: Vec<Payload>,
+    ) -> PyResult<Value> {
+        let index = self.add_command(
+            CommandKind::UpdateResponse {
+                protocol_instance_id: protocol_instance_id.clone(),
+                response: UpdateResponse::Rejected,
+            },
+            self.here(),
+        );
         let handler = self.find_handler(&self.wf.borrow().updates, &name);
         let Some((handler, dynamic)) = handler else {
             return Ok(Value::None);
@@ -263,15 +404,30 @@ impl Interp {
             Err(stop) => return Err(stop),
         };
         if let Some(command) = self.wf.borrow_mut().commands.get_mut(index) {
-            command.kind = CommandKind::UpdateResponse { protocol_instance_id: protocol_instance_id.clone(), response: UpdateResponse::Accepted };
+            command.kind = CommandKind::UpdateResponse {
+                protocol_instance_id: protocol_instance_id.clone(),
+                response: UpdateResponse::Accepted,
+            };
         }
         match self.call_handler(&handler, args).await {
             Ok(_) => {
-                self.add_command(CommandKind::UpdateResponse { protocol_instance_id, response: UpdateResponse::Completed }, self.here());
+                self.add_command(
+                    CommandKind::UpdateResponse {
+                        protocol_instance_id,
+                        response: UpdateResponse::Completed,
+                    },
+                    self.here(),
+                );
             }
             Err(Unwind::Exception(error)) => {
                 if self.is_failure_exception(&error) || self.is_asyncio_cancelled(&error) {
-                    self.add_command(CommandKind::UpdateResponse { protocol_instance_id, response: UpdateResponse::Rejected }, self.raised_at(&error));
+                    self.add_command(
+                        CommandKind::UpdateResponse {
+                            protocol_instance_id,
+                            response: UpdateResponse::Rejected,
+                        },
+                        self.raised_at(&error),
+                    );
                 } else {
                     self.wf.borrow_mut().activation_error.get_or_insert(error);
                 }
@@ -284,9 +440,13 @@ impl Interp {
     fn resolve_activity(&self, seq: u32, result: &ActivityResult) -> PyResult<()> {
         let handle = self.wf.borrow_mut().pending_activities.remove(&seq);
         let Some(task) = handle else {
-            return Err(self.raise(&self.exc.runtime_error, format!("Failed finding activity handle for sequence {seq}")));
+            return Err(self.raise(
+                &self.exc.runtime_error,
+                format!("Failed finding activity handle for sequence {seq}"),
+            ));
         };
-        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref()) else {
+        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
+        else {
             return Ok(());
         };
         let future = handle.result.borrow().clone();
@@ -315,7 +475,10 @@ impl Interp {
     fn resolve_child_start(&self, seq: u32, status: &ChildStart) -> PyResult<()> {
         let task = self.wf.borrow().pending_children.get(&seq).cloned();
         let Some(task) = task else {
-            return Err(self.raise(&self.exc.runtime_error, format!("Failed finding child workflow handle for sequence {seq}")));
+            return Err(self.raise(
+                &self.exc.runtime_error,
+                format!("Failed finding child workflow handle for sequence {seq}"),
+            ));
         };
         let Some(HandleData::Child(child)) = task.task().and_then(|t| t.temporal.as_ref()) else {
             return Ok(());
@@ -325,9 +488,16 @@ impl Interp {
                 *child.run_id.borrow_mut() = Some(run_id.clone());
                 self.set_result(&child.start, Value::None);
             }
-            ChildStart::Failed { workflow_id, workflow_type, .. } => {
+            ChildStart::Failed {
+                workflow_id,
+                workflow_type,
+                ..
+            } => {
                 self.wf.borrow_mut().pending_children.remove(&seq);
-                let error = self.new_exception(&self.exc.workflow_already_started_error, vec![Value::str("Workflow execution already started")]);
+                let error = self.new_exception(
+                    &self.exc.workflow_already_started_error,
+                    vec![Value::str("Workflow execution already started")],
+                );
                 if let Value::Instance(instance) = &error {
                     instance.set("workflow_id", Value::str(workflow_id));
                     instance.set("workflow_type", Value::str(workflow_type));
@@ -355,7 +525,10 @@ impl Interp {
     fn resolve_child(&self, seq: u32, result: &ChildResult) -> PyResult<()> {
         let task = self.wf.borrow_mut().pending_children.remove(&seq);
         let Some(task) = task else {
-            return Err(self.raise(&self.exc.runtime_error, format!("Failed finding child workflow handle for sequence {seq}")));
+            return Err(self.raise(
+                &self.exc.runtime_error,
+                format!("Failed finding child workflow handle for sequence {seq}"),
+            ));
         };
         let Some(HandleData::Child(child)) = task.task().and_then(|t| t.temporal.as_ref()) else {
             return Ok(());
@@ -381,12 +554,26 @@ impl Interp {
         use crate::history::FailureInfo as F;
         let message = Value::str(&failure.message);
         let error = match &failure.info {
-            F::Application { error_type, non_retryable, details } => {
+            F::Application {
+                error_type,
+                non_retryable,
+                details,
+            } => {
                 let error = self.new_exception(&self.exc.application_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
-                    instance.set("type", if error_type.is_empty() { Value::None } else { Value::str(error_type) });
+                    instance.set(
+                        "type",
+                        if error_type.is_empty() {
+                            Value::None
+                        } else {
+                            Value::str(error_type)
+                        },
+                    );
                     instance.set("non_retryable", Value::Bool(*non_retryable));
-                    let details: Vec<Value> = details.iter().map(|p| self.payload_to_value(p, None).unwrap_or(Value::None)).collect();
+                    let details: Vec<Value> = details
+                        .iter()
+                        .map(|p| self.payload_to_value(p, None).unwrap_or(Value::None))
+                        .collect();
                     instance.set("details", Value::tuple(details));
                     instance.set("next_retry_delay", Value::None);
                 }
@@ -395,13 +582,17 @@ impl Interp {
             F::Canceled { details } => {
                 let error = self.new_exception(&self.exc.cancelled_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
-                    let details: Vec<Value> = details.iter().map(|p| self.payload_to_value(p, None).unwrap_or(Value::None)).collect();
+                    let details: Vec<Value> = details
+                        .iter()
+                        .map(|p| self.payload_to_value(p, None).unwrap_or(Value::None))
+                        .collect();
                     instance.set("details", Value::tuple(details));
                 }
                 error
             }
             F::Timeout { timeout_type } => {
-                let error = self.new_exception(&self.exc.temporal_timeout_error, vec![message.clone()]);
+                let error =
+                    self.new_exception(&self.exc.temporal_timeout_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
                     instance.set("type", Value::str(timeout_type));
                 }
@@ -415,7 +606,11 @@ impl Interp {
                 }
                 error
             }
-            F::Activity { activity_type, activity_id, retry_state } => {
+            F::Activity {
+                activity_type,
+                activity_id,
+                retry_state,
+            } => {
                 let error = self.new_exception(&self.exc.activity_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
                     instance.set("activity_type", Value::str(activity_type));
@@ -424,8 +619,13 @@ impl Interp {
                 }
                 error
             }
-            F::ChildWorkflow { workflow_type, workflow_id, retry_state } => {
-                let error = self.new_exception(&self.exc.child_workflow_error, vec![message.clone()]);
+            F::ChildWorkflow {
+                workflow_type,
+                workflow_id,
+                retry_state,
+            } => {
+                let error =
+                    self.new_exception(&self.exc.child_workflow_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
                     instance.set("workflow_type", Value::str(workflow_type));
                     instance.set("workflow_id", Value::str(workflow_id));

@@ -16,7 +16,9 @@ pub(crate) struct Restrictions {
 pub(crate) enum Verdict {
     Allowed,
     /// Raises `RestrictedWorkflowAccessError` (use: call or attribute read; access: any read).
-    Restricted { only_runtime: bool },
+    Restricted {
+        only_runtime: bool,
+    },
     /// Only warns (`asyncio.wait`, `asyncio.as_completed`).
     Warns,
 }
@@ -27,10 +29,26 @@ impl Restrictions {
         let stdlib = data
             .pointer("/passthrough_modules/stdlib_extra_in_maximum")
             .and_then(serde_json::Value::as_array)
-            .map(|names| names.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
-        let message_template = data.get("default_error_message_template").and_then(|t| t.as_str()).unwrap_or("Cannot access {qualified_name} from inside a workflow.").to_string();
-        Restrictions { tree: data.get("invalid_module_members_tree").cloned().unwrap_or_default(), stdlib, message_template }
+        let message_template = data
+            .get("default_error_message_template")
+            .and_then(|t| t.as_str())
+            .unwrap_or("Cannot access {qualified_name} from inside a workflow.")
+            .to_string();
+        Restrictions {
+            tree: data
+                .get("invalid_module_members_tree")
+                .cloned()
+                .unwrap_or_default(),
+            stdlib,
+            message_template,
+        }
     }
 
     pub(crate) fn is_stdlib(&self, module: &str) -> bool {
@@ -44,16 +62,25 @@ impl Restrictions {
         let mut only_runtime = false;
         let parts: Vec<&str> = qualified.split('.').collect();
         for (index, part) in parts.iter().enumerate() {
-            if node.get("only_runtime").and_then(serde_json::Value::as_bool) == Some(true) {
+            if node
+                .get("only_runtime")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+            {
                 only_runtime = true;
             }
-            let excluded = node.get("exclude").and_then(|e| e.as_array()).is_some_and(|e| e.iter().any(|x| x.as_str() == Some(part)));
+            let excluded = node
+                .get("exclude")
+                .and_then(|e| e.as_array())
+                .is_some_and(|e| e.iter().any(|x| x.as_str() == Some(part)));
             for key in ["use", "access"] {
-                if let Some(members) = node.get(key).and_then(|m| m.as_array()) {
-                    if members.iter().any(|m| m.as_str() == Some(part) || (m.as_str() == Some("*") && !excluded)) {
+                if let Some(members) = node.get(key).and_then(|m| m.as_array())
+                    && members
+                        .iter()
+                        .any(|m| m.as_str() == Some(part) || (m.as_str() == Some("*") && !excluded))
+                    {
                         return Verdict::Restricted { only_runtime };
                     }
-                }
             }
             let Some(child) = node.get("children").and_then(|c| c.get(*part)) else {
                 return Verdict::Allowed;
@@ -64,13 +91,25 @@ impl Restrictions {
                     if call.get("leaf_warning").is_some() {
                         return Verdict::Warns;
                     }
-                    return Verdict::Restricted { only_runtime: only_runtime || call.get("only_runtime").and_then(serde_json::Value::as_bool) == Some(true) };
+                    return Verdict::Restricted {
+                        only_runtime: only_runtime
+                            || call
+                                .get("only_runtime")
+                                .and_then(serde_json::Value::as_bool)
+                                == Some(true),
+                    };
                 }
                 if node.get("match_self").and_then(serde_json::Value::as_bool) == Some(true) {
                     if node.get("leaf_warning").is_some() {
                         return Verdict::Warns;
                     }
-                    return Verdict::Restricted { only_runtime: only_runtime || node.get("only_runtime").and_then(serde_json::Value::as_bool) == Some(true) };
+                    return Verdict::Restricted {
+                        only_runtime: only_runtime
+                            || node
+                                .get("only_runtime")
+                                .and_then(serde_json::Value::as_bool)
+                                == Some(true),
+                    };
                 }
             }
         }
@@ -79,7 +118,8 @@ impl Restrictions {
 
     /// The sandbox's error text for a restricted call.
     pub(crate) fn message(&self, qualified: &str) -> String {
-        self.message_template.replace("{qualified_name}", &format!("{qualified}.__call__"))
+        self.message_template
+            .replace("{qualified_name}", &format!("{qualified}.__call__"))
     }
 }
 
@@ -90,13 +130,35 @@ mod tests {
     #[test]
     fn knows_the_corpus_restrictions() {
         let restrictions = Restrictions::load();
-        assert_eq!(restrictions.check_use("datetime.datetime.now"), Verdict::Restricted { only_runtime: false });
-        assert_eq!(restrictions.check_use("random.randint"), Verdict::Restricted { only_runtime: false });
-        assert_eq!(restrictions.check_use("uuid.uuid4"), Verdict::Restricted { only_runtime: true });
-        assert_eq!(restrictions.check_use("time.time"), Verdict::Restricted { only_runtime: true });
-        assert_eq!(restrictions.check_use("os.getenv"), Verdict::Restricted { only_runtime: true });
+        assert_eq!(
+            restrictions.check_use("datetime.datetime.now"),
+            Verdict::Restricted {
+                only_runtime: false
+            }
+        );
+        assert_eq!(
+            restrictions.check_use("random.randint"),
+            Verdict::Restricted {
+                only_runtime: false
+            }
+        );
+        assert_eq!(
+            restrictions.check_use("uuid.uuid4"),
+            Verdict::Restricted { only_runtime: true }
+        );
+        assert_eq!(
+            restrictions.check_use("time.time"),
+            Verdict::Restricted { only_runtime: true }
+        );
+        assert_eq!(
+            restrictions.check_use("os.getenv"),
+            Verdict::Restricted { only_runtime: true }
+        );
         assert_eq!(restrictions.check_use("asyncio.wait"), Verdict::Warns);
-        assert_eq!(restrictions.check_use("datetime.timedelta"), Verdict::Allowed);
+        assert_eq!(
+            restrictions.check_use("datetime.timedelta"),
+            Verdict::Allowed
+        );
         assert_eq!(restrictions.check_use("json.dumps"), Verdict::Allowed);
         assert!(restrictions.is_stdlib("os.path"));
         assert!(!restrictions.is_stdlib("requests"));

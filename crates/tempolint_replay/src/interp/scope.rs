@@ -89,11 +89,10 @@ impl Scope {
             }
             let mut parent = self.parent.clone();
             while let Some(scope) = parent {
-                if let ScopeKind::Function(vars) = &scope.kind {
-                    if let Some(value) = vars.borrow().get(name) {
+                if let ScopeKind::Function(vars) = &scope.kind
+                    && let Some(value) = vars.borrow().get(name) {
                         return Lookup::Found(value.clone());
                     }
-                }
                 parent = scope.parent.clone();
             }
         }
@@ -111,12 +110,11 @@ impl Scope {
         if self.declared_nonlocal.borrow().contains(name) {
             let mut parent = self.parent.clone();
             while let Some(scope) = parent {
-                if let ScopeKind::Function(vars) = &scope.kind {
-                    if vars.borrow().contains_key(name) {
+                if let ScopeKind::Function(vars) = &scope.kind
+                    && vars.borrow().contains_key(name) {
                         vars.borrow_mut().insert(name.into(), value);
                         return;
                     }
-                }
                 parent = scope.parent.clone();
             }
         }
@@ -130,15 +128,26 @@ impl Scope {
 
     pub(crate) fn delete(&self, name: &str) -> bool {
         match &self.kind {
-            ScopeKind::Function(vars) | ScopeKind::Class(vars) => vars.borrow_mut().remove(name).is_some(),
-            ScopeKind::Module => self.module.dict.borrow_mut().remove(&Value::str(name)).is_some(),
+            ScopeKind::Function(vars) | ScopeKind::Class(vars) => {
+                vars.borrow_mut().remove(name).is_some()
+            }
+            ScopeKind::Module => self
+                .module
+                .dict
+                .borrow_mut()
+                .remove(&Value::str(name))
+                .is_some(),
         }
     }
 
     /// The names bound in a class body, in no particular order.
     pub(crate) fn class_namespace(&self) -> Vec<(Rc<str>, Value)> {
         match &self.kind {
-            ScopeKind::Class(vars) | ScopeKind::Function(vars) => vars.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ScopeKind::Class(vars) | ScopeKind::Function(vars) => vars
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             ScopeKind::Module => Vec::new(),
         }
     }

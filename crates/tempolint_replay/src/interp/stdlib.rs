@@ -25,30 +25,103 @@ impl Interp {
                 function(super::temporal_api::WORKFLOW_FUNCTIONS, "workflow");
                 module.set("logger", Value::Native(Rc::new(Native::Logger)));
                 let unsafe_module = Module::new("temporalio.workflow.unsafe", None);
-                for member in ["imports_passed_through", "sandbox_unrestricted", "is_replaying", "is_replaying_history_events", "is_sandbox_enabled", "in_sandbox"] {
+                for member in [
+                    "imports_passed_through",
+                    "sandbox_unrestricted",
+                    "is_replaying",
+                    "is_replaying_history_events",
+                    "is_sandbox_enabled",
+                    "in_sandbox",
+                ] {
                     unsafe_module.set(member, Value::builtin(&format!("workflow.unsafe.{member}")));
                 }
                 module.set("unsafe", Value::Module(unsafe_module));
                 for (class_name, members) in super::temporal_api::WORKFLOW_ENUMS {
-                    module.set(class_name, self.native_enum(class_name, "temporalio.workflow", members));
+                    module.set(
+                        class_name,
+                        self.native_enum(class_name, "temporalio.workflow", members),
+                    );
                 }
                 for (class_name, _, class) in self.exc.all() {
-                    if matches!(class_name, "ContinueAsNewError" | "NondeterminismError" | "ReadOnlyContextError") {
+                    if matches!(
+                        class_name,
+                        "ContinueAsNewError" | "NondeterminismError" | "ReadOnlyContextError"
+                    ) {
                         module.set(class_name, Value::Class(class));
                     }
                 }
-                for class_name in ["ActivityHandle", "ChildWorkflowHandle", "ExternalWorkflowHandle", "Info", "UpdateInfo"] {
-                    module.set(class_name, Value::Native(Rc::new(Native::TypingForm(class_name.into()))));
+                for class_name in [
+                    "ActivityHandle",
+                    "ChildWorkflowHandle",
+                    "ExternalWorkflowHandle",
+                    "Info",
+                    "UpdateInfo",
+                ] {
+                    module.set(
+                        class_name,
+                        Value::Native(Rc::new(Native::TypingForm(class_name.into()))),
+                    );
                 }
-                for config in ["ActivityConfig", "LocalActivityConfig", "ChildWorkflowConfig"] {
-                    module.set(config, Value::Class(self.natives.builtin_type("dict").unwrap_or_else(|| self.natives.object.clone())));
+                for config in [
+                    "ActivityConfig",
+                    "LocalActivityConfig",
+                    "ChildWorkflowConfig",
+                ] {
+                    module.set(
+                        config,
+                        Value::Class(
+                            self.natives
+                                .builtin_type("dict")
+                                .unwrap_or_else(|| self.natives.object.clone()),
+                        ),
+                    );
                 }
             }
-            "temporalio.activity" => function(&["defn", "heartbeat", "info", "in_activity", "is_cancelled", "wait_for_cancelled"], "activity"),
+            "temporalio.activity" => function(
+                &[
+                    "defn",
+                    "heartbeat",
+                    "info",
+                    "in_activity",
+                    "is_cancelled",
+                    "wait_for_cancelled",
+                ],
+                "activity",
+            ),
             "temporalio.common" => {
-                function(&["RetryPolicy", "SearchAttributeKey", "SearchAttributePair", "TypedSearchAttributes", "RawValue", "Priority"], "common");
-                module.set("WorkflowIDReusePolicy", self.native_enum("WorkflowIDReusePolicy", name, &["UNSPECIFIED", "ALLOW_DUPLICATE", "ALLOW_DUPLICATE_FAILED_ONLY", "REJECT_DUPLICATE", "TERMINATE_IF_RUNNING"]));
-                module.set("WorkflowIDConflictPolicy", self.native_enum("WorkflowIDConflictPolicy", name, &["UNSPECIFIED", "FAIL", "USE_EXISTING", "TERMINATE_EXISTING"]));
+                function(
+                    &[
+                        "RetryPolicy",
+                        "SearchAttributeKey",
+                        "SearchAttributePair",
+                        "TypedSearchAttributes",
+                        "RawValue",
+                        "Priority",
+                    ],
+                    "common",
+                );
+                module.set(
+                    "WorkflowIDReusePolicy",
+                    self.native_enum(
+                        "WorkflowIDReusePolicy",
+                        name,
+                        &[
+                            "UNSPECIFIED",
+                            "ALLOW_DUPLICATE",
+                            "ALLOW_DUPLICATE_FAILED_ONLY",
+                            "REJECT_DUPLICATE",
+                            "TERMINATE_IF_RUNNING",
+                        ],
+                    ),
+                );
+                module.set(
+                    "WorkflowIDConflictPolicy",
+                    self.native_enum(
+                        "WorkflowIDConflictPolicy",
+                        name,
+                        &["UNSPECIFIED", "FAIL", "USE_EXISTING", "TERMINATE_EXISTING"],
+                    ),
+                );
             }
             "temporalio.exceptions" => {
                 for (class_name, class_module, class) in self.exc.all() {
@@ -57,32 +130,146 @@ impl Interp {
                     }
                 }
                 function(&["is_cancelled_exception"], "exceptions");
-                module.set("RetryState", self.native_enum("RetryState", name, &["UNSPECIFIED", "IN_PROGRESS", "NON_RETRYABLE_FAILURE", "TIMEOUT", "MAXIMUM_ATTEMPTS_REACHED", "RETRY_POLICY_NOT_SET", "INTERNAL_SERVER_ERROR", "CANCEL_REQUESTED"]));
-                module.set("TimeoutType", self.native_enum("TimeoutType", name, &["UNSPECIFIED", "START_TO_CLOSE", "SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE", "HEARTBEAT"]));
-                module.set("ApplicationErrorCategory", self.native_enum("ApplicationErrorCategory", name, &["UNSPECIFIED", "BENIGN"]));
+                module.set(
+                    "RetryState",
+                    self.native_enum(
+                        "RetryState",
+                        name,
+                        &[
+                            "UNSPECIFIED",
+                            "IN_PROGRESS",
+                            "NON_RETRYABLE_FAILURE",
+                            "TIMEOUT",
+                            "MAXIMUM_ATTEMPTS_REACHED",
+                            "RETRY_POLICY_NOT_SET",
+                            "INTERNAL_SERVER_ERROR",
+                            "CANCEL_REQUESTED",
+                        ],
+                    ),
+                );
+                module.set(
+                    "TimeoutType",
+                    self.native_enum(
+                        "TimeoutType",
+                        name,
+                        &[
+                            "UNSPECIFIED",
+                            "START_TO_CLOSE",
+                            "SCHEDULE_TO_START",
+                            "SCHEDULE_TO_CLOSE",
+                            "HEARTBEAT",
+                        ],
+                    ),
+                );
+                module.set(
+                    "ApplicationErrorCategory",
+                    self.native_enum("ApplicationErrorCategory", name, &["UNSPECIFIED", "BENIGN"]),
+                );
             }
             "asyncio" => {
-                function(&["sleep", "gather", "wait", "wait_for", "shield", "create_task", "ensure_future", "as_completed", "iscoroutine", "isfuture", "current_task", "get_event_loop", "get_running_loop", "timeout"], "asyncio");
+                function(
+                    &[
+                        "sleep",
+                        "gather",
+                        "wait",
+                        "wait_for",
+                        "shield",
+                        "create_task",
+                        "ensure_future",
+                        "as_completed",
+                        "iscoroutine",
+                        "isfuture",
+                        "current_task",
+                        "get_event_loop",
+                        "get_running_loop",
+                        "timeout",
+                    ],
+                    "asyncio",
+                );
                 for constant in ["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"] {
                     module.set(constant, Value::str(constant));
                 }
-                module.set("CancelledError", Value::Class(self.exc.asyncio_cancelled_error.clone()));
-                module.set("InvalidStateError", Value::Class(self.exc.asyncio_invalid_state_error.clone()));
+                module.set(
+                    "CancelledError",
+                    Value::Class(self.exc.asyncio_cancelled_error.clone()),
+                );
+                module.set(
+                    "InvalidStateError",
+                    Value::Class(self.exc.asyncio_invalid_state_error.clone()),
+                );
                 module.set("TimeoutError", Value::Class(self.exc.timeout_error.clone()));
                 for class_name in ["Future", "Task"] {
-                    module.set(class_name, Value::Class(Class::new(class_name, "asyncio", vec![self.natives.object.clone()], Some(if class_name == "Task" { "Task" } else { "Future" }))));
+                    module.set(
+                        class_name,
+                        Value::Class(Class::new(
+                            class_name,
+                            "asyncio",
+                            vec![self.natives.object.clone()],
+                            Some(if class_name == "Task" {
+                                "Task"
+                            } else {
+                                "Future"
+                            }),
+                        )),
+                    );
                 }
             }
             "dataclasses" => {
-                function(&["dataclass", "field", "asdict", "astuple", "fields", "replace", "is_dataclass"], "dataclasses");
-                module.set("KW_ONLY", Value::Native(Rc::new(Native::TypingForm("KW_ONLY".into()))));
+                function(
+                    &[
+                        "dataclass",
+                        "field",
+                        "asdict",
+                        "astuple",
+                        "fields",
+                        "replace",
+                        "is_dataclass",
+                    ],
+                    "dataclasses",
+                );
+                module.set(
+                    "KW_ONLY",
+                    Value::Native(Rc::new(Native::TypingForm("KW_ONLY".into()))),
+                );
             }
             "datetime" => {
-                module.set("timedelta", Value::Class(Class::new("timedelta", "datetime", vec![self.natives.object.clone()], Some("timedelta"))));
-                module.set("datetime", Value::Class(Class::new("datetime", "datetime", vec![self.natives.object.clone()], Some("datetime"))));
-                module.set("date", Value::Class(Class::new("date", "datetime", vec![self.natives.object.clone()], Some("date"))));
-                let timezone = Class::new("timezone", "datetime", vec![self.natives.object.clone()], Some("timezone"));
-                timezone.attrs.borrow_mut().insert(Value::str("utc"), Native::record("timezone", vec![("name", Value::str("UTC"))]));
+                module.set(
+                    "timedelta",
+                    Value::Class(Class::new(
+                        "timedelta",
+                        "datetime",
+                        vec![self.natives.object.clone()],
+                        Some("timedelta"),
+                    )),
+                );
+                module.set(
+                    "datetime",
+                    Value::Class(Class::new(
+                        "datetime",
+                        "datetime",
+                        vec![self.natives.object.clone()],
+                        Some("datetime"),
+                    )),
+                );
+                module.set(
+                    "date",
+                    Value::Class(Class::new(
+                        "date",
+                        "datetime",
+                        vec![self.natives.object.clone()],
+                        Some("date"),
+                    )),
+                );
+                let timezone = Class::new(
+                    "timezone",
+                    "datetime",
+                    vec![self.natives.object.clone()],
+                    Some("timezone"),
+                );
+                timezone.attrs.borrow_mut().insert(
+                    Value::str("utc"),
+                    Native::record("timezone", vec![("name", Value::str("UTC"))]),
+                );
                 module.set("timezone", Value::Class(timezone));
                 Self::module_kind_marker(&module, "stdlib");
             }
@@ -93,13 +280,30 @@ impl Interp {
                 function(&["auto", "unique"], "enum");
             }
             "typing" | "typing_extensions" | "collections.abc" => {
-                function(&["cast", "overload", "final", "runtime_checkable", "NewType", "TypeVar", "Generic"], "typing");
+                function(
+                    &[
+                        "cast",
+                        "overload",
+                        "final",
+                        "runtime_checkable",
+                        "NewType",
+                        "TypeVar",
+                        "Generic",
+                    ],
+                    "typing",
+                );
                 module.set("TYPE_CHECKING", Value::Bool(false));
                 Self::module_kind_marker(&module, "typing");
             }
             "logging" => {
                 function(&["getLogger"], "logging");
-                for (level, number) in [("DEBUG", 10), ("INFO", 20), ("WARNING", 30), ("ERROR", 40), ("CRITICAL", 50)] {
+                for (level, number) in [
+                    ("DEBUG", 10),
+                    ("INFO", 20),
+                    ("WARNING", 30),
+                    ("ERROR", 40),
+                    ("CRITICAL", 50),
+                ] {
                     module.set(level, Value::Int(number));
                 }
                 Self::module_kind_marker(&module, "stdlib");
@@ -109,7 +313,13 @@ impl Interp {
                 Self::module_kind_marker(&module, "stdlib");
             }
             "math" => {
-                function(&["floor", "ceil", "sqrt", "isclose", "log", "log10", "exp", "fabs", "trunc", "gcd"], "math");
+                function(
+                    &[
+                        "floor", "ceil", "sqrt", "isclose", "log", "log10", "exp", "fabs", "trunc",
+                        "gcd",
+                    ],
+                    "math",
+                );
                 module.set("pi", Value::Float(std::f64::consts::PI));
                 module.set("e", Value::Float(std::f64::consts::E));
                 module.set("inf", Value::Float(f64::INFINITY));
@@ -145,7 +355,10 @@ impl Interp {
             instance.set("_name_", Value::str(member));
             instance.set("_value_", value);
             let instance = Value::Instance(instance);
-            class.attrs.borrow_mut().insert(Value::str(member), instance.clone());
+            class
+                .attrs
+                .borrow_mut()
+                .insert(Value::str(member), instance.clone());
             list.push(((*member).into(), instance));
         }
         *class.enum_members.borrow_mut() = Some(list);
@@ -153,7 +366,12 @@ impl Interp {
     }
 
     /// `int(x)`, `str(x)`, `timedelta(...)`: constructors of native classes.
-    pub(crate) async fn construct_native(&self, class: &Rc<Class>, native: &str, args: &Args) -> PyResult<Option<Value>> {
+    pub(crate) async fn construct_native(
+        &self,
+        class: &Rc<Class>,
+        native: &str,
+        args: &Args,
+    ) -> PyResult<Option<Value>> {
         let first = args.positional.first().cloned();
         Ok(Some(match native {
             "object" => return Ok(None),
@@ -165,14 +383,24 @@ impl Interp {
                 None => Value::Int(0),
                 Some(Value::Str(text)) => match text.trim().replace('_', "").parse::<i64>() {
                     Ok(number) => Value::Int(number),
-                    Err(_) => return self.value_error(format!("invalid literal for int() with base 10: {}", super::format::repr_str(&text))),
+                    Err(_) => {
+                        return self.value_error(format!(
+                            "invalid literal for int() with base 10: {}",
+                            super::format::repr_str(&text)
+                        ));
+                    }
                 },
                 Some(Value::Float(number)) => Value::Int(number.trunc() as i64),
                 Some(value) => match as_int(&value) {
                     Some(number) => Value::Int(number),
                     None => match self.enum_raw_value(&value) {
                         Some(raw) => raw,
-                        None => return self.type_error(format!("int() argument must be a string or a number, not '{}'", value.type_name())),
+                        None => {
+                            return self.type_error(format!(
+                                "int() argument must be a string or a number, not '{}'",
+                                value.type_name()
+                            ));
+                        }
                     },
                 },
             },
@@ -180,9 +408,19 @@ impl Interp {
                 None => Value::Float(0.0),
                 Some(Value::Str(text)) => match text.trim().parse::<f64>() {
                     Ok(number) => Value::Float(number),
-                    Err(_) => return self.value_error(format!("could not convert string to float: {}", super::format::repr_str(&text))),
+                    Err(_) => {
+                        return self.value_error(format!(
+                            "could not convert string to float: {}",
+                            super::format::repr_str(&text)
+                        ));
+                    }
                 },
-                Some(value) => Value::Float(as_float(&value).ok_or_else(|| self.raise(&self.exc.type_error, "float() argument must be a string or a number"))?),
+                Some(value) => Value::Float(as_float(&value).ok_or_else(|| {
+                    self.raise(
+                        &self.exc.type_error,
+                        "float() argument must be a string or a number",
+                    )
+                })?),
             },
             "bool" => Value::Bool(match first {
                 None => false,
@@ -231,24 +469,73 @@ impl Interp {
                 None => return self.type_error("type() takes 1 argument"),
             },
             "timedelta" => {
-                let units = [("days", 86_400_000_000.0), ("seconds", 1_000_000.0), ("microseconds", 1.0), ("milliseconds", 1000.0), ("minutes", 60_000_000.0), ("hours", 3_600_000_000.0), ("weeks", 604_800_000_000.0)];
+                let units = [
+                    ("days", 86_400_000_000.0),
+                    ("seconds", 1_000_000.0),
+                    ("microseconds", 1.0),
+                    ("milliseconds", 1000.0),
+                    ("minutes", 60_000_000.0),
+                    ("hours", 3_600_000_000.0),
+                    ("weeks", 604_800_000_000.0),
+                ];
                 let mut micros = 0.0;
                 for (index, value) in args.positional.iter().enumerate() {
-                    let (_, factor) = units.get(index).copied().ok_or_else(|| self.raise(&self.exc.type_error, "timedelta takes at most 7 positional arguments"))?;
-                    micros += as_float(value).ok_or_else(|| self.raise(&self.exc.type_error, "unsupported type for timedelta component"))? * factor;
+                    let (_, factor) = units.get(index).copied().ok_or_else(|| {
+                        self.raise(
+                            &self.exc.type_error,
+                            "timedelta takes at most 7 positional arguments",
+                        )
+                    })?;
+                    micros += as_float(value).ok_or_else(|| {
+                        self.raise(
+                            &self.exc.type_error,
+                            "unsupported type for timedelta component",
+                        )
+                    })? * factor;
                 }
                 for (key, value) in &args.keywords {
-                    let (_, factor) = units.iter().find(|(unit, _)| *unit == key.as_ref()).copied().ok_or_else(|| self.raise(&self.exc.type_error, format!("'{key}' is an invalid keyword argument for timedelta()")))?;
-                    micros += as_float(value).ok_or_else(|| self.raise(&self.exc.type_error, "unsupported type for timedelta component"))? * factor;
+                    let (_, factor) = units
+                        .iter()
+                        .find(|(unit, _)| *unit == key.as_ref())
+                        .copied()
+                        .ok_or_else(|| {
+                            self.raise(
+                                &self.exc.type_error,
+                                format!("'{key}' is an invalid keyword argument for timedelta()"),
+                            )
+                        })?;
+                    micros += as_float(value).ok_or_else(|| {
+                        self.raise(
+                            &self.exc.type_error,
+                            "unsupported type for timedelta component",
+                        )
+                    })? * factor;
                 }
                 Native::timedelta(super::builtins::round_half_even(micros) as i64)
             }
             "datetime" | "date" => {
                 let parts: Vec<i64> = args.positional.iter().filter_map(as_int).collect();
-                let get = |i: usize, name: &str, default: i64| parts.get(i).copied().or_else(|| args.keyword(name).and_then(as_int)).unwrap_or(default);
-                let days = crate::history::days_from_civil_pub(get(0, "year", 1970), get(1, "month", 1), get(2, "day", 1));
-                let micros = days * 86_400_000_000 + get(3, "hour", 0) * 3_600_000_000 + get(4, "minute", 0) * 60_000_000 + get(5, "second", 0) * 1_000_000 + get(6, "microsecond", 0);
-                Value::Native(Rc::new(Native::DateTime { micros, aware: args.keyword("tzinfo").is_some_and(|t| !t.is_none()) }))
+                let get = |i: usize, name: &str, default: i64| {
+                    parts
+                        .get(i)
+                        .copied()
+                        .or_else(|| args.keyword(name).and_then(as_int))
+                        .unwrap_or(default)
+                };
+                let days = crate::history::days_from_civil_pub(
+                    get(0, "year", 1970),
+                    get(1, "month", 1),
+                    get(2, "day", 1),
+                );
+                let micros = days * 86_400_000_000
+                    + get(3, "hour", 0) * 3_600_000_000
+                    + get(4, "minute", 0) * 60_000_000
+                    + get(5, "second", 0) * 1_000_000
+                    + get(6, "microsecond", 0);
+                Value::Native(Rc::new(Native::DateTime {
+                    micros,
+                    aware: args.keyword("tzinfo").is_some_and(|t| !t.is_none()),
+                }))
             }
             "Future" => Value::Future(self.new_future()),
             _ => {
@@ -264,7 +551,12 @@ impl Interp {
     }
 
     /// `ApplicationError("msg", *details, type=..., non_retryable=...)` and friends.
-    pub(crate) fn init_native_exception(&self, exception: &Value, native: &str, args: &Args) -> PyResult<()> {
+    pub(crate) fn init_native_exception(
+        &self,
+        exception: &Value,
+        native: &str,
+        args: &Args,
+    ) -> PyResult<()> {
         let Value::Instance(instance) = exception else {
             return Ok(());
         };
@@ -275,13 +567,32 @@ impl Interp {
         }
         match native {
             "ApplicationError" => {
-                instance.set("details", Value::tuple(args.positional.iter().skip(1).cloned().collect()));
+                instance.set(
+                    "details",
+                    Value::tuple(args.positional.iter().skip(1).cloned().collect()),
+                );
                 instance.set("type", args.keyword("type").cloned().unwrap_or(Value::None));
-                instance.set("non_retryable", Value::Bool(args.keyword("non_retryable").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false)));
-                instance.set("next_retry_delay", args.keyword("next_retry_delay").cloned().unwrap_or(Value::None));
+                instance.set(
+                    "non_retryable",
+                    Value::Bool(
+                        args.keyword("non_retryable")
+                            .map(|v| self.truthy_sync(v))
+                            .transpose()?
+                            .unwrap_or(false),
+                    ),
+                );
+                instance.set(
+                    "next_retry_delay",
+                    args.keyword("next_retry_delay")
+                        .cloned()
+                        .unwrap_or(Value::None),
+                );
             }
             "CancelledError" if instance.class.is_subclass_of(&self.exc.failure_error) => {
-                instance.set("details", Value::tuple(args.positional.iter().skip(1).cloned().collect()));
+                instance.set(
+                    "details",
+                    Value::tuple(args.positional.iter().skip(1).cloned().collect()),
+                );
             }
             _ => {}
         }
@@ -292,22 +603,37 @@ impl Interp {
     pub(crate) async fn call_stdlib_function(&self, name: &str, args: Args) -> PyResult<Value> {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match name {
-            "dataclasses.dataclass" => match &first {
-                Value::Class(class) => {
-                    self.make_dataclass(class, false, false)?;
-                    Ok(first)
-                }
-                _ => {
-                    let frozen = args.keyword("frozen").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false);
-                    let kw_only = args.keyword("kw_only").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false);
-                    Ok(Value::Native(Rc::new(Native::DataclassOptions { frozen, kw_only })))
-                }
+            "dataclasses.dataclass" => if let Value::Class(class) = &first {
+                self.make_dataclass(class, false, false)?;
+                Ok(first)
+            } else {
+                let frozen = args
+                    .keyword("frozen")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?
+                    .unwrap_or(false);
+                let kw_only = args
+                    .keyword("kw_only")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?
+                    .unwrap_or(false);
+                Ok(Value::Native(Rc::new(Native::DataclassOptions {
+                    frozen,
+                    kw_only,
+                })))
             },
             "dataclasses.field" => Ok(Value::Native(Rc::new(Native::Field {
                 default: args.keyword("default").cloned(),
                 default_factory: args.keyword("default_factory").cloned(),
-                init: args.keyword("init").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(true),
-                kw_only: args.keyword("kw_only").map(|v| self.truthy_sync(v)).transpose()?,
+                init: args
+                    .keyword("init")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?
+                    .unwrap_or(true),
+                kw_only: args
+                    .keyword("kw_only")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?,
             }))),
             "dataclasses.asdict" => self.asdict(&first),
             "dataclasses.is_dataclass" => Ok(Value::Bool(match &first {
@@ -322,26 +648,47 @@ impl Interp {
                 let mut keywords: Vec<(Rc<str>, Value)> = Vec::new();
                 if let Some(info) = instance.class.dataclass.borrow().clone() {
                     for field in info.fields.iter().filter(|f| f.init) {
-                        keywords.push((field.name.clone(), instance.get(&field.name).unwrap_or(Value::None)));
+                        keywords.push((
+                            field.name.clone(),
+                            instance.get(&field.name).unwrap_or(Value::None),
+                        ));
                     }
                 }
                 for (key, value) in args.keywords {
                     keywords.retain(|(k, _)| *k != key);
                     keywords.push((key, value));
                 }
-                self.call(&Value::Class(instance.class.clone()), Args { positional: Vec::new(), keywords }).await
+                self.call(
+                    &Value::Class(instance.class.clone()),
+                    Args {
+                        positional: Vec::new(),
+                        keywords,
+                    },
+                )
+                .await
             }
             "enum.auto" => Ok(Value::Native(Rc::new(Native::EnumAuto))),
-            "enum.unique" | "typing.final" | "typing.overload" | "typing.runtime_checkable" => Ok(first),
+            "enum.unique" | "typing.final" | "typing.overload" | "typing.runtime_checkable" => {
+                Ok(first)
+            }
             "typing.cast" => Ok(args.positional.get(1).cloned().unwrap_or(Value::None)),
-            "typing.TypeVar" | "typing.NewType" | "typing.Generic" => Ok(Value::Native(Rc::new(Native::TypingForm(name.into())))),
+            "typing.TypeVar" | "typing.NewType" | "typing.Generic" => {
+                Ok(Value::Native(Rc::new(Native::TypingForm(name.into()))))
+            }
             "logging.getLogger" => Ok(Value::Native(Rc::new(Native::Logger))),
-            "functools.partial" => Ok(Value::Native(Rc::new(Native::Partial { function: first, args: args.positional[1..].to_vec(), keywords: args.keywords }))),
+            "functools.partial" => Ok(Value::Native(Rc::new(Native::Partial {
+                function: first,
+                args: args.positional[1..].to_vec(),
+                keywords: args.keywords,
+            }))),
             "functools.wraps" => Ok(Value::builtin("functools.identity")),
             "functools.identity" => Ok(first),
-            "contextlib.nullcontext" => Ok(Value::Native(Rc::new(Native::ContextManager(ContextKind::Null)))),
+            "contextlib.nullcontext" => Ok(Value::Native(Rc::new(Native::ContextManager(
+                ContextKind::Null,
+            )))),
             "math.floor" | "math.ceil" | "math.trunc" => {
-                let number = as_float(&first).ok_or_else(|| self.raise(&self.exc.type_error, "must be real number"))?;
+                let number = as_float(&first)
+                    .ok_or_else(|| self.raise(&self.exc.type_error, "must be real number"))?;
                 Ok(Value::Int(match name {
                     "math.floor" => number.floor(),
                     "math.ceil" => number.ceil(),
@@ -349,7 +696,8 @@ impl Interp {
                 } as i64))
             }
             "math.sqrt" | "math.log" | "math.log10" | "math.exp" | "math.fabs" => {
-                let number = as_float(&first).ok_or_else(|| self.raise(&self.exc.type_error, "must be real number"))?;
+                let number = as_float(&first)
+                    .ok_or_else(|| self.raise(&self.exc.type_error, "must be real number"))?;
                 Ok(Value::Float(match name {
                     "math.sqrt" => number.sqrt(),
                     "math.log" => number.ln(),
@@ -359,10 +707,15 @@ impl Interp {
                 }))
             }
             "math.isclose" => {
-                let (a, b) = (as_float(&first).unwrap_or(0.0), as_float(args.positional.get(1).unwrap_or(&Value::None)).unwrap_or(0.0));
+                let (a, b) = (
+                    as_float(&first).unwrap_or(0.0),
+                    as_float(args.positional.get(1).unwrap_or(&Value::None)).unwrap_or(0.0),
+                );
                 Ok(Value::Bool((a - b).abs() <= 1e-9 * a.abs().max(b.abs())))
             }
-            "json.dumps" => Err(self.unsupported("json.dumps (key order and spacing are not modelled)")),
+            "json.dumps" => {
+                Err(self.unsupported("json.dumps (key order and spacing are not modelled)"))
+            }
             "json.loads" => match &first {
                 Value::Str(text) => match serde_json::from_str::<serde_json::Value>(text) {
                     Ok(json) => Ok(super::convert::plain_json(&json)),
@@ -387,8 +740,19 @@ impl Interp {
                 }
                 Value::dict(dict)
             }
-            Value::List(items) => Value::list(items.borrow().iter().map(|i| self.asdict(i)).collect::<PyResult<_>>()?),
-            Value::Tuple(items) => Value::tuple(items.iter().map(|i| self.asdict(i)).collect::<PyResult<_>>()?),
+            Value::List(items) => Value::list(
+                items
+                    .borrow()
+                    .iter()
+                    .map(|i| self.asdict(i))
+                    .collect::<PyResult<_>>()?,
+            ),
+            Value::Tuple(items) => Value::tuple(
+                items
+                    .iter()
+                    .map(|i| self.asdict(i))
+                    .collect::<PyResult<_>>()?,
+            ),
             Value::Dict(dict) => {
                 let mut out = Dict::default();
                 for (key, item) in dict.borrow().items() {
@@ -401,37 +765,71 @@ impl Interp {
     }
 
     /// Methods of native values (`td.total_seconds()`, `now.isoformat()`, `rng.randint()`).
-    pub(crate) async fn call_native_method(&self, name: &str, receiver: &Value, args: Args) -> PyResult<Value> {
+    pub(crate) async fn call_native_method(
+        &self,
+        name: &str,
+        receiver: &Value,
+        args: Args,
+    ) -> PyResult<Value> {
         let Value::Native(native) = receiver else {
             return Err(self.unsupported(format!("`{name}`")));
         };
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match (name, native.as_ref()) {
-            ("timedelta.total_seconds", _) => Ok(Value::Float(duration_seconds(receiver).unwrap_or(0.0))),
+            ("timedelta.total_seconds", _) => {
+                Ok(Value::Float(duration_seconds(receiver).unwrap_or(0.0)))
+            }
             ("datetime.isoformat", Native::DateTime { micros, aware }) => {
                 let separator = match &first {
                     Value::Str(text) => text.chars().next().unwrap_or('T'),
                     _ => 'T',
                 };
-                Ok(Value::Str(super::native::datetime_iso(*micros, *aware, separator).into()))
+                Ok(Value::Str(
+                    super::native::datetime_iso(*micros, *aware, separator).into(),
+                ))
             }
-            ("datetime.timestamp", Native::DateTime { micros, .. }) => Ok(Value::Float(*micros as f64 / 1e6)),
+            ("datetime.timestamp", Native::DateTime { micros, .. }) => {
+                Ok(Value::Float(*micros as f64 / 1e6))
+            }
             ("datetime.strftime", Native::DateTime { .. }) => match &first {
-                Value::Str(format) => Ok(Value::Str(native.format(format).unwrap_or_default().into())),
+                Value::Str(format) => {
+                    Ok(Value::Str(native.format(format).unwrap_or_default().into()))
+                }
                 _ => self.type_error("strftime() argument must be str"),
             },
-            ("datetime.date", Native::DateTime { micros, .. }) => Ok(Value::Native(Rc::new(Native::DateTime { micros: micros - micros.rem_euclid(86_400_000_000), aware: false }))),
+            ("datetime.date", Native::DateTime { micros, .. }) => {
+                Ok(Value::Native(Rc::new(Native::DateTime {
+                    micros: micros - micros.rem_euclid(86_400_000_000),
+                    aware: false,
+                })))
+            }
             ("datetime.weekday" | "datetime.isoweekday", Native::DateTime { micros, .. }) => {
                 let days = micros.div_euclid(86_400_000_000);
                 let weekday = (days + 3).rem_euclid(7);
-                Ok(Value::Int(if name.ends_with("isoweekday") { weekday + 1 } else { weekday }))
+                Ok(Value::Int(if name.ends_with("isoweekday") {
+                    weekday + 1
+                } else {
+                    weekday
+                }))
             }
             ("datetime.replace", Native::DateTime { micros, aware }) => {
                 let (year, month, day, hour, minute, second, micro) = civil(*micros);
-                let get = |key: &str, default: i64| args.keyword(key).and_then(as_int).unwrap_or(default);
-                let days = crate::history::days_from_civil_pub(get("year", year), get("month", month), get("day", day));
-                let micros = days * 86_400_000_000 + get("hour", hour) * 3_600_000_000 + get("minute", minute) * 60_000_000 + get("second", second) * 1_000_000 + get("microsecond", micro);
-                Ok(Value::Native(Rc::new(Native::DateTime { micros, aware: *aware })))
+                let get =
+                    |key: &str, default: i64| args.keyword(key).and_then(as_int).unwrap_or(default);
+                let days = crate::history::days_from_civil_pub(
+                    get("year", year),
+                    get("month", month),
+                    get("day", day),
+                );
+                let micros = days * 86_400_000_000
+                    + get("hour", hour) * 3_600_000_000
+                    + get("minute", minute) * 60_000_000
+                    + get("second", second) * 1_000_000
+                    + get("microsecond", micro);
+                Ok(Value::Native(Rc::new(Native::DateTime {
+                    micros,
+                    aware: *aware,
+                })))
             }
             ("datetime.astimezone", _) => Ok(receiver.clone()),
             ("datetime.utcoffset", _) => Ok(Native::timedelta(0)),
@@ -441,7 +839,12 @@ impl Interp {
         }
     }
 
-    fn random_method(&self, method: &str, random: &Rc<RefCell<super::rng::MersenneTwister>>, args: &Args) -> PyResult<Value> {
+    fn random_method(
+        &self,
+        method: &str,
+        random: &Rc<RefCell<super::rng::MersenneTwister>>,
+        args: &Args,
+    ) -> PyResult<Value> {
         let int = |index: usize| args.positional.get(index).and_then(as_int);
         let mut rng = random.borrow_mut();
         match method {
@@ -459,7 +862,9 @@ impl Interp {
                 if stop <= start {
                     return self.value_error("empty range for randrange()");
                 }
-                Ok(Value::Int(start + rng.randbelow((stop - start) as u64) as i64))
+                Ok(Value::Int(
+                    start + rng.randbelow((stop - start) as u64) as i64,
+                ))
             }
             "Random.choice" => {
                 drop(rng);
@@ -482,7 +887,10 @@ impl Interp {
                 Ok(Value::None)
             }
             "Random.uniform" => {
-                let (a, b) = (as_float(args.positional.first().unwrap_or(&Value::None)).unwrap_or(0.0), as_float(args.positional.get(1).unwrap_or(&Value::None)).unwrap_or(0.0));
+                let (a, b) = (
+                    as_float(args.positional.first().unwrap_or(&Value::None)).unwrap_or(0.0),
+                    as_float(args.positional.get(1).unwrap_or(&Value::None)).unwrap_or(0.0),
+                );
                 Ok(Value::Float(a + (b - a) * rng.random()))
             }
             "Random.getrandbits" => {

@@ -25,7 +25,11 @@ thread_local! {
 }
 
 impl Interp {
-    pub(crate) fn exec_block<'a>(&'a self, body: &'static [Stmt], scope: &'a Rc<Scope>) -> LocalFuture<'a, PyResult<Flow>> {
+    pub(crate) fn exec_block<'a>(
+        &'a self,
+        body: &'static [Stmt],
+        scope: &'a Rc<Scope>,
+    ) -> LocalFuture<'a, PyResult<Flow>> {
         Box::pin(async move {
             for statement in body {
                 match self.exec(statement, scope).await? {
@@ -105,8 +109,16 @@ impl Interp {
                     return Err(self.unsupported("`async for`"));
                 }
                 let iterable = self.eval(&for_stmt.iter, scope).await?;
-                let live_list = if let Value::List(list) = &iterable { Some(list.clone()) } else { None };
-                let items = if live_list.is_some() { Vec::new() } else { self.iterate(&iterable).await? };
+                let live_list = if let Value::List(list) = &iterable {
+                    Some(list.clone())
+                } else {
+                    None
+                };
+                let items = if live_list.is_some() {
+                    Vec::new()
+                } else {
+                    self.iterate(&iterable).await?
+                };
                 let mut index = 0;
                 loop {
                     let item = match &live_list {
@@ -133,7 +145,9 @@ impl Interp {
             Stmt::With(with) => return self.exec_with(with, 0, scope).await,
             Stmt::FunctionDef(def) => {
                 let function = self.define_function(def, scope).await?;
-                let decorated = self.apply_decorators(&def.decorator_list, function, scope).await?;
+                let decorated = self
+                    .apply_decorators(&def.decorator_list, function, scope)
+                    .await?;
                 scope.assign(def.name.as_str(), decorated);
             }
             Stmt::ClassDef(class) => {
@@ -164,7 +178,9 @@ impl Interp {
                         Some(message) => vec![self.eval(message, scope).await?],
                         None => Vec::new(),
                     };
-                    return Err(Unwind::Exception(self.new_exception(&self.exc.assertion_error, args)));
+                    return Err(Unwind::Exception(
+                        self.new_exception(&self.exc.assertion_error, args),
+                    ));
                 }
             }
             Stmt::Match(_) => return Err(self.unsupported("`match` statements")),
@@ -174,7 +190,11 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    async fn aug_assign(&self, assign: &'static ast::StmtAugAssign, scope: &Rc<Scope>) -> PyResult<()> {
+    async fn aug_assign(
+        &self,
+        assign: &'static ast::StmtAugAssign,
+        scope: &Rc<Scope>,
+    ) -> PyResult<()> {
         let current = self.eval(&assign.target, scope).await?;
         let right = self.eval(&assign.value, scope).await?;
         // Lists, dicts and sets are updated in place (aliases see the change).
@@ -206,9 +226,14 @@ impl Interp {
         self.assign(&assign.target, value, scope).await
     }
 
-    async fn exec_raise(&self, raise: &'static ast::StmtRaise, scope: &Rc<Scope>) -> PyResult<Unwind> {
+    async fn exec_raise(
+        &self,
+        raise: &'static ast::StmtRaise,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Unwind> {
         let Some(exc) = &raise.exc else {
-            let current = HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone()));
+            let current =
+                HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone()));
             return Ok(match current {
                 Some(exception) => Unwind::Exception(exception),
                 None => self.raise(&self.exc.runtime_error, "No active exception to reraise"),
@@ -218,7 +243,11 @@ impl Interp {
         let exception = self.to_exception(value).await?;
         if let Some(cause) = &raise.cause {
             let cause = self.eval(cause, scope).await?;
-            let cause = if cause.is_none() { cause } else { self.to_exception(cause).await? };
+            let cause = if cause.is_none() {
+                cause
+            } else {
+                self.to_exception(cause).await?
+            };
             if let Value::Instance(instance) = &exception {
                 instance.set("__cause__", cause);
             }
@@ -233,9 +262,14 @@ impl Interp {
     async fn to_exception(&self, value: Value) -> PyResult<Value> {
         match &value {
             Value::Class(class) if class.is_subclass_of(&self.exc.base_exception) => {
-                self.call(&value, super::expr::Args::positional(Vec::new())).await
+                self.call(&value, super::expr::Args::positional(Vec::new()))
+                    .await
             }
-            Value::Instance(instance) if instance.class.is_subclass_of(&self.exc.base_exception) => Ok(value),
+            Value::Instance(instance)
+                if instance.class.is_subclass_of(&self.exc.base_exception) =>
+            {
+                Ok(value)
+            }
             Value::Unknown(unknown) => Err(self.unsupported(format!("raising {}", unknown.what))),
             _ => self.type_error("exceptions must derive from BaseException"),
         }
@@ -246,7 +280,9 @@ impl Interp {
             return Err(self.unsupported("`except*`"));
         }
         let outcome = match self.exec_block(&try_stmt.body, scope).await {
-            Err(Unwind::Exception(exception)) => self.handle_exception(try_stmt, exception, scope).await,
+            Err(Unwind::Exception(exception)) => {
+                self.handle_exception(try_stmt, exception, scope).await
+            }
             Ok(Flow::Normal) => self.exec_block(&try_stmt.orelse, scope).await,
             other => other,
         };
@@ -262,7 +298,12 @@ impl Interp {
         }
     }
 
-    async fn handle_exception(&self, try_stmt: &'static ast::StmtTry, exception: Value, scope: &Rc<Scope>) -> PyResult<Flow> {
+    async fn handle_exception(
+        &self,
+        try_stmt: &'static ast::StmtTry,
+        exception: Value,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Flow> {
         for handler in &try_stmt.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
             let matches = match &handler.type_ {
@@ -292,11 +333,12 @@ impl Interp {
             }
             return match result {
                 Err(Unwind::Exception(raised)) => {
-                    if let Value::Instance(instance) = &raised {
-                        if raised.identity() != exception.identity() && instance.get("__context__").is_none_or(|c| c.is_none()) {
+                    if let Value::Instance(instance) = &raised
+                        && raised.identity() != exception.identity()
+                            && instance.get("__context__").is_none_or(|c| c.is_none())
+                        {
                             instance.set("__context__", exception.clone());
                         }
-                    }
                     Err(Unwind::Exception(raised))
                 }
                 other => other,
@@ -318,11 +360,18 @@ impl Interp {
                 Ok(false)
             }
             Value::Unknown(unknown) => Err(self.unsupported(format!("catching {}", unknown.what))),
-            _ => self.type_error("catching classes that do not inherit from BaseException is not allowed"),
+            _ => self.type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            ),
         }
     }
 
-    fn exec_with<'a>(&'a self, with: &'static ast::StmtWith, index: usize, scope: &'a Rc<Scope>) -> LocalFuture<'a, PyResult<Flow>> {
+    fn exec_with<'a>(
+        &'a self,
+        with: &'static ast::StmtWith,
+        index: usize,
+        scope: &'a Rc<Scope>,
+    ) -> LocalFuture<'a, PyResult<Flow>> {
         Box::pin(async move {
             let Some(item) = with.items.get(index) else {
                 return self.exec_block(&with.body, scope).await;
@@ -341,14 +390,20 @@ impl Interp {
                     let result = self.exec_with(with, index + 1, scope).await;
                     self.exit_context(kind);
                     match result {
-                        Err(Unwind::Exception(exception)) if self.context_suppresses(native, &exception)? => Ok(Flow::Normal),
+                        Err(Unwind::Exception(exception))
+                            if self.context_suppresses(native, &exception)? =>
+                        {
+                            Ok(Flow::Normal)
+                        }
                         other => other,
                     }
                 }
                 Value::Instance(_) if !with.is_async => {
                     let enter = self.get_attr(&manager, "__enter__")?;
                     let exit = self.get_attr(&manager, "__exit__")?;
-                    let entered = self.call(&enter, super::expr::Args::positional(Vec::new())).await?;
+                    let entered = self
+                        .call(&enter, super::expr::Args::positional(Vec::new()))
+                        .await?;
                     if let Some(target) = &item.optional_vars {
                         self.assign(target, entered, scope).await?;
                     }
@@ -359,23 +414,50 @@ impl Interp {
                                 Value::Instance(instance) => Value::Class(instance.class.clone()),
                                 _ => Value::None,
                             };
-                            let suppress = self.call(&exit, super::expr::Args::positional(vec![class, exception.clone(), Value::None])).await?;
-                            if self.truthy(&suppress).await? { Ok(Flow::Normal) } else { Err(Unwind::Exception(exception)) }
+                            let suppress = self
+                                .call(
+                                    &exit,
+                                    super::expr::Args::positional(vec![
+                                        class,
+                                        exception.clone(),
+                                        Value::None,
+                                    ]),
+                                )
+                                .await?;
+                            if self.truthy(&suppress).await? {
+                                Ok(Flow::Normal)
+                            } else {
+                                Err(Unwind::Exception(exception))
+                            }
                         }
                         Err(stop) => Err(stop),
                         Ok(flow) => {
-                            self.call(&exit, super::expr::Args::positional(vec![Value::None, Value::None, Value::None])).await?;
+                            self.call(
+                                &exit,
+                                super::expr::Args::positional(vec![
+                                    Value::None,
+                                    Value::None,
+                                    Value::None,
+                                ]),
+                            )
+                            .await?;
                             Ok(flow)
                         }
                     }
                 }
-                Value::Unknown(unknown) => Err(self.unsupported(format!("`with {}`", unknown.what))),
+                Value::Unknown(unknown) => {
+                    Err(self.unsupported(format!("`with {}`", unknown.what)))
+                }
                 other => Err(self.unsupported(format!("`with` on a {} object", other.type_name()))),
             }
         })
     }
 
-    pub(crate) async fn define_function(&self, def: &'static ast::StmtFunctionDef, scope: &Rc<Scope>) -> PyResult<Value> {
+    pub(crate) async fn define_function(
+        &self,
+        def: &'static ast::StmtFunctionDef,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Value> {
         let (defaults, kw_defaults) = self.eval_defaults(&def.parameters, scope).await?;
         let qualname = match &scope.kind {
             super::scope::ScopeKind::Class(_) => def.name.as_str().to_string(),
@@ -394,23 +476,34 @@ impl Interp {
     }
 
     /// Applies decorators bottom-up, as Python does.
-    pub(crate) async fn apply_decorators(&self, decorators: &'static [ast::Decorator], mut value: Value, scope: &Rc<Scope>) -> PyResult<Value> {
+    pub(crate) async fn apply_decorators(
+        &self,
+        decorators: &'static [ast::Decorator],
+        mut value: Value,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Value> {
         for decorator in decorators.iter().rev() {
             self.loc.set(Some(Self::loc_of(scope, decorator.range())));
             let decorator_value = self.eval(&decorator.expression, scope).await?;
-            value = self.call(&decorator_value, super::expr::Args::positional(vec![value])).await?;
+            value = self
+                .call(&decorator_value, super::expr::Args::positional(vec![value]))
+                .await?;
         }
         Ok(value)
     }
 
-    pub(crate) async fn exec_function_body(&self, function: &Rc<Function>, scope: &Rc<Scope>) -> PyResult<Value> {
+    pub(crate) async fn exec_function_body(
+        &self,
+        function: &Rc<Function>,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Value> {
         match function.body {
-            FunctionBody::Def(def) => match self.exec_block(&def.body, scope).await? {
-                Flow::Return(value) => Ok(value),
-                _ => {
-                    self.wf.borrow_mut().last_return = def.body.last().map(|last| Self::loc_of(scope, last.range()));
-                    Ok(Value::None)
-                }
+            FunctionBody::Def(def) => if let Flow::Return(value) = self.exec_block(&def.body, scope).await? { Ok(value) } else {
+                self.wf.borrow_mut().last_return = def
+                    .body
+                    .last()
+                    .map(|last| Self::loc_of(scope, last.range()));
+                Ok(Value::None)
             },
             FunctionBody::Lambda(lambda) => self.eval(&lambda.body, scope).await,
         }
@@ -418,16 +511,32 @@ impl Interp {
 
     /// Module-level code: each statement runs; in library modules a failure to follow a
     /// statement only makes the names it binds unknown (they matter only if used).
-    pub(crate) fn exec_module_body(&self, body: &'static [Stmt], scope: &Rc<Scope>, lenient: bool) -> PyResult<()> {
+    pub(crate) fn exec_module_body(
+        &self,
+        body: &'static [Stmt],
+        scope: &Rc<Scope>,
+        lenient: bool,
+    ) -> PyResult<()> {
         self.importing.set(self.importing.get() + 1);
         let result = (|| {
             for statement in body {
                 let outcome = self.block_on(Box::pin(self.exec(statement, scope)));
                 match outcome {
                     Ok(_) => {}
-                    Err(Unwind::Stop(stop)) if lenient || stop.kind == super::StopKind::Inconclusive => {
+                    Err(Unwind::Stop(stop))
+                        if lenient || stop.kind == super::StopKind::Inconclusive =>
+                    {
                         for name in bound_names(statement) {
-                            scope.assign(name, Value::unknown(format!("`{name}` (defined where {})", stop.message.trim_start_matches("cannot follow ")), stop.loc));
+                            scope.assign(
+                                name,
+                                Value::unknown(
+                                    format!(
+                                        "`{name}` (defined where {})",
+                                        stop.message.trim_start_matches("cannot follow ")
+                                    ),
+                                    stop.loc,
+                                ),
+                            );
                         }
                     }
                     Err(Unwind::Exception(_)) if lenient => {
@@ -458,14 +567,20 @@ fn bound_names(statement: &'static Stmt) -> Vec<&'static str> {
     }
     let mut out = Vec::new();
     match statement {
-        Stmt::Assign(assign) => assign.targets.iter().for_each(|t| target_names(t, &mut out)),
+        Stmt::Assign(assign) => assign
+            .targets
+            .iter()
+            .for_each(|t| target_names(t, &mut out)),
         Stmt::AnnAssign(assign) => target_names(&assign.target, &mut out),
         Stmt::AugAssign(assign) => target_names(&assign.target, &mut out),
         Stmt::FunctionDef(def) => out.push(def.name.as_str()),
         Stmt::ClassDef(class) => out.push(class.name.as_str()),
         Stmt::Import(import) => {
             for alias in &import.names {
-                out.push(alias.asname.as_ref().map_or_else(|| alias.name.as_str().split('.').next().unwrap_or_default(), |a| a.as_str()));
+                out.push(alias.asname.as_ref().map_or_else(
+                    || alias.name.as_str().split('.').next().unwrap_or_default(),
+                    |a| a.as_str(),
+                ));
             }
         }
         Stmt::ImportFrom(import) => {
@@ -479,12 +594,21 @@ fn bound_names(statement: &'static Stmt) -> Vec<&'static str> {
             }
         }
         Stmt::Try(try_stmt) => {
-            for inner in try_stmt.body.iter().chain(try_stmt.orelse.iter()).chain(try_stmt.finalbody.iter()) {
+            for inner in try_stmt
+                .body
+                .iter()
+                .chain(try_stmt.orelse.iter())
+                .chain(try_stmt.finalbody.iter())
+            {
                 out.extend(bound_names(inner));
             }
         }
         Stmt::If(if_stmt) => {
-            for inner in if_stmt.body.iter().chain(if_stmt.elif_else_clauses.iter().flat_map(|c| c.body.iter())) {
+            for inner in if_stmt
+                .body
+                .iter()
+                .chain(if_stmt.elif_else_clauses.iter().flat_map(|c| c.body.iter()))
+            {
                 out.extend(bound_names(inner));
             }
         }

@@ -118,14 +118,28 @@ impl Interp {
     }
 
     /// `loop.call_later`: a Temporal timer.
-    pub(crate) fn call_later(&self, seconds: f64, callback: TimerCallback) -> PyResult<Rc<TimerHandle>> {
+    pub(crate) fn call_later(
+        &self,
+        seconds: f64,
+        callback: TimerCallback,
+    ) -> PyResult<Rc<TimerHandle>> {
         if seconds < 0.0 {
-            return Err(self.raise(&self.exc.runtime_error, "Attempting to schedule timer with negative delay"));
+            return Err(self.raise(
+                &self.exc.runtime_error,
+                "Attempting to schedule timer with negative delay",
+            ));
         }
         let seq = self.wf.borrow_mut().next_seq("timer");
-        let timer = Rc::new(TimerHandle { seq, callback, cancelled: Cell::new(false) });
+        let timer = Rc::new(TimerHandle {
+            seq,
+            callback,
+            cancelled: Cell::new(false),
+        });
         self.add_command(CommandKind::StartTimer { seq, seconds }, self.here());
-        self.wf.borrow_mut().pending_timers.insert(seq, timer.clone());
+        self.wf
+            .borrow_mut()
+            .pending_timers
+            .insert(seq, timer.clone());
         Ok(timer)
     }
 
@@ -150,9 +164,16 @@ impl Interp {
     }
 
     /// `workflow.wait_condition(fn, timeout=...)`.
-    pub(crate) async fn wait_condition(&self, function: Value, timeout: Option<f64>) -> PyResult<Value> {
+    pub(crate) async fn wait_condition(
+        &self,
+        function: Value,
+        timeout: Option<f64>,
+    ) -> PyResult<Value> {
         let future = self.new_future();
-        self.wf.borrow_mut().conditions.push((function, future.clone()));
+        self.wf
+            .borrow_mut()
+            .conditions
+            .push((function, future.clone()));
         self.wait_for(Value::Future(future), timeout).await?;
         Ok(Value::None)
     }
@@ -169,7 +190,10 @@ impl Interp {
                 }
                 continue;
             }
-            match self.call_sync(&function, Vec::new()).and_then(|value| self.truthy_sync(&value)) {
+            match self
+                .call_sync(&function, Vec::new())
+                .and_then(|value| self.truthy_sync(&value))
+            {
                 Ok(true) => {
                     self.set_result(&future, Value::Bool(true));
                 }
@@ -191,7 +215,9 @@ impl Interp {
     /// `_outbound_schedule_activity`: the schedule command now, the handle task to await.
     pub(crate) fn start_activity(&self, request: ActivityRequest) -> PyResult<Rc<FutureObj>> {
         if !request.has_timeout {
-            return self.value_error("Activity must have start_to_close_timeout or schedule_to_close_timeout");
+            return self.value_error(
+                "Activity must have start_to_close_timeout or schedule_to_close_timeout",
+            );
         }
         let seq = self.wf.borrow_mut().next_seq("activity");
         let result = self.new_future();
@@ -207,34 +233,63 @@ impl Interp {
                 loc: request.loc,
             }),
         );
-        let activity_id = request.activity_id.clone().unwrap_or_else(|| seq.to_string());
+        let activity_id = request
+            .activity_id
+            .clone()
+            .unwrap_or_else(|| seq.to_string());
         let kind = if request.local {
-            CommandKind::ScheduleLocalActivity { seq, activity_id, activity_type: request.activity_type.to_string(), cancellation: request.cancellation }
+            CommandKind::ScheduleLocalActivity {
+                seq,
+                activity_id,
+                activity_type: request.activity_type.to_string(),
+                cancellation: request.cancellation,
+            }
         } else {
-            CommandKind::ScheduleActivity { seq, activity_id, activity_type: request.activity_type.to_string(), cancellation: request.cancellation }
+            CommandKind::ScheduleActivity {
+                seq,
+                activity_id,
+                activity_type: request.activity_type.to_string(),
+                cancellation: request.cancellation,
+            }
         };
         self.add_command(kind, request.loc);
-        self.wf.borrow_mut().pending_activities.insert(seq, handle.clone());
+        self.wf
+            .borrow_mut()
+            .pending_activities
+            .insert(seq, handle.clone());
         let interp = self.rc();
         let task = handle.clone();
-        self.start_native_task(&handle, Box::pin(async move { interp.run_activity(task).await }));
+        self.start_native_task(
+            &handle,
+            Box::pin(async move { interp.run_activity(task).await }),
+        );
         Ok(handle)
     }
 
     async fn run_activity(&self, task: Rc<FutureObj>) -> PyResult<Value> {
-        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref()) else {
+        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
+        else {
             return Ok(Value::None);
         };
         handle.started.set(true);
         let result = handle.result.borrow().clone();
-        self.await_temporal_operation(result, CancelAction::Activity(task.clone()), false).await
+        self.await_temporal_operation(result, CancelAction::Activity(task.clone()), false)
+            .await
     }
 
     /// `_await_temporal_operation`: await a result future; a task cancellation becomes a
     /// Temporal cancel command and the wait goes on.
-    async fn await_temporal_operation(&self, future: Rc<FutureObj>, on_cancel: CancelAction, reraise_on_workflow_cancel: bool) -> PyResult<Value> {
+    async fn await_temporal_operation(
+        &self,
+        future: Rc<FutureObj>,
+        on_cancel: CancelAction,
+        reraise_on_workflow_cancel: bool,
+    ) -> PyResult<Value> {
         loop {
-            match self.wait_futures(std::slice::from_ref(&future), None, WaitMode::AllCompleted).await {
+            match self
+                .wait_futures(std::slice::from_ref(&future), None, WaitMode::AllCompleted)
+                .await
+            {
                 Ok(_) => return self.future_result(&future),
                 Err(Unwind::Exception(exception)) if self.is_asyncio_cancelled(&exception) => {
                     self.apply_cancel(&on_cancel);
@@ -251,8 +306,13 @@ impl Interp {
         match action {
             CancelAction::Activity(task) => self.request_activity_cancel(task),
             CancelAction::Child(task) => {
-                if let Some(HandleData::Child(child)) = task.task().and_then(|t| t.temporal.as_ref()) {
-                    self.add_command(CommandKind::CancelChildWorkflow { seq: child.seq }, child.loc.or(self.here()));
+                if let Some(HandleData::Child(child)) =
+                    task.task().and_then(|t| t.temporal.as_ref())
+                {
+                    self.add_command(
+                        CommandKind::CancelChildWorkflow { seq: child.seq },
+                        child.loc.or(self.here()),
+                    );
                 }
             }
             CancelAction::Signal(seq) => {
@@ -262,7 +322,8 @@ impl Interp {
     }
 
     fn request_activity_cancel(&self, task: &Rc<FutureObj>) {
-        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref()) else {
+        let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
+        else {
             return;
         };
         if handle.cancel_command_seq.get() == handle.seq.get() {
@@ -270,17 +331,20 @@ impl Interp {
         }
         handle.cancel_command_seq.set(handle.seq.get());
         let seq = handle.seq.get();
-        let kind = if handle.local { CommandKind::RequestCancelLocalActivity { seq } } else { CommandKind::RequestCancelActivity { seq } };
+        let kind = if handle.local {
+            CommandKind::RequestCancelLocalActivity { seq }
+        } else {
+            CommandKind::RequestCancelActivity { seq }
+        };
         self.add_command(kind, self.here().or(handle.loc));
     }
 
     /// `_ActivityHandle.cancel`: a handle cancelled before it started sends the cancel itself.
     pub(crate) fn before_handle_cancel(&self, task: &Rc<FutureObj>) -> PyResult<()> {
-        if let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref()) {
-            if !handle.started.get() && !task.done() {
+        if let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
+            && !handle.started.get() && !task.done() {
                 self.request_activity_cancel(task);
             }
-        }
         Ok(())
     }
 
@@ -305,54 +369,103 @@ impl Interp {
         );
         let interp = self.rc();
         let task = handle.clone();
-        self.start_native_task(&handle, Box::pin(async move {
-            let Some(HandleData::Child(child)) = task.task().and_then(|t| t.temporal.as_ref()) else {
-                return Ok(Value::None);
-            };
-            let result = child.result.clone();
-            interp.await_temporal_operation(result, CancelAction::Child(task.clone()), false).await
-        }));
+        self.start_native_task(
+            &handle,
+            Box::pin(async move {
+                let Some(HandleData::Child(child)) = task.task().and_then(|t| t.temporal.as_ref())
+                else {
+                    return Ok(Value::None);
+                };
+                let result = child.result.clone();
+                interp
+                    .await_temporal_operation(result, CancelAction::Child(task.clone()), false)
+                    .await
+            }),
+        );
         self.add_command(
-            CommandKind::StartChildWorkflow { seq, workflow_id, workflow_type: request.workflow_type.clone(), cancellation: request.cancellation },
+            CommandKind::StartChildWorkflow {
+                seq,
+                workflow_id,
+                workflow_type: request.workflow_type.clone(),
+                cancellation: request.cancellation,
+            },
             request.loc,
         );
-        self.wf.borrow_mut().pending_children.insert(seq, handle.clone());
+        self.wf
+            .borrow_mut()
+            .pending_children
+            .insert(seq, handle.clone());
         let start = match handle.task().and_then(|t| t.temporal.as_ref()) {
             Some(HandleData::Child(child)) => child.start.clone(),
             _ => return Ok(Value::Future(handle)),
         };
-        self.await_temporal_operation(start, CancelAction::Child(handle.clone()), true).await?;
+        self.await_temporal_operation(start, CancelAction::Child(handle.clone()), true)
+            .await?;
         Ok(Value::Future(handle))
     }
 
     /// `workflow.uuid4()` from the workflow RNG.
     pub(crate) fn workflow_uuid4(&self) -> PyResult<String> {
-        let random = self.wf.borrow().random.clone().ok_or_else(|| self.unsupported("workflow.uuid4() before the workflow started"))?;
+        let random = self
+            .wf
+            .borrow()
+            .random
+            .clone()
+            .ok_or_else(|| self.unsupported("workflow.uuid4() before the workflow started"))?;
         let text = random.borrow_mut().uuid4();
         Ok(text)
     }
 
     /// `ExternalWorkflowHandle.signal` / `ChildWorkflowHandle.signal`.
-    pub(crate) async fn signal_external(&self, workflow_id: String, signal: String, _child: bool) -> PyResult<Value> {
-        let index = self.add_command(CommandKind::SignalExternalWorkflow { seq: 0, workflow_id: workflow_id.clone(), signal_name: signal.clone() }, self.here());
+    pub(crate) async fn signal_external(
+        &self,
+        workflow_id: String,
+        signal: String,
+        _child: bool,
+    ) -> PyResult<Value> {
+        let index = self.add_command(
+            CommandKind::SignalExternalWorkflow {
+                seq: 0,
+                workflow_id: workflow_id.clone(),
+                signal_name: signal.clone(),
+            },
+            self.here(),
+        );
         let seq = self.wf.borrow_mut().next_seq("external_signal");
         if let Some(command) = self.wf.borrow_mut().commands.get_mut(index) {
-            command.kind = CommandKind::SignalExternalWorkflow { seq, workflow_id, signal_name: signal };
+            command.kind = CommandKind::SignalExternalWorkflow {
+                seq,
+                workflow_id,
+                signal_name: signal,
+            };
         }
         let done = self.new_future();
-        self.wf.borrow_mut().pending_external_signals.insert(seq, done.clone());
-        self.await_temporal_operation(done, CancelAction::Signal(seq), false).await
+        self.wf
+            .borrow_mut()
+            .pending_external_signals
+            .insert(seq, done.clone());
+        self.await_temporal_operation(done, CancelAction::Signal(seq), false)
+            .await
     }
 
     /// `ExternalWorkflowHandle.cancel`.
     pub(crate) async fn cancel_external(&self, workflow_id: String) -> PyResult<Value> {
-        let index = self.add_command(CommandKind::RequestCancelExternalWorkflow { seq: 0, workflow_id: workflow_id.clone() }, self.here());
+        let index = self.add_command(
+            CommandKind::RequestCancelExternalWorkflow {
+                seq: 0,
+                workflow_id: workflow_id.clone(),
+            },
+            self.here(),
+        );
         let seq = self.wf.borrow_mut().next_seq("external_cancel");
         if let Some(command) = self.wf.borrow_mut().commands.get_mut(index) {
             command.kind = CommandKind::RequestCancelExternalWorkflow { seq, workflow_id };
         }
         let done = self.new_future();
-        self.wf.borrow_mut().pending_external_cancels.insert(seq, done.clone());
+        self.wf
+            .borrow_mut()
+            .pending_external_cancels
+            .insert(seq, done.clone());
         self.await_future(done).await
     }
 
@@ -367,13 +480,15 @@ impl Interp {
             self.add_command(CommandKind::ContinueAsNew, self.raised_at(&error));
             return Ok(Value::None);
         }
-        let is_exception = Self::is_instance_of(&error, &self.exc.exception) || self.is_asyncio_cancelled(&error);
+        let is_exception =
+            Self::is_instance_of(&error, &self.exc.exception) || self.is_asyncio_cancelled(&error);
         if !is_exception {
             return Err(Unwind::Exception(error));
         }
         let error = if self.is_asyncio_cancelled(&error) {
             let message = self.exception_str(&error).unwrap_or_default();
-            let converted = self.new_exception(&self.exc.cancelled_error, vec![Value::str(&message)]);
+            let converted =
+                self.new_exception(&self.exc.cancelled_error, vec![Value::str(&message)]);
             if let (Value::Instance(new), Value::Instance(old)) = (&converted, &error) {
                 new.raised_at.set(old.raised_at.get());
             }
@@ -386,7 +501,10 @@ impl Interp {
             self.add_command(CommandKind::CancelWorkflow, self.raised_at(&error));
         } else if self.is_failure_exception(&error) {
             let message = self.exception_str(&error).unwrap_or_default();
-            self.add_command(CommandKind::FailWorkflow { message }, self.raised_at(&error));
+            self.add_command(
+                CommandKind::FailWorkflow { message },
+                self.raised_at(&error),
+            );
         } else {
             self.wf.borrow_mut().activation_error.get_or_insert(error);
         }
@@ -402,11 +520,15 @@ impl Interp {
 
     /// `workflow_is_failure_exception`.
     pub(crate) fn is_failure_exception(&self, error: &Value) -> bool {
-        if Self::is_instance_of(error, &self.exc.failure_error) || Self::is_instance_of(error, &self.exc.timeout_error) {
+        if Self::is_instance_of(error, &self.exc.failure_error)
+            || Self::is_instance_of(error, &self.exc.timeout_error)
+        {
             return true;
         }
         let types = self.wf.borrow().failure_exception_types.clone();
-        types.iter().any(|class| self.exception_matches(error, class).unwrap_or(false))
+        types
+            .iter()
+            .any(|class| self.exception_matches(error, class).unwrap_or(false))
     }
 
     /// Runs ready handles until none is left, checking conditions between rounds (`_run_once`).
@@ -436,14 +558,24 @@ impl Interp {
 
     /// A `Stop` for the sandbox rejecting something.
     pub(crate) fn restricted(&self, message: String) -> Unwind {
-        Unwind::Stop(Box::new(Stop { kind: StopKind::Restricted, message, loc: self.here() }))
+        Unwind::Stop(Box::new(Stop {
+            kind: StopKind::Restricted,
+            message,
+            loc: self.here(),
+        }))
     }
 
     /// Spawns a task whose body is a Rust future (workflow run, signal and update handlers).
-    pub(crate) fn spawn(&self, name: &str, body: super::LocalFuture<'static, PyResult<Value>>) -> Rc<FutureObj> {
+    pub(crate) fn spawn(
+        &self,
+        name: &str,
+        body: super::LocalFuture<'static, PyResult<Value>>,
+    ) -> Rc<FutureObj> {
         let coroutine = Rc::new(super::value::Coroutine {
             name: name.into(),
-            kind: RefCell::new(Some(super::value::CoroutineKind::Native(super::native::NativeCoroutine::Return(Value::None)))),
+            kind: RefCell::new(Some(super::value::CoroutineKind::Native(
+                super::native::NativeCoroutine::Return(Value::None),
+            ))),
             created_at: self.here(),
         });
         let task = self.create_task(coroutine, None);
@@ -454,13 +586,19 @@ impl Interp {
     }
 
     /// Calls a handler with the workflow object bound, awaiting it when it is `async`.
-    pub(crate) async fn call_handler(&self, handler: &Handler, args: Vec<Value>) -> PyResult<Value> {
+    pub(crate) async fn call_handler(
+        &self,
+        handler: &Handler,
+        args: Vec<Value>,
+    ) -> PyResult<Value> {
         let mut positional = args;
         if handler.is_method {
             let instance = self.wf.borrow().instance.clone().unwrap_or(Value::None);
             positional.insert(0, instance);
         }
-        let result = self.call(&handler.function, Args::positional(positional)).await?;
+        let result = self
+            .call(&handler.function, Args::positional(positional))
+            .await?;
         match result {
             Value::Coroutine(_) => self.await_value(result).await,
             other => Ok(other),

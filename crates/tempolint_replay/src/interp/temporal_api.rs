@@ -12,20 +12,76 @@ use super::{Interp, PyResult};
 use crate::protocol::{ActivityCancellation, ChildCancellation, CommandKind};
 
 pub(crate) const WORKFLOW_FUNCTIONS: &[&str] = &[
-    "defn", "run", "signal", "query", "update", "init", "execute_activity", "start_activity", "execute_activity_method",
-    "start_activity_method", "execute_activity_class", "start_activity_class", "execute_local_activity", "start_local_activity",
-    "execute_local_activity_method", "start_local_activity_method", "execute_local_activity_class", "start_local_activity_class",
-    "execute_child_workflow", "start_child_workflow", "sleep", "wait_condition", "patched", "deprecate_patch", "continue_as_new",
-    "upsert_search_attributes", "upsert_memo", "get_external_workflow_handle", "get_external_workflow_handle_for", "now", "time",
-    "time_ns", "random", "uuid4", "info", "wait", "as_completed", "all_handlers_finished", "set_signal_handler", "set_update_handler",
-    "set_query_handler", "memo", "memo_value", "in_workflow", "current_update_info", "get_current_details", "set_current_details",
-    "random_seed", "is_continue_as_new_suggested", "payload_converter",
+    "defn",
+    "run",
+    "signal",
+    "query",
+    "update",
+    "init",
+    "execute_activity",
+    "start_activity",
+    "execute_activity_method",
+    "start_activity_method",
+    "execute_activity_class",
+    "start_activity_class",
+    "execute_local_activity",
+    "start_local_activity",
+    "execute_local_activity_method",
+    "start_local_activity_method",
+    "execute_local_activity_class",
+    "start_local_activity_class",
+    "execute_child_workflow",
+    "start_child_workflow",
+    "sleep",
+    "wait_condition",
+    "patched",
+    "deprecate_patch",
+    "continue_as_new",
+    "upsert_search_attributes",
+    "upsert_memo",
+    "get_external_workflow_handle",
+    "get_external_workflow_handle_for",
+    "now",
+    "time",
+    "time_ns",
+    "random",
+    "uuid4",
+    "info",
+    "wait",
+    "as_completed",
+    "all_handlers_finished",
+    "set_signal_handler",
+    "set_update_handler",
+    "set_query_handler",
+    "memo",
+    "memo_value",
+    "in_workflow",
+    "current_update_info",
+    "get_current_details",
+    "set_current_details",
+    "random_seed",
+    "is_continue_as_new_suggested",
+    "payload_converter",
 ];
 
 pub(crate) const WORKFLOW_ENUMS: &[(&str, &[&str])] = &[
-    ("ActivityCancellationType", &["TRY_CANCEL", "WAIT_CANCELLATION_COMPLETED", "ABANDON"]),
-    ("ChildWorkflowCancellationType", &["ABANDON", "TRY_CANCEL", "WAIT_CANCELLATION_COMPLETED", "WAIT_CANCELLATION_REQUESTED"]),
-    ("ParentClosePolicy", &["UNSPECIFIED", "TERMINATE", "ABANDON", "REQUEST_CANCEL"]),
+    (
+        "ActivityCancellationType",
+        &["TRY_CANCEL", "WAIT_CANCELLATION_COMPLETED", "ABANDON"],
+    ),
+    (
+        "ChildWorkflowCancellationType",
+        &[
+            "ABANDON",
+            "TRY_CANCEL",
+            "WAIT_CANCELLATION_COMPLETED",
+            "WAIT_CANCELLATION_REQUESTED",
+        ],
+    ),
+    (
+        "ParentClosePolicy",
+        &["UNSPECIFIED", "TERMINATE", "ABANDON", "REQUEST_CANCEL"],
+    ),
     ("HandlerUnfinishedPolicy", &["WARN_AND_ABANDON", "ABANDON"]),
     ("VersioningIntent", &["COMPATIBLE", "DEFAULT"]),
 ];
@@ -39,40 +95,64 @@ impl Interp {
             "activity" => self.call_activity(function, args),
             "asyncio" => self.call_asyncio(function, args).await,
             "common" => self.call_common(function, args),
-            "exceptions" if function == "is_cancelled_exception" => Ok(Value::Bool(self.is_cancelled_exception(args.positional.first().unwrap_or(&Value::None)))),
+            "exceptions" if function == "is_cancelled_exception" => Ok(Value::Bool(
+                self.is_cancelled_exception(args.positional.first().unwrap_or(&Value::None)),
+            )),
             _ => self.call_stdlib_function(name, args).await,
         }
     }
 
     /// Bound methods of library values.
-    pub(crate) async fn call_library_method(&self, name: &str, receiver: Value, args: Args) -> PyResult<Value> {
+    pub(crate) async fn call_library_method(
+        &self,
+        name: &str,
+        receiver: Value,
+        args: Args,
+    ) -> PyResult<Value> {
         if let Some(native_base) = name.strip_prefix("super.__init__:") {
-            if let Value::Instance(_) = &receiver {
-                if receiver_is_exception(self, &receiver) {
+            if let Value::Instance(_) = &receiver
+                && receiver_is_exception(self, &receiver) {
                     self.init_native_exception(&receiver, native_base, &args)?;
                 }
-            }
             return Ok(Value::None);
         }
         match name {
             "update.validator" => {
-                if let (Value::Function(update), Some(validator)) = (&receiver, args.positional.first()) {
+                if let (Value::Function(update), Some(validator)) =
+                    (&receiver, args.positional.first())
+                {
                     update.meta.borrow_mut().validator = Some(validator.clone());
                 }
                 Ok(args.positional.first().cloned().unwrap_or(Value::None))
             }
-            "workflow.defn_with" | "workflow.signal_with" | "workflow.query_with" | "workflow.update_with" | "activity.defn_with" => {
+            "workflow.defn_with"
+            | "workflow.signal_with"
+            | "workflow.query_with"
+            | "workflow.update_with"
+            | "activity.defn_with" => {
                 let target = args.positional.first().cloned().unwrap_or(Value::None);
                 self.apply_decorator_options(name, &receiver, target)
             }
             "external.signal" => {
                 let (workflow_id, _) = external_target(&receiver);
                 let signal = self.signal_name(args.positional.first())?;
-                Ok(self.native_coroutine("signal", NativeCoroutine::SignalExternal { workflow_id, signal, child: false }))
+                Ok(self.native_coroutine(
+                    "signal",
+                    NativeCoroutine::SignalExternal {
+                        workflow_id,
+                        signal,
+                        child: false,
+                    },
+                ))
             }
             "external.cancel" => {
                 let (workflow_id, _) = external_target(&receiver);
-                Ok(self.native_coroutine("cancel", NativeCoroutine::CancelExternal { workflow_id }))
+                Ok(
+                    self.native_coroutine(
+                        "cancel",
+                        NativeCoroutine::CancelExternal { workflow_id },
+                    ),
+                )
             }
             "child.signal" => {
                 let Value::Future(future) = &receiver else {
@@ -83,9 +163,25 @@ impl Interp {
                     _ => String::new(),
                 };
                 let signal = self.signal_name(args.positional.first())?;
-                Ok(self.native_coroutine("signal", NativeCoroutine::SignalExternal { workflow_id, signal, child: true }))
+                Ok(self.native_coroutine(
+                    "signal",
+                    NativeCoroutine::SignalExternal {
+                        workflow_id,
+                        signal,
+                        child: true,
+                    },
+                ))
             }
-            "future.result" | "future.exception" | "future.done" | "future.cancelled" | "future.cancel" | "future.add_done_callback" | "future.remove_done_callback" | "future.get_name" | "future.set_result" | "future.set_exception" => {
+            "future.result"
+            | "future.exception"
+            | "future.done"
+            | "future.cancelled"
+            | "future.cancel"
+            | "future.add_done_callback"
+            | "future.remove_done_callback"
+            | "future.get_name"
+            | "future.set_result"
+            | "future.set_exception" => {
                 let Value::Future(future) = &receiver else {
                     return Ok(Value::None);
                 };
@@ -103,24 +199,44 @@ impl Interp {
                     return Err(super::Unwind::Exception(self.asyncio_cancelled(None)));
                 }
                 if !future.done() {
-                    return Err(self.raise(&self.exc.asyncio_invalid_state_error, "Exception is not set."));
+                    return Err(self.raise(
+                        &self.exc.asyncio_invalid_state_error,
+                        "Exception is not set.",
+                    ));
                 }
                 Ok(future.exception().unwrap_or(Value::None))
             }
             "future.done" => Ok(Value::Bool(future.done())),
             "future.cancelled" => Ok(Value::Bool(future.cancelled())),
-            "future.cancel" => Ok(Value::Bool(self.cancel_future(future, args.positional.first().cloned())?)),
+            "future.cancel" => Ok(Value::Bool(
+                self.cancel_future(future, args.positional.first().cloned())?,
+            )),
             "future.add_done_callback" => {
-                self.add_done_callback(future, super::asyncio::Callback::Python(args.positional.first().cloned().unwrap_or(Value::None)));
+                self.add_done_callback(
+                    future,
+                    super::asyncio::Callback::Python(
+                        args.positional.first().cloned().unwrap_or(Value::None),
+                    ),
+                );
                 Ok(Value::None)
             }
-            "future.get_name" => Ok(Value::Str(future.task().map_or_else(|| "Future".into(), |t| t.name.clone()))),
+            "future.get_name" => Ok(Value::Str(
+                future
+                    .task()
+                    .map_or_else(|| "Future".into(), |t| t.name.clone()),
+            )),
             "future.set_result" => {
-                self.set_result(future, args.positional.first().cloned().unwrap_or(Value::None));
+                self.set_result(
+                    future,
+                    args.positional.first().cloned().unwrap_or(Value::None),
+                );
                 Ok(Value::None)
             }
             "future.set_exception" => {
-                self.set_exception(future, args.positional.first().cloned().unwrap_or(Value::None));
+                self.set_exception(
+                    future,
+                    args.positional.first().cloned().unwrap_or(Value::None),
+                );
                 Ok(Value::None)
             }
             _ => Err(self.unsupported(format!("`{name}`"))),
@@ -128,19 +244,40 @@ impl Interp {
     }
 
     /// Attributes of futures, tasks and Temporal handles.
-    pub(crate) fn future_attr(&self, future: &Rc<FutureObj>, object: &Value, name: &str) -> PyResult<Value> {
+    pub(crate) fn future_attr(
+        &self,
+        future: &Rc<FutureObj>,
+        object: &Value,
+        name: &str,
+    ) -> PyResult<Value> {
         if let Some(HandleData::Child(child)) = future.task().and_then(|t| t.temporal.as_ref()) {
             match name {
                 "id" => return Ok(Value::str(&child.workflow_id)),
-                "first_execution_run_id" | "run_id" => return Ok(child.run_id.borrow().as_deref().map_or(Value::None, Value::str)),
+                "first_execution_run_id" | "run_id" => {
+                    return Ok(child
+                        .run_id
+                        .borrow()
+                        .as_deref()
+                        .map_or(Value::None, Value::str));
+                }
                 "signal" => return Ok(Value::bound_builtin("child.signal", object.clone())),
                 _ => {}
             }
         }
         match name {
-            "result" | "exception" | "done" | "cancelled" | "cancel" | "add_done_callback" | "remove_done_callback" | "get_name" | "set_result" | "set_exception" => {
-                Ok(Value::bound_builtin(&format!("future.{name}"), object.clone()))
-            }
+            "result"
+            | "exception"
+            | "done"
+            | "cancelled"
+            | "cancel"
+            | "add_done_callback"
+            | "remove_done_callback"
+            | "get_name"
+            | "set_result"
+            | "set_exception" => Ok(Value::bound_builtin(
+                &format!("future.{name}"),
+                object.clone(),
+            )),
             _ => self.attribute_error(object, name),
         }
     }
@@ -148,8 +285,17 @@ impl Interp {
     fn signal_name(&self, value: Option<&Value>) -> PyResult<String> {
         match value {
             Some(Value::Str(name)) => Ok(name.to_string()),
-            Some(Value::Function(function)) => Ok(function.meta.borrow().signal.as_ref().and_then(|s| s.0.clone()).unwrap_or_else(|| function.name.clone()).to_string()),
-            Some(Value::Unknown(unknown)) => Err(self.unsupported(format!("signalling {}", unknown.what))),
+            Some(Value::Function(function)) => Ok(function
+                .meta
+                .borrow()
+                .signal
+                .as_ref()
+                .and_then(|s| s.0.clone())
+                .unwrap_or_else(|| function.name.clone())
+                .to_string()),
+            Some(Value::Unknown(unknown)) => {
+                Err(self.unsupported(format!("signalling {}", unknown.what)))
+            }
             _ => self.type_error("signal must be a string or a signal method"),
         }
     }
@@ -159,18 +305,43 @@ impl Interp {
         match function {
             "defn" | "signal" | "query" | "update" | "run" | "init" => {
                 if args.positional.is_empty() {
-                    return Ok(Value::bound_builtin(&format!("workflow.{function}_with"), Native::record("options", args.keywords.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect::<Vec<_>>())));
+                    return Ok(Value::bound_builtin(
+                        &format!("workflow.{function}_with"),
+                        Native::record(
+                            "options",
+                            args.keywords
+                                .iter()
+                                .map(|(k, v)| (k.as_ref(), v.clone()))
+                                .collect::<Vec<_>>(),
+                        ),
+                    ));
                 }
-                self.apply_decorator_options(&format!("workflow.{function}_with"), &Native::record("options", Vec::new()), first)
+                self.apply_decorator_options(
+                    &format!("workflow.{function}_with"),
+                    &Native::record("options", Vec::new()),
+                    first,
+                )
             }
-            "execute_activity" | "start_activity" | "execute_activity_method" | "start_activity_method" | "execute_activity_class" | "start_activity_class"
-            | "execute_local_activity" | "start_local_activity" | "execute_local_activity_method" | "start_local_activity_method"
-            | "execute_local_activity_class" | "start_local_activity_class" => {
+            "execute_activity"
+            | "start_activity"
+            | "execute_activity_method"
+            | "start_activity_method"
+            | "execute_activity_class"
+            | "start_activity_class"
+            | "execute_local_activity"
+            | "start_local_activity"
+            | "execute_local_activity_method"
+            | "start_local_activity_method"
+            | "execute_local_activity_class"
+            | "start_local_activity_class" => {
                 let request = self.activity_request(function.contains("local"), &args)?;
                 if function.starts_with("start") {
                     Ok(Value::Future(self.start_activity(request)?))
                 } else {
-                    Ok(self.native_coroutine(function, NativeCoroutine::ExecuteActivity(Box::new(request))))
+                    Ok(self.native_coroutine(
+                        function,
+                        NativeCoroutine::ExecuteActivity(Box::new(request)),
+                    ))
                 }
             }
             "execute_child_workflow" | "start_child_workflow" => {
@@ -178,42 +349,80 @@ impl Interp {
                 Ok(if function == "start_child_workflow" {
                     self.native_coroutine(function, NativeCoroutine::StartChild(Box::new(request)))
                 } else {
-                    self.native_coroutine(function, NativeCoroutine::ExecuteChild(Box::new(request)))
+                    self.native_coroutine(
+                        function,
+                        NativeCoroutine::ExecuteChild(Box::new(request)),
+                    )
                 })
             }
             "sleep" => {
-                let seconds = duration_seconds(&first).ok_or_else(|| self.raise(&self.exc.type_error, "sleep() needs a number of seconds or a timedelta"))?;
+                let seconds = duration_seconds(&first).ok_or_else(|| {
+                    self.raise(
+                        &self.exc.type_error,
+                        "sleep() needs a number of seconds or a timedelta",
+                    )
+                })?;
                 Ok(self.native_coroutine("sleep", NativeCoroutine::WorkflowSleep { seconds }))
             }
             "wait_condition" => {
-                let timeout = args.keyword("timeout").filter(|t| !t.is_none()).map(|t| duration_seconds(t).ok_or_else(|| self.raise(&self.exc.type_error, "timeout must be a number or timedelta"))).transpose()?;
-                Ok(self.native_coroutine("wait_condition", NativeCoroutine::WaitCondition { function: first, timeout }))
+                let timeout = args
+                    .keyword("timeout")
+                    .filter(|t| !t.is_none())
+                    .map(|t| {
+                        duration_seconds(t).ok_or_else(|| {
+                            self.raise(
+                                &self.exc.type_error,
+                                "timeout must be a number or timedelta",
+                            )
+                        })
+                    })
+                    .transpose()?;
+                Ok(self.native_coroutine(
+                    "wait_condition",
+                    NativeCoroutine::WaitCondition {
+                        function: first,
+                        timeout,
+                    },
+                ))
             }
             "patched" | "deprecate_patch" => {
                 let Value::Str(id) = &first else {
                     return self.type_error("patch id must be a string");
                 };
-                Ok(Value::Bool(self.workflow_patch(id, function == "deprecate_patch")))
+                Ok(Value::Bool(
+                    self.workflow_patch(id, function == "deprecate_patch"),
+                ))
             }
-            "continue_as_new" => Err(super::Unwind::Exception(self.new_exception(&self.exc.continue_as_new_error, vec![Value::str("Continue as new")]))),
+            "continue_as_new" => Err(super::Unwind::Exception(self.new_exception(
+                &self.exc.continue_as_new_error,
+                vec![Value::str("Continue as new")],
+            ))),
             "upsert_search_attributes" => {
                 let keys = match &first {
-                    Value::Dict(dict) => dict.borrow().keys().iter().map(|k| self.py_str(k)).collect::<PyResult<Vec<_>>>()?,
+                    Value::Dict(dict) => dict
+                        .borrow()
+                        .keys()
+                        .iter()
+                        .map(|k| self.py_str(k))
+                        .collect::<PyResult<Vec<_>>>()?,
                     _ => Vec::new(),
                 };
                 self.add_command(CommandKind::UpsertSearchAttributes { keys }, self.here());
                 Ok(Value::None)
             }
             "upsert_memo" => {
-                if let Value::Dict(dict) = &first {
-                    if !dict.borrow().is_empty() {
+                if let Value::Dict(dict) = &first
+                    && !dict.borrow().is_empty() {
                         self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
                     }
-                }
                 Ok(Value::None)
             }
             "get_external_workflow_handle" | "get_external_workflow_handle_for" => {
-                let id = if function == "get_external_workflow_handle" { first } else { args.positional.get(1).cloned().unwrap_or(Value::None) };
+                let id = if function == "get_external_workflow_handle" {
+                    first
+                } else {
+                    args.positional.get(1).cloned().unwrap_or(Value::None)
+                };
                 let Value::Str(workflow_id) = id else {
                     return Err(self.unsupported("an external workflow handle with a computed id"));
                 };
@@ -221,9 +430,15 @@ impl Interp {
                     Some(Value::Str(run_id)) => Some(run_id.to_string()),
                     _ => None,
                 };
-                Ok(Value::Native(Rc::new(Native::ExternalHandle { workflow_id: workflow_id.to_string(), run_id })))
+                Ok(Value::Native(Rc::new(Native::ExternalHandle {
+                    workflow_id: workflow_id.to_string(),
+                    run_id,
+                })))
             }
-            "now" => Ok(Value::Native(Rc::new(Native::DateTime { micros: (self.wf.borrow().time_nanos / 1000) as i64, aware: true }))),
+            "now" => Ok(Value::Native(Rc::new(Native::DateTime {
+                micros: (self.wf.borrow().time_nanos / 1000) as i64,
+                aware: true,
+            }))),
             "time" => Ok(Value::Float(self.wf.borrow().time_nanos as f64 / 1e9)),
             "time_ns" => Ok(Value::Int(self.wf.borrow().time_nanos as i64)),
             "random" => match self.wf.borrow().random.clone() {
@@ -231,7 +446,12 @@ impl Interp {
                 None => Err(self.unsupported("workflow.random() outside a workflow")),
             },
             "uuid4" => Ok(Value::Native(Rc::new(Native::Uuid(self.workflow_uuid4()?)))),
-            "info" => self.wf.borrow().info.clone().ok_or_else(|| self.unsupported("workflow.info() outside a workflow")),
+            "info" => self
+                .wf
+                .borrow()
+                .info
+                .clone()
+                .ok_or_else(|| self.unsupported("workflow.info() outside a workflow")),
             "wait" => {
                 let futures = self.futures_of(&first)?;
                 if futures.is_empty() {
@@ -239,7 +459,15 @@ impl Interp {
                 }
                 let mode = self.wait_mode(args.keyword("return_when"))?;
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
-                Ok(self.native_coroutine("wait", NativeCoroutine::Wait { futures, timeout, mode, as_sets: false }))
+                Ok(self.native_coroutine(
+                    "wait",
+                    NativeCoroutine::Wait {
+                        futures,
+                        timeout,
+                        mode,
+                        as_sets: false,
+                    },
+                ))
             }
             "as_completed" => {
                 let items = self.iterate(&first).await?;
@@ -257,10 +485,20 @@ impl Interp {
                 let is_signal = function == "set_signal_handler";
                 {
                     let mut wf = self.wf.borrow_mut();
-                    let list = if is_signal { &mut wf.signals } else { &mut wf.updates };
+                    let list = if is_signal {
+                        &mut wf.signals
+                    } else {
+                        &mut wf.updates
+                    };
                     list.retain(|(key, _)| *key != name);
                     if !handler.is_none() {
-                        list.push((name.clone(), Handler { function: handler.clone(), is_method: false }));
+                        list.push((
+                            name.clone(),
+                            Handler {
+                                function: handler.clone(),
+                                is_method: false,
+                            },
+                        ));
                     }
                 }
                 if is_signal && !handler.is_none() {
@@ -268,7 +506,15 @@ impl Interp {
                     let mut keep = Vec::new();
                     for (signal, input) in buffered {
                         if name.as_deref().is_none_or(|n| n == signal) {
-                            self.process_signal(Handler { function: handler.clone(), is_method: false }, name.is_none(), &signal, &input)?;
+                            self.process_signal(
+                                Handler {
+                                    function: handler.clone(),
+                                    is_method: false,
+                                },
+                                name.is_none(),
+                                &signal,
+                                &input,
+                            )?;
                         } else {
                             keep.push((signal, input));
                         }
@@ -280,10 +526,18 @@ impl Interp {
             "set_query_handler" | "set_current_details" => Ok(Value::None),
             "get_current_details" => Ok(Value::str("")),
             "is_continue_as_new_suggested" => Ok(Value::Bool(false)),
-            "random_seed" | "memo" | "memo_value" | "current_update_info" | "payload_converter" => Err(self.unsupported(format!("workflow.{function}()"))),
-            "unsafe.imports_passed_through" => Ok(Value::Native(Rc::new(Native::ContextManager(ContextKind::ImportsPassedThrough)))),
-            "unsafe.sandbox_unrestricted" => Ok(Value::Native(Rc::new(Native::ContextManager(ContextKind::SandboxUnrestricted)))),
-            "unsafe.is_replaying" | "unsafe.is_replaying_history_events" => Ok(Value::Bool(self.wf.borrow().is_replaying)),
+            "random_seed" | "memo" | "memo_value" | "current_update_info" | "payload_converter" => {
+                Err(self.unsupported(format!("workflow.{function}()")))
+            }
+            "unsafe.imports_passed_through" => Ok(Value::Native(Rc::new(Native::ContextManager(
+                ContextKind::ImportsPassedThrough,
+            )))),
+            "unsafe.sandbox_unrestricted" => Ok(Value::Native(Rc::new(Native::ContextManager(
+                ContextKind::SandboxUnrestricted,
+            )))),
+            "unsafe.is_replaying" | "unsafe.is_replaying_history_events" => {
+                Ok(Value::Bool(self.wf.borrow().is_replaying))
+            }
             "unsafe.is_sandbox_enabled" | "unsafe.in_sandbox" => Ok(Value::Bool(true)),
             _ => Err(self.unsupported(format!("workflow.{function}"))),
         }
@@ -296,11 +550,21 @@ impl Interp {
             return memoized;
         }
         let notified = wf.patches_notified.contains(id);
-        let use_patch = if deprecated || wf.is_replaying || notified { !wf.is_replaying || notified } else { true };
+        let use_patch = if deprecated || wf.is_replaying || notified {
+            !wf.is_replaying || notified
+        } else {
+            true
+        };
         wf.patches_memoized.insert(id.to_string(), use_patch);
         drop(wf);
         if use_patch {
-            self.add_command(CommandKind::SetPatchMarker { patch_id: id.to_string(), deprecated }, self.here());
+            self.add_command(
+                CommandKind::SetPatchMarker {
+                    patch_id: id.to_string(),
+                    deprecated,
+                },
+                self.here(),
+            );
         }
         use_patch
     }
@@ -308,34 +572,63 @@ impl Interp {
     fn activity_request(&self, local: bool, args: &Args) -> PyResult<ActivityRequest> {
         let activity = args.positional.first().cloned().unwrap_or(Value::None);
         if args.positional.len() > 2 {
-            return self.type_error("execute_activity() takes at most 2 positional arguments (use args=[...])");
+            return self.type_error(
+                "execute_activity() takes at most 2 positional arguments (use args=[...])",
+            );
         }
         let (activity_type, hint) = match &activity {
             Value::Str(name) => (name.clone(), None),
             Value::Function(function) => match function.meta.borrow().activity_name.clone() {
                 Some(name) => (name, Self::return_hint(function)),
-                None => return self.type_error(format!("Activity {} missing attributes, was it decorated with @activity.defn?", function.name)),
+                None => {
+                    return self.type_error(format!(
+                        "Activity {} missing attributes, was it decorated with @activity.defn?",
+                        function.name
+                    ));
+                }
             },
             Value::BoundMethod(bound) => match &bound.1 {
-                Value::Function(function) => match function.meta.borrow().activity_name.clone() {
-                    Some(name) => (name, Self::return_hint(function)),
-                    None => return self.type_error(format!("Activity {} missing attributes, was it decorated with @activity.defn?", function.name)),
-                },
+                Value::Function(function) => {
+                    match function.meta.borrow().activity_name.clone() {
+                        Some(name) => (name, Self::return_hint(function)),
+                        None => return self.type_error(format!(
+                            "Activity {} missing attributes, was it decorated with @activity.defn?",
+                            function.name
+                        )),
+                    }
+                }
                 _ => return Err(self.unsupported("this activity reference")),
             },
             Value::Class(class) => match class.lookup("__call__") {
-                Some(Value::Function(function)) => match function.meta.borrow().activity_name.clone() {
-                    Some(name) => (name, Self::return_hint(&function)),
-                    None => return self.type_error(format!("Activity {} missing attributes, was it decorated with @activity.defn?", class.name)),
-                },
-                _ => return self.type_error(format!("Activity class {} has no __call__", class.name)),
+                Some(Value::Function(function)) => {
+                    match function.meta.borrow().activity_name.clone() {
+                        Some(name) => (name, Self::return_hint(&function)),
+                        None => return self.type_error(format!(
+                            "Activity {} missing attributes, was it decorated with @activity.defn?",
+                            class.name
+                        )),
+                    }
+                }
+                _ => {
+                    return self
+                        .type_error(format!("Activity class {} has no __call__", class.name));
+                }
             },
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("the activity {}", unknown.what))),
-            other => return self.type_error(format!("Activity must be a string or callable, not {}", other.type_name())),
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("the activity {}", unknown.what)));
+            }
+            other => {
+                return self.type_error(format!(
+                    "Activity must be a string or callable, not {}",
+                    other.type_name()
+                ));
+            }
         };
         let present = |key: &str| args.keyword(key).is_some_and(|v| !v.is_none());
         let cancellation = match args.keyword("cancellation_type").map(enum_member_name) {
-            Some(Some(name)) if name == "WAIT_CANCELLATION_COMPLETED" => ActivityCancellation::WaitCancellationCompleted,
+            Some(Some(name)) if name == "WAIT_CANCELLATION_COMPLETED" => {
+                ActivityCancellation::WaitCancellationCompleted
+            }
             Some(Some(name)) if name == "ABANDON" => ActivityCancellation::Abandon,
             _ => ActivityCancellation::TryCancel,
         };
@@ -361,30 +654,63 @@ impl Interp {
             Value::Str(name) => (name.to_string(), None),
             Value::Function(function) => match function.meta.borrow().workflow_run_of.clone() {
                 Some(name) => (name.to_string(), Self::return_hint(function)),
-                None => return self.type_error(format!("Function {} is not a workflow run method", function.name)),
+                None => {
+                    return self.type_error(format!(
+                        "Function {} is not a workflow run method",
+                        function.name
+                    ));
+                }
             },
-            Value::Unknown(unknown) => return Err(self.unsupported(format!("the child workflow {}", unknown.what))),
-            other => return self.type_error(format!("Workflow must be a string or callable, not {}", other.type_name())),
+            Value::Unknown(unknown) => {
+                return Err(self.unsupported(format!("the child workflow {}", unknown.what)));
+            }
+            other => {
+                return self.type_error(format!(
+                    "Workflow must be a string or callable, not {}",
+                    other.type_name()
+                ));
+            }
         };
         let workflow_id = match args.keyword("id") {
             Some(Value::Str(id)) if !id.is_empty() => Some(id.to_string()),
-            Some(Value::Unknown(unknown)) => return Err(self.unsupported(format!("a child workflow id from {}", unknown.what))),
+            Some(Value::Unknown(unknown)) => {
+                return Err(self.unsupported(format!("a child workflow id from {}", unknown.what)));
+            }
             _ => None,
         };
         let cancellation = match args.keyword("cancellation_type").map(enum_member_name) {
             Some(Some(name)) if name == "ABANDON" => ChildCancellation::Abandon,
-            Some(Some(name)) if name == "WAIT_CANCELLATION_COMPLETED" => ChildCancellation::WaitCancellationCompleted,
-            Some(Some(name)) if name == "WAIT_CANCELLATION_REQUESTED" => ChildCancellation::WaitCancellationRequested,
+            Some(Some(name)) if name == "WAIT_CANCELLATION_COMPLETED" => {
+                ChildCancellation::WaitCancellationCompleted
+            }
+            Some(Some(name)) if name == "WAIT_CANCELLATION_REQUESTED" => {
+                ChildCancellation::WaitCancellationRequested
+            }
             _ => ChildCancellation::WaitCancellationCompleted,
         };
-        Ok(ChildRequest { workflow_type, workflow_id, cancellation, hint, loc: self.here() })
+        Ok(ChildRequest {
+            workflow_type,
+            workflow_id,
+            cancellation,
+            hint,
+            loc: self.here(),
+        })
     }
 
     /// `@workflow.defn(...)`, `@workflow.signal(...)`, `@activity.defn(...)` applied to a target.
-    fn apply_decorator_options(&self, decorator: &str, options: &Value, target: Value) -> PyResult<Value> {
+    fn apply_decorator_options(
+        &self,
+        decorator: &str,
+        options: &Value,
+        target: Value,
+    ) -> PyResult<Value> {
         let option = |key: &str| match options {
             Value::Native(native) => match native.as_ref() {
-                Native::Record { fields, .. } => fields.borrow().iter().find(|(k, _)| k.as_ref() == key).map(|(_, v)| v.clone()),
+                Native::Record { fields, .. } => fields
+                    .borrow()
+                    .iter()
+                    .find(|(k, _)| k.as_ref() == key)
+                    .map(|(_, v)| v.clone()),
                 _ => None,
             },
             _ => None,
@@ -396,22 +722,32 @@ impl Interp {
         };
         match (decorator, &target) {
             ("workflow.defn_with", Value::Class(class)) => {
-                let name = if dynamic { None } else { Some(explicit_name.unwrap_or_else(|| class.name.clone())) };
+                let name = if dynamic {
+                    None
+                } else {
+                    Some(explicit_name.unwrap_or_else(|| class.name.clone()))
+                };
                 self.register_workflow(class, name, option("failure_exception_types"))?;
                 Ok(target)
             }
             ("activity.defn_with", Value::Function(function)) => {
-                function.meta.borrow_mut().activity_name = Some(explicit_name.unwrap_or_else(|| function.name.clone()));
+                function.meta.borrow_mut().activity_name =
+                    Some(explicit_name.unwrap_or_else(|| function.name.clone()));
                 Ok(target)
             }
             ("activity.defn_with", Value::Class(class)) => {
                 if let Some(Value::Function(call)) = class.lookup("__call__") {
-                    call.meta.borrow_mut().activity_name = Some(explicit_name.unwrap_or_else(|| class.name.clone()));
+                    call.meta.borrow_mut().activity_name =
+                        Some(explicit_name.unwrap_or_else(|| class.name.clone()));
                 }
                 Ok(target)
             }
             (_, Value::Function(function)) => {
-                let handler_name = HandlerName(if dynamic { None } else { Some(explicit_name.unwrap_or_else(|| function.name.clone())) });
+                let handler_name = HandlerName(if dynamic {
+                    None
+                } else {
+                    Some(explicit_name.unwrap_or_else(|| function.name.clone()))
+                });
                 let mut meta = function.meta.borrow_mut();
                 match decorator {
                     "workflow.run_with" => meta.is_run = true,
@@ -425,11 +761,19 @@ impl Interp {
                 Ok(target.clone())
             }
             (_, Value::Unknown(_)) => Ok(target),
-            _ => self.type_error(format!("{decorator} cannot decorate a {}", target.type_name())),
+            _ => self.type_error(format!(
+                "{decorator} cannot decorate a {}",
+                target.type_name()
+            )),
         }
     }
 
-    fn register_workflow(&self, class: &Rc<Class>, name: Option<Rc<str>>, failure_types: Option<Value>) -> PyResult<()> {
+    fn register_workflow(
+        &self,
+        class: &Rc<Class>,
+        name: Option<Rc<str>>,
+        failure_types: Option<Value>,
+    ) -> PyResult<()> {
         *class.workflow.borrow_mut() = Some(WorkflowDefn { name: name.clone() });
         let type_name = name.clone().unwrap_or_else(|| class.name.clone());
         for base in class.mro.borrow().iter() {
@@ -453,9 +797,22 @@ impl Interp {
         match function {
             "defn" => {
                 if args.positional.is_empty() {
-                    return Ok(Value::bound_builtin("activity.defn_with", Native::record("options", args.keywords.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect::<Vec<_>>())));
+                    return Ok(Value::bound_builtin(
+                        "activity.defn_with",
+                        Native::record(
+                            "options",
+                            args.keywords
+                                .iter()
+                                .map(|(k, v)| (k.as_ref(), v.clone()))
+                                .collect::<Vec<_>>(),
+                        ),
+                    ));
                 }
-                self.apply_decorator_options("activity.defn_with", &Native::record("options", Vec::new()), args.positional[0].clone())
+                self.apply_decorator_options(
+                    "activity.defn_with",
+                    &Native::record("options", Vec::new()),
+                    args.positional[0].clone(),
+                )
             }
             _ => Err(self.unsupported(format!("activity.{function} inside a workflow"))),
         }
@@ -464,7 +821,13 @@ impl Interp {
     fn call_common(&self, function: &str, args: Args) -> PyResult<Value> {
         match function {
             "RetryPolicy" | "Priority" | "SearchAttributePair" | "TypedSearchAttributes" => {
-                Ok(Native::record("RetryPolicy", args.keywords.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect::<Vec<_>>()))
+                Ok(Native::record(
+                    "RetryPolicy",
+                    args.keywords
+                        .iter()
+                        .map(|(k, v)| (k.as_ref(), v.clone()))
+                        .collect::<Vec<_>>(),
+                ))
             }
             "SearchAttributeKey" => Err(self.unsupported("SearchAttributeKey")),
             _ => Err(self.unsupported(format!("temporalio.common.{function}"))),
@@ -475,18 +838,26 @@ impl Interp {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match function {
             "sleep" => {
-                let delay = duration_seconds(&first).ok_or_else(|| self.raise(&self.exc.type_error, "sleep() needs a number"))?;
+                let delay = duration_seconds(&first)
+                    .ok_or_else(|| self.raise(&self.exc.type_error, "sleep() needs a number"))?;
                 let result = args.get(1, "result").cloned().unwrap_or(Value::None);
                 Ok(self.native_coroutine("sleep", NativeCoroutine::AsyncioSleep { delay, result }))
             }
             "gather" => {
-                let return_exceptions = args.keyword("return_exceptions").map(|v| self.truthy_sync(v)).transpose()?.unwrap_or(false);
-                Ok(Value::Future(self.gather(&args.positional, return_exceptions)?))
+                let return_exceptions = args
+                    .keyword("return_exceptions")
+                    .map(|v| self.truthy_sync(v))
+                    .transpose()?
+                    .unwrap_or(false);
+                Ok(Value::Future(
+                    self.gather(&args.positional, return_exceptions)?,
+                ))
             }
             "wait" => {
                 let items = self.iterate(&first).await?;
                 if items.iter().any(|i| matches!(i, Value::Coroutine(_))) {
-                    return self.type_error("Passing coroutines is forbidden, use tasks explicitly.");
+                    return self
+                        .type_error("Passing coroutines is forbidden, use tasks explicitly.");
                 }
                 let futures = self.futures_of(&first)?;
                 if futures.is_empty() {
@@ -494,11 +865,25 @@ impl Interp {
                 }
                 let mode = self.wait_mode(args.keyword("return_when"))?;
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
-                Ok(self.native_coroutine("wait", NativeCoroutine::Wait { futures, timeout, mode, as_sets: true }))
+                Ok(self.native_coroutine(
+                    "wait",
+                    NativeCoroutine::Wait {
+                        futures,
+                        timeout,
+                        mode,
+                        as_sets: true,
+                    },
+                ))
             }
             "wait_for" => {
                 let timeout = args.get(1, "timeout").and_then(duration_seconds);
-                Ok(self.native_coroutine("wait_for", NativeCoroutine::WaitFor { awaitable: first, timeout }))
+                Ok(self.native_coroutine(
+                    "wait_for",
+                    NativeCoroutine::WaitFor {
+                        awaitable: first,
+                        timeout,
+                    },
+                ))
             }
             "shield" => Ok(Value::Future(self.shield(&first)?)),
             "create_task" | "ensure_future" => Ok(Value::Future(self.ensure_future(&first)?)),
@@ -509,7 +894,12 @@ impl Interp {
             }
             "iscoroutine" => Ok(Value::Bool(matches!(first, Value::Coroutine(_)))),
             "isfuture" => Ok(Value::Bool(matches!(first, Value::Future(_)))),
-            "current_task" => Ok(self.aio.current_task.borrow().clone().map_or(Value::None, Value::Future)),
+            "current_task" => Ok(self
+                .aio
+                .current_task
+                .borrow()
+                .clone()
+                .map_or(Value::None, Value::Future)),
             _ => Err(self.unsupported(format!("asyncio.{function}"))),
         }
     }
@@ -519,8 +909,13 @@ impl Interp {
             .into_iter()
             .map(|item| match item {
                 Value::Future(future) => Ok(future),
-                Value::Coroutine(_) => self.type_error("Passing coroutines is forbidden, use tasks explicitly."),
-                other => self.type_error(format!("expect a list of futures, not {}", other.type_name())),
+                Value::Coroutine(_) => {
+                    self.type_error("Passing coroutines is forbidden, use tasks explicitly.")
+                }
+                other => self.type_error(format!(
+                    "expect a list of futures, not {}",
+                    other.type_name()
+                )),
             })
             .collect()
     }
@@ -552,7 +947,10 @@ fn enum_member_name(value: &Value) -> Option<String> {
 fn external_target(receiver: &Value) -> (String, Option<String>) {
     match receiver {
         Value::Native(native) => match native.as_ref() {
-            Native::ExternalHandle { workflow_id, run_id } => (workflow_id.clone(), run_id.clone()),
+            Native::ExternalHandle {
+                workflow_id,
+                run_id,
+            } => (workflow_id.clone(), run_id.clone()),
             _ => (String::new(), None),
         },
         _ => (String::new(), None),

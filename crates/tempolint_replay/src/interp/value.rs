@@ -142,7 +142,12 @@ pub(crate) struct DataclassField {
 }
 
 impl Class {
-    pub(crate) fn new(name: &str, module: &str, bases: Vec<Rc<Class>>, native: Option<&'static str>) -> Rc<Class> {
+    pub(crate) fn new(
+        name: &str,
+        module: &str,
+        bases: Vec<Rc<Class>>,
+        native: Option<&'static str>,
+    ) -> Rc<Class> {
         let class = Rc::new(Class {
             name: name.into(),
             module: module.into(),
@@ -161,7 +166,11 @@ impl Class {
 
     /// C3 linearization (falls back to depth-first order when inconsistent).
     pub(crate) fn compute_mro(self: &Rc<Self>) {
-        let mut sequences: Vec<Vec<Rc<Class>>> = self.bases.iter().map(|base| base.mro.borrow().clone()).collect();
+        let mut sequences: Vec<Vec<Rc<Class>>> = self
+            .bases
+            .iter()
+            .map(|base| base.mro.borrow().clone())
+            .collect();
         sequences.push(self.bases.clone());
         let mut result = vec![self.clone()];
         loop {
@@ -169,9 +178,17 @@ impl Class {
             if sequences.is_empty() {
                 break;
             }
-            let candidate = sequences.iter().map(|sequence| sequence[0].clone()).find(|candidate| {
-                !sequences.iter().any(|sequence| sequence[1..].iter().any(|other| Rc::ptr_eq(other, candidate)))
-            });
+            let candidate =
+                sequences
+                    .iter()
+                    .map(|sequence| sequence[0].clone())
+                    .find(|candidate| {
+                        !sequences.iter().any(|sequence| {
+                            sequence[1..]
+                                .iter()
+                                .any(|other| Rc::ptr_eq(other, candidate))
+                        })
+                    });
             let Some(candidate) = candidate else {
                 for sequence in &sequences {
                     for class in sequence {
@@ -202,11 +219,17 @@ impl Class {
     }
 
     pub(crate) fn is_subclass_of(&self, other: &Rc<Class>) -> bool {
-        self.mro.borrow().iter().any(|class| Rc::ptr_eq(class, other))
+        self.mro
+            .borrow()
+            .iter()
+            .any(|class| Rc::ptr_eq(class, other))
     }
 
     pub(crate) fn has_native_base(&self, native: &str) -> bool {
-        self.mro.borrow().iter().any(|class| class.native == Some(native))
+        self.mro
+            .borrow()
+            .iter()
+            .any(|class| class.native == Some(native))
     }
 }
 
@@ -220,7 +243,11 @@ pub(crate) struct Instance {
 
 impl Instance {
     pub(crate) fn new(class: Rc<Class>) -> Rc<Instance> {
-        Rc::new(Instance { class, attrs: RefCell::new(Dict::default()), raised_at: Cell::new(None) })
+        Rc::new(Instance {
+            class,
+            attrs: RefCell::new(Dict::default()),
+            raised_at: Cell::new(None),
+        })
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<Value> {
@@ -228,7 +255,9 @@ impl Instance {
     }
 
     pub(crate) fn set(&self, name: &str, value: Value) {
-        self.attrs.borrow_mut().insert(Value::Str(name.into()), value);
+        self.attrs
+            .borrow_mut()
+            .insert(Value::Str(name.into()), value);
     }
 }
 
@@ -241,7 +270,10 @@ pub(crate) struct Coroutine {
 
 pub(crate) enum CoroutineKind {
     /// A user `async def` with its arguments bound.
-    User { function: Rc<Function>, scope: Rc<super::scope::Scope> },
+    User {
+        function: Rc<Function>,
+        scope: Rc<super::scope::Scope>,
+    },
     /// A coroutine of the modelled library (`workflow.execute_activity(...)`, `asyncio.sleep`).
     Native(super::native::NativeCoroutine),
 }
@@ -277,15 +309,22 @@ impl Dict {
 
     pub(crate) fn get(&self, key: &Value) -> Option<Value> {
         let key = key.hash_key()?;
-        self.index.get(&key).and_then(|&slot| self.entries[slot].as_ref()).map(|(_, value)| value.clone())
+        self.index
+            .get(&key)
+            .and_then(|&slot| self.entries[slot].as_ref())
+            .map(|(_, value)| value.clone())
     }
 
     pub(crate) fn get_str(&self, key: &str) -> Option<Value> {
-        self.index.get(&Key::Str(key.into())).and_then(|&slot| self.entries[slot].as_ref()).map(|(_, value)| value.clone())
+        self.index
+            .get(&Key::Str(key.into()))
+            .and_then(|&slot| self.entries[slot].as_ref())
+            .map(|(_, value)| value.clone())
     }
 
     pub(crate) fn contains(&self, key: &Value) -> bool {
-        key.hash_key().is_some_and(|key| self.index.contains_key(&key))
+        key.hash_key()
+            .is_some_and(|key| self.index.contains_key(&key))
     }
 
     /// Inserts or replaces; returns false when the key is unhashable.
@@ -352,7 +391,10 @@ impl Dict {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
-        self.entries.iter().flatten().map(|(key, value)| (key, value))
+        self.entries
+            .iter()
+            .flatten()
+            .map(|(key, value)| (key, value))
     }
 
     pub(crate) fn keys(&self) -> Vec<Value> {
@@ -364,7 +406,9 @@ impl Dict {
     }
 
     pub(crate) fn items(&self) -> Vec<(Value, Value)> {
-        self.iter().map(|(key, value)| (key.clone(), value.clone())).collect()
+        self.iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
     }
 }
 
@@ -386,15 +430,24 @@ impl Value {
     }
 
     pub(crate) fn builtin(name: &str) -> Value {
-        Value::Builtin(Rc::new(Builtin { name: name.into(), receiver: None }))
+        Value::Builtin(Rc::new(Builtin {
+            name: name.into(),
+            receiver: None,
+        }))
     }
 
     pub(crate) fn bound_builtin(name: &str, receiver: Value) -> Value {
-        Value::Builtin(Rc::new(Builtin { name: name.into(), receiver: Some(receiver) }))
+        Value::Builtin(Rc::new(Builtin {
+            name: name.into(),
+            receiver: Some(receiver),
+        }))
     }
 
     pub(crate) fn unknown(what: impl Into<String>, loc: Option<Loc>) -> Value {
-        Value::Unknown(Rc::new(Unknown { what: what.into(), loc }))
+        Value::Unknown(Rc::new(Unknown {
+            what: what.into(),
+            loc,
+        }))
     }
 
     pub(crate) fn is_none(&self) -> bool {
@@ -416,9 +469,18 @@ impl Value {
             }
             Value::Str(text) => Key::Str(text.clone()),
             Value::Bytes(bytes) => Key::Bytes(bytes.clone()),
-            Value::Tuple(items) => Key::Tuple(items.iter().map(Value::hash_key).collect::<Option<Vec<_>>>()?),
+            Value::Tuple(items) => Key::Tuple(
+                items
+                    .iter()
+                    .map(Value::hash_key)
+                    .collect::<Option<Vec<_>>>()?,
+            ),
             Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Slice(_) => return None,
-            Value::Native(native) => return native.hash_key().or(Some(Key::Identity(Rc::as_ptr(native).cast::<u8>() as usize))),
+            Value::Native(native) => {
+                return native.hash_key().or(Some(Key::Identity(
+                    Rc::as_ptr(native).cast::<u8>() as usize
+                )));
+            }
             other => Key::Identity(other.identity()?),
         })
     }
@@ -479,21 +541,38 @@ pub(crate) fn float_repr(number: f64) -> String {
         return "nan".into();
     }
     if number.is_infinite() {
-        return if number > 0.0 { "inf".into() } else { "-inf".into() };
+        return if number > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if number == 0.0 {
-        return if number.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if number.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let abs = number.abs();
     if (1e-4..1e16).contains(&abs) {
         let text = format!("{number}");
-        if text.contains('.') { text } else { format!("{text}.0") }
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
     } else {
         let text = format!("{number:e}");
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
         let exponent: i32 = exponent.parse().unwrap_or(0);
         let mut out = mantissa.to_string();
-        let _ = write!(out, "e{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.abs());
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        );
         out
     }
 }
