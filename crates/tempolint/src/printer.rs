@@ -134,17 +134,7 @@ pub(crate) fn print(
         }
         OutputFormat::Concise => {
             for (input, diagnostic) in all() {
-                let start = input.source.position(diagnostic.range.start());
-                let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
-                writeln!(
-                    out,
-                    "{}:{}:{}: {}{fixable} {}",
-                    input.path.display(),
-                    start.row,
-                    start.column,
-                    diagnostic.rule.code(),
-                    diagnostic.message
-                )?;
+                header(out, input, diagnostic)?;
             }
             summary(out, reports, quiet)
         }
@@ -157,6 +147,21 @@ pub(crate) fn print(
     }
 }
 
+/// `path:row:column: CODE [*] message`: the first line of every finding.
+fn header(out: &mut impl Write, input: &SourceInput, diagnostic: &Diagnostic) -> io::Result<()> {
+    let start = input.source.position(diagnostic.range.start());
+    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+    writeln!(
+        out,
+        "{}:{}:{}: {}{fixable} {}",
+        input.path.display(),
+        start.row,
+        start.column,
+        diagnostic.rule.code(),
+        diagnostic.message
+    )
+}
+
 /// A finding as a compiler would show it: header, excerpt with the range underlined, chain.
 fn text(
     out: &mut impl Write,
@@ -167,16 +172,7 @@ fn text(
     let source = &input.source;
     let start = source.position(diagnostic.range.start());
     let end = source.position(diagnostic.range.end());
-    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
-    writeln!(
-        out,
-        "{}:{}:{}: {}{fixable} {}",
-        input.path.display(),
-        start.row,
-        start.column,
-        diagnostic.rule.code(),
-        diagnostic.message
-    )?;
+    header(out, input, diagnostic)?;
     if source.line_count() >= start.row && !source.text().is_empty() {
         let line = source.line_text(start.row);
         let gutter = start.row.to_string().len();

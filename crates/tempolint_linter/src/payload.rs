@@ -194,8 +194,8 @@ fn call_size(checker: &Checker, call: &ast::ExprCall, depth: u8) -> Size {
     let callee = checker.resolve(&call.func);
     let symbol = callee.symbol().unwrap_or_default();
     // `read(n)` / `readlines(hint)` are bounded by their argument.
-    let bounded_read =
-        (symbol.ends_with(".read") || symbol.ends_with(".readlines")) && !call.arguments.is_empty();
+    let method = symbol.rsplit('.').next().unwrap_or_default();
+    let bounded_read = matches!(method, "read" | "readlines") && !call.arguments.is_empty();
     if WHOLE_CONTENT.contains(&symbol) && !bounded_read {
         return Size {
             bytes: 0,

@@ -1,0 +1,224 @@
+//! The checker walks one body (a function, or a module's top-level code) once, keeps the local
+//! scope up to date, and calls each enabled rule's check per node kind. Rules report
+//! [`Effect`]s: findings tagged with the context they matter in; [`crate::propagate`] turns
+//! them into diagnostics once the call graph is known.
+
+mod walk;
+
+use rustc_hash::FxHashMap;
+use tempolint_python::TextRange;
+use tempolint_python::ast::visitor::Visitor;
+use tempolint_python::ast::{self, Expr};
+use tempolint_semantic::{Binding, FunctionId, FunctionKind, Project, Resolver};
+
+use crate::diagnostic::{Fix, Severity};
+use crate::registry::Rule;
+use crate::rules::Violation;
+use crate::settings::Settings;
+use crate::tables::{TABLES, Tables};
+
+/// Where a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// In workflow methods, and through calls at the workflow's call site.
+    Workflow,
+    /// In `async def` activities, and through their calls (not offloaded to a thread).
+    AsyncActivity,
+    /// In top-level code of a module the sandbox imports, and through its calls.
+    ImportTime,
+    /// Only directly in a workflow method.
+    WorkflowBody,
+    /// Only directly in an activity.
+    ActivityBody,
+    /// Wherever it is.
+    Anywhere,
+}
+
+/// A finding of one body, before propagation.
+#[derive(Debug, Clone)]
+pub(crate) struct Effect {
+    pub(crate) rule: Rule,
+    pub(crate) context: Context,
+    pub(crate) range: TextRange,
+    pub(crate) message: String,
+    pub(crate) severity: Severity,
+    pub(crate) fix: Option<Fix>,
+    /// Inside code handed to a thread (`run_in_executor(…, lambda: …)`).
+    pub(crate) offloaded: bool,
+}
+
+/// A call of a project function.
+#[derive(Debug, Clone)]
+pub(crate) struct CallEdge {
+    pub(crate) range: TextRange,
+    pub(crate) target: FunctionId,
+    pub(crate) offloaded: bool,
+}
+
+/// A call that schedules a project activity, for the heartbeat rules.
+#[derive(Debug, Clone)]
+pub(crate) struct ActivityCall {
+    pub(crate) activity: FunctionId,
+    pub(crate) heartbeat_timeout: Option<TextRange>,
+}
+
+/// Everything one body contributes to the analysis.
+#[derive(Debug, Default)]
+pub(crate) struct BodyFacts {
+    pub(crate) effects: Vec<Effect>,
+    pub(crate) edges: Vec<CallEdge>,
+    pub(crate) activity_calls: Vec<ActivityCall>,
+    /// `activity.heartbeat(…)` calls, with whether they sit in a loop.
+    pub(crate) heartbeats: Vec<(TextRange, bool)>,
+    pub(crate) continues_as_new: bool,
+    /// `while True:` loops that await something.
+    pub(crate) endless_loops: Vec<TextRange>,
+}
+
+/// What the body being walked is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    ModuleLevel,
+    Function(FunctionKind),
+}
+
+/// A resolved call, handed to every call rule.
+pub(crate) struct CallInfo<'a, 'e> {
+    pub(crate) call: &'e ast::ExprCall,
+    pub(crate) symbol: Option<&'a str>,
+    /// The determinism table's rule for the symbol (none if declared deterministic).
+    pub(crate) determinism: Option<Rule>,
+    /// The blocking table's rule for the symbol.
+    pub(crate) blocking: Option<Rule>,
+}
+
+struct NestedDef<'a> {
+    name: &'a str,
+    effects: std::ops::Range<usize>,
+    edges: std::ops::Range<usize>,
+}
+
+pub(crate) struct Checker<'c, 'p, 'a> {
+    pub(crate) resolver: Resolver<'p, 'a>,
+    pub(crate) settings: &'c Settings,
+    pub(crate) tables: &'static Tables,
+    pub(crate) scope: tempolint_semantic::LocalScope<'a>,
+    pub(crate) facts: BodyFacts,
+    pub(crate) role: Role,
+    offloaded: u32,
+    /// Inside `with workflow.unsafe.sandbox_unrestricted():`.
+    pub(crate) sandbox_unrestricted: u32,
+    /// Inside `if not workflow.unsafe.is_replaying():`.
+    pub(crate) not_replaying: u32,
+    pub(crate) loop_depth: u32,
+    /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
+    pub(crate) order_insensitive: u32,
+    nested: Vec<NestedDef<'a>>,
+    /// Nested function names referenced outside offloaded code.
+    nested_used: FxHashMap<&'a str, bool>,
+}
+
+impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
+    fn new(
+        project: &'p Project<'a>,
+        module: tempolint_semantic::ModuleId,
+        settings: &'c Settings,
+        role: Role,
+    ) -> Self {
+        Self {
+            resolver: Resolver::new(project, module),
+            settings,
+            tables: &TABLES,
+            scope: tempolint_semantic::LocalScope::default(),
+            facts: BodyFacts::default(),
+            role,
+            offloaded: 0,
+            sandbox_unrestricted: 0,
+            not_replaying: 0,
+            loop_depth: 0,
+            order_insensitive: 0,
+            nested: Vec::new(),
+            nested_used: FxHashMap::default(),
+        }
+    }
+
+    /// Walks a project function's body.
+    pub(crate) fn check_function(
+        project: &'p Project<'a>,
+        function: FunctionId,
+        settings: &'c Settings,
+    ) -> BodyFacts {
+        let data = project.function(function);
+        let mut checker = Checker::new(project, data.module, settings, Role::Function(data.kind));
+        let class = data
+            .class
+            .map(|class| project.class(class).qualified_name.as_str());
+        checker
+            .resolver
+            .enter_function(&mut checker.scope, data.def, class);
+        checker.visit_body(&data.def.body);
+        checker.finish()
+    }
+
+    /// Walks a module's top-level code (not function bodies).
+    pub(crate) fn check_module(
+        project: &'p Project<'a>,
+        module: tempolint_semantic::ModuleId,
+        settings: &'c Settings,
+    ) -> BodyFacts {
+        let mut checker = Checker::new(project, module, settings, Role::ModuleLevel);
+        checker.visit_body(project.module(module).body());
+        checker.finish()
+    }
+
+    /// Marks the findings of nested functions that only run in a thread as offloaded.
+    fn finish(mut self) -> BodyFacts {
+        for nested in &self.nested {
+            if !self.nested_used.get(nested.name).copied().unwrap_or(false) {
+                for effect in &mut self.facts.effects[nested.effects.clone()] {
+                    effect.offloaded = true;
+                }
+                for edge in &mut self.facts.edges[nested.edges.clone()] {
+                    edge.offloaded = true;
+                }
+            }
+        }
+        self.facts
+    }
+
+    pub(crate) fn enabled(&self, rule: Rule) -> bool {
+        self.settings.rules.contains(rule)
+    }
+
+    pub(crate) fn resolve(&self, expr: &Expr) -> Binding {
+        self.resolver.resolve(expr, &self.scope)
+    }
+
+    /// Records a finding of `violation` at `range`, relevant in `context`.
+    pub(crate) fn report<V: Violation>(
+        &mut self,
+        violation: &V,
+        range: TextRange,
+        context: Context,
+    ) -> &mut Effect {
+        self.facts.effects.push(Effect {
+            rule: V::RULE,
+            context,
+            range,
+            message: violation.message(),
+            severity: V::RULE.default_severity(),
+            fix: None,
+            offloaded: self.offloaded > 0,
+        });
+        self.facts.effects.last_mut().expect("just pushed")
+    }
+}
+
+/// How an iterated value is consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IterationKind {
+    /// A `for` loop or a list/dict comprehension or generator: order reaches the result.
+    Ordered,
+    /// A set comprehension: its result has no order either.
+    IntoSet,
+}
