@@ -82,8 +82,7 @@ impl Interp {
             let name = builtin.name.as_ref();
             if let Some(qualified) = name.strip_prefix("stdlib:") {
                 return self
-                    .call_stdlib(qualified, builtin.receiver.as_ref(), args)
-                    .await;
+                    .call_stdlib(qualified, builtin.receiver.as_ref(), args);
             }
             if let Some(receiver) = &builtin.receiver {
                 return self.call_method(name, receiver.clone(), args).await;
@@ -123,7 +122,7 @@ impl Interp {
                 Ok(Value::Range(start, stop, step))
             }
             "sorted" => {
-                let mut items = self.iterate(&first.unwrap_or(Value::None)).await?;
+                let mut items = self.iterate(&first.unwrap_or(Value::None))?;
                 self.sort_values(
                     &mut items,
                     args.keyword("key"),
@@ -135,13 +134,13 @@ impl Interp {
                 Ok(Value::list(items))
             }
             "reversed" => {
-                let mut items = self.iterate(&first.unwrap_or(Value::None)).await?;
+                let mut items = self.iterate(&first.unwrap_or(Value::None))?;
                 items.reverse();
                 Ok(Value::list(items))
             }
             "enumerate" => {
                 let start = args.get(1, "start").and_then(as_int).unwrap_or(0);
-                let items = self.iterate(&first.unwrap_or(Value::None)).await?;
+                let items = self.iterate(&first.unwrap_or(Value::None))?;
                 Ok(Value::list(
                     items
                         .into_iter()
@@ -153,7 +152,7 @@ impl Interp {
             "zip" => {
                 let mut columns = Vec::new();
                 for iterable in &args.positional {
-                    columns.push(self.iterate(iterable).await?);
+                    columns.push(self.iterate(iterable)?);
                 }
                 let length = columns.iter().map(Vec::len).min().unwrap_or(0);
                 Ok(Value::list(
@@ -164,7 +163,7 @@ impl Interp {
             }
             "min" | "max" => {
                 let items = if args.positional.len() == 1 {
-                    self.iterate(&args.positional[0]).await?
+                    self.iterate(&args.positional[0])?
                 } else {
                     args.positional.clone()
                 };
@@ -199,14 +198,14 @@ impl Interp {
             }
             "sum" => {
                 let mut total = args.get(1, "start").cloned().unwrap_or(Value::Int(0));
-                for item in self.iterate(&first.unwrap_or(Value::None)).await? {
+                for item in self.iterate(&first.unwrap_or(Value::None))? {
                     total =
                         self.binary_op_sync(tempolint_python::ast::Operator::Add, &total, &item)?;
                 }
                 Ok(total)
             }
             "any" | "all" => {
-                for item in self.iterate(&first.unwrap_or(Value::None)).await? {
+                for item in self.iterate(&first.unwrap_or(Value::None))? {
                     let truthy = self.truthy_sync(&item)?;
                     if name == "any" && truthy {
                         return Ok(Value::Bool(true));
@@ -314,7 +313,7 @@ impl Interp {
                 let function = first.unwrap_or(Value::None);
                 let mut columns = Vec::new();
                 for iterable in &args.positional[1..] {
-                    columns.push(self.iterate(iterable).await?);
+                    columns.push(self.iterate(iterable)?);
                 }
                 let length = columns.iter().map(Vec::len).min().unwrap_or(0);
                 let mut out = Vec::with_capacity(length);
@@ -332,7 +331,7 @@ impl Interp {
             "filter" => {
                 let function = first.unwrap_or(Value::None);
                 let mut out = Vec::new();
-                for item in self.iterate(&arg(1).unwrap_or(Value::None)).await? {
+                for item in self.iterate(&arg(1).unwrap_or(Value::None))? {
                     let keep = if function.is_none() {
                         item.clone()
                     } else {
@@ -346,7 +345,7 @@ impl Interp {
                 Ok(Value::list(out))
             }
             "iter" => {
-                let items = self.iterate(&first.unwrap_or(Value::None)).await?;
+                let items = self.iterate(&first.unwrap_or(Value::None))?;
                 Ok(Value::Native(Rc::new(Native::Iterator(RefCell::new((
                     items, 0,
                 ))))))
@@ -554,7 +553,7 @@ impl Interp {
     }
 
     /// A restricted or unmodelled library call (`datetime.datetime.now()`, `os.getenv()`).
-    async fn call_stdlib(
+    fn call_stdlib(
         &self,
         qualified: &str,
         _receiver: Option<&Value>,

@@ -76,24 +76,24 @@ impl Interp {
                     let value = self.eval(&subscript.value, scope).await?;
                     let key = self.eval(&subscript.slice, scope).await?;
                     self.loc.set(Some(Self::loc_of(scope, expr.range())));
-                    self.get_item(&value, &key).await
+                    self.get_item(&value, &key)
                 }
                 Expr::Call(call) => self.eval_call(call, scope).await,
                 Expr::BinOp(binop) => {
                     let left = self.eval(&binop.left, scope).await?;
                     let right = self.eval(&binop.right, scope).await?;
                     self.loc.set(Some(Self::loc_of(scope, expr.range())));
-                    self.binary_op(binop.op, &left, &right).await
+                    self.binary_op(binop.op, &left, &right)
                 }
                 Expr::UnaryOp(unary) => {
                     let operand = self.eval(&unary.operand, scope).await?;
-                    self.unary_op(unary.op, &operand).await
+                    self.unary_op(unary.op, &operand)
                 }
                 Expr::BoolOp(boolop) => {
                     let mut last = Value::None;
                     for (index, value) in boolop.values.iter().enumerate() {
                         last = self.eval(value, scope).await?;
-                        let truthy = self.truthy(&last).await?;
+                        let truthy = self.truthy(&last)?;
                         let decided = match boolop.op {
                             ast::BoolOp::And => !truthy,
                             ast::BoolOp::Or => truthy,
@@ -108,7 +108,7 @@ impl Interp {
                     let mut left = self.eval(&compare.left, scope).await?;
                     for (op, right_expr) in compare.ops.iter().zip(compare.comparators.iter()) {
                         let right = self.eval(right_expr, scope).await?;
-                        if !self.compare(*op, &left, &right).await? {
+                        if !self.compare(*op, &left, &right)? {
                             return Ok(Value::Bool(false));
                         }
                         left = right;
@@ -117,7 +117,7 @@ impl Interp {
                 }
                 Expr::If(if_expr) => {
                     let test = self.eval(&if_expr.test, scope).await?;
-                    if self.truthy(&test).await? {
+                    if self.truthy(&test)? {
                         self.eval(&if_expr.body, scope).await
                     } else {
                         self.eval(&if_expr.orelse, scope).await
@@ -149,7 +149,7 @@ impl Interp {
                                 self.dict_insert(&mut dict, key, value)?;
                             }
                             None => {
-                                for (key, value) in self.mapping_items(&value).await? {
+                                for (key, value) in self.mapping_items(&value)? {
                                     self.dict_insert(&mut dict, key, value)?;
                                 }
                             }
@@ -267,7 +267,7 @@ impl Interp {
         for element in elements {
             if let Expr::Starred(starred) = element {
                 let iterable = self.eval(&starred.value, scope).await?;
-                values.extend(self.iterate(&iterable).await?);
+                values.extend(self.iterate(&iterable)?);
             } else {
                 values.push(self.eval(element, scope).await?);
             }
@@ -284,7 +284,7 @@ impl Interp {
         for arg in &call.arguments.args {
             if let Expr::Starred(starred) = arg {
                 let iterable = self.eval(&starred.value, scope).await?;
-                args.positional.extend(self.iterate(&iterable).await?);
+                args.positional.extend(self.iterate(&iterable)?);
             } else {
                 args.positional.push(self.eval(arg, scope).await?);
             }
@@ -294,7 +294,7 @@ impl Interp {
             match &keyword.arg {
                 Some(name) => args.keywords.push((name.as_str().into(), value)),
                 None => {
-                    for (key, value) in self.mapping_items(&value).await? {
+                    for (key, value) in self.mapping_items(&value)? {
                         let Value::Str(key) = key else {
                             return self.type_error("keywords must be strings");
                         };
@@ -352,11 +352,11 @@ impl Interp {
                 Some(iterable) => iterable,
                 None => self.eval(&generator.iter, scope).await?,
             };
-            'items: for item in self.iterate(&iterable).await? {
+            'items: for item in self.iterate(&iterable)? {
                 self.assign(&generator.target, item, scope).await?;
                 for condition in &generator.ifs {
                     let test = self.eval(condition, scope).await?;
-                    if !self.truthy(&test).await? {
+                    if !self.truthy(&test)? {
                         continue 'items;
                     }
                 }
@@ -435,7 +435,7 @@ impl Interp {
                 }
                 Expr::Tuple(ast::ExprTuple { elts, .. })
                 | Expr::List(ast::ExprList { elts, .. }) => {
-                    let items = self.iterate(&value).await?;
+                    let items = self.iterate(&value)?;
                     let star = elts
                         .iter()
                         .position(|element| matches!(element, Expr::Starred(_)));

@@ -431,7 +431,7 @@ impl Interp {
         match method {
             "append" => list.borrow_mut().push(arg.unwrap_or(Value::None)),
             "extend" => {
-                let items = self.iterate(&arg.unwrap_or(Value::None)).await?;
+                let items = self.iterate(&arg.unwrap_or(Value::None))?;
                 list.borrow_mut().extend(items);
             }
             "pop" => {
@@ -535,7 +535,7 @@ impl Interp {
                 if let Some(other) = args.positional.first() {
                     let pairs = match other {
                         Value::Dict(other) => other.borrow().items(),
-                        other => self.dict_from_pairs(self.iterate(other).await?)?.items(),
+                        other => self.dict_from_pairs(self.iterate(other)?)?.items(),
                     };
                     for (k, v) in pairs {
                         self.dict_insert(&mut dict.borrow_mut(), k, v)?;
@@ -662,7 +662,7 @@ impl Interp {
         Ok(count)
     }
 
-    pub(crate) async fn get_item(&self, object: &Value, key: &Value) -> PyResult<Value> {
+    pub(crate) fn get_item(&self, object: &Value, key: &Value) -> PyResult<Value> {
         self.get_item_sync(object, key)
     }
 

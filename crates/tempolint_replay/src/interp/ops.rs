@@ -9,7 +9,7 @@ use super::value::{Dict, Value};
 use super::{Interp, PyResult};
 
 impl Interp {
-    pub(crate) async fn truthy(&self, value: &Value) -> PyResult<bool> {
+    pub(crate) fn truthy(&self, value: &Value) -> PyResult<bool> {
         self.truthy_sync(value)
     }
 
@@ -42,9 +42,9 @@ impl Interp {
         })
     }
 
-    pub(crate) async fn unary_op(&self, op: UnaryOp, operand: &Value) -> PyResult<Value> {
+    pub(crate) fn unary_op(&self, op: UnaryOp, operand: &Value) -> PyResult<Value> {
         match (op, operand) {
-            (UnaryOp::Not, value) => Ok(Value::Bool(!self.truthy(value).await?)),
+            (UnaryOp::Not, value) => Ok(Value::Bool(!self.truthy(value)?)),
             (UnaryOp::USub, Value::Int(n)) => n
                 .checked_neg()
                 .map(Value::Int)
@@ -68,7 +68,7 @@ impl Interp {
         }
     }
 
-    pub(crate) async fn binary_op(
+    pub(crate) fn binary_op(
         &self,
         op: Operator,
         left: &Value,
@@ -327,7 +327,7 @@ impl Interp {
         }))
     }
 
-    pub(crate) async fn compare(&self, op: CmpOp, left: &Value, right: &Value) -> PyResult<bool> {
+    pub(crate) fn compare(&self, op: CmpOp, left: &Value, right: &Value) -> PyResult<bool> {
         self.compare_sync(op, left, right)
     }
 
@@ -532,7 +532,7 @@ impl Interp {
         }
     }
 
-    pub(crate) async fn iterate(&self, value: &Value) -> PyResult<Vec<Value>> {
+    pub(crate) fn iterate(&self, value: &Value) -> PyResult<Vec<Value>> {
         self.iterate_sync(value)
     }
 
@@ -608,7 +608,7 @@ impl Interp {
     }
 
     /// The `(key, value)` pairs of a mapping (`**mapping`, `dict(mapping)`).
-    pub(crate) async fn mapping_items(&self, value: &Value) -> PyResult<Vec<(Value, Value)>> {
+    pub(crate) fn mapping_items(&self, value: &Value) -> PyResult<Vec<(Value, Value)>> {
         match value {
             Value::Dict(dict) => Ok(dict.borrow().items()),
             Value::Unknown(unknown) => Err(self.unsupported(format!("unpacking {}", unknown.what))),

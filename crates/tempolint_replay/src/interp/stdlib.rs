@@ -428,16 +428,16 @@ impl Interp {
             }),
             "list" => Value::list(match first {
                 None => Vec::new(),
-                Some(value) => self.iterate(&value).await?,
+                Some(value) => self.iterate(&value)?,
             }),
             "tuple" => Value::tuple(match first {
                 None => Vec::new(),
-                Some(value) => self.iterate(&value).await?,
+                Some(value) => self.iterate(&value)?,
             }),
             "set" | "frozenset" => {
                 let mut dict = Dict::default();
                 if let Some(value) = first {
-                    for item in self.iterate(&value).await? {
+                    for item in self.iterate(&value)? {
                         self.dict_insert(&mut dict, item, Value::None)?;
                     }
                 }
@@ -447,7 +447,7 @@ impl Interp {
                 let mut dict = match first {
                     None => Dict::default(),
                     Some(Value::Dict(other)) => other.borrow().clone(),
-                    Some(other) => self.dict_from_pairs(self.iterate(&other).await?)?,
+                    Some(other) => self.dict_from_pairs(self.iterate(&other)?)?,
                 };
                 for (key, value) in &args.keywords {
                     dict.insert(Value::Str(key.clone()), value.clone());
@@ -765,7 +765,7 @@ impl Interp {
     }
 
     /// Methods of native values (`td.total_seconds()`, `now.isoformat()`, `rng.randint()`).
-    pub(crate) async fn call_native_method(
+    pub(crate) fn call_native_method(
         &self,
         name: &str,
         receiver: &Value,

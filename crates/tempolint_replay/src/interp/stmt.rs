@@ -70,14 +70,14 @@ impl Interp {
             }
             Stmt::If(if_stmt) => {
                 let test = self.eval(&if_stmt.test, scope).await?;
-                if self.truthy(&test).await? {
+                if self.truthy(&test)? {
                     return self.exec_block(&if_stmt.body, scope).await;
                 }
                 for clause in &if_stmt.elif_else_clauses {
                     let take = match &clause.test {
                         Some(test) => {
                             let test = self.eval(test, scope).await?;
-                            self.truthy(&test).await?
+                            self.truthy(&test)?
                         }
                         None => true,
                     };
@@ -90,7 +90,7 @@ impl Interp {
                 let mut iterations: u64 = 0;
                 loop {
                     let test = self.eval(&while_stmt.test, scope).await?;
-                    if !self.truthy(&test).await? {
+                    if !self.truthy(&test)? {
                         return self.exec_block(&while_stmt.orelse, scope).await;
                     }
                     iterations += 1;
@@ -117,7 +117,7 @@ impl Interp {
                 let items = if live_list.is_some() {
                     Vec::new()
                 } else {
-                    self.iterate(&iterable).await?
+                    self.iterate(&iterable)?
                 };
                 let mut index = 0;
                 loop {
@@ -173,7 +173,7 @@ impl Interp {
             }
             Stmt::Assert(assert) => {
                 let test = self.eval(&assert.test, scope).await?;
-                if !self.truthy(&test).await? {
+                if !self.truthy(&test)? {
                     let args = match &assert.msg {
                         Some(message) => vec![self.eval(message, scope).await?],
                         None => Vec::new(),
@@ -200,7 +200,7 @@ impl Interp {
         // Lists, dicts and sets are updated in place (aliases see the change).
         match (&current, assign.op, &right) {
             (Value::List(list), ast::Operator::Add, _) => {
-                let items = self.iterate(&right).await?;
+                let items = self.iterate(&right)?;
                 list.borrow_mut().extend(items);
                 return Ok(());
             }
@@ -222,7 +222,7 @@ impl Interp {
             }
             _ => {}
         }
-        let value = self.binary_op(assign.op, &current, &right).await?;
+        let value = self.binary_op(assign.op, &current, &right)?;
         self.assign(&assign.target, value, scope).await
     }
 
@@ -424,7 +424,7 @@ impl Interp {
                                     ]),
                                 )
                                 .await?;
-                            if self.truthy(&suppress).await? {
+                            if self.truthy(&suppress)? {
                                 Ok(Flow::Normal)
                             } else {
                                 Err(Unwind::Exception(exception))

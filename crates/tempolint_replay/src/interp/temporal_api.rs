@@ -187,7 +187,7 @@ impl Interp {
                 };
                 self.future_method(name, future, args)
             }
-            _ => self.call_native_method(name, &receiver, args).await,
+            _ => self.call_native_method(name, &receiver, args),
         }
     }
 
@@ -470,7 +470,7 @@ impl Interp {
                 ))
             }
             "as_completed" => {
-                let items = self.iterate(&first).await?;
+                let items = self.iterate(&first)?;
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
                 Ok(Value::list(self.as_completed(&items, timeout)?))
             }
@@ -854,7 +854,7 @@ impl Interp {
                 ))
             }
             "wait" => {
-                let items = self.iterate(&first).await?;
+                let items = self.iterate(&first)?;
                 if items.iter().any(|i| matches!(i, Value::Coroutine(_))) {
                     return self
                         .type_error("Passing coroutines is forbidden, use tasks explicitly.");
@@ -888,7 +888,7 @@ impl Interp {
             "shield" => Ok(Value::Future(self.shield(&first)?)),
             "create_task" | "ensure_future" => Ok(Value::Future(self.ensure_future(&first)?)),
             "as_completed" => {
-                let items = self.iterate(&first).await?;
+                let items = self.iterate(&first)?;
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
                 Ok(Value::list(self.as_completed(&items, timeout)?))
             }
