@@ -87,12 +87,13 @@ pub fn replay_history_file(
         .map(|started| started.workflow_type.clone())
         .unwrap_or_default();
     if let Some(requested) = workflow_type
-        && requested != recorded_type {
-            return Err(ReplayError::Usage(format!(
-                "{}: the history is of workflow type `{recorded_type}`, not `{requested}`",
-                history_path.display()
-            )));
-        }
+        && requested != recorded_type
+    {
+        return Err(ReplayError::Usage(format!(
+            "{}: the history is of workflow type `{recorded_type}`, not `{requested}`",
+            history_path.display()
+        )));
+    }
     let findings = checks::check_history(&history);
     let mut result = project::replay(&history, &recorded_type, paths);
     result.history = history_path.display().to_string();

@@ -144,8 +144,11 @@ fn find_workflow(
             if !text.contains("defn") {
                 return None;
             }
-            let score = u8::from(!(text.contains(&format!("class {workflow_type}"))
-                || text.contains(&format!("\"{workflow_type}\"")) || text.contains(&format!("'{workflow_type}'"))));
+            let score = u8::from(
+                !(text.contains(&format!("class {workflow_type}"))
+                    || text.contains(&format!("\"{workflow_type}\""))
+                    || text.contains(&format!("'{workflow_type}'"))),
+            );
             Some((score, module, path))
         })
         .collect();
@@ -255,28 +258,28 @@ fn build_definition(
                 && !signals
                     .iter()
                     .any(|(key, _): &(Option<Rc<str>>, Handler)| *key == signal.0)
-                {
-                    signals.push((
-                        signal.0.clone(),
-                        Handler {
-                            function: value.clone(),
-                            is_method: true,
-                        },
-                    ));
-                }
+            {
+                signals.push((
+                    signal.0.clone(),
+                    Handler {
+                        function: value.clone(),
+                        is_method: true,
+                    },
+                ));
+            }
             if let Some(update) = &meta.update
                 && !updates
                     .iter()
                     .any(|(key, _): &(Option<Rc<str>>, Handler)| *key == update.0)
-                {
-                    updates.push((
-                        update.0.clone(),
-                        Handler {
-                            function: value.clone(),
-                            is_method: true,
-                        },
-                    ));
-                }
+            {
+                updates.push((
+                    update.0.clone(),
+                    Handler {
+                        function: value.clone(),
+                        is_method: true,
+                    },
+                ));
+            }
         }
     }
     let Some(run) = run else {
@@ -328,7 +331,7 @@ fn register_tree(
                 if depth < 6 {
                     stack.push((path, depth + 1));
                 }
-            } else if name.ends_with(".py") {
+            } else if path.extension().is_some_and(|extension| extension == "py") {
                 seen += 1;
                 if seen > MAX_FILES {
                     return;

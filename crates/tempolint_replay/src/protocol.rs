@@ -21,11 +21,9 @@ pub(crate) enum Job {
         input: Vec<Payload>,
     },
     DoUpdate {
-        id: String,
         protocol_instance_id: String,
         name: String,
         input: Vec<Payload>,
-        run_validator: bool,
     },
     FireTimer {
         seq: u32,
@@ -82,7 +80,6 @@ pub(crate) enum ChildStart {
         run_id: String,
     },
     Failed {
-        cause: String,
         workflow_id: String,
         workflow_type: String,
     },
@@ -146,7 +143,6 @@ pub(crate) enum CommandKind {
         seq: u32,
         activity_id: String,
         activity_type: String,
-        cancellation: ActivityCancellation,
     },
     RequestCancelActivity {
         seq: u32,
@@ -282,7 +278,6 @@ pub(crate) struct Activation {
     pub(crate) jobs: Vec<Job>,
     pub(crate) timestamp_nanos: i128,
     pub(crate) is_replaying: bool,
-    pub(crate) history_length: i64,
 }
 
 /// Why an activation could not complete.

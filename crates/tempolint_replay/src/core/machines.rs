@@ -137,7 +137,6 @@ pub(crate) enum Machine {
         recorded: bool,
     },
     Update {
-        instance_id: String,
         state: UpdateState,
     },
     Complete {
@@ -484,13 +483,12 @@ impl Machine {
                         S::Started
                     }
                     (
-                        Attributes::StartChildWorkflowExecutionFailed { cause, .. },
+                        Attributes::StartChildWorkflowExecutionFailed { .. },
                         S::StartEventRecorded,
                     ) => {
                         responses.jobs.push(Job::ResolveChildStart {
                             seq,
                             status: ChildStart::Failed {
-                                cause: cause.clone(),
                                 workflow_id: workflow_id.clone(),
                                 workflow_type: workflow_type.clone(),
                             },

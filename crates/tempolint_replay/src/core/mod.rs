@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use self::machines::{LocalActivityState, Machine, MachineError, Responses, UpdateState};
 use crate::history::{Attributes, Event, EventType, History};
 use crate::interp::Loc;
-use crate::protocol::{Activation, ActivityResult, Command, CommandKind, Job, LangFailure};
+use crate::protocol::{
+    Activation, ActivityResult, Command, CommandKind, Job, LangFailure, UpdateResponse as R,
+};
 
 /// How a replay ended.
 #[derive(Debug, Clone)]
@@ -71,7 +73,7 @@ struct Core<'h> {
     have_seen_terminal_event: bool,
     flags: HashSet<u32>,
     machines: Vec<Machine>,
-    core_created: HashSet<usize>,
+    internal_machines: HashSet<usize>,
     commands: VecDeque<Queued>,
     new_commands: VecDeque<Queued>,
     by_event_id: HashMap<i64, usize>,
@@ -88,6 +90,10 @@ struct Core<'h> {
 
 type CoreResult<T> = Result<T, Box<Divergence>>;
 
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "divergences travel in `CoreResult` errors, boxed to keep results small"
+)]
 fn divergence(event: Option<&Event>, message: String) -> Box<Divergence> {
     Box::new(Divergence {
         event_id: event.map(|e| e.id),
@@ -115,8 +121,7 @@ impl<'h> Core<'h> {
         for (index, event) in events.iter().enumerate() {
             if event.event_type == EventType::WorkflowTaskStarted {
                 let next = events.get(index + 1);
-                if next.is_none_or(|n| n.event_type == EventType::WorkflowTaskCompleted)
-                {
+                if next.is_none_or(|n| n.event_type == EventType::WorkflowTaskCompleted) {
                     previous = current;
                     current = event.id;
                 }
@@ -133,7 +138,7 @@ impl<'h> Core<'h> {
             have_seen_terminal_event: false,
             flags: HashSet::new(),
             machines: Vec::new(),
-            core_created: HashSet::new(),
+            internal_machines: HashSet::new(),
             commands: VecDeque::new(),
             new_commands: VecDeque::new(),
             by_event_id: HashMap::new(),
@@ -166,7 +171,6 @@ impl<'h> Core<'h> {
                 jobs,
                 timestamp_nanos: self.time_nanos,
                 is_replaying: self.replaying,
-                history_length: self.last_processed_event,
             };
             let commands = match lang.activate(activation) {
                 Ok(commands) => commands,
@@ -231,22 +235,22 @@ impl<'h> Core<'h> {
                         continue;
                     }
                     if next.event_type == EventType::WorkflowTaskCompleted
-                        && let Some(after) = events.get(offset + 2) {
-                            if !saw_command && after.event_type == EventType::WorkflowTaskScheduled
-                            {
-                                continue;
-                            }
-                            if let Attributes::WorkflowExecutionUpdateAccepted(accepted) =
-                                &after.attributes
-                                && let Some((_, index)) = started_indices
-                                    .iter()
-                                    .rev()
-                                    .find(|(id, _)| *id < accepted.sequencing_event_id)
-                                {
-                                    return Some(start + index);
-                                }
-                            return Some(start + offset);
+                        && let Some(after) = events.get(offset + 2)
+                    {
+                        if !saw_command && after.event_type == EventType::WorkflowTaskScheduled {
+                            continue;
                         }
+                        if let Attributes::WorkflowExecutionUpdateAccepted(accepted) =
+                            &after.attributes
+                            && let Some((_, index)) = started_indices
+                                .iter()
+                                .rev()
+                                .find(|(id, _)| *id < accepted.sequencing_event_id)
+                        {
+                            return Some(start + index);
+                        }
+                        return Some(start + offset);
+                    }
                 }
                 if saw_command_or_started {
                     return Some(start + offset);
@@ -288,9 +292,10 @@ impl<'h> Core<'h> {
             self.replaying = false;
         }
         if let Some(last) = sequence.last()
-            && last.event_type == EventType::WorkflowTaskStarted {
-                self.next_started_event_id = last.id;
-            }
+            && last.event_type == EventType::WorkflowTaskStarted
+        {
+            self.next_started_event_id = last.id;
+        }
         let mut skip_next = false;
         for (position, event) in sequence.iter().enumerate() {
             if self.replaying
@@ -366,17 +371,14 @@ impl<'h> Core<'h> {
             {
                 let key = self.machines.len();
                 self.machines.push(Machine::Update {
-                    instance_id: accepted.protocol_instance_id.clone(),
                     state: UpdateState::RequestInitiated,
                 });
                 self.by_protocol
                     .insert(accepted.protocol_instance_id.clone(), key);
                 self.jobs.push(Job::DoUpdate {
-                    id: accepted.update_id.clone(),
                     protocol_instance_id: accepted.protocol_instance_id.clone(),
                     name: accepted.name.clone(),
                     input: accepted.args.clone(),
-                    run_validator: !self.replaying,
                 });
             }
         }
@@ -529,6 +531,7 @@ impl<'h> Core<'h> {
         last_task || self.flags.contains(&1)
     }
 
+    #[allow(clippy::unnecessary_box_returns, reason = "see `divergence`")]
     fn machine_error(&self, error: MachineError, event: &Event) -> Box<Divergence> {
         match error {
             MachineError::Nondeterminism(message) | MachineError::Fatal(message) => {
@@ -620,7 +623,7 @@ impl<'h> Core<'h> {
     }
 
     fn process_responses(&mut self, key: usize, responses: Responses) {
-        if !self.core_created.contains(&key) {
+        if !self.internal_machines.contains(&key) {
             self.jobs.extend(responses.jobs);
         }
         if responses.command {
@@ -642,7 +645,7 @@ impl<'h> Core<'h> {
                 recorded: false,
                 core_created: true,
             });
-            self.core_created.insert(cancel);
+            self.internal_machines.insert(cancel);
             self.new_commands.push_back(Queued {
                 machine: cancel,
                 description: format!("requests cancellation of child workflow {workflow_id}"),
@@ -754,7 +757,6 @@ impl<'h> Core<'h> {
                 seq,
                 activity_id,
                 activity_type,
-                ..
             } => {
                 if !self.replaying {
                     return Err(divergence(None, "cannot follow a local activity that runs past the end of the recorded history".to_string()));
@@ -775,17 +777,19 @@ impl<'h> Core<'h> {
                     .iter()
                     .position(|p| p.seq == *seq && !self.is_held(p));
                 if let Some(position) = position
-                    && let Some(resolution) = self.preresolutions.remove(position) {
-                        if let Some(&key) = self.by_command.get(&CommandId::LocalActivity(*seq))
-                            && let Machine::LocalActivity { state, .. } = &mut self.machines[key] {
-                                *state = LocalActivityState::ResolvedWaitingMarkerEvent;
-                            }
-                        self.jobs.push(Job::ResolveActivity {
-                            seq: *seq,
-                            result: resolution.result,
-                            is_local: true,
-                        });
+                    && let Some(resolution) = self.preresolutions.remove(position)
+                {
+                    if let Some(&key) = self.by_command.get(&CommandId::LocalActivity(*seq))
+                        && let Machine::LocalActivity { state, .. } = &mut self.machines[key]
+                    {
+                        *state = LocalActivityState::ResolvedWaitingMarkerEvent;
                     }
+                    self.jobs.push(Job::ResolveActivity {
+                        seq: *seq,
+                        result: resolution.result,
+                        is_local: true,
+                    });
+                }
             }
             CommandKind::StartChildWorkflow {
                 seq,
@@ -859,10 +863,10 @@ impl<'h> Core<'h> {
                     } else {
                         true
                     };
-                    if !(self.replaying && !seen_in_peekahead) && flag_usable {
+                    if (!self.replaying || seen_in_peekahead) && flag_usable {
                         let key = self.machines.len();
                         self.machines.push(Machine::Upsert { recorded: false });
-                        self.core_created.insert(key);
+                        self.internal_machines.insert(key);
                         self.new_commands.push_back(Queued {
                             machine: key,
                             description: "upserts TemporalChangeVersion".to_string(),
@@ -887,7 +891,6 @@ impl<'h> Core<'h> {
                 let Machine::Update { state, .. } = &mut self.machines[key] else {
                     return Ok(());
                 };
-                use crate::protocol::UpdateResponse as R;
                 let (next, command_issued) = match (*response, *state) {
                     (R::Accepted, UpdateState::RequestInitiated) => (UpdateState::Accepted, true),
                     (R::Rejected, UpdateState::RequestInitiated) => (UpdateState::Rejected, false),

@@ -251,9 +251,10 @@ fn field_at(text: &str, error: &serde_json::Error) -> String {
     while let Some(colon) = search.rfind(':') {
         let key_part = search[..colon].trim_end();
         if let Some(stripped) = key_part.strip_suffix('"')
-            && let Some(open) = stripped.rfind('"') {
-                return stripped[open + 1..].to_string();
-            }
+            && let Some(open) = stripped.rfind('"')
+        {
+            return stripped[open + 1..].to_string();
+        }
         search = &search[..colon];
     }
     "(value)".to_string()

@@ -174,7 +174,7 @@ impl<'de> Deserialize<'de> for Failure {
         }
         #[derive(Deserialize, Default)]
         #[serde(default, rename_all = "camelCase")]
-        struct Activity {
+        struct ActivityInfo {
             activity_type: Named,
             activity_id: String,
             retry_state: String,
@@ -201,7 +201,7 @@ impl<'de> Deserialize<'de> for Failure {
             timeout_failure_info: Option<Timeout>,
             terminated_failure_info: Option<serde::de::IgnoredAny>,
             server_failure_info: Option<Server>,
-            activity_failure_info: Option<Activity>,
+            activity_failure_info: Option<ActivityInfo>,
             child_workflow_execution_failure_info: Option<Child>,
         }
         let wire = Wire::deserialize(deserializer)?;

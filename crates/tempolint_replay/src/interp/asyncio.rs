@@ -381,9 +381,10 @@ impl Interp {
                 }
                 let waiter = task.fut_waiter.borrow().clone();
                 if let Some(waiter) = waiter
-                    && self.cancel_future(&waiter, message.clone())? {
-                        return Ok(true);
-                    }
+                    && self.cancel_future(&waiter, message.clone())?
+                {
+                    return Ok(true);
+                }
                 task.must_cancel.set(true);
                 *task.cancel_message.borrow_mut() = message;
                 Ok(true)
@@ -575,9 +576,10 @@ impl Interp {
                     .retain(|pending| !Rc::ptr_eq(pending, future));
                 self.queue_put(&state, Some(future.clone()));
                 if state.todo.borrow().is_empty()
-                    && let Some(timer) = state.timeout.borrow().clone() {
-                        self.cancel_timer(&timer);
-                    }
+                    && let Some(timer) = state.timeout.borrow().clone()
+                {
+                    self.cancel_timer(&timer);
+                }
             }
             Callback::ShieldInner { outer } => {
                 if outer.cancelled() {
@@ -948,11 +950,12 @@ impl Interp {
             self.add_done_callback(future, Callback::AsCompleted(state.clone()));
         }
         if !todo.is_empty()
-            && let Some(seconds) = timeout {
-                let timer =
-                    self.call_later(seconds, TimerCallback::AsCompletedTimeout(state.clone()))?;
-                *state.timeout.borrow_mut() = Some(timer);
-            }
+            && let Some(seconds) = timeout
+        {
+            let timer =
+                self.call_later(seconds, TimerCallback::AsCompletedTimeout(state.clone()))?;
+            *state.timeout.borrow_mut() = Some(timer);
+        }
         Ok((0..todo.len())
             .map(|_| {
                 self.native_coroutine(

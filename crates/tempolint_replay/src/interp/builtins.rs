@@ -81,8 +81,7 @@ impl Interp {
         Box::pin(async move {
             let name = builtin.name.as_ref();
             if let Some(qualified) = name.strip_prefix("stdlib:") {
-                return self
-                    .call_stdlib(qualified, builtin.receiver.as_ref(), args);
+                return self.call_stdlib(qualified, builtin.receiver.as_ref(), args);
             }
             if let Some(receiver) = &builtin.receiver {
                 return self.call_method(name, receiver.clone(), args).await;

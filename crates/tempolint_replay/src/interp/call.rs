@@ -28,7 +28,6 @@ impl Interp {
                                 function: user.clone(),
                                 scope,
                             })),
-                            created_at: self.here(),
                         })));
                     }
                     self.exec_function_body(user, &scope).await
@@ -180,9 +179,10 @@ impl Interp {
     async fn instantiate(&self, class: &Rc<Class>, args: Args) -> PyResult<Value> {
         if let Some(native) = class.native
             && (!class.is_subclass_of(&self.exc.base_exception) || native != "BaseException")
-                && let Some(result) = self.construct_native(class, native, &args).await? {
-                    return Ok(result);
-                }
+            && let Some(result) = self.construct_native(class, native, &args)?
+        {
+            return Ok(result);
+        }
         if class.enum_members.borrow().is_some() {
             let value = args.positional.first().cloned().unwrap_or(Value::None);
             return self.enum_lookup(class, &value);
@@ -220,11 +220,11 @@ impl Interp {
         }
         if let Some(post_init) = self.find_user_method(class, "__post_init__")
             && class.dataclass.borrow().is_some()
-                && self.find_user_method(class, "__init__").is_none()
-            {
-                self.call(&post_init, Args::positional(vec![instance.clone()]))
-                    .await?;
-            }
+            && self.find_user_method(class, "__init__").is_none()
+        {
+            self.call(&post_init, Args::positional(vec![instance.clone()]))
+                .await?;
+        }
         Ok(instance)
     }
 
@@ -300,15 +300,19 @@ impl Interp {
                     _ => self.native_class_attr(class, name),
                 }
             }
-            Value::Module(module) => if let Some(value) = module.get(name) { Ok(value) } else {
-                if let Some(value) = self.lazy_module_attr(module, name)? {
-                    return Ok(value);
+            Value::Module(module) => {
+                if let Some(value) = module.get(name) {
+                    Ok(value)
+                } else {
+                    if let Some(value) = self.lazy_module_attr(module, name)? {
+                        return Ok(value);
+                    }
+                    if name == "__name__" {
+                        return Ok(Value::Str(module.name.clone()));
+                    }
+                    self.attribute_error(object, name)
                 }
-                if name == "__name__" {
-                    return Ok(Value::Str(module.name.clone()));
-                }
-                self.attribute_error(object, name)
-            },
+            }
             Value::Function(function) => match name {
                 "__name__" => Ok(Value::Str(function.name.clone())),
                 "__qualname__" => Ok(Value::Str(function.qualname.clone())),
@@ -370,12 +374,14 @@ impl Interp {
         match object {
             Value::Instance(instance) => {
                 if let Some(info) = instance.class.dataclass.borrow().as_ref()
-                    && info.frozen && self.importing.get() == 0 {
-                        return Err(self.raise(
-                            &self.exc.attribute_error,
-                            format!("cannot assign to field '{name}'"),
-                        ));
-                    }
+                    && info.frozen
+                    && self.importing.get() == 0
+                {
+                    return Err(self.raise(
+                        &self.exc.attribute_error,
+                        format!("cannot assign to field '{name}'"),
+                    ));
+                }
                 instance.set(name, value);
                 Ok(())
             }

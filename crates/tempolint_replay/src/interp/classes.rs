@@ -51,10 +51,12 @@ impl NativeClasses {
         }
         let int = types
             .iter()
-            .find(|(n, _)| *n == "int").map_or_else(|| object.clone(), |(_, c)| c.clone());
+            .find(|(n, _)| *n == "int")
+            .map_or_else(|| object.clone(), |(_, c)| c.clone());
         let str_ = types
             .iter()
-            .find(|(n, _)| *n == "str").map_or_else(|| object.clone(), |(_, c)| c.clone());
+            .find(|(n, _)| *n == "str")
+            .map_or_else(|| object.clone(), |(_, c)| c.clone());
         let enum_ = Class::new("Enum", "enum", vec![object.clone()], Some("Enum"));
         let int_enum = Class::new("IntEnum", "enum", vec![int, enum_.clone()], Some("IntEnum"));
         let str_enum = Class::new(
@@ -397,9 +399,10 @@ impl Interp {
     /// `Color("red")`.
     pub(crate) fn enum_lookup(&self, class: &Rc<Class>, value: &Value) -> PyResult<Value> {
         if let Value::Instance(instance) = value
-            && Rc::ptr_eq(&instance.class, class) {
-                return Ok(value.clone());
-            }
+            && Rc::ptr_eq(&instance.class, class)
+        {
+            return Ok(value.clone());
+        }
         let members = class.enum_members.borrow().clone().unwrap_or_default();
         for (_, member) in &members {
             if self.py_eq(&enum_raw(member), value)? {

@@ -26,9 +26,10 @@ impl Interp {
         hint: Option<(&'static Expr, &ModuleRef)>,
     ) -> PyResult<Value> {
         if let Some((expr, module)) = hint
-            && let Some(value) = self.convert_with_hint(json, expr, module)? {
-                return Ok(value);
-            }
+            && let Some(value) = self.convert_with_hint(json, expr, module)?
+        {
+            return Ok(value);
+        }
         Ok(plain_json(json))
     }
 

@@ -156,11 +156,12 @@ impl Interp {
         }
         if (Self::is_instance_of(value, &self.exc.activity_error)
             || Self::is_instance_of(value, &self.exc.child_workflow_error))
-            && let Value::Instance(instance) = value {
-                return instance
-                    .get("cause")
-                    .is_some_and(|cause| Self::is_instance_of(&cause, &self.exc.cancelled_error));
-            }
+            && let Value::Instance(instance) = value
+        {
+            return instance
+                .get("cause")
+                .is_some_and(|cause| Self::is_instance_of(&cause, &self.exc.cancelled_error));
+        }
         false
     }
 

@@ -228,9 +228,10 @@ impl Interp {
             return self.py_str(value);
         };
         if instance.class.is_subclass_of(&self.exc.failure_error)
-            && let Some(Value::Str(message)) = instance.get("message") {
-                return Ok(message.to_string());
-            }
+            && let Some(Value::Str(message)) = instance.get("message")
+        {
+            return Ok(message.to_string());
+        }
         let args = match instance.get("args") {
             Some(Value::Tuple(args)) => args.to_vec(),
             _ => Vec::new(),
@@ -333,7 +334,9 @@ impl Interp {
                 out.push('%');
                 continue;
             }
-            let value = if let (Some(name), Some(mapping)) = (&key, &mapping) { self.get_item_sync(mapping, &Value::str(name))? } else {
+            let value = if let (Some(name), Some(mapping)) = (&key, &mapping) {
+                self.get_item_sync(mapping, &Value::str(name))?
+            } else {
                 let value = positional.get(next).cloned().ok_or_else(|| {
                     self.raise(
                         &self.exc.type_error,
@@ -352,15 +355,16 @@ impl Interp {
                     other => self.py_str(&other)?,
                 },
                 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' => {
-                    let precision = spec
-                        .split('.')
-                        .nth(1).map_or_else(|| {
+                    let precision = spec.split('.').nth(1).map_or_else(
+                        || {
                             if "fFeE".contains(kind) {
                                 ".6".into()
                             } else {
                                 String::new()
                             }
-                        }, |p| format!(".{p}"));
+                        },
+                        |p| format!(".{p}"),
+                    );
                     return_if_err(self.format_value(&value, &format!("{precision}{kind}")))?
                 }
                 'c' => self.py_str(&value)?,

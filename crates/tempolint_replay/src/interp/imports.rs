@@ -22,7 +22,9 @@ impl Interp {
         for alias in &import.names {
             let name = alias.name.as_str();
             let module = self.load_module(name)?;
-            if let Some(asname) = &alias.asname { scope.assign(asname.as_str(), Value::Module(module)) } else {
+            if let Some(asname) = &alias.asname {
+                scope.assign(asname.as_str(), Value::Module(module))
+            } else {
                 let top = name.split('.').next().unwrap_or(name);
                 scope.assign(top, Value::Module(self.load_module(top)?));
             }
@@ -61,9 +63,10 @@ impl Interp {
             if member == "*" {
                 for (key, value) in module.dict.borrow().items() {
                     if let Value::Str(key) = &key
-                        && !key.starts_with('_') {
-                            scope.assign(key, value.clone());
-                        }
+                        && !key.starts_with('_')
+                    {
+                        scope.assign(key, value.clone());
+                    }
                 }
                 continue;
             }
@@ -118,9 +121,10 @@ impl Interp {
             .insert(name.to_string(), module.clone());
         if let Some((parent, child)) = name.rsplit_once('.')
             && let Some(parent) = self.modules.borrow().get(parent)
-                && parent.get(child).is_none() {
-                    parent.set(child, Value::Module(module));
-                }
+            && parent.get(child).is_none()
+        {
+            parent.set(child, Value::Module(module));
+        }
     }
 
     fn load_project_module(&self, name: &str, path: &std::path::Path) -> PyResult<ModuleRef> {

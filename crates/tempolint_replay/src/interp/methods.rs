@@ -121,9 +121,10 @@ impl Interp {
             ));
         }
         if let Value::Float(number) = object
-            && name == "real" {
-                return Ok(Value::Float(*number));
-            }
+            && name == "real"
+        {
+            return Ok(Value::Float(*number));
+        }
         self.attribute_error(object, name)
     }
 
@@ -136,8 +137,8 @@ impl Interp {
         let (kind, method) = name.split_once('.').unwrap_or((name, ""));
         match (kind, &receiver) {
             ("str", Value::Str(text)) => self.str_method(method, text, &args),
-            ("list", Value::List(list)) => self.list_method(method, list, args).await,
-            ("dict", Value::Dict(dict)) => self.dict_method(method, dict, args).await,
+            ("list", Value::List(list)) => self.list_method(method, list, args),
+            ("dict", Value::Dict(dict)) => self.dict_method(method, dict, args),
             ("set", Value::Set(set)) => self.set_method(method, set, args),
             ("tuple", Value::Tuple(items)) => match method {
                 "index" => self
@@ -167,7 +168,7 @@ impl Interp {
             ("float", Value::Float(f)) if method == "is_integer" => {
                 Ok(Value::Bool(f.fract() == 0.0))
             }
-            _ => self.call_library_method(name, receiver, args).await,
+            _ => self.call_library_method(name, receiver, args),
         }
     }
 
@@ -421,7 +422,7 @@ impl Interp {
         }
     }
 
-    async fn list_method(
+    fn list_method(
         &self,
         method: &str,
         list: &Rc<RefCell<Vec<Value>>>,
@@ -493,12 +494,7 @@ impl Interp {
         Ok(Value::None)
     }
 
-    async fn dict_method(
-        &self,
-        method: &str,
-        dict: &Rc<RefCell<Dict>>,
-        args: Args,
-    ) -> PyResult<Value> {
+    fn dict_method(&self, method: &str, dict: &Rc<RefCell<Dict>>, args: Args) -> PyResult<Value> {
         let key = args.positional.first().cloned().unwrap_or(Value::None);
         let default = args.positional.get(1).cloned();
         match method {

@@ -230,16 +230,6 @@ impl Interp {
             }
         }
     }
-
-    /// A human description of a location: `wf.py:12`.
-    pub(crate) fn describe(&self, loc: Option<Loc>) -> String {
-        let Some(loc) = loc else {
-            return "<unknown>".into();
-        };
-        let source = self.source(loc.source);
-        let position = source.parsed.position(loc.start.into());
-        format!("{}:{}", source.path, position.row)
-    }
 }
 
 pub(crate) struct DepthGuard<'a> {

@@ -10,7 +10,7 @@ use super::asyncio::{AsCompletedState, WaitMode};
 use super::expr::Args;
 use super::ops::{as_float, as_int};
 use super::rng::MersenneTwister;
-use super::value::{Class, Coroutine, CoroutineKind, Key, Value, float_repr};
+use super::value::{Class, Coroutine, CoroutineKind, Key, Value};
 use super::{Interp, LocalFuture, PyResult};
 
 pub(crate) enum Native {
@@ -432,7 +432,6 @@ impl Interp {
         Value::Coroutine(Rc::new(Coroutine {
             name: name.into(),
             kind: RefCell::new(Some(CoroutineKind::Native(coroutine))),
-            created_at: self.here(),
         }))
     }
 
@@ -636,8 +635,4 @@ pub(crate) fn duration_seconds(value: &Value) -> Option<f64> {
         Value::Native(native) => native.seconds(),
         other => as_float(other),
     }
-}
-
-pub(crate) fn format_seconds(seconds: f64) -> String {
-    float_repr(seconds)
 }

@@ -68,12 +68,7 @@ impl Interp {
         }
     }
 
-    pub(crate) fn binary_op(
-        &self,
-        op: Operator,
-        left: &Value,
-        right: &Value,
-    ) -> PyResult<Value> {
+    pub(crate) fn binary_op(&self, op: Operator, left: &Value, right: &Value) -> PyResult<Value> {
         self.binary_op_sync(op, left, right)
     }
 
@@ -250,9 +245,9 @@ impl Interp {
                         "integer division or modulo by zero",
                     ));
                 }
-                a.checked_div_euclid(b)
-                    .ok_or_else(overflow)
-                    .map(|q| if b < 0 && a.rem_euclid(b) != 0 { q } else { q })?;
+                if a == i64::MIN && b == -1 {
+                    return Err(overflow());
+                }
                 floor_div(a, b)
             }
             Operator::Mod => {
@@ -393,18 +388,19 @@ impl Interp {
                         return Ok(true);
                     }
                     if Rc::ptr_eq(&x.class, &y.class)
-                        && let Some(info) = x.class.dataclass.borrow().clone() {
-                            for field in &info.fields {
-                                let (p, q) = (
-                                    x.get(&field.name).unwrap_or(Value::None),
-                                    y.get(&field.name).unwrap_or(Value::None),
-                                );
-                                if !self.py_eq(&p, &q)? {
-                                    return Ok(false);
-                                }
+                        && let Some(info) = x.class.dataclass.borrow().clone()
+                    {
+                        for field in &info.fields {
+                            let (p, q) = (
+                                x.get(&field.name).unwrap_or(Value::None),
+                                y.get(&field.name).unwrap_or(Value::None),
+                            );
+                            if !self.py_eq(&p, &q)? {
+                                return Ok(false);
                             }
-                            return Ok(true);
                         }
+                        return Ok(true);
+                    }
                 }
                 let _ = a;
                 false

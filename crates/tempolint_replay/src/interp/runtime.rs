@@ -153,7 +153,6 @@ impl Interp {
                 protocol_instance_id,
                 name,
                 input,
-                ..
             } => {
                 let interp = self.rc();
                 let (protocol_instance_id, name, input) =
@@ -491,7 +490,6 @@ impl Interp {
             ChildStart::Failed {
                 workflow_id,
                 workflow_type,
-                ..
             } => {
                 self.wf.borrow_mut().pending_children.remove(&seq);
                 let error = self.new_exception(

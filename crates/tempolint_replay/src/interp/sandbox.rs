@@ -78,9 +78,9 @@ impl Restrictions {
                     && members
                         .iter()
                         .any(|m| m.as_str() == Some(part) || (m.as_str() == Some("*") && !excluded))
-                    {
-                        return Verdict::Restricted { only_runtime };
-                    }
+                {
+                    return Verdict::Restricted { only_runtime };
+                }
             }
             let Some(child) = node.get("children").and_then(|c| c.get(*part)) else {
                 return Verdict::Allowed;

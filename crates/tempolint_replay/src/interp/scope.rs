@@ -90,9 +90,10 @@ impl Scope {
             let mut parent = self.parent.clone();
             while let Some(scope) = parent {
                 if let ScopeKind::Function(vars) = &scope.kind
-                    && let Some(value) = vars.borrow().get(name) {
-                        return Lookup::Found(value.clone());
-                    }
+                    && let Some(value) = vars.borrow().get(name)
+                {
+                    return Lookup::Found(value.clone());
+                }
                 parent = scope.parent.clone();
             }
         }
@@ -111,10 +112,11 @@ impl Scope {
             let mut parent = self.parent.clone();
             while let Some(scope) = parent {
                 if let ScopeKind::Function(vars) = &scope.kind
-                    && vars.borrow().contains_key(name) {
-                        vars.borrow_mut().insert(name.into(), value);
-                        return;
-                    }
+                    && vars.borrow().contains_key(name)
+                {
+                    vars.borrow_mut().insert(name.into(), value);
+                    return;
+                }
                 parent = scope.parent.clone();
             }
         }

@@ -366,7 +366,7 @@ impl Interp {
     }
 
     /// `int(x)`, `str(x)`, `timedelta(...)`: constructors of native classes.
-    pub(crate) async fn construct_native(
+    pub(crate) fn construct_native(
         &self,
         class: &Rc<Class>,
         native: &str,
@@ -603,25 +603,27 @@ impl Interp {
     pub(crate) async fn call_stdlib_function(&self, name: &str, args: Args) -> PyResult<Value> {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match name {
-            "dataclasses.dataclass" => if let Value::Class(class) = &first {
-                self.make_dataclass(class, false, false)?;
-                Ok(first)
-            } else {
-                let frozen = args
-                    .keyword("frozen")
-                    .map(|v| self.truthy_sync(v))
-                    .transpose()?
-                    .unwrap_or(false);
-                let kw_only = args
-                    .keyword("kw_only")
-                    .map(|v| self.truthy_sync(v))
-                    .transpose()?
-                    .unwrap_or(false);
-                Ok(Value::Native(Rc::new(Native::DataclassOptions {
-                    frozen,
-                    kw_only,
-                })))
-            },
+            "dataclasses.dataclass" => {
+                if let Value::Class(class) = &first {
+                    self.make_dataclass(class, false, false)?;
+                    Ok(first)
+                } else {
+                    let frozen = args
+                        .keyword("frozen")
+                        .map(|v| self.truthy_sync(v))
+                        .transpose()?
+                        .unwrap_or(false);
+                    let kw_only = args
+                        .keyword("kw_only")
+                        .map(|v| self.truthy_sync(v))
+                        .transpose()?
+                        .unwrap_or(false);
+                    Ok(Value::Native(Rc::new(Native::DataclassOptions {
+                        frozen,
+                        kw_only,
+                    })))
+                }
+            }
             "dataclasses.field" => Ok(Value::Native(Rc::new(Native::Field {
                 default: args.keyword("default").cloned(),
                 default_factory: args.keyword("default_factory").cloned(),

@@ -335,10 +335,10 @@ impl Interp {
                 Err(Unwind::Exception(raised)) => {
                     if let Value::Instance(instance) = &raised
                         && raised.identity() != exception.identity()
-                            && instance.get("__context__").is_none_or(|c| c.is_none())
-                        {
-                            instance.set("__context__", exception.clone());
-                        }
+                        && instance.get("__context__").is_none_or(|c| c.is_none())
+                    {
+                        instance.set("__context__", exception.clone());
+                    }
                     Err(Unwind::Exception(raised))
                 }
                 other => other,
@@ -498,13 +498,17 @@ impl Interp {
         scope: &Rc<Scope>,
     ) -> PyResult<Value> {
         match function.body {
-            FunctionBody::Def(def) => if let Flow::Return(value) = self.exec_block(&def.body, scope).await? { Ok(value) } else {
-                self.wf.borrow_mut().last_return = def
-                    .body
-                    .last()
-                    .map(|last| Self::loc_of(scope, last.range()));
-                Ok(Value::None)
-            },
+            FunctionBody::Def(def) => {
+                if let Flow::Return(value) = self.exec_block(&def.body, scope).await? {
+                    Ok(value)
+                } else {
+                    self.wf.borrow_mut().last_return = def
+                        .body
+                        .last()
+                        .map(|last| Self::loc_of(scope, last.range()));
+                    Ok(Value::None)
+                }
+            }
             FunctionBody::Lambda(lambda) => self.eval(&lambda.body, scope).await,
         }
     }

@@ -242,7 +242,6 @@ impl Interp {
                 seq,
                 activity_id,
                 activity_type: request.activity_type.to_string(),
-                cancellation: request.cancellation,
             }
         } else {
             CommandKind::ScheduleActivity {
@@ -342,9 +341,11 @@ impl Interp {
     /// `_ActivityHandle.cancel`: a handle cancelled before it started sends the cancel itself.
     pub(crate) fn before_handle_cancel(&self, task: &Rc<FutureObj>) -> PyResult<()> {
         if let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
-            && !handle.started.get() && !task.done() {
-                self.request_activity_cancel(task);
-            }
+            && !handle.started.get()
+            && !task.done()
+        {
+            self.request_activity_cancel(task);
+        }
         Ok(())
     }
 
@@ -576,7 +577,6 @@ impl Interp {
             kind: RefCell::new(Some(super::value::CoroutineKind::Native(
                 super::native::NativeCoroutine::Return(Value::None),
             ))),
-            created_at: self.here(),
         });
         let task = self.create_task(coroutine, None);
         if let Some(data) = task.task() {

@@ -91,9 +91,9 @@ impl Interp {
     pub(crate) async fn call_library(&self, name: &str, args: Args) -> PyResult<Value> {
         let (module, function) = name.split_once('.').unwrap_or(("", name));
         match module {
-            "workflow" => self.call_workflow(function, args).await,
+            "workflow" => self.call_workflow(function, args),
             "activity" => self.call_activity(function, args),
-            "asyncio" => self.call_asyncio(function, args).await,
+            "asyncio" => self.call_asyncio(function, args),
             "common" => self.call_common(function, args),
             "exceptions" if function == "is_cancelled_exception" => Ok(Value::Bool(
                 self.is_cancelled_exception(args.positional.first().unwrap_or(&Value::None)),
@@ -103,7 +103,7 @@ impl Interp {
     }
 
     /// Bound methods of library values.
-    pub(crate) async fn call_library_method(
+    pub(crate) fn call_library_method(
         &self,
         name: &str,
         receiver: Value,
@@ -111,9 +111,10 @@ impl Interp {
     ) -> PyResult<Value> {
         if let Some(native_base) = name.strip_prefix("super.__init__:") {
             if let Value::Instance(_) = &receiver
-                && receiver_is_exception(self, &receiver) {
-                    self.init_native_exception(&receiver, native_base, &args)?;
-                }
+                && receiver_is_exception(self, &receiver)
+            {
+                self.init_native_exception(&receiver, native_base, &args)?;
+            }
             return Ok(Value::None);
         }
         match name {
@@ -300,7 +301,7 @@ impl Interp {
         }
     }
 
-    async fn call_workflow(&self, function: &str, args: Args) -> PyResult<Value> {
+    fn call_workflow(&self, function: &str, args: Args) -> PyResult<Value> {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match function {
             "defn" | "signal" | "query" | "update" | "run" | "init" => {
@@ -412,9 +413,10 @@ impl Interp {
             }
             "upsert_memo" => {
                 if let Value::Dict(dict) = &first
-                    && !dict.borrow().is_empty() {
-                        self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
-                    }
+                    && !dict.borrow().is_empty()
+                {
+                    self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
+                }
                 Ok(Value::None)
             }
             "get_external_workflow_handle" | "get_external_workflow_handle_for" => {
@@ -680,6 +682,7 @@ impl Interp {
         };
         let cancellation = match args.keyword("cancellation_type").map(enum_member_name) {
             Some(Some(name)) if name == "ABANDON" => ChildCancellation::Abandon,
+            Some(Some(name)) if name == "TRY_CANCEL" => ChildCancellation::TryCancel,
             Some(Some(name)) if name == "WAIT_CANCELLATION_COMPLETED" => {
                 ChildCancellation::WaitCancellationCompleted
             }
@@ -834,7 +837,7 @@ impl Interp {
         }
     }
 
-    async fn call_asyncio(&self, function: &str, args: Args) -> PyResult<Value> {
+    fn call_asyncio(&self, function: &str, args: Args) -> PyResult<Value> {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match function {
             "sleep" => {

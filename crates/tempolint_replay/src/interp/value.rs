@@ -132,13 +132,16 @@ pub(crate) struct DataclassInfo {
     pub(crate) frozen: bool,
 }
 
+/// An annotation expression and the module it is evaluated in.
+pub(crate) type Annotation = Option<(&'static ast::Expr, ModuleRef)>;
+
 pub(crate) struct DataclassField {
     pub(crate) name: Rc<str>,
     pub(crate) default: Option<Value>,
     pub(crate) default_factory: Option<Value>,
     pub(crate) init: bool,
     pub(crate) kw_only: bool,
-    pub(crate) annotation: Option<(&'static ast::Expr, ModuleRef)>,
+    pub(crate) annotation: Annotation,
 }
 
 impl Class {
@@ -224,13 +227,6 @@ impl Class {
             .iter()
             .any(|class| Rc::ptr_eq(class, other))
     }
-
-    pub(crate) fn has_native_base(&self, native: &str) -> bool {
-        self.mro
-            .borrow()
-            .iter()
-            .any(|class| class.native == Some(native))
-    }
 }
 
 /// An instance of a class.
@@ -265,7 +261,6 @@ impl Instance {
 pub(crate) struct Coroutine {
     pub(crate) name: Rc<str>,
     pub(crate) kind: RefCell<Option<CoroutineKind>>,
-    pub(crate) created_at: Option<Loc>,
 }
 
 pub(crate) enum CoroutineKind {
