@@ -8,10 +8,11 @@ use rayon::prelude::*;
 use tempolint_linter::{
     Diagnostic, RuleSelection, Settings, find_config, lint_project, load_config,
 };
-use tempolint_python::{ParsedSource, module_name_for};
+use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
 use crate::discovery::python_files;
+use crate::loader::{Loaded, load, module_of, prune_trees};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -85,56 +86,6 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
     Ok(settings)
 }
 
-/// The module name of `path` from the configured source roots.
-fn module_of(path: &Path, settings: &Settings) -> (String, bool) {
-    let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
-    let roots: Vec<PathBuf> = settings.src.iter().map(|src| root.join(src)).collect();
-    let root_refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-    let name = module_name_for(&absolute, &root_refs).unwrap_or_else(|| {
-        let parent = absolute.parent().unwrap_or(Path::new("/"));
-        module_name_for(&absolute, &[parent]).unwrap_or_else(|| "__main__".to_string())
-    });
-    (name, is_package)
-}
-
-/// A file's input, or a diagnostic-worthy problem reading it.
-enum Loaded {
-    Input(SourceInput),
-    NotUtf8(SourceInput, usize),
-    Unreadable(String),
-}
-
-fn load(path: PathBuf, settings: &Settings) -> Loaded {
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
-    };
-    let (module_name, is_package) = module_of(&path, settings);
-    match String::from_utf8(bytes) {
-        Ok(text) => Loaded::Input(SourceInput {
-            path,
-            module_name,
-            is_package,
-            source: ParsedSource::parse(text),
-        }),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let source = ParsedSource::parse(String::new());
-            Loaded::NotUtf8(
-                SourceInput {
-                    path,
-                    module_name,
-                    is_package,
-                    source,
-                },
-                offset,
-            )
-        }
-    }
-}
-
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let settings = match settings_for(args) {
         Ok(settings) => settings,
@@ -199,6 +150,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     }
+    prune_trees(&mut inputs);
     let mut output = lint_project(&inputs, &settings);
     for (index, offset) in encoding_errors {
         output.files[index].diagnostics.insert(0, not_utf8(offset));

@@ -2,6 +2,7 @@
 
 mod check_command;
 mod discovery;
+mod loader;
 mod printer;
 mod replay_command;
 mod rule_command;

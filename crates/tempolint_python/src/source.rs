@@ -26,6 +26,7 @@ pub struct ParsedSource {
     errors: Vec<SyntaxError>,
     /// Comment ranges, from the tokens (which are dropped after parsing to save memory).
     comments: Vec<TextRange>,
+    tree_dropped: bool,
     line_index: LineIndex,
 }
 
@@ -54,6 +55,7 @@ impl ParsedSource {
             module: parsed.into_syntax(),
             errors,
             comments,
+            tree_dropped: false,
             line_index,
         }
     }
@@ -64,6 +66,51 @@ impl ParsedSource {
 
     pub fn module(&self) -> &ModModule {
         &self.module
+    }
+
+    /// Drops the syntax tree, keeping the text, syntax errors, comments and line index: for
+    /// files the analysis turns out not to need. [`Self::restore_tree`] parses again.
+    pub fn drop_tree(&mut self) {
+        self.module.body = thin_vec::ThinVec::new();
+        self.tree_dropped = true;
+    }
+
+    pub fn restore_tree(&mut self) {
+        if self.tree_dropped {
+            *self = Self::parse(std::mem::take(&mut self.text));
+        }
+    }
+
+    /// Every name segment the file's import statements mention, at any depth
+    /// (`from .storage import copy` gives `storage` and `copy`).
+    pub fn imported_segments(&self) -> Vec<&str> {
+        use ruff_python_ast::visitor::{Visitor, walk_stmt};
+        struct Imports<'a>(Vec<&'a str>);
+        impl<'a> Visitor<'a> for Imports<'a> {
+            fn visit_stmt(&mut self, stmt: &'a ruff_python_ast::Stmt) {
+                match stmt {
+                    ruff_python_ast::Stmt::Import(import) => {
+                        for alias in &import.names {
+                            self.0.extend(alias.name.as_str().split('.'));
+                        }
+                    }
+                    ruff_python_ast::Stmt::ImportFrom(import) => {
+                        if let Some(module) = &import.module {
+                            self.0.extend(module.as_str().split('.'));
+                        }
+                        self.0
+                            .extend(import.names.iter().map(|alias| alias.name.as_str()));
+                    }
+                    _ => walk_stmt(self, stmt),
+                }
+            }
+            fn visit_expr(&mut self, _: &'a ruff_python_ast::Expr) {}
+        }
+        let mut imports = Imports(Vec::new());
+        for stmt in &self.module.body {
+            imports.visit_stmt(stmt);
+        }
+        imports.0
     }
 
     /// The syntax errors (the parser recovers, so the module is still usable).

@@ -1,0 +1,112 @@
+//! Reading the files of a check: parse in parallel, and keep syntax trees only where the
+//! analysis can use them.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use tempolint_linter::Settings;
+use tempolint_python::{ParsedSource, module_name_for};
+use tempolint_semantic::SourceInput;
+
+/// The module name of `path` from the configured source roots.
+pub(crate) fn module_of(path: &Path, settings: &Settings) -> (String, bool) {
+    let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
+    let roots: Vec<PathBuf> = settings.src.iter().map(|src| root.join(src)).collect();
+    let root_refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
+    let name = module_name_for(&absolute, &root_refs).unwrap_or_else(|| {
+        let parent = absolute.parent().unwrap_or(Path::new("/"));
+        module_name_for(&absolute, &[parent]).unwrap_or_else(|| "__main__".to_string())
+    });
+    (name, is_package)
+}
+
+/// A file's input, or a diagnostic-worthy problem reading it.
+pub(crate) enum Loaded {
+    Input(SourceInput),
+    NotUtf8(SourceInput, usize),
+    Unreadable(String),
+}
+
+pub(crate) fn load(path: PathBuf, settings: &Settings) -> Loaded {
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
+    };
+    let (module_name, is_package) = module_of(&path, settings);
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let mut input = SourceInput {
+                path,
+                module_name,
+                is_package,
+                source: ParsedSource::parse(text),
+            };
+            // Dropped at once, so the trees of a large non-Temporal code base never pile up;
+            // `prune_trees` restores the ones the analysis reaches.
+            if !mentions_temporal(&input) {
+                input.source.drop_tree();
+            }
+            Loaded::Input(input)
+        }
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let source = ParsedSource::parse(String::new());
+            Loaded::NotUtf8(
+                SourceInput {
+                    path,
+                    module_name,
+                    is_package,
+                    source,
+                },
+                offset,
+            )
+        }
+    }
+}
+
+/// Whether a file can hold Temporal code itself (every workflow, activity and client module
+/// imports `temporalio`).
+fn mentions_temporal(input: &SourceInput) -> bool {
+    input.source.text().contains("temporalio")
+}
+
+/// Restores the syntax trees of the files the analysis can reach: files that mention
+/// `temporalio` (whose trees `load` kept) and, transitively, every module they import
+/// (matched by name, generously). The other files keep their text, syntax errors and comments, so SYN001 and suppressions
+/// still work, but not their tree: a whole-project check of a large code base then costs
+/// little more than parsing it.
+pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
+    let mut active: Vec<bool> = inputs.iter().map(mentions_temporal).collect();
+    let mut segments: FxHashSet<String> = FxHashSet::default();
+    let mut fresh: Vec<usize> = (0..inputs.len()).filter(|index| active[*index]).collect();
+    while !fresh.is_empty() {
+        for index in &fresh {
+            segments.extend(
+                inputs[*index]
+                    .source
+                    .imported_segments()
+                    .into_iter()
+                    .map(str::to_string),
+            );
+        }
+        fresh = (0..inputs.len())
+            .filter(|index| !active[*index])
+            .filter(|index| {
+                let name = &inputs[*index].module_name;
+                segments.contains(name.rsplit('.').next().unwrap_or(name))
+            })
+            .collect();
+        for index in &fresh {
+            active[*index] = true;
+        }
+        let wanted: FxHashSet<usize> = fresh.iter().copied().collect();
+        inputs
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(index, _)| wanted.contains(index))
+            .for_each(|(_, input)| input.source.restore_tree());
+    }
+}
