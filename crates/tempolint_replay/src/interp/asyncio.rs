@@ -30,7 +30,7 @@ enum FutState {
 
 pub(crate) enum FutureKind {
     Plain,
-    Task(TaskData),
+    Task(Box<TaskData>),
     Gathering(Rc<GatherState>),
 }
 
@@ -374,7 +374,7 @@ impl Interp {
             }
             FutureKind::Task(task) => {
                 if task.temporal.is_some() {
-                    self.before_handle_cancel(future)?;
+                    self.before_handle_cancel(future);
                 }
                 if future.done() {
                     return Ok(false);
@@ -398,7 +398,10 @@ impl Interp {
         coroutine: Rc<Coroutine>,
         temporal: Option<super::temporal::HandleData>,
     ) -> Rc<FutureObj> {
-        let task = FutureObj::new(FutureKind::Task(TaskData::new(&coroutine.name, temporal)));
+        let task = FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
+            &coroutine.name,
+            temporal,
+        ))));
         let interp = self.rc();
         let body: LocalFuture<'static, PyResult<Value>> =
             Box::pin(async move { interp.run_coroutine(&coroutine).await });
@@ -415,7 +418,10 @@ impl Interp {
         name: &str,
         temporal: super::temporal::HandleData,
     ) -> Rc<FutureObj> {
-        FutureObj::new(FutureKind::Task(TaskData::new(name, Some(temporal))))
+        FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
+            name,
+            Some(temporal),
+        ))))
     }
 
     pub(crate) fn start_native_task(

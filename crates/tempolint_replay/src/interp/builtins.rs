@@ -84,7 +84,7 @@ impl Interp {
                 return self.call_stdlib(qualified, builtin.receiver.as_ref(), args);
             }
             if let Some(receiver) = &builtin.receiver {
-                return self.call_method(name, receiver.clone(), args).await;
+                return self.call_method(name, receiver.clone(), args);
             }
             if name.contains('.') {
                 return self.call_library(name, args).await;
@@ -451,20 +451,20 @@ impl Interp {
             }
             Value::Class(class) => {
                 if let Some(native) = class.native {
-                    let matched = match (native, value) {
-                        ("object", _) => true,
-                        ("int", Value::Int(_) | Value::Bool(_))
-                        | ("bool", Value::Bool(_))
-                        | ("float", Value::Float(_))
-                        | ("str", Value::Str(_)) => true,
-                        ("list", Value::List(_))
-                        | ("tuple", Value::Tuple(_))
-                        | ("dict", Value::Dict(_))
-                        | ("set", Value::Set(_))
-                        | ("bytes", Value::Bytes(_)) => true,
-                        ("type", Value::Class(_)) => true,
-                        _ => false,
-                    };
+                    let matched = matches!(
+                        (native, value),
+                        ("object", _)
+                            | ("int", Value::Int(_) | Value::Bool(_))
+                            | ("bool", Value::Bool(_))
+                            | ("float", Value::Float(_))
+                            | ("str", Value::Str(_))
+                            | ("list", Value::List(_))
+                            | ("tuple", Value::Tuple(_))
+                            | ("dict", Value::Dict(_))
+                            | ("set", Value::Set(_))
+                            | ("bytes", Value::Bytes(_))
+                            | ("type", Value::Class(_))
+                    );
                     if matched {
                         return Ok(true);
                     }
@@ -588,6 +588,10 @@ impl Interp {
 }
 
 /// Python's `round()`: half to even.
+#[allow(
+    clippy::float_cmp,
+    reason = "an exact half is what selects banker's rounding"
+)]
 pub(crate) fn round_half_even(number: f64) -> f64 {
     let rounded = number.round();
     if (number - number.trunc()).abs() == 0.5 && rounded % 2.0 != 0.0 {

@@ -269,9 +269,6 @@ impl Interp {
                 if name == "__dict__" {
                     return Ok(Value::dict(instance.attrs.borrow().clone()));
                 }
-                if let Some(value) = self.native_instance_attr(object, name)? {
-                    return Ok(value);
-                }
                 self.attribute_error(object, name)
             }
             Value::Class(class) => {

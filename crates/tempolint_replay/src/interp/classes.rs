@@ -155,7 +155,7 @@ impl Interp {
             }
         }
         if class.is_subclass_of(&self.natives.enum_) {
-            self.make_enum(&class, &class_def.body)?;
+            self.make_enum(&class, &class_def.body);
         }
         let value = Value::Class(class);
         self.apply_decorators(&class_def.decorator_list, value, scope)
@@ -335,7 +335,7 @@ impl Interp {
         Ok(())
     }
 
-    fn make_enum(&self, class: &Rc<Class>, body: &'static [Stmt]) -> PyResult<()> {
+    fn make_enum(&self, class: &Rc<Class>, body: &'static [Stmt]) {
         let is_str = class.is_subclass_of(&self.natives.str_enum);
         let mut members: Vec<(Rc<str>, Value)> = Vec::new();
         let mut next_auto = 1;
@@ -393,7 +393,6 @@ impl Interp {
             members.push((name.into(), member));
         }
         *class.enum_members.borrow_mut() = Some(members);
-        Ok(())
     }
 
     /// `Color("red")`.

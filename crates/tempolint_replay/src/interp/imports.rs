@@ -23,7 +23,7 @@ impl Interp {
             let name = alias.name.as_str();
             let module = self.load_module(name)?;
             if let Some(asname) = &alias.asname {
-                scope.assign(asname.as_str(), Value::Module(module))
+                scope.assign(asname.as_str(), Value::Module(module));
             } else {
                 let top = name.split('.').next().unwrap_or(name);
                 scope.assign(top, Value::Module(self.load_module(top)?));
@@ -224,14 +224,6 @@ impl Interp {
         self.attribute_error(&Value::Class(class.clone()), name)
     }
 
-    pub(crate) fn native_instance_attr(
-        &self,
-        _object: &Value,
-        _name: &str,
-    ) -> PyResult<Option<Value>> {
-        Ok(None)
-    }
-
     pub(crate) fn enter_context(&self, kind: ContextKind) {
         match kind {
             ContextKind::ImportsPassedThrough => {
@@ -254,14 +246,6 @@ impl Interp {
                 .set(self.unrestricted_depth.get().saturating_sub(1)),
             ContextKind::Null => {}
         }
-    }
-
-    pub(crate) fn context_suppresses(
-        &self,
-        _native: &Rc<Native>,
-        _exception: &Value,
-    ) -> PyResult<bool> {
-        Ok(false)
     }
 
     pub(crate) fn module_kind_marker(module: &ModuleRef, kind: &str) {

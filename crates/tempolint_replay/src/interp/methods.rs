@@ -1,6 +1,7 @@
 //! Methods of the builtin types (`str`, `list`, `dict`, `set`, `tuple`) and item access.
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use super::expr::Args;
@@ -128,12 +129,7 @@ impl Interp {
         self.attribute_error(object, name)
     }
 
-    pub(crate) async fn call_method(
-        &self,
-        name: &str,
-        receiver: Value,
-        args: Args,
-    ) -> PyResult<Value> {
+    pub(crate) fn call_method(&self, name: &str, receiver: Value, args: Args) -> PyResult<Value> {
         let (kind, method) = name.split_once('.').unwrap_or((name, ""));
         match (kind, &receiver) {
             ("str", Value::Str(text)) => self.str_method(method, text, &args),
@@ -156,8 +152,10 @@ impl Interp {
                 "hex" => Ok(Value::Str(
                     bytes
                         .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<String>()
+                        .fold(String::new(), |mut out, b| {
+                            let _ = write!(out, "{b:02x}");
+                            out
+                        })
                         .into(),
                 )),
                 _ => Err(self.unsupported(format!("bytes.{method}"))),

@@ -87,14 +87,14 @@ impl Scope {
                 }
                 ScopeKind::Module => {}
             }
-            let mut parent = self.parent.clone();
+            let mut parent = self.parent.as_ref();
             while let Some(scope) = parent {
                 if let ScopeKind::Function(vars) = &scope.kind
                     && let Some(value) = vars.borrow().get(name)
                 {
                     return Lookup::Found(value.clone());
                 }
-                parent = scope.parent.clone();
+                parent = scope.parent.as_ref();
             }
         }
         match self.module.dict.borrow().get_str(name) {
@@ -109,7 +109,7 @@ impl Scope {
             return;
         }
         if self.declared_nonlocal.borrow().contains(name) {
-            let mut parent = self.parent.clone();
+            let mut parent = self.parent.as_ref();
             while let Some(scope) = parent {
                 if let ScopeKind::Function(vars) = &scope.kind
                     && vars.borrow().contains_key(name)
@@ -117,7 +117,7 @@ impl Scope {
                     vars.borrow_mut().insert(name.into(), value);
                     return;
                 }
-                parent = scope.parent.clone();
+                parent = scope.parent.as_ref();
             }
         }
         match &self.kind {

@@ -637,7 +637,7 @@ impl Interp {
                     .map(|v| self.truthy_sync(v))
                     .transpose()?,
             }))),
-            "dataclasses.asdict" => self.asdict(&first),
+            "dataclasses.asdict" => Ok(asdict(&first)),
             "dataclasses.is_dataclass" => Ok(Value::Bool(match &first {
                 Value::Instance(instance) => instance.class.dataclass.borrow().is_some(),
                 Value::Class(class) => class.dataclass.borrow().is_some(),
@@ -727,43 +727,6 @@ impl Interp {
             },
             _ => Err(self.unsupported(format!("`{name}`"))),
         }
-    }
-
-    fn asdict(&self, value: &Value) -> PyResult<Value> {
-        Ok(match value {
-            Value::Instance(instance) if instance.class.dataclass.borrow().is_some() => {
-                let info = instance.class.dataclass.borrow().clone();
-                let mut dict = Dict::default();
-                if let Some(info) = info {
-                    for field in &info.fields {
-                        let field_value = instance.get(&field.name).unwrap_or(Value::None);
-                        dict.insert(Value::Str(field.name.clone()), self.asdict(&field_value)?);
-                    }
-                }
-                Value::dict(dict)
-            }
-            Value::List(items) => Value::list(
-                items
-                    .borrow()
-                    .iter()
-                    .map(|i| self.asdict(i))
-                    .collect::<PyResult<_>>()?,
-            ),
-            Value::Tuple(items) => Value::tuple(
-                items
-                    .iter()
-                    .map(|i| self.asdict(i))
-                    .collect::<PyResult<_>>()?,
-            ),
-            Value::Dict(dict) => {
-                let mut out = Dict::default();
-                for (key, item) in dict.borrow().items() {
-                    out.insert(key, self.asdict(&item)?);
-                }
-                Value::dict(out)
-            }
-            other => other.clone(),
-        })
     }
 
     /// Methods of native values (`td.total_seconds()`, `now.isoformat()`, `rng.randint()`).
@@ -904,5 +867,32 @@ impl Interp {
             }
             _ => Err(self.unsupported(format!("`{method}` (not modelled)"))),
         }
+    }
+}
+
+/// `dataclasses.asdict`: dataclass instances (recursively) as dicts.
+fn asdict(value: &Value) -> Value {
+    match value {
+        Value::Instance(instance) if instance.class.dataclass.borrow().is_some() => {
+            let info = instance.class.dataclass.borrow().clone();
+            let mut dict = Dict::default();
+            if let Some(info) = info {
+                for field in &info.fields {
+                    let field_value = instance.get(&field.name).unwrap_or(Value::None);
+                    dict.insert(Value::Str(field.name.clone()), asdict(&field_value));
+                }
+            }
+            Value::dict(dict)
+        }
+        Value::List(items) => Value::list(items.borrow().iter().map(asdict).collect()),
+        Value::Tuple(items) => Value::tuple(items.iter().map(asdict).collect()),
+        Value::Dict(dict) => {
+            let mut out = Dict::default();
+            for (key, item) in dict.borrow().items() {
+                out.insert(key, asdict(&item));
+            }
+            Value::dict(out)
+        }
+        other => other.clone(),
     }
 }

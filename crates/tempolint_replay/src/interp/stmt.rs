@@ -389,14 +389,7 @@ impl Interp {
                     self.enter_context(kind);
                     let result = self.exec_with(with, index + 1, scope).await;
                     self.exit_context(kind);
-                    match result {
-                        Err(Unwind::Exception(exception))
-                            if self.context_suppresses(native, &exception)? =>
-                        {
-                            Ok(Flow::Normal)
-                        }
-                        other => other,
-                    }
+                    result
                 }
                 Value::Instance(_) if !with.is_async => {
                     let enter = self.get_attr(&manager, "__enter__")?;

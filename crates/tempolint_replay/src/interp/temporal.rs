@@ -339,14 +339,13 @@ impl Interp {
     }
 
     /// `_ActivityHandle.cancel`: a handle cancelled before it started sends the cancel itself.
-    pub(crate) fn before_handle_cancel(&self, task: &Rc<FutureObj>) -> PyResult<()> {
+    pub(crate) fn before_handle_cancel(&self, task: &Rc<FutureObj>) {
         if let Some(HandleData::Activity(handle)) = task.task().and_then(|t| t.temporal.as_ref())
             && !handle.started.get()
             && !task.done()
         {
             self.request_activity_cancel(task);
         }
-        Ok(())
     }
 
     /// `_outbound_start_child_workflow` (awaits the start).

@@ -115,10 +115,13 @@ pub(crate) struct Class {
     pub(crate) attrs: RefCell<Dict>,
     pub(crate) native: Option<&'static str>,
     pub(crate) dataclass: RefCell<Option<Rc<DataclassInfo>>>,
-    pub(crate) enum_members: RefCell<Option<Vec<(Rc<str>, Value)>>>,
+    pub(crate) enum_members: RefCell<Option<EnumMembers>>,
     pub(crate) workflow: RefCell<Option<WorkflowDefn>>,
     pub(crate) defined_at: Option<Loc>,
 }
+
+/// The members of an `Enum` class, in definition order.
+pub(crate) type EnumMembers = Vec<(Rc<str>, Value)>;
 
 /// `@workflow.defn` data.
 #[derive(Clone)]
