@@ -19,6 +19,8 @@ pub mod history;
 mod interp;
 mod project;
 mod protocol;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 

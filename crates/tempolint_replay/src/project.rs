@@ -144,11 +144,15 @@ fn find_workflow(
             if !text.contains("defn") {
                 return None;
             }
-            let score = u8::from(
-                !(text.contains(&format!("class {workflow_type}"))
-                    || text.contains(&format!("\"{workflow_type}\""))
-                    || text.contains(&format!("'{workflow_type}'"))),
-            );
+            let names_type = [
+                format!("class {workflow_type}("),
+                format!("class {workflow_type}:"),
+                format!("\"{workflow_type}\""),
+                format!("'{workflow_type}'"),
+            ]
+            .iter()
+            .any(|needle| text.contains(needle.as_str()));
+            let score = u8::from(!names_type);
             Some((score, module, path))
         })
         .collect();
