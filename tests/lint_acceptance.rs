@@ -2,6 +2,11 @@
 //! every label and nothing else (the scoring of `../shared/tools/score_lint.py`), the same
 //! way on every run and whatever the order of the paths.
 
+#![allow(
+    clippy::print_stderr,
+    reason = "a test reports its figures and skips on stderr"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -60,6 +60,7 @@ pub(crate) fn run(args: &RuleArgs) -> ExitCode {
 
 /// The rules as a Markdown table: code, name, what it finds, severity, fix, default.
 pub(crate) fn table() -> String {
+    use std::fmt::Write as _;
     let mut table = String::from(
         "| code | name | finds | severity | fix | default |\n|---|---|---|---|---|---|\n",
     );
@@ -70,12 +71,13 @@ pub(crate) fn table() -> String {
             tempolint_linter::FixAvailability::None => "",
         };
         let default = if rule.is_default() { "yes" } else { "opt-in" };
-        table.push_str(&format!(
-            "| {} | {} | {summary} | {} | {fix} | {default} |\n",
+        let _ = writeln!(
+            table,
+            "| {} | {} | {summary} | {} | {fix} | {default} |",
             rule.code(),
             rule.name(),
             rule.default_severity().as_str(),
-        ));
+        );
     }
     table
 }
