@@ -103,6 +103,10 @@ impl Interp {
                     builtin.name.rsplit('.').next().unwrap_or_default().into(),
                 ));
             }
+            // Members of library callables (`SearchAttributeKey.for_keyword`): resolved when called.
+            Value::Builtin(builtin) if builtin.receiver.is_none() && builtin.name.contains('.') => {
+                return Ok(Value::builtin(&format!("{}.{name}", builtin.name)));
+            }
             _ => &[],
         };
         if table.contains(&name) {

@@ -544,6 +544,9 @@ impl Interp {
                 }
                 _ => Err(self.unsupported(format!("`Random.{name}`"))),
             },
+            Native::Record { type_name: "SearchAttributeKey", .. } if matches!(name, "value_set" | "value_unset") => {
+                method("search_attribute_key.update")
+            }
             Native::Record { fields, type_name } => {
                 match fields.borrow().iter().find(|(key, _)| key.as_ref() == name) {
                     Some((_, value)) => Ok(value.clone()),

@@ -832,7 +832,16 @@ impl Interp {
                         .collect::<Vec<_>>(),
                 ))
             }
-            "SearchAttributeKey" => Err(self.unsupported("SearchAttributeKey")),
+            "SearchAttributeKey.for_keyword"
+            | "SearchAttributeKey.for_text"
+            | "SearchAttributeKey.for_int"
+            | "SearchAttributeKey.for_float"
+            | "SearchAttributeKey.for_bool"
+            | "SearchAttributeKey.for_datetime"
+            | "SearchAttributeKey.for_keyword_list" => Ok(Native::record(
+                "SearchAttributeKey",
+                vec![("name", args.positional.first().cloned().unwrap_or(Value::None))],
+            )),
             _ => Err(self.unsupported(format!("temporalio.common.{function}"))),
         }
     }
