@@ -208,6 +208,13 @@ impl Interp {
                 {
                     return Ok(Some(Value::Module(self.load_module(&candidate)?)));
                 }
+                if module.source.is_none() && module.name.starts_with("temporalio") {
+                    // A part of the SDK the runtime does not model: only using it is inconclusive.
+                    return Ok(Some(Value::unknown(
+                        format!("`{}.{name}`", module.name),
+                        self.here(),
+                    )));
+                }
                 Ok(None)
             }
         }

@@ -130,7 +130,11 @@ impl Interp {
         {
             return Ok(Value::Float(*number));
         }
-        self.attribute_error(object, name)
+        if matches!(object, Value::Builtin(_)) {
+            return self.attribute_error(object, name);
+        }
+        // Python has more methods than the runtime models; a miss is not an AttributeError.
+        Err(self.unsupported(format!("`{}.{name}`", object.type_name())))
     }
 
     pub(crate) fn call_method(&self, name: &str, receiver: Value, args: Args) -> PyResult<Value> {

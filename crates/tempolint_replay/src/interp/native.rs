@@ -544,7 +544,10 @@ impl Interp {
                 }
                 _ => Err(self.unsupported(format!("`Random.{name}`"))),
             },
-            Native::Record { type_name: "SearchAttributeKey", .. } if matches!(name, "value_set" | "value_unset") => {
+            Native::Record {
+                type_name: "SearchAttributeKey",
+                ..
+            } if matches!(name, "value_set" | "value_unset") => {
                 method("search_attribute_key.update")
             }
             Native::Record { fields, type_name } => {

@@ -799,7 +799,10 @@ impl Interp {
             ("datetime.astimezone", _) => Ok(receiver.clone()),
             ("datetime.utcoffset", _) => Ok(Native::timedelta(0)),
             ("logger.log", _) => Ok(Value::None),
-            ("search_attribute_key.update", _) => Ok(Native::record("SearchAttributeUpdate", vec![("key", receiver.clone())])),
+            ("search_attribute_key.update", _) => Ok(Native::record(
+                "SearchAttributeUpdate",
+                vec![("key", receiver.clone())],
+            )),
             (method, Native::Random(random)) => self.random_method(method, random, &args),
             _ => Err(self.unsupported(format!("`{name}`"))),
         }

@@ -840,7 +840,10 @@ impl Interp {
             | "SearchAttributeKey.for_datetime"
             | "SearchAttributeKey.for_keyword_list" => Ok(Native::record(
                 "SearchAttributeKey",
-                vec![("name", args.positional.first().cloned().unwrap_or(Value::None))],
+                vec![(
+                    "name",
+                    args.positional.first().cloned().unwrap_or(Value::None),
+                )],
             )),
             _ => Err(self.unsupported(format!("temporalio.common.{function}"))),
         }
