@@ -122,7 +122,11 @@ fn find_workflow(
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             register_tree(interp, parent, parent, &mut Vec::new());
-            if let Some(grandparent) = parent.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let grandparent = match parent.parent() {
+                Some(dir) if dir.as_os_str().is_empty() => Some(Path::new(".")),
+                other => other,
+            };
+            if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
             }
             if let Some(module) = module_name(path, parent) {

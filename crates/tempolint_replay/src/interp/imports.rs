@@ -102,6 +102,10 @@ impl Interp {
             module
         } else if let Some(path) = self.project_files.borrow().get(name).cloned() {
             return self.load_project_module(name, &path);
+        } else if let Some(path) = self.unique_project_suffix(name) {
+            // A sibling folder's module imported by its short name (the worker's sys.path had
+            // that folder on it): `from activities import x` with `workflows/activities.py`.
+            return self.load_project_module(name, &path);
         } else if self.restrictions.is_stdlib(name) {
             let module = Module::new(name, None);
             module.set(KIND, Value::str("stdlib"));
@@ -156,6 +160,18 @@ impl Interp {
         Ok(module)
     }
 
+    /// The one project file whose dotted name ends with `.name`, if exactly one does.
+    fn unique_project_suffix(&self, name: &str) -> Option<std::path::PathBuf> {
+        let suffix = format!(".{name}");
+        let files = self.project_files.borrow();
+        let mut matches = files.iter().filter(|(module, _)| module.ends_with(&suffix));
+        let (_, path) = matches.next()?;
+        if matches.next().is_some() {
+            return None;
+        }
+        Some(path.clone())
+    }
+
     /// Registers a source file; its AST lives for the rest of the process (coroutines borrow it).
     pub(crate) fn add_source(&self, path: String, module: &str, text: String) -> u32 {
         let parsed: &'static tempolint_python::ParsedSource =
@@ -208,8 +224,8 @@ impl Interp {
                 {
                     return Ok(Some(Value::Module(self.load_module(&candidate)?)));
                 }
-                if module.source.is_none() && module.name.starts_with("temporalio") {
-                    // A part of the SDK the runtime does not model: only using it is inconclusive.
+                if module.source.is_none() {
+                    // A library member the runtime does not model: only using it is inconclusive.
                     return Ok(Some(Value::unknown(
                         format!("`{}.{name}`", module.name),
                         self.here(),
