@@ -1009,3 +1009,73 @@ impl Interp {
         }
     }
 }
+
+impl Interp {
+    /// `Lock.acquire()` as CPython 3.11 implements it.
+    pub(crate) async fn lock_acquire(&self, lock: &Rc<super::native::Native>) -> PyResult<Value> {
+        let super::native::Native::Lock(state) = lock.as_ref() else {
+            return Ok(Value::Bool(false));
+        };
+        let free = {
+            let state = state.borrow();
+            !state.flag && state.waiters.iter().all(|w| w.cancelled())
+        };
+        if free {
+            state.borrow_mut().flag = true;
+            return Ok(Value::Bool(true));
+        }
+        let waiter = self.new_future();
+        state.borrow_mut().waiters.push_back(waiter.clone());
+        let outcome = self.await_future(waiter.clone()).await;
+        state
+            .borrow_mut()
+            .waiters
+            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        if let Err(error) = outcome {
+            if !state.borrow().flag {
+                self.wake_first(state);
+            }
+            return Err(error);
+        }
+        state.borrow_mut().flag = true;
+        Ok(Value::Bool(true))
+    }
+
+    pub(crate) fn lock_release(&self, lock: &Rc<super::native::Native>) -> PyResult<()> {
+        let super::native::Native::Lock(state) = lock.as_ref() else {
+            return Ok(());
+        };
+        if !state.borrow().flag {
+            return Err(self.raise(&self.exc.runtime_error, "Lock is not acquired."));
+        }
+        state.borrow_mut().flag = false;
+        self.wake_first(state);
+        Ok(())
+    }
+
+    fn wake_first(&self, state: &RefCell<super::native::SyncState>) {
+        let first = state.borrow().waiters.front().cloned();
+        if let Some(first) = first
+            && !first.done() {
+                self.set_result(&first, Value::Bool(true));
+            }
+    }
+
+    /// `Event.wait()`.
+    pub(crate) async fn event_wait(&self, event: &Rc<super::native::Native>) -> PyResult<Value> {
+        let super::native::Native::Event(state) = event.as_ref() else {
+            return Ok(Value::Bool(true));
+        };
+        if state.borrow().flag {
+            return Ok(Value::Bool(true));
+        }
+        let waiter = self.new_future();
+        state.borrow_mut().waiters.push_back(waiter.clone());
+        let outcome = self.await_future(waiter.clone()).await;
+        state
+            .borrow_mut()
+            .waiters
+            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        outcome.map(|_| Value::Bool(true))
+    }
+}

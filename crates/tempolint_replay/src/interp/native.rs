@@ -58,6 +58,17 @@ pub(crate) enum Native {
         kw_only: bool,
     },
     Iterator(RefCell<(Vec<Value>, usize)>),
+    /// `asyncio.Lock` (waiters in FIFO order, as CPython).
+    Lock(RefCell<SyncState>),
+    /// `asyncio.Event`.
+    Event(RefCell<SyncState>),
+}
+
+/// State of `asyncio.Lock` / `asyncio.Event`: the flag and the futures waiting on it.
+#[derive(Default)]
+pub(crate) struct SyncState {
+    pub(crate) flag: bool,
+    pub(crate) waiters: std::collections::VecDeque<Rc<super::asyncio::FutureObj>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -103,6 +114,8 @@ pub(crate) enum NativeCoroutine {
         workflow_id: String,
     },
     Return(Value),
+    LockAcquire(Rc<Native>),
+    EventWait(Rc<Native>),
 }
 
 impl Native {
@@ -123,6 +136,8 @@ impl Native {
             Native::Partial { .. } => "functools.partial".into(),
             Native::DataclassOptions { .. } => "function".into(),
             Native::Iterator(_) => "iterator".into(),
+            Native::Lock(_) => "Lock".into(),
+            Native::Event(_) => "Event".into(),
         }
     }
 
@@ -491,6 +506,8 @@ impl Interp {
                     self.cancel_external(workflow_id).await
                 }
                 NativeCoroutine::Return(value) => Ok(value),
+                NativeCoroutine::LockAcquire(lock) => self.lock_acquire(&lock).await,
+                NativeCoroutine::EventWait(event) => self.event_wait(&event).await,
             }
         })
     }
@@ -557,6 +574,14 @@ impl Interp {
                 }
             }
             Native::Logger => method("logger.log"),
+            Native::Lock(_) => match name {
+                "acquire" | "release" | "locked" => method(&format!("lock.{name}")),
+                _ => self.attribute_error(object, name),
+            },
+            Native::Event(_) => match name {
+                "set" | "clear" | "is_set" | "wait" => method(&format!("event.{name}")),
+                _ => self.attribute_error(object, name),
+            },
             Native::ExternalHandle {
                 workflow_id,
                 run_id,

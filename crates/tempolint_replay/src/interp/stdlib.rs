@@ -170,6 +170,8 @@ impl Interp {
                 function(
                     &[
                         "sleep",
+                        "Lock",
+                        "Event",
                         "gather",
                         "wait",
                         "wait_for",
@@ -799,6 +801,33 @@ impl Interp {
             ("datetime.astimezone", _) => Ok(receiver.clone()),
             ("datetime.utcoffset", _) => Ok(Native::timedelta(0)),
             ("logger.log", _) => Ok(Value::None),
+            ("lock.acquire", Native::Lock(_)) => Ok(self.native_coroutine(
+                "acquire",
+                super::native::NativeCoroutine::LockAcquire(native.clone()),
+            )),
+            ("lock.release", Native::Lock(_)) => self.lock_release(native).map(|()| Value::None),
+            ("lock.locked", Native::Lock(state)) => Ok(Value::Bool(state.borrow().flag)),
+            ("event.wait", Native::Event(_)) => Ok(self.native_coroutine(
+                "wait",
+                super::native::NativeCoroutine::EventWait(native.clone()),
+            )),
+            ("event.is_set", Native::Event(state)) => Ok(Value::Bool(state.borrow().flag)),
+            ("event.clear", Native::Event(state)) => {
+                state.borrow_mut().flag = false;
+                Ok(Value::None)
+            }
+            ("event.set", Native::Event(state)) => {
+                if !state.borrow().flag {
+                    state.borrow_mut().flag = true;
+                    let waiters: Vec<_> = state.borrow().waiters.iter().cloned().collect();
+                    for waiter in waiters {
+                        if !waiter.done() {
+                            self.set_result(&waiter, Value::Bool(true));
+                        }
+                    }
+                }
+                Ok(Value::None)
+            }
             ("search_attribute_key.update", _) => Ok(Native::record(
                 "SearchAttributeUpdate",
                 vec![("key", receiver.clone())],

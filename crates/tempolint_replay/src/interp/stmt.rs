@@ -378,6 +378,49 @@ impl Interp {
             };
             let manager = self.eval(&item.context_expr, scope).await?;
             match &manager {
+                Value::Instance(_) if with.is_async => {
+                    let enter = self.get_attr(&manager, "__aenter__")?;
+                    let exit = self.get_attr(&manager, "__aexit__")?;
+                    let entered = self
+                        .call(&enter, super::expr::Args::positional(Vec::new()))
+                        .await?;
+                    let entered = self.await_value(entered).await?;
+                    if let Some(target) = &item.optional_vars {
+                        self.assign(target, entered, scope).await?;
+                    }
+                    let result = self.exec_with(with, index + 1, scope).await;
+                    let (class, exception) = match &result {
+                        Err(Unwind::Exception(exception)) => match exception {
+                            Value::Instance(instance) => {
+                                (Value::Class(instance.class.clone()), exception.clone())
+                            }
+                            _ => (Value::None, exception.clone()),
+                        },
+                        _ => (Value::None, Value::None),
+                    };
+                    if let Err(Unwind::Stop(_)) = &result {
+                        return result;
+                    }
+                    let suppress = self
+                        .call(
+                            &exit,
+                            super::expr::Args::positional(vec![class, exception, Value::None]),
+                        )
+                        .await?;
+                    let suppress = self.await_value(suppress).await?;
+                    match result {
+                        Err(Unwind::Exception(_)) if self.truthy(&suppress)? => Ok(Flow::Normal),
+                        other => other,
+                    }
+                }
+                Value::Native(native)
+                    if with.is_async && matches!(native.as_ref(), Native::Lock(_)) =>
+                {
+                    self.lock_acquire(native).await?;
+                    let result = self.exec_with(with, index + 1, scope).await;
+                    self.lock_release(native)?;
+                    result
+                }
                 Value::Native(native) => {
                     let Native::ContextManager(kind) = native.as_ref() else {
                         return Err(self.unsupported(format!("`with {}`", manager.type_name())));

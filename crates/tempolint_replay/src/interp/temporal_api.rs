@@ -907,6 +907,12 @@ impl Interp {
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
                 Ok(Value::list(self.as_completed(&items, timeout)?))
             }
+            "Lock" => Ok(Value::Native(Rc::new(Native::Lock(
+                std::cell::RefCell::default(),
+            )))),
+            "Event" => Ok(Value::Native(Rc::new(Native::Event(
+                std::cell::RefCell::default(),
+            )))),
             "iscoroutine" => Ok(Value::Bool(matches!(first, Value::Coroutine(_)))),
             "isfuture" => Ok(Value::Bool(matches!(first, Value::Future(_)))),
             "current_task" => Ok(self
