@@ -4,6 +4,7 @@
 //! JSON of `temporal.api.history.v1.History`; older exports spell enums in PascalCase. Loading
 //! accepts all of them and reports malformed input with the file, the event and the field.
 
+mod attributes;
 mod event_type;
 mod load;
 mod payload;

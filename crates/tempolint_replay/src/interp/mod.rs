@@ -6,6 +6,8 @@
 //! is modelled natively, as far as workflow code needs it.
 
 pub(crate) mod asyncio;
+mod asyncio_api;
+mod asyncio_lib;
 mod builtins;
 mod call;
 mod classes;
@@ -16,6 +18,7 @@ mod format;
 mod imports;
 mod methods;
 pub(crate) mod native;
+mod native_methods;
 mod ops;
 pub(crate) mod rng;
 pub(crate) mod runtime;
@@ -23,8 +26,10 @@ pub(crate) mod sandbox;
 pub(crate) mod scope;
 mod stdlib;
 mod stmt;
+mod str_methods;
 pub(crate) mod temporal;
 mod temporal_api;
+mod temporal_decl;
 pub(crate) mod value;
 
 use std::cell::{Cell, RefCell};
