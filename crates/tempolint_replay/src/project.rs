@@ -130,6 +130,8 @@ fn find_workflow(
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
             }
             if let Some(module) = module_name(path, parent) {
+                // Messages name the file as it was given on the command line.
+                interp.project_files.borrow_mut().insert(module.clone(), path.clone());
                 candidates.push((module, path.clone()));
             }
         } else {
