@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::ParsedSource;
 use tempolint_python::ast::{self, Expr, Stmt};
 
@@ -112,6 +112,8 @@ pub struct Project<'a> {
     module_index: FxHashMap<&'a str, ModuleId>,
     function_index: FxHashMap<String, FunctionId>,
     class_index: FxHashMap<String, ClassId>,
+    /// First segments of every module name (`pkg` for `pkg.flows`).
+    top_level_packages: FxHashSet<&'a str>,
 }
 
 impl<'a> Project<'a> {
@@ -123,6 +125,10 @@ impl<'a> Project<'a> {
             module_index: FxHashMap::default(),
             function_index: FxHashMap::default(),
             class_index: FxHashMap::default(),
+            top_level_packages: inputs
+                .iter()
+                .map(|input| input.module_name.split('.').next().unwrap_or_default())
+                .collect(),
         };
         for input in inputs {
             project.add_module(input);
@@ -351,6 +357,11 @@ impl<'a> Project<'a> {
 
     pub fn module_by_name(&self, name: &str) -> Option<ModuleId> {
         self.module_index.get(name).copied()
+    }
+
+    /// Whether some project module's name starts with the package `top`.
+    pub fn has_top_level_package(&self, top: &str) -> bool {
+        self.top_level_packages.contains(top)
     }
 
     pub fn class_by_name(&self, name: &str) -> Option<ClassId> {

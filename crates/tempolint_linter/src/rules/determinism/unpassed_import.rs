@@ -90,10 +90,7 @@ pub(crate) fn check_module(
             }
         } else {
             let top = import.target.split('.').next().unwrap_or_default();
-            let in_project = project
-                .modules
-                .iter()
-                .any(|m| m.name().split('.').next() == Some(top));
+            let in_project = project.has_top_level_package(top);
             if in_project || tables.is_passthrough(&import.target) {
                 continue;
             }
