@@ -233,7 +233,7 @@ fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<(
         if fixable > 0 {
             writeln!(
                 out,
-                "[*] {fixable} fixable with `--unsafe-fixes` (applying fixes is not available yet)."
+                "[*] {fixable} with a suggested fix (in the `fix` field of JSON output; `--fix` is not available yet)."
             )?;
         }
         Ok(())

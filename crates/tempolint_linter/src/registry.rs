@@ -81,7 +81,7 @@ define_rules! {
     "PAY102" => WholeContentReturn, "whole-content-return", Warning, None, true, payload::whole_content_return;
     "PAY103" => UnboundedHistory, "unbounded-history", Warning, None, true, payload::unbounded_history;
     "SYN001" => SyntaxError, "syntax-error", Error, None, true, syntax_error;
-    "SUP001" => UnusedSuppression, "unused-suppression", Warning, Sometimes, false, unused_suppression;
+    "SUP001" => UnusedSuppression, "unused-suppression", Warning, None, false, unused_suppression;
 }
 
 impl Rule {

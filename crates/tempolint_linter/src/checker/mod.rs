@@ -105,6 +105,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) scope: tempolint_semantic::LocalScope<'a>,
     pub(crate) facts: BodyFacts,
     pub(crate) role: Role,
+    /// Inside an `async def` (where `await` may be written).
+    pub(crate) in_async: bool,
     offloaded: u32,
     /// Inside `with workflow.unsafe.sandbox_unrestricted():`.
     pub(crate) sandbox_unrestricted: u32,
@@ -132,6 +134,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             scope: tempolint_semantic::LocalScope::default(),
             facts: BodyFacts::default(),
             role,
+            in_async: false,
             offloaded: 0,
             sandbox_unrestricted: 0,
             not_replaying: 0,
@@ -156,6 +159,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         checker
             .resolver
             .enter_function(&mut checker.scope, data.def, class);
+        checker.in_async = data.def.is_async;
         checker.visit_body(&data.def.body);
         checker.finish()
     }

@@ -158,7 +158,9 @@ impl<'a> Checker<'_, '_, 'a> {
         let edges_start = self.facts.edges.len();
         self.resolver.enter_function(&mut self.scope, def, None);
         let saved_loops = std::mem::take(&mut self.loop_depth);
+        let saved_async = std::mem::replace(&mut self.in_async, def.is_async);
         self.visit_body(&def.body);
+        self.in_async = saved_async;
         self.loop_depth = saved_loops;
         self.scope.pop();
         self.nested_used.entry(def.name.as_str()).or_insert(false);

@@ -1,6 +1,9 @@
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call, shown};
+use tempolint_python::Ranged;
+
+use crate::diagnostic::{Applicability, Fix};
+use crate::rules::determinism::{classified_as, report_call, shown, workflow_fix};
 use crate::rules::violation;
 
 violation! {
@@ -33,6 +36,10 @@ violation! {
     ///     async def run(self, tasks: list) -> None:
     ///         await workflow.wait(tasks)
     /// ```
+    ///
+    /// ## Fix safety
+    /// The fix to `workflow.wait` / `workflow.as_completed` is safe: they take the same
+    /// arguments and only make the order deterministic.
     AsyncioWait => AsyncioWait { symbol: String }
 }
 
@@ -49,6 +56,15 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::AsyncioWait) else {
         return;
     };
+    let replacement = if symbol.ends_with("as_completed") {
+        "{workflow}.as_completed"
+    } else {
+        "{workflow}.wait"
+    };
+    let fix = workflow_fix(checker, info.call.func.range(), replacement).map(|fix| Fix {
+        applicability: Applicability::Safe,
+        ..fix
+    });
     report_call(
         checker,
         info,
@@ -56,4 +72,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             symbol: shown(symbol),
         },
     );
+    if let Some(effect) = checker.facts.effects.last_mut() {
+        effect.fix = fix;
+    }
 }

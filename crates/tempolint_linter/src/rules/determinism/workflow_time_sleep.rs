@@ -1,6 +1,8 @@
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
-use crate::rules::determinism::{classified_as, report_call, shown};
+use tempolint_python::Ranged;
+
+use crate::rules::determinism::{classified_as, report_call, shown, workflow_fix};
 use crate::rules::violation;
 
 violation! {
@@ -33,6 +35,10 @@ violation! {
     ///     async def run(self) -> None:
     ///         await workflow.sleep(30)
     /// ```
+    ///
+    /// ## Fix safety
+    /// The fix to `await workflow.sleep(…)` (offered in `async def` code) is unsafe: the sleep
+    /// becomes a durable timer, which changes the commands a running workflow emits.
     WorkflowTimeSleep => WorkflowTimeSleep { symbol: String }
 }
 
@@ -49,6 +55,10 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::WorkflowTimeSleep) else {
         return;
     };
+    let fix = checker
+        .in_async
+        .then(|| workflow_fix(checker, info.call.func.range(), "await {workflow}.sleep"))
+        .flatten();
     report_call(
         checker,
         info,
@@ -56,4 +66,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             symbol: shown(symbol),
         },
     );
+    if let Some(effect) = checker.facts.effects.last_mut() {
+        effect.fix = fix;
+    }
 }
