@@ -131,7 +131,10 @@ fn find_workflow(
             }
             if let Some(module) = module_name(path, parent) {
                 // Messages name the file as it was given on the command line.
-                interp.project_files.borrow_mut().insert(module.clone(), path.clone());
+                interp
+                    .project_files
+                    .borrow_mut()
+                    .insert(module.clone(), path.clone());
                 candidates.push((module, path.clone()));
             }
         } else {

@@ -321,3 +321,17 @@ fn an_unregistered_workflow_type_is_an_error() {
         result.message
     );
 }
+
+#[test]
+fn library_results_flow_into_arguments_but_not_into_decisions() {
+    let as_argument = workflow(
+        "        import hashlib\n        digest = hashlib.sha256(name.encode()).hexdigest()\n        return await workflow.execute_activity(greet, f\"{digest}-x\", start_to_close_timeout=timedelta(seconds=5))\n",
+    );
+    let result = replay("inert_argument", &one_activity("greet"), &as_argument);
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
+    let as_decision = workflow(
+        "        import hashlib\n        digest = hashlib.sha256(name.encode()).hexdigest()\n        if digest.startswith('a'):\n            return name\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n",
+    );
+    let result = replay("inert_decision", &one_activity("greet"), &as_decision);
+    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+}

@@ -556,19 +556,52 @@ impl Interp {
         &self,
         qualified: &str,
         _receiver: Option<&Value>,
-        _args: Args,
+        args: Args,
     ) -> PyResult<Value> {
         match self.restrictions.check_use(qualified) {
             super::sandbox::Verdict::Restricted { only_runtime }
                 if !(only_runtime && self.importing.get() > 0)
-                    && self.unrestricted_depth.get() == 0 =>
+                    && self.unrestricted_depth.get() == 0
+                    && !self.calling_from_passed_through_module() =>
             {
                 Err(self.restricted(self.restrictions.message(qualified)))
             }
-            _ => Err(self.unsupported(format!(
-                "`{qualified}()` (not modelled by the replay runtime)"
-            ))),
+            _ => {
+                // The sandbox lets this call through; its result is unknown but only matters
+                // if the workflow decides something with it. A call that may change one of its
+                // arguments cannot be followed.
+                if args
+                    .positional
+                    .iter()
+                    .chain(args.keywords.iter().map(|(_, v)| v))
+                    .any(Value::is_mutable)
+                {
+                    return Err(self.unsupported(format!(
+                        "`{qualified}()` with a mutable argument (not modelled)"
+                    )));
+                }
+                Ok(Value::inert_unknown(
+                    format!("the result of `{qualified}()`"),
+                    self.here(),
+                ))
+            }
         }
+    }
+
+    /// Code of a module imported under `imports_passed_through()` runs outside the sandbox: its
+    /// calls are not restricted (they are still not modelled).
+    fn calling_from_passed_through_module(&self) -> bool {
+        let Some(loc) = self.here() else {
+            return false;
+        };
+        if loc.source as usize >= self.sources.borrow().len() {
+            return false;
+        }
+        let module = self.source(loc.source).module.clone();
+        self.modules
+            .borrow()
+            .get(&module)
+            .is_some_and(|m| m.passed_through.get())
     }
 
     pub(crate) fn dict_from_pairs(&self, pairs: Vec<Value>) -> PyResult<Dict> {

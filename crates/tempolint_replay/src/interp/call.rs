@@ -40,6 +40,23 @@ impl Interp {
                 }
                 Value::Builtin(builtin) => self.call_builtin(builtin.clone(), args).await,
                 Value::Class(class) => self.instantiate(class, args).await,
+                Value::Unknown(unknown) if unknown.inert => {
+                    if args
+                        .positional
+                        .iter()
+                        .chain(args.keywords.iter().map(|(_, v)| v))
+                        .any(Value::is_mutable)
+                    {
+                        return Err(self.unsupported(format!(
+                            "calling {} with a mutable argument",
+                            unknown.what
+                        )));
+                    }
+                    Ok(Value::inert_unknown(
+                        format!("the result of {}", unknown.what),
+                        unknown.loc,
+                    ))
+                }
                 Value::Unknown(unknown) => {
                     Err(self.unsupported(format!("calling {}", unknown.what)))
                 }
@@ -323,10 +340,11 @@ impl Interp {
                 "__func__" => Ok(bound.1.clone()),
                 _ => self.get_attr(&bound.1, name),
             },
-            Value::Unknown(unknown) => Ok(Value::unknown(
-                format!("{}.{name}", unknown.what),
-                unknown.loc.or(self.here()),
-            )),
+            Value::Unknown(unknown) => Ok(Value::Unknown(Rc::new(super::value::Unknown {
+                what: format!("{}.{name}", unknown.what),
+                loc: unknown.loc.or(self.here()),
+                inert: unknown.inert,
+            }))),
             Value::Native(native) => self.native_attr(native, object, name),
             Value::Future(future) => self.future_attr(future, object, name),
             _ => self.builtin_method(object, name),

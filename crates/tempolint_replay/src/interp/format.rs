@@ -16,16 +16,23 @@ impl Interp {
         scope: &Rc<Scope>,
     ) -> PyResult<Value> {
         let mut out = String::new();
+        let mut unknown = None;
         for part in &fstring.value {
             match part {
                 ast::FStringPart::Literal(literal) => out.push_str(&literal.value),
                 ast::FStringPart::FString(fstring) => {
-                    self.format_elements(&fstring.elements, scope, &mut out)
+                    self.format_elements(&fstring.elements, scope, &mut out, &mut unknown)
                         .await?;
                 }
             }
         }
-        Ok(Value::Str(out.into()))
+        match unknown {
+            Some(what) => Ok(Value::inert_unknown(
+                format!("a string formatted from {what}"),
+                self.here(),
+            )),
+            None => Ok(Value::Str(out.into())),
+        }
     }
 
     async fn format_elements(
@@ -33,12 +40,19 @@ impl Interp {
         elements: &'static ast::InterpolatedStringElements,
         scope: &Rc<Scope>,
         out: &mut String,
+        unknown: &mut Option<String>,
     ) -> PyResult<()> {
         for element in elements {
             match element {
                 ast::InterpolatedStringElement::Literal(literal) => out.push_str(&literal.value),
                 ast::InterpolatedStringElement::Interpolation(interpolation) => {
                     let value = self.eval(&interpolation.expression, scope).await?;
+                    if let Value::Unknown(inert) = &value
+                        && inert.inert
+                    {
+                        unknown.get_or_insert_with(|| inert.what.clone());
+                        continue;
+                    }
                     if let Some(debug) = &interpolation.debug_text {
                         out.push_str(debug.leading());
                         out.push_str(debug.expression());
@@ -59,8 +73,13 @@ impl Interp {
                     };
                     let mut spec = String::new();
                     if let Some(format_spec) = &interpolation.format_spec {
-                        Box::pin(self.format_elements(&format_spec.elements, scope, &mut spec))
-                            .await?;
+                        Box::pin(self.format_elements(
+                            &format_spec.elements,
+                            scope,
+                            &mut spec,
+                            unknown,
+                        ))
+                        .await?;
                     }
                     out.push_str(&self.format_value(&value, &spec)?);
                 }

@@ -492,6 +492,10 @@ impl Interp {
                     .unwrap_or(Value::None);
                 self.call_sync(&method, vec![key.clone()])
             }
+            (Value::Unknown(unknown), _) if unknown.inert => Ok(Value::inert_unknown(
+                format!("an item of {}", unknown.what),
+                self.here(),
+            )),
             (Value::Unknown(unknown), _) => {
                 Err(self.unsupported(format!("indexing {}", unknown.what)))
             }

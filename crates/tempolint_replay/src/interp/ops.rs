@@ -213,6 +213,16 @@ impl Interp {
                     right.type_name()
                 ))
             }
+            (_, Value::Unknown(_), _) | (_, _, Value::Unknown(_))
+                if [left, right]
+                    .iter()
+                    .all(|v| !matches!(v, Value::Unknown(_)) || v.is_inert_unknown()) =>
+            {
+                Ok(Value::inert_unknown(
+                    format!("a value computed from {}", unknown_what(left, right)),
+                    self.here(),
+                ))
+            }
             (_, Value::Unknown(unknown), _) | (_, _, Value::Unknown(unknown)) => {
                 Err(self.unsupported(format!("an operation on {}", unknown.what)))
             }
@@ -707,5 +717,12 @@ fn dunder_names(op: Operator) -> (&'static str, &'static str) {
         Operator::LShift => ("__lshift__", "__rlshift__"),
         Operator::RShift => ("__rshift__", "__rrshift__"),
         Operator::MatMult => ("__matmul__", "__rmatmul__"),
+    }
+}
+
+fn unknown_what(left: &Value, right: &Value) -> String {
+    match (left, right) {
+        (Value::Unknown(unknown), _) | (_, Value::Unknown(unknown)) => unknown.what.clone(),
+        _ => String::new(),
     }
 }

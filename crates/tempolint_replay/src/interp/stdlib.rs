@@ -375,6 +375,18 @@ impl Interp {
         args: &Args,
     ) -> PyResult<Option<Value>> {
         let first = args.positional.first().cloned();
+        if let Some(Value::Unknown(unknown)) = &first
+            && unknown.inert
+            && matches!(
+                native,
+                "str" | "int" | "float" | "list" | "tuple" | "dict" | "bytes"
+            )
+        {
+            return Ok(Some(Value::inert_unknown(
+                format!("{native}() of {}", unknown.what),
+                self.here(),
+            )));
+        }
         Ok(Some(match native {
             "object" => return Ok(None),
             "str" => match first {

@@ -265,7 +265,13 @@ impl Interp {
                 })
             }
             "sleep" => {
-                let seconds = duration_seconds(&first).ok_or_else(|| {
+                // The duration is never compared: an unknown one still starts a timer.
+                let seconds = if first.is_inert_unknown() {
+                    Some(0.0)
+                } else {
+                    duration_seconds(&first)
+                };
+                let seconds = seconds.ok_or_else(|| {
                     self.raise(
                         &self.exc.type_error,
                         "sleep() needs a number of seconds or a timedelta",
@@ -295,11 +301,15 @@ impl Interp {
                 ))
             }
             "patched" | "deprecate_patch" => {
-                let Value::Str(id) = &first else {
-                    return self.type_error("patch id must be a string");
+                let id = match &first {
+                    Value::Str(id) => id.clone(),
+                    Value::Unknown(unknown) => {
+                        return Err(self.unsupported(format!("a patch id from {}", unknown.what)));
+                    }
+                    _ => return self.type_error("patch id must be a string"),
                 };
                 Ok(Value::Bool(
-                    self.workflow_patch(id, function == "deprecate_patch"),
+                    self.workflow_patch(&id, function == "deprecate_patch"),
                 ))
             }
             "continue_as_new" => Err(super::Unwind::Exception(self.new_exception(

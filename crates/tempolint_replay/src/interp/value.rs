@@ -45,6 +45,9 @@ pub(crate) enum Value {
 pub(crate) struct Unknown {
     pub(crate) what: String,
     pub(crate) loc: Option<Loc>,
+    /// Produced by a library call the sandbox allows: combining it into other values is fine,
+    /// only deciding anything with it (branching, comparing, naming a command) is not.
+    pub(crate) inert: bool,
 }
 
 /// A native callable: a builtin function, a library function or a bound native method.
@@ -441,8 +444,30 @@ impl Value {
         }))
     }
 
+    /// An inert unknown (see [`Unknown::inert`]).
+    pub(crate) fn inert_unknown(what: impl Into<String>, loc: Option<Loc>) -> Value {
+        Value::Unknown(Rc::new(Unknown {
+            what: what.into(),
+            loc,
+            inert: true,
+        }))
+    }
+
+    pub(crate) fn is_inert_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(unknown) if unknown.inert)
+    }
+
+    /// Lists, dicts, sets and objects: a call that is not modelled might change them.
+    pub(crate) fn is_mutable(&self) -> bool {
+        matches!(
+            self,
+            Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Instance(_)
+        )
+    }
+
     pub(crate) fn unknown(what: impl Into<String>, loc: Option<Loc>) -> Value {
         Value::Unknown(Rc::new(Unknown {
+            inert: false,
             what: what.into(),
             loc,
         }))
