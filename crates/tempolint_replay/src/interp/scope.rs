@@ -14,6 +14,8 @@ pub(crate) struct Scope {
     pub(crate) parent: Option<Rc<Scope>>,
     declared_global: RefCell<HashSet<Rc<str>>>,
     declared_nonlocal: RefCell<HashSet<Rc<str>>>,
+    /// Exceptions being handled by `except` blocks of this frame, innermost last.
+    pub(crate) handling: RefCell<Vec<Value>>,
 }
 
 pub(crate) enum ScopeKind {
@@ -37,6 +39,7 @@ impl Scope {
             parent: None,
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
+            handling: RefCell::default(),
         })
     }
 
@@ -47,6 +50,7 @@ impl Scope {
             parent,
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
+            handling: RefCell::default(),
         })
     }
 
@@ -57,6 +61,7 @@ impl Scope {
             parent,
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
+            handling: RefCell::default(),
         })
     }
 

@@ -233,7 +233,7 @@ impl Interp {
     ) -> PyResult<Unwind> {
         let Some(exc) = &raise.exc else {
             let current =
-                HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone()));
+                scope.handling.borrow().last().cloned().or_else(|| HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone())));
             return Ok(match current {
                 Some(exception) => Unwind::Exception(exception),
                 None => self.raise(&self.exc.runtime_error, "No active exception to reraise"),
@@ -321,7 +321,9 @@ impl Interp {
             }
             let marker = exception.identity().unwrap_or(0);
             HANDLING.with(|stack| stack.borrow_mut().push((marker, exception.clone())));
+            scope.handling.borrow_mut().push(exception.clone());
             let result = self.exec_block(&handler.body, scope).await;
+            scope.handling.borrow_mut().pop();
             HANDLING.with(|stack| {
                 let mut stack = stack.borrow_mut();
                 if let Some(position) = stack.iter().rposition(|(id, _)| *id == marker) {
