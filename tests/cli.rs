@@ -284,3 +284,26 @@ fn readme_rules_table_is_generated_from_the_registry() {
         "regenerate with `tempolint debug rules-table`"
     );
 }
+
+#[test]
+fn exclusions_apply_below_the_named_folder_only() {
+    let dir = std::env::temp_dir().join(format!("tempolint-cli-exclude-{}", std::process::id()));
+    let excluded = dir.join("build/pkg");
+    std::fs::create_dir_all(&excluded).unwrap();
+    std::fs::write(
+        excluded.join("flow.py"),
+        "import time\nfrom temporalio import workflow\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self) -> float:\n        return time.time()\n",
+    )
+    .unwrap();
+    let everything = json(&tempolint(&dir, &["check", "--output-format", "json", "."]));
+    assert!(
+        everything.is_empty(),
+        "build/ is excluded by default: {everything:?}"
+    );
+    let named = json(&tempolint(
+        &dir,
+        &["check", "--output-format", "json", "build"],
+    ));
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0]["filename"], "build/pkg/flow.py");
+}

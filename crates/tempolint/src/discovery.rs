@@ -57,9 +57,14 @@ pub(crate) fn python_files(
             .hidden(false)
             .follow_links(true)
             .require_git(false)
-            .filter_entry(move |entry| {
-                let relative = entry.path().strip_prefix(".").unwrap_or(entry.path());
-                entry.depth() == 0 || !excluded.is_match(relative)
+            .filter_entry({
+                // Exclusions apply below the folder the user named, never to the folder itself
+                // (`tempolint check .venv/lib/site-packages` checks what it is asked to).
+                let root = root.clone();
+                move |entry| {
+                    let relative = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+                    entry.depth() == 0 || !excluded.is_match(relative)
+                }
             })
             .build_parallel()
             .run(|| {
