@@ -68,7 +68,9 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
                 result.code_now = Some(description);
                 result.location = location(&interp, loc);
             } else {
-                result.code_now = Some("issues no command here (the workflow is blocked, finished, or took another path)".to_string());
+                let (description, loc) = interp.where_the_workflow_is();
+                result.code_now = Some(description);
+                result.location = location(&interp, loc);
             }
         }
         Outcome::Lang(failure) => {

@@ -42,6 +42,8 @@ pub(crate) struct TaskData {
     cancel_message: RefCell<Option<Value>>,
     fut_waiter: RefCell<Option<Rc<FutureObj>>>,
     depth: Cell<u32>,
+    /// Where the task's code last suspended (for "the workflow waits here" messages).
+    pub(crate) suspended_at: Cell<Option<super::Loc>>,
     pub(crate) temporal: Option<super::temporal::HandleData>,
 }
 
@@ -228,6 +230,7 @@ impl TaskData {
             cancel_message: RefCell::new(None),
             fut_waiter: RefCell::new(None),
             depth: Cell::new(0),
+            suspended_at: Cell::new(None),
             temporal,
         }
     }
@@ -681,6 +684,7 @@ impl Interp {
                 self.aio.fatal.borrow_mut().get_or_insert(*stop);
             }
             Poll::Pending => {
+                data.suspended_at.set(self.here());
                 *data.coro.borrow_mut() = Some(body);
                 match self.aio.suspension.borrow_mut().take() {
                     Some(Suspension::Await(future)) => {

@@ -642,3 +642,24 @@ impl Interp {
         error
     }
 }
+
+impl Interp {
+    /// Where the workflow's main task stands when history expects a command it did not issue.
+    pub(crate) fn where_the_workflow_is(&self) -> (String, Option<super::Loc>) {
+        let primary = self.wf.borrow().primary_task.clone();
+        match primary {
+            Some(task) if task.done() => (
+                "issues no command here: the workflow has already finished".to_string(),
+                self.wf.borrow().last_return,
+            ),
+            Some(task) => (
+                "issues no command here: the workflow is still waiting at this line".to_string(),
+                task.task().and_then(|data| data.suspended_at.get()),
+            ),
+            None => (
+                "issues no command here: the workflow has not started".to_string(),
+                None,
+            ),
+        }
+    }
+}

@@ -232,8 +232,9 @@ impl Interp {
         scope: &Rc<Scope>,
     ) -> PyResult<Unwind> {
         let Some(exc) = &raise.exc else {
-            let current =
-                scope.handling.borrow().last().cloned().or_else(|| HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone())));
+            let current = scope.handling.borrow().last().cloned().or_else(|| {
+                HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone()))
+            });
             return Ok(match current {
                 Some(exception) => Unwind::Exception(exception),
                 None => self.raise(&self.exc.runtime_error, "No active exception to reraise"),
