@@ -335,3 +335,12 @@ fn library_results_flow_into_arguments_but_not_into_decisions() {
     let result = replay("inert_decision", &one_activity("greet"), &as_decision);
     assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
 }
+
+#[test]
+fn classes_enums_and_custom_exceptions() {
+    let source = format!(
+        "{PREAMBLE}\nfrom enum import Enum\nfrom temporalio.exceptions import ApplicationError\n\n\nclass Tier(str, Enum):\n    GOLD = 'gold'\n    BASIC = 'basic'\n\n\nclass Declined(ApplicationError):\n    def __init__(self, reason: str) -> None:\n        super().__init__(f'declined: {{reason}}', type='Declined', non_retryable=True)\n        self.reason = reason\n\n\nclass Base:\n    def kind(self) -> str:\n        return 'base'\n\n    def label(self) -> str:\n        return self.kind() + '!'\n\n\nclass Child(Base):\n    def kind(self) -> str:\n        return 'child-' + super().kind()\n\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    @workflow.run\n    async def run(self, name: str) -> str:\n        tier = Tier('gold')\n        assert tier is Tier.GOLD and tier == 'gold' and tier.value == 'gold'\n        try:\n            raise Declined('card')\n        except ApplicationError as error:\n            assert error.type == 'Declined' and error.reason == 'card' and str(error) == 'declined: card'\n        assert Child().label() == 'child-base!'\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n"
+    );
+    let result = replay("classes", &one_activity("greet"), &source);
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
+}

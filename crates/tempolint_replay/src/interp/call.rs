@@ -8,6 +8,10 @@ use super::scope::Scope;
 use super::value::{Class, Coroutine, CoroutineKind, Function, Instance, Value};
 use super::{Interp, LocalFuture, PyResult};
 
+/// Hidden locals that make zero-argument `super()` work.
+pub(crate) const SUPER_CLASS: &str = "__tempolint_super_class__";
+pub(crate) const SUPER_SELF: &str = "__tempolint_super_self__";
+
 impl Interp {
     /// `function(*args, **kwargs)`.
     pub(crate) fn call<'a>(
@@ -182,6 +186,21 @@ impl Interp {
                 },
             };
             scope.assign(name, value);
+        }
+        let defining_class = function
+            .meta
+            .borrow()
+            .defining_class
+            .as_ref()
+            .and_then(std::rc::Weak::upgrade);
+        if let (Some(class), Some(first)) = (defining_class, positional_params.first()) {
+            // What zero-argument `super()` needs: the class and the first argument.
+            if let super::scope::Lookup::Found(receiver) =
+                scope.lookup(first.parameter.name.as_str())
+            {
+                scope.assign(SUPER_CLASS, Value::Class(class));
+                scope.assign(SUPER_SELF, receiver);
+            }
         }
         if let Some(vararg) = &parameters.vararg {
             scope.assign(vararg.name.as_str(), Value::tuple(extra));

@@ -146,6 +146,11 @@ impl Interp {
                     .insert(Value::str(name), value.clone());
             }
         }
+        for (_, value) in &namespace {
+            if let Value::Function(function) = value {
+                function.meta.borrow_mut().defining_class = Some(Rc::downgrade(&class));
+            }
+        }
         for (name, value) in &namespace {
             if !class.attrs.borrow().contains(&Value::Str(name.clone())) {
                 class

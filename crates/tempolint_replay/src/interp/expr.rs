@@ -276,6 +276,21 @@ impl Interp {
     }
 
     async fn eval_call(&self, call: &'static ast::ExprCall, scope: &Rc<Scope>) -> PyResult<Value> {
+        if let Expr::Name(name) = call.func.as_ref()
+            && name.id.as_str() == "super"
+            && call.arguments.args.is_empty()
+            && call.arguments.keywords.is_empty()
+        {
+            if let (Lookup::Found(Value::Class(class)), Lookup::Found(receiver)) = (
+                scope.lookup(super::call::SUPER_CLASS),
+                scope.lookup(super::call::SUPER_SELF),
+            ) {
+                return Ok(Value::Native(Rc::new(super::native::Native::Super {
+                    class,
+                    instance: receiver,
+                })));
+            }
+        }
         let function = self.eval(&call.func, scope).await?;
         let mut args = Args {
             positional: Vec::with_capacity(call.arguments.args.len()),

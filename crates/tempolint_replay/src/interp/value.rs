@@ -103,6 +103,8 @@ pub(crate) struct FunctionMeta {
     pub(crate) is_staticmethod: bool,
     pub(crate) is_classmethod: bool,
     pub(crate) is_property: bool,
+    /// The class whose body defined this function (zero-argument `super()`).
+    pub(crate) defining_class: Option<std::rc::Weak<Class>>,
 }
 
 /// A handler's registered name; `None` for a dynamic handler.
