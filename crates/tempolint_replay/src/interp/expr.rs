@@ -280,16 +280,15 @@ impl Interp {
             && name.id.as_str() == "super"
             && call.arguments.args.is_empty()
             && call.arguments.keywords.is_empty()
-        {
-            if let (Lookup::Found(Value::Class(class)), Lookup::Found(receiver)) = (
+            && let (Lookup::Found(Value::Class(class)), Lookup::Found(receiver)) = (
                 scope.lookup(super::call::SUPER_CLASS),
                 scope.lookup(super::call::SUPER_SELF),
-            ) {
-                return Ok(Value::Native(Rc::new(super::native::Native::Super {
-                    class,
-                    instance: receiver,
-                })));
-            }
+            )
+        {
+            return Ok(Value::Native(Rc::new(super::native::Native::Super {
+                class,
+                instance: receiver,
+            })));
         }
         let function = self.eval(&call.func, scope).await?;
         let mut args = Args {
