@@ -127,15 +127,22 @@ fn render_json(results: &[ReplayResult]) -> String {
     let results: Vec<serde_json::Value> = results
         .iter()
         .map(|result| {
+            let mut message = result.message.clone();
+            if let Some(recorded) = &result.recorded {
+                let _ = write!(message, "; history recorded: {recorded}");
+            }
+            if let Some(code) = &result.code_now {
+                let _ = write!(message, "; the code now: {code}");
+            }
             serde_json::json!({
                 "history": result.history,
                 "workflow_type": result.workflow_type,
                 "verdict": result.verdict.as_str(),
                 "event_id": result.event_id,
-                "message": result.message,
-                "location": result.location.as_ref().map(|l| serde_json::json!({"filename": l.filename, "row": l.row, "column": l.column})),
-                "recorded": result.recorded,
-                "code_now": result.code_now,
+                "message": message,
+                "location": result.location.as_ref().map(|l| serde_json::json!({
+                    "filename": l.filename, "row": l.row, "column": l.column,
+                })),
                 "findings": result.findings.iter().map(|f| serde_json::json!({
                     "code": f.code, "severity": f.severity.as_str(), "message": f.message, "event_id": f.event_id,
                 })).collect::<Vec<_>>(),
