@@ -142,3 +142,55 @@ fn malformed_history_is_bad_input() {
     assert!(stderr.contains("broken.json: event #0 (eventId 1): field `workflowExecutionStartedEventAttributes.input`"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_history_folder_replays_every_history_of_the_requested_type() {
+    let Some(dir) = fixtures() else {
+        #[allow(clippy::print_stderr, reason = "a skipped test must say so loudly")]
+        {
+            eprintln!(
+                "SKIPPED: ../shared/fixtures/replay not found; the history-folder test did not run"
+            );
+        }
+        return;
+    };
+    let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+        .current_dir(&dir)
+        .args([
+            "replay",
+            "--history",
+            "histories",
+            "--workflow-type",
+            "GreetingWorkflow",
+            "--output-format",
+            "json",
+            "workflows",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["history"], "histories/hello_activity.json");
+    assert_eq!(results[0]["verdict"], "ok");
+    // The large history is replayed too when asked for, with its REP103 finding.
+    let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+        .current_dir(&dir)
+        .args([
+            "replay",
+            "--history",
+            "histories/large_batch.json",
+            "workflows/large_batch.py",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning[REP103]"), "{text}");
+}

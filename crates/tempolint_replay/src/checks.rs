@@ -98,3 +98,48 @@ fn event_payloads(attributes: &Attributes) -> Vec<&Payload> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::parse_history;
+
+    fn history_with(payload_bytes: usize, extra_events: usize) -> History {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let data = engine.encode(format!("\"{}\"", "x".repeat(payload_bytes)));
+        let mut events = vec![format!(
+            r#"{{"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED", "workflowExecutionStartedEventAttributes": {{"workflowType": {{"name": "W"}}, "input": {{"payloads": [{{"metadata": {{"encoding": "{}"}}, "data": "{data}"}}]}}}}}}"#,
+            engine.encode("json/plain")
+        )];
+        for index in 0..extra_events {
+            events.push(format!(r#"{{"eventId": "{}", "eventType": "EVENT_TYPE_WORKFLOW_TASK_SCHEDULED", "workflowTaskScheduledEventAttributes": {{}}}}"#, index + 2));
+        }
+        parse_history(&format!("{{\"events\": [{}]}}", events.join(",")), "h.json").unwrap()
+    }
+
+    #[test]
+    fn large_payloads_are_rep102() {
+        assert!(check_history(&history_with(1000, 0)).is_empty());
+        let warning = check_history(&history_with(600 * 1024, 0));
+        assert_eq!(warning.len(), 1);
+        assert_eq!(
+            (warning[0].code, warning[0].severity, warning[0].event_id),
+            ("REP102", Severity::Warning, Some(1))
+        );
+        let error = check_history(&history_with(3 * 1024 * 1024, 0));
+        assert_eq!(
+            (error[0].code, error[0].severity),
+            ("REP102", Severity::Error)
+        );
+    }
+
+    #[test]
+    fn long_histories_are_rep103() {
+        assert!(check_history(&history_with(10, 100)).is_empty());
+        let findings = check_history(&history_with(10, HISTORY_WARN_EVENTS));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, "REP103");
+        assert!(findings[0].message.contains("continue_as_new"));
+    }
+}
