@@ -344,3 +344,73 @@ fn classes_enums_and_custom_exceptions() {
     let result = replay("classes", &one_activity("greet"), &source);
     assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }
+
+#[test]
+fn python_semantics_match_cpython() {
+    let checks = r#"
+        items = {"b": 2, "a": 1, "c": 3}
+        assert list(items) == ["b", "a", "c"]
+        assert sorted(items, key=lambda k: -items[k]) == ["c", "b", "a"]
+        assert [k for k, v in items.items() if v > 1] == ["b", "c"]
+        assert {v: k for k, v in items.items()}[3] == "c"
+        assert sum(v * 2 for v in items.values()) == 12
+        assert any(v > 2 for v in items.values()) and not all(v > 2 for v in items.values())
+        assert min(items.values()) == 1 and max(items, key=len) == "b"
+        assert list(zip([1, 2], "ab")) == [(1, "a"), (2, "b")]
+        assert [i for i, _ in enumerate("xyz", start=1)] == [1, 2, 3]
+        assert "x,y,z".split(",")[1:] == ["y", "z"] and "abc"[::-1] == "cba"
+        assert f"{3.14159:.2f}|{7:03d}|{'ab':>4}|{1234567:,}" == "3.14|007|  ab|1,234,567"
+        assert "%s-%d-%.1f" % ("a", 5, 2.25) == "a-5-2.2" and "{}-{name}".format(1, name="n") == "1-n"
+        assert 7 // 2 == 3 and -7 // 2 == -4 and -7 % 3 == 2 and divmod(7, 2) == (3, 1) and 2 ** 10 == 1024
+        assert round(2.5) == 2
+        assert round(3.5) == 4
+        assert round(2.675, 2) == 2.67
+        assert str(1.0) == "1.0" and repr("it's") == '"it\'s"' and str([1, "a"]) == "[1, 'a']"
+        counter = 0
+        def bump(by=1):
+            nonlocal counter
+            counter += by
+            return counter
+        bump(); bump(by=3)
+        assert counter == 4
+        def collect(*args, **kwargs):
+            return args, kwargs
+        assert collect(1, 2, x=3) == ((1, 2), {"x": 3})
+        first, *rest = [1, 2, 3]
+        assert first == 1 and rest == [2, 3]
+        total = 0
+        for n in range(10):
+            if n % 2:
+                continue
+            if n > 6:
+                break
+            total += n
+        else:
+            total = -1
+        assert total == 12
+        try:
+            int("x")
+        except ValueError as error:
+            message = str(error)
+        else:
+            message = "no error"
+        finally:
+            total += 1
+        assert message == "invalid literal for int() with base 10: 'x'" and total == 13
+        assert timedelta(minutes=1, seconds=30).total_seconds() == 90.0
+        assert isinstance(True, int) and not isinstance("a", int)
+        value = None
+        assert (value or "default") == "default" and (value if value else 5) == 5
+"#;
+    let source = workflow(&format!(
+        "{checks}        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n"
+    ));
+    let result = replay("semantics", &one_activity("greet"), &source);
+    assert_eq!(
+        result.verdict,
+        Verdict::Ok,
+        "{} at {:?}",
+        result.message,
+        result.location
+    );
+}

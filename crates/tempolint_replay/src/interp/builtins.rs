@@ -232,8 +232,16 @@ impl Interp {
                     None => Ok(Value::Int(round_half_even(number) as i64)),
                     Some(digits) => {
                         let digits = as_int(&digits).unwrap_or(0);
-                        let factor = 10_f64.powi(digits as i32);
-                        let rounded = round_half_even(number * factor) / factor;
+                        // Python rounds the exact binary value (2.675 is 2.67499...): so does
+                        // Rust's float formatting, unlike scaling by a power of ten.
+                        let rounded = if (0..=17).contains(&digits) {
+                            format!("{number:.prec$}", prec = digits as usize)
+                                .parse::<f64>()
+                                .unwrap_or(number)
+                        } else {
+                            let factor = 10_f64.powi(digits as i32);
+                            round_half_even(number * factor) / factor
+                        };
                         Ok(if matches!(first, Some(Value::Int(_))) {
                             Value::Int(rounded as i64)
                         } else {
