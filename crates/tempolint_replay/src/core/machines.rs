@@ -1,5 +1,8 @@
 //! sdk-core's command state machines, reduced to what decides a replay verdict: which events a
 //! machine accepts in which state, the id/type checks, and the jobs it sends to the workflow.
+//!
+//! Kept in one file on purpose (it is longer than the house ~600 lines): it is one transition
+//! table, checked against `machines/*_state_machine.rs` in sdk-core side by side.
 
 use crate::history::{Attributes, Event, EventType, Failure, FailureInfo};
 use crate::protocol::{
