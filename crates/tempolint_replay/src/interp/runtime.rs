@@ -592,7 +592,10 @@ impl Interp {
                 let error =
                     self.new_exception(&self.exc.temporal_timeout_error, vec![message.clone()]);
                 if let Value::Instance(instance) = &error {
-                    instance.set("type", Value::str(timeout_type));
+                    instance.set(
+                        "type",
+                        self.exceptions_enum("TimeoutType", timeout_type, "TIMEOUT_TYPE_"),
+                    );
                 }
                 error
             }
@@ -613,7 +616,10 @@ impl Interp {
                 if let Value::Instance(instance) = &error {
                     instance.set("activity_type", Value::str(activity_type));
                     instance.set("activity_id", Value::str(activity_id));
-                    instance.set("retry_state", Value::str(retry_state));
+                    instance.set(
+                        "retry_state",
+                        self.exceptions_enum("RetryState", retry_state, "RETRY_STATE_"),
+                    );
                 }
                 error
             }
@@ -627,7 +633,10 @@ impl Interp {
                 if let Value::Instance(instance) = &error {
                     instance.set("workflow_type", Value::str(workflow_type));
                     instance.set("workflow_id", Value::str(workflow_id));
-                    instance.set("retry_state", Value::str(retry_state));
+                    instance.set(
+                        "retry_state",
+                        self.exceptions_enum("RetryState", retry_state, "RETRY_STATE_"),
+                    );
                     instance.set("namespace", Value::str("default"));
                 }
                 error
@@ -660,6 +669,23 @@ impl Interp {
                 "issues no command here: the workflow has not started".to_string(),
                 None,
             ),
+        }
+    }
+}
+
+impl Interp {
+    /// A `temporalio.exceptions` enum member from its proto name (`TIMEOUT_TYPE_HEARTBEAT` →
+    /// `TimeoutType.HEARTBEAT`), as the failure converter builds it.
+    fn exceptions_enum(&self, class: &str, proto_name: &str, prefix: &str) -> Value {
+        let member = proto_name.strip_prefix(prefix).unwrap_or(proto_name);
+        let Ok(module) = self.load_module("temporalio.exceptions") else {
+            return Value::None;
+        };
+        match module.get(class) {
+            Some(Value::Class(class)) => {
+                class.attrs.borrow().get_str(member).unwrap_or(Value::None)
+            }
+            _ => Value::None,
         }
     }
 }
