@@ -150,9 +150,12 @@ pub(crate) struct Interp {
     pub(crate) unrestricted_depth: Cell<u32>,
     /// True while module-level code runs (restrictions marked run-time-only do not apply).
     pub(crate) importing: Cell<u32>,
+    /// Loop iterations so far (a workflow that never stops computing is not followed).
+    pub(crate) steps: Cell<u64>,
 }
 
 const MAX_DEPTH: u32 = 400;
+const MAX_STEPS: u64 = 5_000_000;
 
 impl Interp {
     pub(crate) fn new() -> Rc<Interp> {
@@ -175,6 +178,7 @@ impl Interp {
             passthrough_depth: Cell::new(0),
             unrestricted_depth: Cell::new(0),
             importing: Cell::new(0),
+            steps: Cell::new(0),
         });
         *interp.this.borrow_mut() = Rc::downgrade(&interp);
         builtins::install(&interp);
@@ -221,6 +225,18 @@ impl Interp {
         }
         self.depth.set(depth);
         Ok(DepthGuard { interp: self })
+    }
+
+    /// Counts one loop iteration; past the budget the replay is inconclusive rather than slow.
+    pub(crate) fn count_step(&self) -> PyResult<()> {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > MAX_STEPS {
+            return Err(self.unsupported(format!(
+                "a computation this long ({MAX_STEPS} loop iterations)"
+            )));
+        }
+        Ok(())
     }
 
     /// Runs a future that must not suspend (module code, sync functions called from native code).

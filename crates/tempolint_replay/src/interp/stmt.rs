@@ -86,24 +86,18 @@ impl Interp {
                     }
                 }
             }
-            Stmt::While(while_stmt) => {
-                let mut iterations: u64 = 0;
-                loop {
-                    let test = self.eval(&while_stmt.test, scope).await?;
-                    if !self.truthy(&test)? {
-                        return self.exec_block(&while_stmt.orelse, scope).await;
-                    }
-                    iterations += 1;
-                    if iterations > 50_000_000 {
-                        return Err(self.unsupported("a loop that does not end (50,000,000 iterations without a Temporal call)"));
-                    }
-                    match self.exec_block(&while_stmt.body, scope).await? {
-                        Flow::Break => break,
-                        Flow::Return(value) => return Ok(Flow::Return(value)),
-                        Flow::Normal | Flow::Continue => {}
-                    }
+            Stmt::While(while_stmt) => loop {
+                let test = self.eval(&while_stmt.test, scope).await?;
+                if !self.truthy(&test)? {
+                    return self.exec_block(&while_stmt.orelse, scope).await;
                 }
-            }
+                self.count_step()?;
+                match self.exec_block(&while_stmt.body, scope).await? {
+                    Flow::Break => break,
+                    Flow::Return(value) => return Ok(Flow::Return(value)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+            },
             Stmt::For(for_stmt) => {
                 if for_stmt.is_async {
                     return Err(self.unsupported("`async for`"));
@@ -114,16 +108,25 @@ impl Interp {
                 } else {
                     None
                 };
-                let items = if live_list.is_some() {
+                // Ranges are walked without materializing them.
+                let range = if let Value::Range(start, stop, step) = iterable {
+                    Some((start, step, super::ops::range_len(start, stop, step)))
+                } else {
+                    None
+                };
+                let items = if live_list.is_some() || range.is_some() {
                     Vec::new()
                 } else {
                     self.iterate(&iterable)?
                 };
                 let mut index = 0;
                 loop {
-                    let item = match &live_list {
-                        Some(list) => list.borrow().get(index).cloned(),
-                        None => items.get(index).cloned(),
+                    self.count_step()?;
+                    let item = match (&live_list, range) {
+                        (Some(list), _) => list.borrow().get(index).cloned(),
+                        (None, Some((start, step, length))) => (index < length as usize)
+                            .then(|| Value::Int(start + step * index as i64)),
+                        (None, None) => items.get(index).cloned(),
                     };
                     let Some(item) = item else {
                         return self.exec_block(&for_stmt.orelse, scope).await;
