@@ -729,9 +729,9 @@ impl Interp {
                 );
                 Ok(Value::Bool((a - b).abs() <= 1e-9 * a.abs().max(b.abs())))
             }
-            "json.dumps" => {
-                Err(self.unsupported("json.dumps (key order and spacing are not modelled)"))
-            }
+            // Pure (it does not change its argument): its text is not modelled, but it may flow
+            // into arguments like any inert value.
+            "json.dumps" => Ok(Value::inert_unknown("the result of `json.dumps()`", self.here())),
             "json.loads" => match &first {
                 Value::Str(text) => match serde_json::from_str::<serde_json::Value>(text) {
                     Ok(json) => Ok(super::convert::plain_json(&json)),
