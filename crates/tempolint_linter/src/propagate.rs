@@ -51,13 +51,16 @@ impl<'p, 'a> Propagation<'p, 'a> {
         &self.functions[function.0 as usize]
     }
 
+    /// Whether a walk goes into `target`. Workflow methods report their own findings, so no
+    /// walk enters them; an activity *called* (not scheduled) from workflow code runs inline
+    /// in the workflow, so the workflow walk does enter it.
     fn follows(&self, walk: Walk, target: FunctionId) -> bool {
         !matches!(
             (walk, self.project.function(target).kind),
             (
-                Walk::Workflow,
-                FunctionKind::WorkflowMethod | FunctionKind::Activity { .. }
-            ) | (Walk::AsyncActivity, FunctionKind::WorkflowMethod)
+                Walk::Workflow | Walk::AsyncActivity,
+                FunctionKind::WorkflowMethod
+            )
         )
     }
 
