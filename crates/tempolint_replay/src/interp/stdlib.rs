@@ -731,7 +731,10 @@ impl Interp {
             }
             // Pure (it does not change its argument): its text is not modelled, but it may flow
             // into arguments like any inert value.
-            "json.dumps" => Ok(Value::inert_unknown("the result of `json.dumps()`", self.here())),
+            "json.dumps" => Ok(Value::inert_unknown(
+                "the result of `json.dumps()`",
+                self.here(),
+            )),
             "json.loads" => match &first {
                 Value::Str(text) => match serde_json::from_str::<serde_json::Value>(text) {
                     Ok(json) => Ok(super::convert::plain_json(&json)),
