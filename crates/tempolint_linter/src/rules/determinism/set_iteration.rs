@@ -1,5 +1,5 @@
 use tempolint_python::ast::Expr;
-use tempolint_python::{Ranged, TextSize};
+use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context, IterationKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -70,16 +70,15 @@ fn report(checker: &mut Checker, iterated: &Expr) {
         message: "Iterate over `sorted(…)`".to_string(),
         edits: vec![
             Edit {
-                range: tempolint_python::TextRange::empty(range.start()),
+                range: TextRange::empty(range.start()),
                 content: "sorted(".to_string(),
             },
             Edit {
-                range: tempolint_python::TextRange::empty(range.end()),
+                range: TextRange::empty(range.end()),
                 content: ")".to_string(),
             },
         ],
     };
-    let _: TextSize = range.start();
     checker
         .report(&SetIteration {}, range, Context::Workflow)
         .fix = Some(fix);
