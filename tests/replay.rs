@@ -1,7 +1,8 @@
-//! End-to-end: `tempolint replay` over every entry of the acceptance manifest recorded with the
-//! real SDK (`../shared/fixtures/replay`), asserting the acceptance figures: no false "ok",
-//! every decided verdict agrees, at least 90% decided, and the SDK's event id wherever it
-//! names one.
+//! End-to-end: `tempolint replay` over every entry of the manifests recorded with the real SDK
+//! (the acceptance set `../shared/fixtures/replay`, and the project's own
+//! `fixtures/replay`, recorded by scripts/record_histories.py), asserting the acceptance
+//! figures: no false "ok", every decided verdict agrees, at least 90% decided, and the SDK's
+//! event id wherever it names one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,6 +10,11 @@ use std::process::Command;
 fn fixtures() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/replay");
     dir.join("manifest.json").is_file().then_some(dir)
+}
+
+/// The project's own replay fixtures: always present, no ../shared needed.
+fn own_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/replay")
 }
 
 #[test]
@@ -25,6 +31,17 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
         }
         return;
     };
+    assert_agrees_with_manifest(&dir);
+}
+
+#[test]
+fn replay_agrees_with_the_sdk_replayer_on_our_own_fixtures() {
+    assert_agrees_with_manifest(&own_fixtures());
+}
+
+/// Replays every entry of `dir/manifest.json` (paths relative to `dir`) and asserts the
+/// acceptance figures against the SDK's recorded verdicts.
+fn assert_agrees_with_manifest(dir: &Path) {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     let entries = manifest.as_array().unwrap();
@@ -33,7 +50,7 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
     for entry in entries {
         let field = |key: &str| entry[key].as_str().unwrap_or_default().to_string();
         let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
-            .current_dir(&dir)
+            .current_dir(dir)
             .args([
                 "replay",
                 "--history",
@@ -116,7 +133,8 @@ fn replay_agrees_with_the_sdk_replayer_on_the_manifest() {
     let total = entries.len();
     assert!(
         problems.is_empty(),
-        "replay disagreements:\n{}",
+        "replay disagreements on {}:\n{}",
+        dir.display(),
         problems.join("\n")
     );
     assert_eq!(false_ok, 0);
