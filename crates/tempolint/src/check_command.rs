@@ -12,7 +12,7 @@ use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
 use crate::discovery::python_files;
-use crate::loader::{Loaded, load, module_of, prune_trees};
+use crate::loader::{Loaded, SourceRoots, load, prune_trees};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -101,7 +101,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             error(format!("failed to read standard input: {e}"));
             return ExitCode::from(2);
         }
-        let (module_name, is_package) = module_of(name, &settings);
+        let (module_name, is_package) = SourceRoots::new(&settings).module_of(name);
         vec![match String::from_utf8(bytes) {
             Ok(text) => Loaded::Input(SourceInput {
                 path: name.clone(),
@@ -130,9 +130,10 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             error(walk_error.message);
             had_error = true;
         }
+        let roots = SourceRoots::new(&settings);
         files
             .into_par_iter()
-            .map(|path| load(path, &settings))
+            .map(|path| load(path, &roots))
             .collect()
     };
     let mut inputs = Vec::with_capacity(loaded.len());

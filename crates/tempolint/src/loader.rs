@@ -9,18 +9,27 @@ use tempolint_linter::Settings;
 use tempolint_python::{ParsedSource, module_name_for};
 use tempolint_semantic::SourceInput;
 
-/// The module name of `path` from the configured source roots.
-pub(crate) fn module_of(path: &Path, settings: &Settings) -> (String, bool) {
-    let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
-    let roots: Vec<PathBuf> = settings.src.iter().map(|src| root.join(src)).collect();
-    let root_refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-    let name = module_name_for(&absolute, &root_refs).unwrap_or_else(|| {
-        let parent = absolute.parent().unwrap_or(Path::new("/"));
-        module_name_for(&absolute, &[parent]).unwrap_or_else(|| "__main__".to_string())
-    });
-    (name, is_package)
+/// The configured source roots, made absolute once per run.
+pub(crate) struct SourceRoots(Vec<PathBuf>);
+
+impl SourceRoots {
+    pub(crate) fn new(settings: &Settings) -> Self {
+        let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
+        Self(settings.src.iter().map(|src| root.join(src)).collect())
+    }
+
+    /// The module name of `path`, and whether it is a package's `__init__.py`. A file under
+    /// no root is named after its own folder (a script's folder is on `sys.path`).
+    pub(crate) fn module_of(&self, path: &Path) -> (String, bool) {
+        let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let roots: Vec<&Path> = self.0.iter().map(PathBuf::as_path).collect();
+        let name = module_name_for(&absolute, &roots).unwrap_or_else(|| {
+            let parent = absolute.parent().unwrap_or(Path::new("/"));
+            module_name_for(&absolute, &[parent]).unwrap_or_else(|| "__main__".to_string())
+        });
+        (name, is_package)
+    }
 }
 
 /// A file's input, or a diagnostic-worthy problem reading it.
@@ -30,12 +39,12 @@ pub(crate) enum Loaded {
     Unreadable(String),
 }
 
-pub(crate) fn load(path: PathBuf, settings: &Settings) -> Loaded {
+pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => return Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
     };
-    let (module_name, is_package) = module_of(&path, settings);
+    let (module_name, is_package) = roots.module_of(&path);
     match String::from_utf8(bytes) {
         Ok(text) => {
             let mut input = SourceInput {

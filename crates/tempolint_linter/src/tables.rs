@@ -37,8 +37,10 @@ impl<T> PatternMap<T> {
         if let Some(value) = self.exact.get(name) {
             return value.as_ref();
         }
-        let mut end = name.len();
-        while let Some(dot) = name[..end].rfind('.') {
+        // Short names: a byte scan beats `rfind`'s vectorised search set-up.
+        let bytes = name.as_bytes();
+        let mut end = bytes.len();
+        while let Some(dot) = bytes[..end].iter().rposition(|byte| *byte == b'.') {
             if let Some(value) = self.prefixes.get(&name[..dot]) {
                 return value.as_ref();
             }
@@ -176,7 +178,8 @@ impl Tables {
             if let Some(restriction) = self.restrictions_exact.get(current) {
                 return Some(restriction);
             }
-            let (parent, member) = current.rsplit_once('.')?;
+            let dot = current.as_bytes().iter().rposition(|byte| *byte == b'.')?;
+            let (parent, member) = (&current[..dot], &current[dot + 1..]);
             if let Some((restriction, exclude)) = self.restrictions_wildcard.get(parent)
                 && !member.starts_with('_')
                 && !exclude.contains(member)

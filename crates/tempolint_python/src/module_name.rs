@@ -8,6 +8,9 @@ pub fn module_name_for(path: &Path, roots: &[&Path]) -> Option<String> {
 }
 
 fn relative_module(path: &Path, root: &Path) -> Option<String> {
+    if let TextMatch::Decided(name) = relative_module_fast(path, root) {
+        return name;
+    }
     let relative = if root.as_os_str().is_empty() || root == Path::new(".") {
         path.strip_prefix(".").unwrap_or(path)
     } else {
@@ -15,7 +18,7 @@ fn relative_module(path: &Path, root: &Path) -> Option<String> {
             .or_else(|_| path.strip_prefix(root.strip_prefix(".").unwrap_or(root)))
             .ok()?
     };
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     for component in relative.components() {
         match component {
             Component::Normal(part) => parts.push(part.to_str()?.to_string()),
@@ -23,12 +26,56 @@ fn relative_module(path: &Path, root: &Path) -> Option<String> {
             _ => return None,
         }
     }
+    dotted(parts.iter().map(String::as_str))
+}
+
+/// The answer of the text comparison, or that it does not apply.
+enum TextMatch {
+    Decided(Option<String>),
+    NotApplicable,
+}
+
+/// The common case of absolute, UTF-8 paths, compared as text (path component parsing is
+/// the larger part of the cost otherwise).
+fn relative_module_fast(path: &Path, root: &Path) -> TextMatch {
+    let (Some(path), Some(root)) = (path.to_str(), root.to_str()) else {
+        return TextMatch::NotApplicable;
+    };
+    if !path.starts_with('/')
+        || !root.starts_with('/')
+        || path.contains("/./")
+        || path.contains("//")
+    {
+        return TextMatch::NotApplicable;
+    }
+    let mut root = root;
+    while let Some(trimmed) = root.strip_suffix("/.").or_else(|| root.strip_suffix('/')) {
+        root = trimmed;
+    }
+    if root.contains("/./") {
+        return TextMatch::NotApplicable;
+    }
+    let Some(rest) = path
+        .strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        return TextMatch::Decided(None);
+    };
+    if rest.split('/').any(|part| part == "..") {
+        return TextMatch::NotApplicable;
+    }
+    TextMatch::Decided(dotted(rest.split('/')))
+}
+
+/// `pkg/sub/mod.py` parts as `pkg.sub.mod` (`__init__` names its package).
+fn dotted<'p>(parts: impl Iterator<Item = &'p str>) -> Option<String> {
+    let mut parts: Vec<&str> = parts.collect();
     let last = parts.pop()?;
     let stem = last
         .strip_suffix(".pyi")
         .or_else(|| last.strip_suffix(".py"))?;
     if stem != "__init__" {
-        parts.push(stem.to_string());
+        parts.push(stem);
     }
     if parts.is_empty() || !parts.iter().all(|part| is_identifier(part)) {
         return None;
@@ -74,6 +121,19 @@ mod tests {
             Some("case.wf")
         );
         assert_eq!(module_name_for(Path::new("my-dir/wf.py"), &roots), None);
+        let absolute = [Path::new("/repo/src"), Path::new("/repo/.")];
+        assert_eq!(
+            module_name_for(Path::new("/repo/src/pkg/__init__.py"), &absolute).as_deref(),
+            Some("pkg")
+        );
+        assert_eq!(
+            module_name_for(Path::new("/repo/case/wf.py"), &absolute).as_deref(),
+            Some("case.wf")
+        );
+        assert_eq!(
+            module_name_for(Path::new("/elsewhere/wf.py"), &absolute),
+            None
+        );
     }
 
     #[test]

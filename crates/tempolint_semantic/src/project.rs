@@ -324,20 +324,24 @@ impl<'a> Project<'a> {
 
     /// Records the type of every `self.<attr> = value` assignment in a class's methods.
     fn infer_attributes(&mut self) {
-        let mut all = Vec::with_capacity(self.classes.len());
-        for class in &self.classes {
-            let mut attributes = FxHashMap::default();
-            let resolver = Resolver::new(self, class.module);
-            let mut methods: Vec<FunctionId> = class.methods.values().copied().collect();
-            methods.sort();
-            for method in methods {
-                let def = self.functions[method.0 as usize].def;
-                let mut scope = LocalScope::default();
-                resolver.enter_function(&mut scope, def, Some(&class.qualified_name));
-                collect_self_assignments(&resolver, &scope, &def.body, &mut attributes);
-            }
-            all.push(attributes);
-        }
+        use rayon::prelude::*;
+        let all: Vec<FxHashMap<String, Binding>> = self
+            .classes
+            .par_iter()
+            .map(|class| {
+                let mut attributes = FxHashMap::default();
+                let resolver = Resolver::new(self, class.module);
+                let mut methods: Vec<FunctionId> = class.methods.values().copied().collect();
+                methods.sort();
+                for method in methods {
+                    let def = self.functions[method.0 as usize].def;
+                    let mut scope = LocalScope::default();
+                    resolver.enter_function(&mut scope, def, Some(&class.qualified_name));
+                    collect_self_assignments(&resolver, &scope, &def.body, &mut attributes);
+                }
+                attributes
+            })
+            .collect();
         for (class, attributes) in self.classes.iter_mut().zip(all) {
             class.attributes = attributes;
         }
@@ -407,6 +411,10 @@ impl<'a> Project<'a> {
     }
 
     fn follow_reexport(&self, name: &str) -> Option<String> {
+        // Names outside the project's packages (`datetime.datetime.now`) have nothing to follow.
+        if !self.has_top_level_package(name.split('.').next().unwrap_or(name)) {
+            return None;
+        }
         let mut split = name.len();
         loop {
             let prefix = &name[..split];

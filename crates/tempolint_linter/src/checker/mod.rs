@@ -15,7 +15,7 @@ use crate::diagnostic::{Fix, Severity};
 use crate::registry::Rule;
 use crate::rules::Violation;
 use crate::settings::Settings;
-use crate::tables::{TABLES, Tables};
+use crate::tables::{Restriction, TABLES, Tables};
 
 /// Where a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub(crate) struct CallInfo<'a, 'e> {
     pub(crate) determinism: Option<Rule>,
     /// The blocking table's rule for the symbol.
     pub(crate) blocking: Option<Rule>,
+    /// The SDK sandbox's restriction on the symbol.
+    pub(crate) restriction: Option<&'static Restriction>,
 }
 
 struct NestedDef<'a> {

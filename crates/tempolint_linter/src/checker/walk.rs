@@ -52,11 +52,15 @@ impl<'a> Checker<'_, '_, 'a> {
         let blocking = symbol
             .as_deref()
             .and_then(|symbol| self.tables.blocking.get(symbol).copied());
+        let restriction = symbol
+            .as_deref()
+            .and_then(|symbol| self.tables.restriction(symbol));
         let info = CallInfo {
             call,
             symbol: symbol.as_deref(),
             determinism,
             blocking,
+            restriction,
         };
         rules::dispatch_call(self, &info);
 

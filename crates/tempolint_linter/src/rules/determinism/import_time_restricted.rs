@@ -54,7 +54,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = info.symbol else {
         return;
     };
-    let Some(restriction) = checker.tables.restriction(symbol) else {
+    let Some(restriction) = info.restriction else {
         return;
     };
     if restriction.only_runtime || restriction.warning {

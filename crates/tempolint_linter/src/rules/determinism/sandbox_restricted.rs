@@ -67,19 +67,13 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     }
     let configured = checker.settings.is_extra_nondeterministic(symbol);
     if !configured {
-        let covered = checker
-            .tables
+        let covered = info
             .determinism
-            .get(symbol)
-            .is_some_and(|rule| *rule != crate::registry::Rule::SandboxRestricted)
+            .is_some_and(|rule| rule != crate::registry::Rule::SandboxRestricted)
             || checker.tables.implicit_clock.contains_key(symbol)
             || symbol == "random.Random";
-        let restricted = checker
-            .tables
-            .restriction(symbol)
-            .is_some_and(|r| !r.warning)
-            || checker.tables.determinism.get(symbol)
-                == Some(&crate::registry::Rule::SandboxRestricted);
+        let restricted = info.restriction.is_some_and(|r| !r.warning)
+            || info.determinism == Some(crate::registry::Rule::SandboxRestricted);
         if covered || !restricted || checker.sandbox_unrestricted > 0 {
             return;
         }
