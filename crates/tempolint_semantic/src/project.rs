@@ -130,8 +130,21 @@ impl<'a> Project<'a> {
                 .map(|input| input.module_name.split('.').next().unwrap_or_default())
                 .collect(),
         };
-        for input in inputs {
-            project.add_module(input);
+        let imports: Vec<ImportTable> = {
+            use rayon::prelude::*;
+            inputs
+                .par_iter()
+                .map(|input| {
+                    ImportTable::collect(
+                        &input.module_name,
+                        input.is_package,
+                        &input.source.module().body,
+                    )
+                })
+                .collect()
+        };
+        for (input, imports) in inputs.iter().zip(imports) {
+            project.add_module(input, imports);
         }
         project.resolve_imports();
         project.classify();
@@ -139,10 +152,9 @@ impl<'a> Project<'a> {
         project
     }
 
-    fn add_module(&mut self, input: &'a SourceInput) {
+    fn add_module(&mut self, input: &'a SourceInput, imports: ImportTable) {
         let id = ModuleId(self.modules.len() as u32);
         let body = &input.source.module().body;
-        let imports = ImportTable::collect(&input.module_name, input.is_package, body);
         let mut globals = FxHashMap::default();
         self.collect_globals(id, &input.module_name, body, &mut globals);
         self.module_index.entry(&input.module_name).or_insert(id);
@@ -470,28 +482,35 @@ impl<'a> Project<'a> {
 
     /// Rewrites every module's import targets to the project modules they land in.
     fn resolve_imports(&mut self) {
-        for index in 0..self.modules.len() {
-            let id = ModuleId(index as u32);
-            let resolved: Vec<(String, String)> = self.modules[index]
-                .imports
-                .names
-                .iter()
-                .map(|(local, import)| (local.clone(), self.resolve_import(id, &import.target)))
-                .collect();
-            let modules: Vec<String> = self.modules[index]
-                .imports
-                .modules
-                .iter()
-                .map(|import| self.resolve_import(id, &import.target))
-                .collect();
-            let stars: Vec<String> = self.modules[index]
-                .imports
-                .star_modules
-                .iter()
-                .map(|star| self.resolve_import(id, star))
-                .collect();
-            let imports = &mut self.modules[index].imports;
-            for (local, target) in resolved {
+        use rayon::prelude::*;
+        type Resolved = (Vec<(String, String)>, Vec<String>, Vec<String>);
+        let this = &*self;
+        let all: Vec<Resolved> = (0..this.modules.len())
+            .into_par_iter()
+            .map(|index| {
+                let id = ModuleId(index as u32);
+                let imports = &this.modules[index].imports;
+                let names = imports
+                    .names
+                    .iter()
+                    .map(|(local, import)| (local.clone(), this.resolve_import(id, &import.target)))
+                    .collect();
+                let modules = imports
+                    .modules
+                    .iter()
+                    .map(|import| this.resolve_import(id, &import.target))
+                    .collect();
+                let stars = imports
+                    .star_modules
+                    .iter()
+                    .map(|star| this.resolve_import(id, star))
+                    .collect();
+                (names, modules, stars)
+            })
+            .collect();
+        for (module, (names, modules, stars)) in self.modules.iter_mut().zip(all) {
+            let imports = &mut module.imports;
+            for (local, target) in names {
                 if let Some(import) = imports.names.get_mut(&local) {
                     import.target = target;
                 }

@@ -145,6 +145,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
 
     /// A dotted name, with project re-exports and module-level variables followed.
     fn symbol(&self, name: &str, depth: u8) -> Binding {
+        if !self
+            .project
+            .has_top_level_package(name.split('.').next().unwrap_or(name))
+        {
+            // Not the project's: no re-export to follow, no module variable to read.
+            return Binding::Symbol(name.to_string());
+        }
         let canonical = self.project.canonicalize(name);
         if let Some((module, member)) = canonical.rsplit_once('.')
             && let Some(module) = self.project.module_by_name(module)
@@ -157,7 +164,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
 
     fn member(&self, base: &Binding, attribute: &str, depth: u8) -> Binding {
         match base {
-            Binding::Symbol(path) => self.symbol(&format!("{path}.{attribute}"), depth + 1),
+            Binding::Symbol(path) => {
+                let mut name = String::with_capacity(path.len() + 1 + attribute.len());
+                name.push_str(path);
+                name.push('.');
+                name.push_str(attribute);
+                self.symbol(&name, depth + 1)
+            }
             Binding::Instance(class) => {
                 if let Some(class_id) = self.project.class_by_name(class) {
                     if let Some(binding) = self.attribute_type(class_id, attribute, 0) {
