@@ -307,3 +307,44 @@ fn exclusions_apply_below_the_named_folder_only() {
     assert_eq!(named.len(), 1, "{named:?}");
     assert_eq!(named[0]["filename"], "build/pkg/flow.py");
 }
+
+#[test]
+fn project_packages_under_a_non_identifier_folder_keep_their_names() {
+    let dir = std::env::temp_dir().join(format!("tempolint-cli-names-{}", std::process::id()));
+    let repo = dir.join("my-repo");
+    for package in ["a", "b"] {
+        std::fs::create_dir_all(repo.join(package)).unwrap();
+        std::fs::write(repo.join(package).join("__init__.py"), "").unwrap();
+        std::fs::write(
+            repo.join(package).join("acts.py"),
+            "from temporalio import activity\n\n@activity.defn\nasync def poll() -> None:\n    while True:\n        activity.heartbeat()\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        repo.join("a/wf.py"),
+        "import sys\nfrom datetime import timedelta\nfrom temporalio import workflow\n\nwith workflow.unsafe.imports_passed_through():\n    from a.acts import poll\n\n@workflow.defn\nclass A:\n    @workflow.run\n    async def run(self) -> int:\n        await workflow.execute_activity(poll, start_to_close_timeout=timedelta(hours=1), heartbeat_timeout=timedelta(seconds=30))\n        return sys.maxsize\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("b/wf.py"),
+        "from datetime import timedelta\nfrom temporalio import workflow\n\nwith workflow.unsafe.imports_passed_through():\n    from acts import poll\n\n@workflow.defn\nclass B:\n    @workflow.run\n    async def run(self) -> None:\n        await workflow.execute_activity(poll, start_to_close_timeout=timedelta(hours=1))\n",
+    )
+    .unwrap();
+    // `a.acts.poll` has its heartbeat timeout; `b.acts.poll` (a different module) has none.
+    let findings = json(&tempolint(
+        &dir,
+        &["check", "--output-format", "json", "my-repo"],
+    ));
+    let summary: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["filename"].as_str().unwrap(),
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(summary, ["my-repo/b/acts.py TMO103"]);
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use tempolint_linter::Settings;
-use tempolint_python::{ParsedSource, module_name_for};
+use tempolint_python::{ParsedSource, module_name_for, trailing_module_name};
 use tempolint_semantic::SourceInput;
 
 /// The configured source roots, made absolute once per run.
@@ -19,15 +19,15 @@ impl SourceRoots {
     }
 
     /// The module name of `path`, and whether it is a package's `__init__.py`. A file under
-    /// no root is named after its own folder (a script's folder is on `sys.path`).
+    /// no root (or under a folder that is no identifier) is named by its trailing identifier
+    /// folders.
     pub(crate) fn module_of(&self, path: &Path) -> (String, bool) {
         let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let roots: Vec<&Path> = self.0.iter().map(PathBuf::as_path).collect();
-        let name = module_name_for(&absolute, &roots).unwrap_or_else(|| {
-            let parent = absolute.parent().unwrap_or(Path::new("/"));
-            module_name_for(&absolute, &[parent]).unwrap_or_else(|| "__main__".to_string())
-        });
+        let name = module_name_for(&absolute, &roots)
+            .or_else(|| trailing_module_name(&absolute))
+            .unwrap_or_else(|| "__main__".to_string());
         (name, is_package)
     }
 }

@@ -174,6 +174,7 @@ fn heartbeat_rules(
             *scheduled.entry(call.activity).or_default() |= call.heartbeat_timeout.is_some();
             if let Some(range) = call.heartbeat_timeout
                 && check_102
+                && !is_wrapped(project, call.activity)
                 && !reaches_heartbeat(call.activity)
             {
                 let activity = project.function(call.activity).def.name.to_string();
@@ -199,6 +200,12 @@ fn heartbeat_rules(
             }
         }
     }
+}
+
+/// Whether an activity carries decorators besides `@activity.defn` (a wrapper may heartbeat
+/// for it, which the call graph does not see).
+fn is_wrapped(project: &Project, activity: FunctionId) -> bool {
+    project.function(activity).def.decorator_list.len() > 1
 }
 
 /// PAY103: endless loops in workflows whose class never continues as new.

@@ -198,7 +198,9 @@ impl Tables {
     /// Whether the sandbox passes `module` through (standard library, temporalio, …).
     pub(crate) fn is_passthrough(&self, module: &str) -> bool {
         let top = module.split('.').next().unwrap_or(module);
-        self.passthrough.contains(module) || self.passthrough.contains(top)
+        // The sandbox's importer seeds `sys` itself (it is left out of the passthrough list
+        // because it is never re-imported).
+        top == "sys" || self.passthrough.contains(module) || self.passthrough.contains(top)
     }
 }
 
@@ -247,5 +249,6 @@ mod tests {
         );
         assert!(tables.is_passthrough("json"));
         assert!(!tables.is_passthrough("requests"));
+        assert!(tables.is_passthrough("sys"));
     }
 }

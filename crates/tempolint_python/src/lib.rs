@@ -4,7 +4,7 @@
 mod module_name;
 mod source;
 
-pub use module_name::{module_name_for, package_of};
+pub use module_name::{module_name_for, package_of, trailing_module_name};
 pub use source::{ParsedSource, SourcePosition, SyntaxError};
 
 pub use ruff_python_ast as ast;

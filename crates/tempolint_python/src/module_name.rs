@@ -7,6 +7,36 @@ pub fn module_name_for(path: &Path, roots: &[&Path]) -> Option<String> {
     roots.iter().find_map(|root| relative_module(path, root))
 }
 
+/// The module name of a file under no source root, or under a folder whose name is not an
+/// identifier (`my-repo/pkg/wf.py`): its trailing identifier folders and its stem
+/// (`pkg.wf`). Sibling imports then still resolve, and same-named files in different
+/// folders keep different names.
+pub fn trailing_module_name(path: &Path) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut components = path.components().rev();
+    let file = components.next()?.as_os_str().to_str()?;
+    let stem = file
+        .strip_suffix(".pyi")
+        .or_else(|| file.strip_suffix(".py"))?;
+    if stem != "__init__" {
+        parts.push(stem);
+    }
+    for component in components {
+        match component {
+            Component::Normal(part) => match part.to_str() {
+                Some(part) if is_identifier(part) => parts.push(part),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    if parts.is_empty() || !is_identifier(parts[0]) {
+        return None;
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
 fn relative_module(path: &Path, root: &Path) -> Option<String> {
     if let TextMatch::Decided(name) = relative_module_fast(path, root) {
         return name;
@@ -134,6 +164,19 @@ mod tests {
             module_name_for(Path::new("/elsewhere/wf.py"), &absolute),
             None
         );
+    }
+
+    #[test]
+    fn trailing_names_stop_at_the_first_non_identifier_folder() {
+        assert_eq!(
+            trailing_module_name(Path::new("/x/my-repo/pkg/wf.py")).as_deref(),
+            Some("pkg.wf")
+        );
+        assert_eq!(
+            trailing_module_name(Path::new("/x/my-repo/pkg/__init__.py")).as_deref(),
+            Some("pkg")
+        );
+        assert_eq!(trailing_module_name(Path::new("my-repo/bad-name.py")), None);
     }
 
     #[test]

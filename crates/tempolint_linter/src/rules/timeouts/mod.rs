@@ -159,9 +159,12 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
 }
 
 /// Records `activity.heartbeat()` calls and whether they sit in a loop.
+/// An activity that completes asynchronously (`activity.raise_complete_async()`) is
+/// heartbeated from outside through its task token: counted as heartbeating, never in a loop.
 pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
-    if info.symbol == Some("temporalio.activity.heartbeat") {
-        let in_loop = checker.loop_depth > 0;
+    let completes_async = info.symbol == Some("temporalio.activity.raise_complete_async");
+    if info.symbol == Some("temporalio.activity.heartbeat") || completes_async {
+        let in_loop = checker.loop_depth > 0 && !completes_async;
         checker
             .facts
             .heartbeats
