@@ -97,7 +97,8 @@ pub(crate) fn python_files(
                 .unwrap_or(path)
         })
         .collect();
-    files.sort();
+    // Byte order: deterministic, and much cheaper than comparing path components.
+    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     files.dedup();
     (files, errors.into_inner().expect("walk lock"))
 }
