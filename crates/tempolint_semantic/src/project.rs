@@ -114,6 +114,9 @@ pub struct Project<'a> {
     class_index: FxHashMap<String, ClassId>,
     /// First segments of every module name (`pkg` for `pkg.flows`).
     top_level_packages: FxHashSet<&'a str>,
+    /// Every segment of every module name: an import whose first segment is none of them
+    /// cannot land in the project.
+    module_segments: FxHashSet<&'a str>,
 }
 
 impl<'a> Project<'a> {
@@ -128,6 +131,10 @@ impl<'a> Project<'a> {
             top_level_packages: inputs
                 .iter()
                 .map(|input| input.module_name.split('.').next().unwrap_or_default())
+                .collect(),
+            module_segments: inputs
+                .iter()
+                .flat_map(|input| input.module_name.split('.'))
                 .collect(),
         };
         let imports: Vec<ImportTable> = {
@@ -469,6 +476,9 @@ impl<'a> Project<'a> {
         let module = self.module(from);
         let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
         let first = target.split('.').next().unwrap_or(target);
+        if !self.module_segments.contains(first) {
+            return target.to_string();
+        }
         loop {
             if base.is_empty() {
                 return target.to_string();
