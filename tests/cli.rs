@@ -116,7 +116,7 @@ fn text_output_shows_excerpt_underline_and_chain() {
         stdout.contains("= chain: pkg.helpers.stamp (pkg/helpers.py:5:12)"),
         "{stdout}"
     );
-    assert!(stdout.contains("Found 1 error."), "{stdout}");
+    assert!(stdout.contains("Found 1 problem (1 error)."), "{stdout}");
 }
 
 #[test]

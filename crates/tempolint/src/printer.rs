@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{Value, json};
-use tempolint_linter::{Diagnostic, Fix};
+use tempolint_linter::{Diagnostic, Fix, Severity};
 use tempolint_python::{ParsedSource, TextRange};
 use tempolint_semantic::SourceInput;
 
@@ -228,8 +228,30 @@ fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<(
     if count == 0 {
         writeln!(out, "All checks passed!")
     } else {
-        let noun = if count == 1 { "error" } else { "errors" };
-        writeln!(out, "Found {count} {noun}.")?;
+        let plural = |n: usize, word: &str| {
+            if n == 1 || word == "info" {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let mut by_severity = Vec::new();
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            let n = reports
+                .iter()
+                .flat_map(|(_, d)| d.iter())
+                .filter(|d| d.severity == severity)
+                .count();
+            if n > 0 {
+                by_severity.push(plural(n, severity.as_str()));
+            }
+        }
+        writeln!(
+            out,
+            "Found {} ({}).",
+            plural(count, "problem"),
+            by_severity.join(", ")
+        )?;
         if fixable > 0 {
             writeln!(
                 out,
