@@ -163,6 +163,24 @@ fn does_not_handle(kind: &str, event: &Event) -> MachineError {
     ))
 }
 
+/// sdk-core's id/type determinism check: what history recorded must equal what the command
+/// carries, else `<What> of <event> '<recorded>' does not match <what> of <command> '<now>'`.
+fn expect_same(
+    what: &str,
+    event: &str,
+    command: &str,
+    recorded: &str,
+    current: &str,
+) -> Result<(), MachineError> {
+    if recorded == current {
+        return Ok(());
+    }
+    let lower = what.to_lowercase();
+    Err(MachineError::Nondeterminism(format!(
+        "{what} of {event} '{recorded}' does not match {lower} of {command} '{current}'"
+    )))
+}
+
 fn invalid(kind: &str, state: &dyn std::fmt::Debug, event: &Event) -> MachineError {
     MachineError::Fatal(format!(
         "{kind} in state {state:?} says the transition is invalid during event {}",
@@ -275,16 +293,15 @@ impl Machine {
                         S::ScheduleCommandCreated,
                     ) => {
                         if id_checks {
-                            if recorded_id != activity_id {
-                                return Err(MachineError::Nondeterminism(format!(
-                                    "Activity id of scheduled event '{recorded_id}' does not match activity id of activity command '{activity_id}'"
-                                )));
-                            }
-                            if recorded_type != activity_type {
-                                return Err(MachineError::Nondeterminism(format!(
-                                    "Activity type of scheduled event '{recorded_type}' does not match activity type of activity command '{activity_type}'"
-                                )));
-                            }
+                            let (event, command) = ("scheduled event", "activity command");
+                            expect_same("Activity id", event, command, recorded_id, activity_id)?;
+                            expect_same(
+                                "Activity type",
+                                event,
+                                command,
+                                recorded_type,
+                                activity_type,
+                            )?;
                         }
                         S::ScheduledEventRecorded
                     }
@@ -460,16 +477,21 @@ impl Machine {
                         S::StartCommandCreated,
                     ) => {
                         if id_checks {
-                            if recorded_id != workflow_id {
-                                return Err(MachineError::Nondeterminism(format!(
-                                    "Child workflow id of scheduled event '{recorded_id}' does not match child workflow id of command '{workflow_id}'"
-                                )));
-                            }
-                            if recorded_type != workflow_type {
-                                return Err(MachineError::Nondeterminism(format!(
-                                    "Child workflow type of scheduled event '{recorded_type}' does not match child workflow type of command '{workflow_type}'"
-                                )));
-                            }
+                            let (event, command) = ("scheduled event", "command");
+                            expect_same(
+                                "Child workflow id",
+                                event,
+                                command,
+                                recorded_id,
+                                workflow_id,
+                            )?;
+                            expect_same(
+                                "Child workflow type",
+                                event,
+                                command,
+                                recorded_type,
+                                workflow_type,
+                            )?;
                         }
                         S::StartEventRecorded
                     }
@@ -782,18 +804,21 @@ impl Machine {
                     true
                 };
                 if checks {
-                    if marker.activity_id != *activity_id {
-                        return Err(MachineError::Nondeterminism(format!(
-                            "Activity id of recorded marker '{}' does not match activity id of local activity command '{activity_id}'",
-                            marker.activity_id
-                        )));
-                    }
-                    if marker.activity_type != *activity_type {
-                        return Err(MachineError::Nondeterminism(format!(
-                            "Activity type of recorded marker '{}' does not match activity type of local activity command '{activity_type}'",
-                            marker.activity_type
-                        )));
-                    }
+                    let (event, command) = ("recorded marker", "local activity command");
+                    expect_same(
+                        "Activity id",
+                        event,
+                        command,
+                        &marker.activity_id,
+                        activity_id,
+                    )?;
+                    expect_same(
+                        "Activity type",
+                        event,
+                        command,
+                        &marker.activity_type,
+                        activity_type,
+                    )?;
                 }
                 *state = LocalActivityState::Recorded;
             }
