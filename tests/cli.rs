@@ -1,21 +1,17 @@
 //! End-to-end tests of `tempolint check` on the project's own fixtures: JSON shape, chains,
 //! syntax errors that do not stop the run, configuration errors, stdin, exit codes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
+mod common;
 
-fn tempolint(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tempolint"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run tempolint")
+use common::{repo_root, tempolint};
+
+fn fixtures() -> PathBuf {
+    repo_root().join("fixtures")
 }
 
 fn json(output: &Output) -> Vec<Value> {

@@ -9,16 +9,19 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
+
+use common::{repo_root, tempolint};
 
 const CORE: &str = "DET1,DET201,DET202,DET203,DET301,TMO101,BLK,PAY101,PAY102";
 /// `os.path` string helpers: the sandbox rejects them though they are pure (see the corpus README).
 const AMBIGUOUS: &[&str] = &["case119_export_naming"];
 
 fn shared_lint() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/lint");
+    let dir = repo_root().join("../shared/fixtures/lint");
     if dir.join("labels.json").is_file() {
         Some(dir)
     } else {
@@ -31,12 +34,9 @@ fn shared_lint() -> Option<PathBuf> {
 }
 
 fn check(cases: &Path, paths: &[&str]) -> Vec<Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
-        .args(["check", "--output-format", "json", "--select", CORE])
-        .args(paths)
-        .current_dir(cases)
-        .output()
-        .expect("run tempolint");
+    let mut args = vec!["check", "--output-format", "json", "--select", CORE];
+    args.extend_from_slice(paths);
+    let output = tempolint(cases, &args);
     assert!(
         matches!(output.status.code(), Some(0 | 1)),
         "tempolint failed on {paths:?}: {}",

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -70,16 +70,12 @@ rules! {
     sup001 => "SUP001",
 }
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules")
-}
+mod common;
 
-fn tempolint(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tempolint"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run tempolint")
+use common::{repo_root, tempolint};
+
+fn fixtures() -> PathBuf {
+    repo_root().join("fixtures/rules")
 }
 
 /// The options that enable `code` alone. SUP001 runs on top of the default rules: a
