@@ -12,7 +12,7 @@ use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
 use crate::discovery::python_files;
-use crate::loader::{Loaded, SourceRoots, load, prune_trees};
+use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -101,24 +101,11 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             error(format!("failed to read standard input: {e}"));
             return ExitCode::from(2);
         }
-        let (module_name, is_package) = SourceRoots::new(&settings).module_of(name);
-        vec![match String::from_utf8(bytes) {
-            Ok(text) => Loaded::Input(SourceInput {
-                path: name.clone(),
-                module_name,
-                is_package,
-                source: ParsedSource::parse(text),
-            }),
-            Err(e) => Loaded::NotUtf8(
-                SourceInput {
-                    path: name.clone(),
-                    module_name,
-                    is_package,
-                    source: ParsedSource::parse(String::new()),
-                },
-                e.utf8_error().valid_up_to(),
-            ),
-        }]
+        vec![from_bytes(
+            name.clone(),
+            bytes,
+            &SourceRoots::new(&settings),
+        )]
     } else {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]

@@ -40,39 +40,33 @@ pub(crate) enum Loaded {
 }
 
 pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
-    };
+    match std::fs::read(&path) {
+        Ok(bytes) => from_bytes(path, bytes, roots),
+        Err(e) => Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
+    }
+}
+
+/// A file's input from its bytes (read from disk, or from standard input under `path`).
+pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
     let (module_name, is_package) = roots.module_of(&path);
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let mut input = SourceInput {
-                path,
-                module_name,
-                is_package,
-                source: ParsedSource::parse(text),
-            };
-            // Dropped at once, so the trees of a large non-Temporal code base never pile up;
-            // `prune_trees` restores the ones the analysis reaches.
-            if !mentions_temporal(&input) {
-                input.source.drop_tree();
-            }
-            Loaded::Input(input)
-        }
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let source = ParsedSource::parse(String::new());
-            Loaded::NotUtf8(
-                SourceInput {
-                    path,
-                    module_name,
-                    is_package,
-                    source,
-                },
-                offset,
-            )
-        }
+    let (text, invalid_at) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => (String::new(), Some(e.utf8_error().valid_up_to())),
+    };
+    let mut input = SourceInput {
+        path,
+        module_name,
+        is_package,
+        source: ParsedSource::parse(text),
+    };
+    // Dropped at once, so the trees of a large non-Temporal code base never pile up;
+    // `prune_trees` restores the ones the analysis reaches.
+    if !mentions_temporal(&input) {
+        input.source.drop_tree();
+    }
+    match invalid_at {
+        None => Loaded::Input(input),
+        Some(offset) => Loaded::NotUtf8(input, offset),
     }
 }
 
