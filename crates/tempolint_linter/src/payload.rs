@@ -64,18 +64,6 @@ const WHOLE_CONTENT: &[&str] = &[
     "urllib3.response.HTTPResponse.data",
 ];
 
-/// The expression last assigned to `name` in the local scope or at module level.
-pub(crate) fn value_of<'a>(checker: &Checker<'_, '_, 'a>, name: &str) -> Option<&'a Expr> {
-    if checker.scope.is_local(name) {
-        return checker.scope.value(name).and_then(|value| value.expr);
-    }
-    let module = checker.resolver.project().module(checker.resolver.module());
-    match module.globals.get(name) {
-        Some(Global::Variable(value)) => Some(value),
-        _ => None,
-    }
-}
-
 pub(crate) fn estimate(checker: &Checker, expr: &Expr) -> Size {
     estimate_at(checker, expr, 0)
 }
@@ -156,7 +144,8 @@ fn estimate_at(checker: &Checker, expr: &Expr, depth: u8) -> Size {
             estimate_at(checker, &binop.left, next).plus(estimate_at(checker, &binop.right, next))
         }
         Expr::ListComp(comp) => comprehension_size(checker, &comp.generators, &comp.elt, next),
-        Expr::Name(name) => value_of(checker, name.id.as_str())
+        Expr::Name(name) => checker
+            .value_of(name.id.as_str())
             .map_or(Size::default(), |value| estimate_at(checker, value, next)),
         Expr::Attribute(attribute) => {
             let binding = checker.resolve(expr);
@@ -324,7 +313,8 @@ pub(crate) fn int_value(checker: &Checker, expr: &Expr, depth: u8) -> Option<i64
                 _ => None,
             }
         }
-        Expr::Name(name) => value_of(checker, name.id.as_str())
+        Expr::Name(name) => checker
+            .value_of(name.id.as_str())
             .and_then(|value| int_value(checker, value, depth + 1)),
         _ => None,
     }

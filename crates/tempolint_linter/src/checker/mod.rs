@@ -196,6 +196,18 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         self.settings.rules.contains(rule)
     }
 
+    /// The expression last assigned to `name` in the local scope or at module level.
+    pub(crate) fn value_of(&self, name: &str) -> Option<&'a Expr> {
+        if self.scope.is_local(name) {
+            return self.scope.value(name).and_then(|value| value.expr);
+        }
+        let module = self.resolver.project().module(self.resolver.module());
+        match module.globals.get(name) {
+            Some(tempolint_semantic::Global::Variable(value)) => Some(value),
+            _ => None,
+        }
+    }
+
     pub(crate) fn resolve(&self, expr: &Expr) -> Binding {
         self.resolver.resolve(expr, &self.scope)
     }

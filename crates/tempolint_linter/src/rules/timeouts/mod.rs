@@ -123,7 +123,7 @@ fn splat_options<'e>(
                     None => splat_options(checker, &keyword.value, options, depth + 1),
                 })
         }
-        Expr::Name(name) => match crate::payload::value_of(checker, name.id.as_str()) {
+        Expr::Name(name) => match checker.value_of(name.id.as_str()) {
             Some(bound) => splat_options(checker, bound, options, depth + 1),
             None => false,
         },

@@ -68,7 +68,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     let policy = options.value("retry_policy").map(|value| match value {
-        Expr::Name(name) => crate::payload::value_of(checker, name.id.as_str()).unwrap_or(value),
+        Expr::Name(name) => checker.value_of(name.id.as_str()).unwrap_or(value),
         other => other,
     });
     let bounded = match policy {
