@@ -15,4 +15,4 @@ pub use project::{
     SourceInput,
 };
 pub use resolve::{Resolver, bind_unknown};
-pub use scope::{LocalScope, LocalValue};
+pub use scope::{FrameNames, LocalScope, LocalValue};

@@ -7,7 +7,7 @@ use tempolint_python::ast::{self, Expr, Stmt};
 use crate::binding::Binding;
 use crate::imports::{Import, ImportTable};
 use crate::resolve::Resolver;
-use crate::scope::LocalScope;
+use crate::scope::{FrameNames, LocalScope};
 
 /// One file handed to the analysis: where it is, which module it is, and its parsed text.
 pub struct SourceInput {
@@ -117,6 +117,8 @@ pub struct Project<'a> {
     /// Every segment of every module name: an import whose first segment is none of them
     /// cannot land in the project.
     module_segments: FxHashSet<&'a str>,
+    /// The local names of each function, by `FunctionId`.
+    frame_names: Vec<FrameNames<'a>>,
 }
 
 impl<'a> Project<'a> {
@@ -136,6 +138,7 @@ impl<'a> Project<'a> {
                 .iter()
                 .flat_map(|input| input.module_name.split('.'))
                 .collect(),
+            frame_names: Vec::new(),
         };
         let imports: Vec<ImportTable> = {
             use rayon::prelude::*;
@@ -153,6 +156,19 @@ impl<'a> Project<'a> {
         for (input, imports) in inputs.iter().zip(imports) {
             project.add_module(input, imports);
         }
+        project.frame_names = {
+            use rayon::prelude::*;
+            project
+                .functions
+                .par_iter()
+                .map(|function| {
+                    FrameNames::of(
+                        crate::resolve::parameter_names(function.def),
+                        &function.def.body,
+                    )
+                })
+                .collect()
+        };
         project.resolve_imports();
         project.classify();
         project.infer_attributes();
@@ -355,7 +371,7 @@ impl<'a> Project<'a> {
                 for method in methods {
                     let def = self.functions[method.0 as usize].def;
                     let mut scope = LocalScope::default();
-                    resolver.enter_function(&mut scope, def, Some(&class.qualified_name));
+                    resolver.enter_project_function(&mut scope, method);
                     collect_self_assignments(&resolver, &scope, &def.body, &mut attributes);
                 }
                 attributes
@@ -372,6 +388,10 @@ impl<'a> Project<'a> {
 
     pub fn function(&self, id: FunctionId) -> &Function<'a> {
         &self.functions[id.0 as usize]
+    }
+
+    pub fn frame_names(&self, id: FunctionId) -> &FrameNames<'a> {
+        &self.frame_names[id.0 as usize]
     }
 
     pub fn class(&self, id: ClassId) -> &Class<'a> {

@@ -6,7 +6,7 @@ use tempolint_python::ast::{self, Expr, Operator};
 use crate::FunctionId;
 use crate::binding::{BUILTINS, Binding};
 use crate::project::{Global, ModuleId, Project};
-use crate::scope::{LocalLookup, LocalScope, LocalValue};
+use crate::scope::{FrameNames, LocalLookup, LocalScope, LocalValue};
 
 /// Bounds the chase through variables and re-exports (`A = B`, `B = A`).
 const MAX_DEPTH: u8 = 12;
@@ -322,9 +322,27 @@ impl<'p, 'a> Resolver<'p, 'a> {
         def: &'a ast::StmtFunctionDef,
         class: Option<&str>,
     ) {
+        scope.push_frame(FrameNames::of(parameter_names(def), &def.body));
+        self.bind_parameters(scope, def, class);
+    }
+
+    /// [`Self::enter_function`] for a project function, with its names computed once.
+    pub fn enter_project_function(&self, scope: &mut LocalScope<'a>, function: FunctionId) {
+        let data = self.project.function(function);
+        scope.push_frame(self.project.frame_names(function).clone());
+        let class = data
+            .class
+            .map(|class| self.project.class(class).qualified_name.as_str());
+        self.bind_parameters(scope, data.def, class);
+    }
+
+    fn bind_parameters(
+        &self,
+        scope: &mut LocalScope<'a>,
+        def: &'a ast::StmtFunctionDef,
+        class: Option<&str>,
+    ) {
         let parameters = &def.parameters;
-        let names = parameters.iter().map(|parameter| parameter.name().as_str());
-        scope.push(names, &def.body);
         let is_static = def.decorator_list.iter().any(|decorator| {
             matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
         });
@@ -401,6 +419,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
             bind_unknown(scope, target);
         }
     }
+}
+
+/// The names of a function's parameters.
+pub(crate) fn parameter_names(def: &ast::StmtFunctionDef) -> impl Iterator<Item = &str> {
+    def.parameters
+        .iter()
+        .map(|parameter| parameter.name().as_str())
 }
 
 /// Forgets what the names in `target` held (loop variables, unpacking).

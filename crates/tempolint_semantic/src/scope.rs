@@ -40,20 +40,11 @@ impl<'a> LocalScope<'a> {
         self.frames.is_empty()
     }
 
-    /// Opens a function frame whose local names are those bound in `body` plus `parameters`.
-    pub(crate) fn push(&mut self, names: impl IntoIterator<Item = &'a str>, body: &'a [Stmt]) {
-        let mut collector = BoundNames::default();
-        for stmt in body {
-            collector.visit_stmt(stmt);
-        }
-        let mut bound = collector.bound;
-        bound.extend(names);
-        for name in &collector.declared_outer {
-            bound.remove(name);
-        }
+    /// Opens a function frame with the local names of its body (see [`FrameNames::of`]).
+    pub(crate) fn push_frame(&mut self, names: FrameNames<'a>) {
         self.frames.push(Frame {
-            bound,
-            declared_outer: collector.declared_outer,
+            bound: names.bound,
+            declared_outer: names.declared_outer,
             values: FxHashMap::default(),
         });
     }
@@ -112,6 +103,32 @@ impl<'a> LocalScope<'a> {
         self.frames
             .last()
             .is_some_and(|frame| frame.declared_outer.contains(name))
+    }
+}
+
+/// The names a function makes local: its parameters and what its body binds, less what it
+/// declares `global`/`nonlocal`. Computed once per project function and reused.
+#[derive(Debug, Clone, Default)]
+pub struct FrameNames<'a> {
+    bound: FxHashSet<&'a str>,
+    declared_outer: FxHashSet<&'a str>,
+}
+
+impl<'a> FrameNames<'a> {
+    pub fn of(parameters: impl IntoIterator<Item = &'a str>, body: &'a [Stmt]) -> Self {
+        let mut collector = BoundNames::default();
+        for stmt in body {
+            collector.visit_stmt(stmt);
+        }
+        let mut bound = collector.bound;
+        bound.extend(parameters);
+        for name in &collector.declared_outer {
+            bound.remove(name);
+        }
+        FrameNames {
+            bound,
+            declared_outer: collector.declared_outer,
+        }
     }
 }
 

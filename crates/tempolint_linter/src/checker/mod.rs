@@ -155,12 +155,9 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
     ) -> BodyFacts {
         let data = project.function(function);
         let mut checker = Checker::new(project, data.module, settings, Role::Function(data.kind));
-        let class = data
-            .class
-            .map(|class| project.class(class).qualified_name.as_str());
         checker
             .resolver
-            .enter_function(&mut checker.scope, data.def, class);
+            .enter_project_function(&mut checker.scope, function);
         checker.in_async = data.def.is_async;
         checker.visit_body(&data.def.body);
         checker.finish()
