@@ -42,6 +42,8 @@ pub struct Module<'a> {
     pub globals: FxHashMap<&'a str, Global<'a>>,
     /// Classes decorated `@workflow.defn` defined here.
     pub workflows: Vec<ClassId>,
+    /// Whether the module defines an `@activity.defn` function or method.
+    pub defines_activities: bool,
 }
 
 impl<'a> Module<'a> {
@@ -186,6 +188,7 @@ impl<'a> Project<'a> {
             imports,
             globals,
             workflows: Vec::new(),
+            defines_activities: false,
         });
     }
 
@@ -353,7 +356,9 @@ impl<'a> Project<'a> {
             module.workflows.sort();
         }
         for (id, is_async) in activities {
-            self.functions[id.0 as usize].kind = FunctionKind::Activity { is_async };
+            let function = &mut self.functions[id.0 as usize];
+            function.kind = FunctionKind::Activity { is_async };
+            self.modules[function.module.0 as usize].defines_activities = true;
         }
     }
 

@@ -1,5 +1,5 @@
 use rustc_hash::FxHashSet;
-use tempolint_semantic::{FunctionKind, ModuleId, Project};
+use tempolint_semantic::{ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
@@ -77,11 +77,7 @@ pub(crate) fn check_module(
             continue;
         }
         let violation = if let Some(imported) = project.module_by_name(&import.target) {
-            let has_activities = project
-                .functions
-                .iter()
-                .any(|f| f.module == imported && matches!(f.kind, FunctionKind::Activity { .. }));
-            if !has_activities || imported == module {
+            if !project.module(imported).defines_activities || imported == module {
                 continue;
             }
             UnpassedImport {
