@@ -3,7 +3,10 @@
 //! [`Effect`]s: findings tagged with the context they matter in; [`crate::propagate`] turns
 //! them into diagnostics once the call graph is known.
 
+mod project;
 mod walk;
+
+pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;
 use tempolint_python::TextRange;

@@ -10,7 +10,7 @@ pub(crate) mod unused_suppression;
 
 use tempolint_python::ast::{self, Expr};
 
-use crate::checker::{CallInfo, Checker, IterationKind};
+use crate::checker::{CallInfo, Checker, IterationKind, ProjectChecker};
 use crate::registry::Rule;
 
 /// A rule's finding: the data its message needs.
@@ -161,4 +161,17 @@ pub(crate) fn dispatch_return(checker: &mut Checker, ret: &ast::StmtReturn, valu
 /// Every `while` loop.
 pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     payload::unbounded_history::record_loop(checker, while_stmt);
+}
+
+/// Once, after every body is checked: the rules that compare facts across bodies.
+pub(crate) fn dispatch_project(checker: &mut ProjectChecker) {
+    if checker.enabled(Rule::HeartbeatTimeoutWithoutHeartbeat) {
+        timeouts::heartbeat_timeout_without_heartbeat::check_project(checker);
+    }
+    if checker.enabled(Rule::HeartbeatWithoutTimeout) {
+        timeouts::heartbeat_without_timeout::check_project(checker);
+    }
+    if checker.enabled(Rule::UnboundedHistory) {
+        payload::unbounded_history::check_project(checker);
+    }
 }

@@ -1,8 +1,8 @@
 use tempolint_python::ast::{self, Expr};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::FunctionKind;
+use tempolint_semantic::{FunctionId, FunctionKind};
 
-use crate::checker::{CallInfo, Checker, Role};
+use crate::checker::{CallInfo, Checker, ProjectChecker, Role};
 use crate::rules::violation;
 
 violation! {
@@ -99,4 +99,30 @@ fn exits(body: &[ast::Stmt]) -> bool {
         ast::Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| exits(&case.body)),
         _ => false,
     })
+}
+
+/// Reports the endless loops of every workflow class none of whose methods continues as new.
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    let mut findings = Vec::new();
+    for class in &checker.project.classes {
+        if class.workflow.is_none() {
+            continue;
+        }
+        let methods: Vec<FunctionId> = class.methods.values().copied().collect();
+        if methods
+            .iter()
+            .any(|method| checker.function(*method).continues_as_new)
+        {
+            continue;
+        }
+        let mut loops: Vec<TextRange> = methods
+            .iter()
+            .flat_map(|method| checker.function(*method).endless_loops.iter().copied())
+            .collect();
+        loops.sort_by_key(|range| range.start());
+        findings.extend(loops.into_iter().map(|range| (class.module, range)));
+    }
+    for (module, range) in findings {
+        checker.report(module, &UnboundedHistory {}, range);
+    }
 }

@@ -1,3 +1,7 @@
+use rustc_hash::{FxHashMap, FxHashSet};
+use tempolint_semantic::FunctionId;
+
+use crate::checker::ProjectChecker;
 use crate::rules::violation;
 
 violation! {
@@ -58,4 +62,56 @@ impl HeartbeatTimeoutWithoutHeartbeat {
             self.activity
         )
     }
+}
+
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    let mut heartbeats: FxHashMap<FunctionId, bool> = FxHashMap::default();
+    let mut findings = Vec::new();
+    for (module, facts) in checker.bodies() {
+        for call in &facts.activity_calls {
+            if let Some(range) = call.heartbeat_timeout
+                && !is_wrapped(checker, call.activity)
+                && !reaches_heartbeat(checker, call.activity, &mut heartbeats)
+            {
+                let activity = checker.project.function(call.activity).def.name.to_string();
+                findings.push((module, HeartbeatTimeoutWithoutHeartbeat { activity }, range));
+            }
+        }
+    }
+    for (module, violation, range) in findings {
+        checker.report(module, &violation, range);
+    }
+}
+
+/// Whether `activity` calls `activity.heartbeat()`, directly or through project helpers.
+fn reaches_heartbeat(
+    checker: &ProjectChecker,
+    activity: FunctionId,
+    memo: &mut FxHashMap<FunctionId, bool>,
+) -> bool {
+    if let Some(known) = memo.get(&activity) {
+        return *known;
+    }
+    let mut stack = vec![activity];
+    let mut seen = FxHashSet::default();
+    let mut found = false;
+    while let Some(function) = stack.pop() {
+        if !seen.insert(function) {
+            continue;
+        }
+        let facts = checker.function(function);
+        if !facts.heartbeats.is_empty() {
+            found = true;
+            break;
+        }
+        stack.extend(facts.edges.iter().map(|edge| edge.target));
+    }
+    memo.insert(activity, found);
+    found
+}
+
+/// Whether an activity carries decorators besides `@activity.defn` (a wrapper may heartbeat
+/// for it, which the call graph does not see).
+fn is_wrapped(checker: &ProjectChecker, activity: FunctionId) -> bool {
+    checker.project.function(activity).def.decorator_list.len() > 1
 }

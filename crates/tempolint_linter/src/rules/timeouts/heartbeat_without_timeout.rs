@@ -1,3 +1,7 @@
+use rustc_hash::FxHashMap;
+use tempolint_semantic::{FunctionId, FunctionKind};
+
+use crate::checker::ProjectChecker;
 use crate::rules::violation;
 
 violation! {
@@ -56,5 +60,30 @@ impl HeartbeatWithoutTimeout {
             "Activity `{}` heartbeats in a loop but no call that schedules it sets `heartbeat_timeout`, so a stuck attempt is only noticed at its start-to-close timeout",
             self.activity
         )
+    }
+}
+
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    // Whether some call that schedules the activity sets `heartbeat_timeout`.
+    let mut scheduled: FxHashMap<FunctionId, bool> = FxHashMap::default();
+    for (_, facts) in checker.bodies() {
+        for call in &facts.activity_calls {
+            *scheduled.entry(call.activity).or_default() |= call.heartbeat_timeout.is_some();
+        }
+    }
+    for (index, facts) in checker.functions.iter().enumerate() {
+        let id = FunctionId(index as u32);
+        let function = checker.project.function(id);
+        if !matches!(function.kind, FunctionKind::Activity { .. })
+            || scheduled.get(&id) != Some(&false)
+        {
+            continue;
+        }
+        if let Some((range, _)) = facts.heartbeats.iter().find(|(_, in_loop)| *in_loop) {
+            let violation = HeartbeatWithoutTimeout {
+                activity: function.def.name.to_string(),
+            };
+            checker.report(function.module, &violation, *range);
+        }
     }
 }
