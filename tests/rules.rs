@@ -66,6 +66,13 @@ rules! {
     pay101 => "PAY101",
     pay102 => "PAY102",
     pay103 => "PAY103",
+    api101 => "API101",
+    api102 => "API102",
+    api103 => "API103",
+    api104 => "API104",
+    api105 => "API105",
+    api106 => "API106",
+    api107 => "API107",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

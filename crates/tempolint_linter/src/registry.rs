@@ -80,6 +80,13 @@ define_rules! {
     "PAY101" => OversizedPayload, "oversized-payload", Error, None, true, payload::oversized_payload;
     "PAY102" => WholeContentReturn, "whole-content-return", Warning, None, true, payload::whole_content_return;
     "PAY103" => UnboundedHistory, "unbounded-history", Warning, None, true, payload::unbounded_history;
+    "API101" => ExtraPositionalArguments, "extra-positional-arguments", Error, Sometimes, true, api::extra_positional_arguments;
+    "API102" => NonTimedeltaDuration, "non-timedelta-duration", Error, Sometimes, true, api::non_timedelta_duration;
+    "API103" => UnawaitedCall, "unawaited-call", Error, Sometimes, true, api::unawaited_call;
+    "API104" => ArgumentMismatch, "argument-mismatch", Error, None, true, api::argument_mismatch;
+    "API105" => UnregisteredName, "unregistered-name", Warning, Sometimes, true, api::unregistered_name;
+    "API106" => InvalidWorkflowDefinition, "invalid-workflow-definition", Error, None, true, api::invalid_workflow_definition;
+    "API107" => WorkflowTaskException, "workflow-task-exception", Warning, None, true, api::workflow_task_exception;
     "SYN001" => SyntaxError, "syntax-error", Error, None, true, syntax_error;
     "SUP001" => UnusedSuppression, "unused-suppression", Warning, None, false, unused_suppression;
 }

@@ -65,6 +65,37 @@ pub(crate) struct ActivityCall {
     pub(crate) heartbeat_timeout: Option<TextRange>,
 }
 
+/// What an activity or child workflow call started by a string name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamedKind {
+    Activity,
+    Workflow,
+}
+
+/// An activity or child workflow started by a string name (`execute_activity("charge")`).
+#[derive(Debug, Clone)]
+pub(crate) struct NamedStart {
+    pub(crate) kind: NamedKind,
+    pub(crate) name: String,
+    pub(crate) range: TextRange,
+}
+
+/// A `raise` or `assert` in workflow code whose exception is not a Temporal failure.
+#[derive(Debug, Clone)]
+pub(crate) struct RaiseSite {
+    pub(crate) range: TextRange,
+    /// The canonical name of the exception class (`builtins.ValueError`).
+    pub(crate) exception: String,
+}
+
+/// The exception types a `Worker(workflow_failure_exception_types=…)` declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FailureTypes {
+    Known(Vec<String>),
+    /// Not a literal list of resolvable classes.
+    Unknown,
+}
+
 /// Everything one body contributes to the analysis.
 #[derive(Debug, Default)]
 pub(crate) struct BodyFacts {
@@ -76,6 +107,12 @@ pub(crate) struct BodyFacts {
     pub(crate) continues_as_new: bool,
     /// `while True:` loops that await something.
     pub(crate) endless_loops: Vec<TextRange>,
+    pub(crate) named_starts: Vec<NamedStart>,
+    /// An `activity.defn` / `workflow.defn` applied by a call, not as a decorator: the
+    /// names it registers are not known.
+    pub(crate) opaque_registration: bool,
+    pub(crate) raises: Vec<RaiseSite>,
+    pub(crate) worker_failure_types: Vec<FailureTypes>,
 }
 
 /// What the body being walked is.
@@ -120,6 +157,10 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
+    /// Inside the body of a `try` that has `except` clauses.
+    pub(crate) in_try: u32,
+    /// The types of the `except` clauses being visited, innermost last (`None`: bare).
+    pub(crate) handling: Vec<Option<&'a Expr>>,
     nested: Vec<NestedDef<'a>>,
     /// Nested function names referenced outside offloaded code.
     nested_used: FxHashMap<&'a str, bool>,
@@ -145,6 +186,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             not_replaying: 0,
             loop_depth: 0,
             order_insensitive: 0,
+            in_try: 0,
+            handling: Vec::new(),
             nested: Vec::new(),
             nested_used: FxHashMap::default(),
         }

@@ -162,10 +162,14 @@ impl<'a> Checker<'_, '_, 'a> {
         let edges_start = self.facts.edges.len();
         self.resolver.enter_function(&mut self.scope, def, None);
         let saved_loops = std::mem::take(&mut self.loop_depth);
+        let saved_try = std::mem::take(&mut self.in_try);
+        let saved_handling = std::mem::take(&mut self.handling);
         let saved_async = std::mem::replace(&mut self.in_async, def.is_async);
         self.visit_body(&def.body);
         self.in_async = saved_async;
         self.loop_depth = saved_loops;
+        self.in_try = saved_try;
+        self.handling = saved_handling;
         self.scope.pop();
         self.nested_used.entry(def.name.as_str()).or_insert(false);
         self.nested.push(NestedDef {
@@ -302,7 +306,10 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 self.sandbox_unrestricted -= unrestricted;
             }
             Stmt::Try(try_stmt) => {
+                let catches = u32::from(!try_stmt.handlers.is_empty());
+                self.in_try += catches;
                 self.visit_body(&try_stmt.body);
+                self.in_try -= catches;
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(type_) = &handler.type_ {
@@ -317,10 +324,24 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                             },
                         );
                     }
+                    self.handling.push(handler.type_.as_deref());
                     self.visit_body(&handler.body);
+                    self.handling.pop();
                 }
                 self.visit_body(&try_stmt.orelse);
                 self.visit_body(&try_stmt.finalbody);
+            }
+            Stmt::Expr(statement) => {
+                rules::dispatch_expression_statement(self, statement);
+                self.visit_expr(&statement.value);
+            }
+            Stmt::Raise(raise) => {
+                rules::dispatch_raise(self, raise);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Assert(assert) => {
+                rules::dispatch_assert(self, assert);
+                visitor::walk_stmt(self, stmt);
             }
             Stmt::Return(ret) => {
                 if let Some(value) = &ret.value {

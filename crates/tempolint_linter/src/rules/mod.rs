@@ -1,6 +1,7 @@
 //! The rules, one file each, and the explicit dispatch from the checker's node kinds to each
 //! enabled rule's check.
 
+pub(crate) mod api;
 pub(crate) mod blocking;
 pub(crate) mod determinism;
 pub(crate) mod payload;
@@ -118,6 +119,21 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
         payload::oversized_payload::check_call(checker, info);
     }
     payload::unbounded_history::record_continue_as_new(checker, info);
+    if checker.enabled(Rule::ExtraPositionalArguments) {
+        api::extra_positional_arguments::check(checker, info);
+    }
+    if checker.enabled(Rule::NonTimedeltaDuration) {
+        api::non_timedelta_duration::check(checker, info);
+    }
+    if checker.enabled(Rule::ArgumentMismatch) {
+        api::argument_mismatch::check(checker, info);
+    }
+    if checker.enabled(Rule::UnregisteredName) {
+        api::unregistered_name::record(checker, info);
+    }
+    if checker.enabled(Rule::WorkflowTaskException) {
+        api::workflow_task_exception::record_worker(checker, info);
+    }
 }
 
 /// Every positional argument of a call, with the call.
@@ -158,6 +174,27 @@ pub(crate) fn dispatch_return(checker: &mut Checker, ret: &ast::StmtReturn, valu
     }
 }
 
+/// Every expression written as a statement of its own.
+pub(crate) fn dispatch_expression_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
+    if checker.enabled(Rule::UnawaitedCall) {
+        api::unawaited_call::check(checker, statement);
+    }
+}
+
+/// Every `raise` statement.
+pub(crate) fn dispatch_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
+    if checker.enabled(Rule::WorkflowTaskException) {
+        api::workflow_task_exception::check_raise(checker, raise);
+    }
+}
+
+/// Every `assert` statement.
+pub(crate) fn dispatch_assert(checker: &mut Checker, assert: &ast::StmtAssert) {
+    if checker.enabled(Rule::WorkflowTaskException) {
+        api::workflow_task_exception::check_assert(checker, assert);
+    }
+}
+
 /// Every `while` loop.
 pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     payload::unbounded_history::record_loop(checker, while_stmt);
@@ -173,5 +210,14 @@ pub(crate) fn dispatch_project(checker: &mut ProjectChecker) {
     }
     if checker.enabled(Rule::UnboundedHistory) {
         payload::unbounded_history::check_project(checker);
+    }
+    if checker.enabled(Rule::UnregisteredName) {
+        api::unregistered_name::check_project(checker);
+    }
+    if checker.enabled(Rule::InvalidWorkflowDefinition) {
+        api::invalid_workflow_definition::check_project(checker);
+    }
+    if checker.enabled(Rule::WorkflowTaskException) {
+        api::workflow_task_exception::check_project(checker);
     }
 }

@@ -119,7 +119,7 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             .iter()
             .flat_map(|method| checker.function(*method).endless_loops.iter().copied())
             .collect();
-        loops.sort_by_key(|range| range.start());
+        loops.sort_by_key(Ranged::start);
         findings.extend(loops.into_iter().map(|range| (class.module, range)));
     }
     for (module, range) in findings {

@@ -3,7 +3,7 @@ use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::timeouts::{activity_options, is_activity_entry_point};
+use crate::rules::timeouts::{activity_options, is_activity_entry_point, timedelta_reference};
 use crate::rules::violation;
 
 violation! {
@@ -94,15 +94,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
 }
 
 fn timeout_fix(checker: &Checker, info: &CallInfo) -> Option<Fix> {
-    let module = checker.resolver.project().module(checker.resolver.module());
-    let timedelta = module
-        .local_name_for("datetime.timedelta")
-        .map(str::to_string)
-        .or_else(|| {
-            module
-                .local_name_for("datetime")
-                .map(|datetime| format!("{datetime}.timedelta"))
-        })?;
+    let (timedelta, import) = timedelta_reference(checker)?;
     let last = info
         .call
         .arguments
@@ -111,12 +103,14 @@ fn timeout_fix(checker: &Checker, info: &CallInfo) -> Option<Fix> {
         .map(Expr::end)
         .chain(info.call.arguments.keywords.iter().map(Ranged::end))
         .max()?;
+    let mut edits: Vec<Edit> = import.into_iter().collect();
+    edits.push(Edit {
+        range: TextRange::empty(last),
+        content: format!(", start_to_close_timeout={timedelta}(minutes=5)"),
+    });
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: "Add `start_to_close_timeout`".to_string(),
-        edits: vec![Edit {
-            range: TextRange::empty(last),
-            content: format!(", start_to_close_timeout={timedelta}(minutes=5)"),
-        }],
+        edits,
     })
 }

@@ -1,0 +1,193 @@
+use tempolint_python::Ranged;
+use tempolint_python::ast::{self, Expr};
+use tempolint_semantic::{FunctionId, Project};
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::api::{Target, argument_call, has_starred, target_argument, target_keyword};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks SDK calls that pass both `arg` (positionally or as `arg=`) and `args=`, and
+    /// activity or child workflow calls whose argument count cannot fit the signature of the
+    /// activity or workflow they start (resolved across modules).
+    ///
+    /// ## Why is this bad?
+    /// The SDK raises `ValueError("Cannot have arg and args")` when the call runs. A count
+    /// that does not fit the signature makes every attempt of the activity (or the child's
+    /// first workflow task) fail with `TypeError`, retried until the code is fixed.
+    ///
+    /// ## Example
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def resize(image: str, width: int) -> str:
+    ///     return image
+    ///
+    /// @workflow.defn
+    /// class Thumbnail:
+    ///     @workflow.run
+    ///     async def run(self, image: str) -> str:
+    ///         return await workflow.execute_activity(
+    ///             resize, image, start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def resize(image: str, width: int) -> str:
+    ///     return image
+    ///
+    /// @workflow.defn
+    /// class Thumbnail:
+    ///     @workflow.run
+    ///     async def run(self, image: str) -> str:
+    ///         return await workflow.execute_activity(
+    ///             resize, args=[image, 128], start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ArgumentMismatch => ArgumentMismatch { problem: String }
+}
+
+impl ArgumentMismatch {
+    fn describe(&self) -> String {
+        self.problem.clone()
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(call) = argument_call(info.symbol) else {
+        return;
+    };
+    let arguments = &info.call.arguments;
+    let positional_arg = arguments.args.get(call.positional - 1);
+    let keyword_arg = arguments.find_keyword("arg").map(|k| &k.value);
+    let args = arguments.find_keyword("args");
+    if let (Some(arg), Some(args)) = (positional_arg.or(keyword_arg), args) {
+        let violation = ArgumentMismatch {
+            problem: "`arg` and `args=` are both given; the SDK raises `ValueError(\"Cannot have arg and args\")`. Pass every argument in `args=[…]`".to_string(),
+        };
+        let range = tempolint_python::TextRange::new(
+            arg.start().min(args.start()),
+            arg.end().max(args.end()),
+        );
+        checker.report(&violation, range, Context::Anywhere);
+        return;
+    }
+    // Extra positional arguments are API101's finding; what they were meant to be is unclear.
+    if !matches!(call.target, Target::Activity | Target::ChildWorkflow)
+        || has_starred(info.call)
+        || arguments.args.len() > call.positional
+    {
+        return;
+    }
+    // How many arguments reach the target: `arg`, the items of a literal `args=[…]`, or none.
+    let given = match (positional_arg.or(keyword_arg), args) {
+        (Some(_), _) => 1,
+        (None, Some(args)) => match &args.value {
+            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })
+                if !elts.iter().any(Expr::is_starred_expr) =>
+            {
+                elts.len()
+            }
+            _ => return,
+        },
+        (None, None) => 0,
+    };
+    let Some(target) = target_argument(info.call, target_keyword(call.target)) else {
+        return;
+    };
+    let Some(function) = started_function(checker, call.target, target) else {
+        return;
+    };
+    let project = checker.resolver.project();
+    let Some((required, accepted)) = arity(project, function) else {
+        return;
+    };
+    if given >= required && accepted.is_none_or(|accepted| given <= accepted) {
+        return;
+    }
+    let data = project.function(function);
+    let name = match data.class {
+        Some(class) => format!("{}.{}", project.class(class).def.name, data.def.name),
+        None => data.def.name.to_string(),
+    };
+    let noun = |count: usize| if count == 1 { "argument" } else { "arguments" };
+    let expected = match accepted {
+        Some(accepted) if accepted == required => format!("{required} {}", noun(required)),
+        Some(accepted) => format!("{required} to {accepted} {}", noun(accepted)),
+        None => format!("at least {required} {}", noun(required)),
+    };
+    let passed = format!("{given} {}", noun(given));
+    let violation = ArgumentMismatch {
+        problem: format!(
+            "`{name}` takes {expected} but this call passes {passed}; it fails with `TypeError` when it runs. Pass the arguments it declares (several as `args=[…]`)"
+        ),
+    };
+    checker.report(&violation, target.range(), Context::Anywhere);
+}
+
+/// The project function a call starts: an activity, or a workflow's `@workflow.run` method
+/// (given as `Workflow.run` or as the class).
+fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<FunctionId> {
+    let binding = checker.resolve(expr);
+    let symbol = binding.symbol()?;
+    let project = checker.resolver.project();
+    if let Some(function) = project.function_by_name(symbol) {
+        return Some(function);
+    }
+    if target == Target::ChildWorkflow {
+        let class = project.class_by_name(symbol)?;
+        return project
+            .class(class)
+            .methods
+            .values()
+            .copied()
+            .find(|method| {
+                project.function(*method).def.decorator_list.iter().any(|decorator| {
+                let callee = match &decorator.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                matches!(callee, Expr::Attribute(attribute) if attribute.attr.as_str() == "run")
+            })
+            });
+    }
+    None
+}
+
+/// How many positional arguments a function needs and accepts (`None`: any number), not
+/// counting `self`. `None` when a required keyword-only parameter makes it unknowable.
+fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize>)> {
+    let data = project.function(function);
+    let parameters = &data.def.parameters;
+    if parameters
+        .kwonlyargs
+        .iter()
+        .any(|parameter| parameter.default.is_none())
+    {
+        return None;
+    }
+    let is_static = data.def.decorator_list.iter().any(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
+    });
+    let bound = usize::from(data.class.is_some() && !is_static);
+    let positional: Vec<_> = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .skip(bound)
+        .collect();
+    let required = positional
+        .iter()
+        .filter(|parameter| parameter.default.is_none())
+        .count();
+    let accepted = parameters.vararg.is_none().then_some(positional.len());
+    Some((required, accepted))
+}

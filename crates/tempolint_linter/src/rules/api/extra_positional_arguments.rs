@@ -1,0 +1,120 @@
+use tempolint_python::{Ranged, TextRange};
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::api::{argument_call, has_starred, short_name};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks calls that pass workflow or activity arguments positionally beyond the one `arg`
+    /// the SDK accepts: `execute_activity` / `start_activity` (and their `_local`, `_method`,
+    /// `_class` variants), `execute_child_workflow` / `start_child_workflow`,
+    /// `continue_as_new`, `Client.start_workflow` / `execute_workflow`, and a handle's
+    /// `signal`, `query`, `execute_update`, `start_update`.
+    ///
+    /// ## Why is this bad?
+    /// Everything after `arg` is keyword-only, so the call raises `TypeError` when it runs: in
+    /// a workflow that fails the workflow task, which is retried until someone fixes the code.
+    ///
+    /// ## Example
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def transfer(source: str, target: str, amount: int) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Transfer:
+    ///     @workflow.run
+    ///     async def run(self, source: str, target: str) -> None:
+    ///         await workflow.execute_activity(
+    ///             transfer, source, target, 100, start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def transfer(source: str, target: str, amount: int) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Transfer:
+    ///     @workflow.run
+    ///     async def run(self, source: str, target: str) -> None:
+    ///         await workflow.execute_activity(
+    ///             transfer, args=[source, target, 100], start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Wrapping the arguments in `args=[…]` is safe: it passes them exactly as the call meant to.
+    ExtraPositionalArguments => ExtraPositionalArguments { function: String, accepted: usize }
+}
+
+impl ExtraPositionalArguments {
+    fn describe(&self) -> String {
+        let accepted = if self.accepted == 1 {
+            "one positional argument (`arg`)"
+        } else {
+            "the target and one positional argument (`arg`)"
+        };
+        format!(
+            "`{}()` takes only {accepted}; the rest are keyword-only, so this call raises `TypeError` when it runs. Pass several arguments as `args=[…]`",
+            self.function
+        )
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    let Some(call) = argument_call(info.symbol) else {
+        return;
+    };
+    let positional = &info.call.arguments.args;
+    if positional.len() <= call.positional || has_starred(info.call) {
+        return;
+    }
+    let first_argument = call.positional - 1;
+    let extra = TextRange::new(
+        positional[call.positional].start(),
+        positional.last().map_or(info.call.end(), Ranged::end),
+    );
+    let arguments = TextRange::new(
+        positional[first_argument].start(),
+        positional.last().map_or(info.call.end(), Ranged::end),
+    );
+    // `arg=`/`args=` given as well is API104's finding; rewriting would only move the clash.
+    let clashes = info.call.arguments.find_keyword("args").is_some()
+        || info.call.arguments.find_keyword("arg").is_some();
+    let fix = (!clashes).then(|| {
+        let source = &checker
+            .resolver
+            .project()
+            .module(checker.resolver.module())
+            .input
+            .source;
+        let items: Vec<&str> = positional[first_argument..]
+            .iter()
+            .map(|argument| source.slice(argument.range()))
+            .collect();
+        Fix {
+            applicability: Applicability::Safe,
+            message: "Pass the arguments as `args=[…]`".to_string(),
+            edits: vec![Edit {
+                range: arguments,
+                content: format!("args=[{}]", items.join(", ")),
+            }],
+        }
+    });
+    let violation = ExtraPositionalArguments {
+        function: short_name(info.symbol.unwrap_or_default()).to_string(),
+        accepted: call.positional,
+    };
+    checker.report(&violation, extra, Context::Anywhere).fix = fix;
+}

@@ -1,0 +1,292 @@
+use rustc_hash::FxHashMap;
+use tempolint_python::ast::{self, Expr, Stmt};
+use tempolint_python::{Ranged, TextRange};
+use tempolint_semantic::{Class, LocalScope, Project, Resolver};
+
+use crate::checker::ProjectChecker;
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks `@workflow.defn` classes whose shape the SDK rejects or mishandles: no
+    /// `@workflow.run` method (on the class or a project base), two of them, a run method that
+    /// is not `async def`, two signal, query or update handlers under one name, an `async`
+    /// update validator, `@workflow.init` on a method other than `__init__`; and handlers that
+    /// work against their kind: an `async def` query (deprecated; the SDK warns), a signal
+    /// handler that returns a value (it is discarded), a query that never returns one.
+    ///
+    /// ## Why is this bad?
+    /// The rejected shapes raise `ValueError("Invalid workflow class: …")` when the module is
+    /// imported or the worker starts, so no workflow of that worker runs. The others do not
+    /// do what their author meant: nobody receives a signal's return value, and a query
+    /// without a return value answers `None`.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Counter:
+    ///     def __init__(self) -> None:
+    ///         self.count = 0
+    ///
+    ///     @workflow.run
+    ///     def run(self) -> int:
+    ///         return self.count
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Counter:
+    ///     def __init__(self) -> None:
+    ///         self.count = 0
+    ///
+    ///     @workflow.run
+    ///     async def run(self) -> int:
+    ///         return self.count
+    /// ```
+    InvalidWorkflowDefinition => InvalidWorkflowDefinition { workflow: String, problem: String }
+}
+
+impl InvalidWorkflowDefinition {
+    fn describe(&self) -> String {
+        format!("Workflow `{}`: {}", self.workflow, self.problem)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    Run,
+    Signal,
+    Query,
+    Update,
+    Validator,
+    Init,
+}
+
+/// A method's Temporal decorator and the name it registers (`None`: dynamic).
+struct Handler<'a> {
+    role: Role,
+    name: Option<String>,
+    def: &'a ast::StmtFunctionDef,
+}
+
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    let project = checker.project;
+    let mut findings = Vec::new();
+    for class in &project.classes {
+        if class.workflow.is_none() {
+            continue;
+        }
+        let resolver = Resolver::new(project, class.module);
+        let handlers: Vec<Handler> = class
+            .def
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(def) => handler(&resolver, def),
+                _ => None,
+            })
+            .collect();
+        for (range, problem) in problems(project, class, &handlers) {
+            let violation = InvalidWorkflowDefinition {
+                workflow: class.def.name.to_string(),
+                problem,
+            };
+            findings.push((class.module, violation, range));
+        }
+    }
+    for (module, violation, range) in findings {
+        checker.report(module, &violation, range);
+    }
+}
+
+fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(TextRange, String)> {
+    let mut problems = Vec::new();
+    let runs: Vec<&Handler> = handlers.iter().filter(|h| h.role == Role::Run).collect();
+    if runs.is_empty() && !base_may_define_run(project, class, 0) {
+        problems.push((
+            class.def.name.range(),
+            "no `@workflow.run` method; the SDK rejects the class (`Missing @workflow.run method`). Mark the entry method `@workflow.run`".to_string(),
+        ));
+    }
+    if let [first, second, ..] = runs[..] {
+        problems.push((
+            second.def.name.range(),
+            format!(
+                "a second `@workflow.run` method (`{}` and `{}`); the SDK rejects the class. Keep one",
+                first.def.name, second.def.name
+            ),
+        ));
+    }
+    let mut seen: FxHashMap<(Role, Option<&str>), &str> = FxHashMap::default();
+    for handler in handlers {
+        let def = handler.def;
+        let range = def.name.range();
+        match handler.role {
+            Role::Run if !def.is_async => problems.push((
+                range,
+                "the `@workflow.run` method is not `async def`; the SDK raises `ValueError` (`Workflow run method must be an async function`). Make it `async def`".to_string(),
+            )),
+            Role::Validator if def.is_async => problems.push((
+                range,
+                "the update validator is `async def`; the SDK raises `ValueError` (validators run without being awaited). Make it a plain `def`".to_string(),
+            )),
+            Role::Init if def.name.as_str() != "__init__" => problems.push((
+                range,
+                "`@workflow.init` is only allowed on `__init__`; the SDK raises `ValueError`. Move it to `__init__`".to_string(),
+            )),
+            Role::Query if def.is_async => problems.push((
+                range,
+                "the query handler is `async def`; queries must not wait, the SDK warns that async queries are deprecated. Make it a plain `def`".to_string(),
+            )),
+            Role::Query if !returns_value(&def.body) && !is_stub(&def.body) => problems.push((
+                range,
+                "the query handler never returns a value, so every query answers `None`. Return the state it is meant to expose".to_string(),
+            )),
+            Role::Signal if returns_value(&def.body) => problems.push((
+                range,
+                "the signal handler returns a value, which nobody receives (signals have no result). Use `@workflow.update` to answer the caller".to_string(),
+            )),
+            _ => {}
+        }
+        if matches!(handler.role, Role::Signal | Role::Query | Role::Update) {
+            let key = (handler.role, handler.name.as_deref());
+            if let Some(first) = seen.insert(key, def.name.as_str()) {
+                let kind = match handler.role {
+                    Role::Signal => "signal",
+                    Role::Query => "query",
+                    _ => "update",
+                };
+                let name = handler.name.as_deref().unwrap_or("<dynamic>");
+                problems.push((
+                    range,
+                    format!(
+                        "two {kind} handlers are registered as `{name}` (`{first}` and `{}`); the SDK rejects the class. Give each its own name",
+                        def.name
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The Temporal role of a method, from its decorators.
+fn handler<'a>(resolver: &Resolver, def: &'a ast::StmtFunctionDef) -> Option<Handler<'a>> {
+    let scope = LocalScope::default();
+    def.decorator_list.iter().find_map(|decorator| {
+        let (callee, call) = match &decorator.expression {
+            Expr::Call(call) => (&*call.func, Some(call)),
+            other => (other, None),
+        };
+        if let Expr::Attribute(attribute) = callee
+            && attribute.attr.as_str() == "validator"
+        {
+            return Some(Handler {
+                role: Role::Validator,
+                name: None,
+                def,
+            });
+        }
+        let role = match resolver.resolve(callee, &scope).symbol()? {
+            "temporalio.workflow.run" => Role::Run,
+            "temporalio.workflow.signal" => Role::Signal,
+            "temporalio.workflow.query" => Role::Query,
+            "temporalio.workflow.update" => Role::Update,
+            "temporalio.workflow.init" => Role::Init,
+            _ => return None,
+        };
+        let keyword = |name: &str| call.and_then(|call| call.arguments.find_keyword(name));
+        let dynamic = keyword("dynamic")
+            .is_some_and(|k| matches!(&k.value, Expr::BooleanLiteral(b) if b.value));
+        let name = match keyword("name").map(|k| &k.value) {
+            _ if dynamic => None,
+            Some(Expr::StringLiteral(name)) => Some(name.value.to_str().to_string()),
+            // A name the analysis cannot read: unique as far as it can tell.
+            Some(other) => Some(format!("<{}>", other.range().start().to_u32())),
+            None => Some(def.name.to_string()),
+        };
+        Some(Handler { role, name, def })
+    })
+}
+
+/// Whether a base class may supply `@workflow.run`: any base that is not a project class
+/// (or `object`), or a project base that has one.
+fn base_may_define_run(project: &Project, class: &Class, depth: u8) -> bool {
+    if depth > 8 {
+        return true;
+    }
+    if class.def.bases().len() != class.bases.len() {
+        return true;
+    }
+    class.bases.iter().any(|base| {
+        if matches!(
+            base.as_str(),
+            "builtins.object" | "typing.Generic" | "abc.ABC"
+        ) {
+            return false;
+        }
+        let Some(base) = project.class_by_name(base) else {
+            return true;
+        };
+        let base = project.class(base);
+        let resolver = Resolver::new(project, base.module);
+        base.def.body.iter().any(|stmt| {
+            matches!(stmt, Stmt::FunctionDef(def)
+                if handler(&resolver, def).is_some_and(|h| h.role == Role::Run))
+        }) || base_may_define_run(project, base, depth + 1)
+    })
+}
+
+/// Whether a body returns a value (`return x`, not a bare `return`), outside nested functions.
+fn returns_value(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Return(ret) => ret
+            .value
+            .as_ref()
+            .is_some_and(|v| !v.is_none_literal_expr()),
+        Stmt::If(if_stmt) => {
+            returns_value(&if_stmt.body)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| returns_value(&clause.body))
+        }
+        Stmt::For(for_stmt) => returns_value(&for_stmt.body) || returns_value(&for_stmt.orelse),
+        Stmt::While(while_stmt) => {
+            returns_value(&while_stmt.body) || returns_value(&while_stmt.orelse)
+        }
+        Stmt::With(with) => returns_value(&with.body),
+        Stmt::Try(try_stmt) => {
+            returns_value(&try_stmt.body)
+                || returns_value(&try_stmt.orelse)
+                || returns_value(&try_stmt.finalbody)
+                || try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    returns_value(&handler.body)
+                })
+        }
+        Stmt::Match(match_stmt) => match_stmt
+            .cases
+            .iter()
+            .any(|case| returns_value(&case.body)),
+        _ => false,
+    })
+}
+
+/// A body that only documents or refuses (`...`, `pass`, a docstring, `raise …`): a stub
+/// meant to be overridden, not a handler that forgot its value.
+fn is_stub(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) | Stmt::Raise(_) => true,
+        Stmt::Expr(expr) => matches!(
+            &*expr.value,
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    })
+}

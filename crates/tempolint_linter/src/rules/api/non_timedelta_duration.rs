@@ -1,0 +1,171 @@
+use tempolint_python::Ranged;
+use tempolint_python::ast::{Expr, UnaryOp};
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::api::{Target, argument_call};
+use crate::rules::timeouts::{activity_options, timedelta_reference};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks timeouts, intervals and delays given as a number or a string where the SDK takes
+    /// a `timedelta`: the activity timeouts (`start_to_close_timeout=60`, also inside a
+    /// `**dict` or `ActivityConfig`), child workflow and `Client.start_workflow` timeouts and
+    /// `start_delay`, `continue_as_new` timeouts, and `RetryPolicy` intervals.
+    /// `workflow.sleep(…)`, `asyncio.sleep(…)` and `wait_condition(timeout=…)` take seconds
+    /// and are not checked.
+    ///
+    /// ## Why is this bad?
+    /// The SDK converts the value with `timedelta` methods when it builds the command, so the
+    /// call fails with `AttributeError`/`TypeError` when it runs; in a workflow that fails the
+    /// workflow task over and over.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def notify(user: str) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Notify:
+    ///     @workflow.run
+    ///     async def run(self, user: str) -> None:
+    ///         await workflow.execute_activity(notify, user, start_to_close_timeout=60)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn
+    /// async def notify(user: str) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Notify:
+    ///     @workflow.run
+    ///     async def run(self, user: str) -> None:
+    ///         await workflow.execute_activity(
+    ///             notify, user, start_to_close_timeout=timedelta(seconds=60)
+    ///         )
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Replacing a number `n` with `timedelta(seconds=n)` (and importing `timedelta` when the
+    /// module does not) is unsafe: the number may have been meant in another unit.
+    NonTimedeltaDuration => NonTimedeltaDuration { option: String, kind: &'static str }
+}
+
+impl NonTimedeltaDuration {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` is {} but the SDK takes a `timedelta`; the call fails when it runs. Use `timedelta(seconds=…)`",
+            self.option, self.kind
+        )
+    }
+}
+
+const ACTIVITY: &[&str] = &[
+    "schedule_to_close_timeout",
+    "schedule_to_start_timeout",
+    "start_to_close_timeout",
+    "heartbeat_timeout",
+];
+const CHILD_WORKFLOW: &[&str] = &["execution_timeout", "run_timeout", "task_timeout"];
+const CLIENT_WORKFLOW: &[&str] = &[
+    "execution_timeout",
+    "run_timeout",
+    "task_timeout",
+    "start_delay",
+];
+const CONTINUE_AS_NEW: &[&str] = &["run_timeout", "task_timeout"];
+const RETRY_POLICY: &[&str] = &["initial_interval", "maximum_interval"];
+
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    if info.symbol == Some("temporalio.common.RetryPolicy") {
+        for keyword in &info.call.arguments.keywords {
+            if let Some(name) = &keyword.arg
+                && RETRY_POLICY.contains(&name.as_str())
+            {
+                check_value(checker, name.as_str(), &keyword.value);
+            }
+        }
+        return;
+    }
+    let Some(call) = argument_call(info.symbol) else {
+        return;
+    };
+    let options: &[&str] = match call.target {
+        Target::Activity => ACTIVITY,
+        Target::ChildWorkflow => CHILD_WORKFLOW,
+        Target::ClientWorkflow => CLIENT_WORKFLOW,
+        Target::ContinueAsNew => CONTINUE_AS_NEW,
+        Target::Handler => return,
+    };
+    // Options from `**splats` are resolved the way the timeout rules resolve them.
+    let given = activity_options(checker, info.call).given;
+    for (name, value) in given {
+        if let Some(value) = value
+            && options.contains(&name.as_str())
+        {
+            check_value(checker, &name, value);
+        }
+    }
+}
+
+fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
+    let Some((kind, number)) = kind_of(checker, value, 0) else {
+        return;
+    };
+    let fix = number.then(|| number_fix(checker, value)).flatten();
+    let violation = NonTimedeltaDuration {
+        option: option.to_string(),
+        kind,
+    };
+    checker
+        .report(&violation, value.range(), Context::Anywhere)
+        .fix = fix;
+}
+
+/// What a value that is certainly not a `timedelta` is, and whether it is a number written
+/// right there (which the fix can wrap).
+fn kind_of(checker: &Checker, value: &Expr, depth: u8) -> Option<(&'static str, bool)> {
+    match value {
+        Expr::NumberLiteral(_) => Some(("a number", depth == 0)),
+        Expr::UnaryOp(unary)
+            if unary.op == UnaryOp::USub && unary.operand.is_number_literal_expr() =>
+        {
+            Some(("a number", depth == 0))
+        }
+        Expr::StringLiteral(_) | Expr::FString(_) => Some(("a string", false)),
+        Expr::Name(name) if depth < 3 => {
+            let bound = checker.value_of(name.id.as_str())?;
+            kind_of(checker, bound, depth + 1).map(|(kind, _)| (kind, false))
+        }
+        _ => None,
+    }
+}
+
+fn number_fix(checker: &Checker, value: &Expr) -> Option<Fix> {
+    let (timedelta, import) = timedelta_reference(checker)?;
+    let source = &checker
+        .resolver
+        .project()
+        .module(checker.resolver.module())
+        .input
+        .source;
+    let mut edits: Vec<Edit> = import.into_iter().collect();
+    edits.push(Edit {
+        range: value.range(),
+        content: format!("{timedelta}(seconds={})", source.slice(value.range())),
+    });
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: "Wrap in `timedelta(seconds=…)`".to_string(),
+        edits,
+    })
+}

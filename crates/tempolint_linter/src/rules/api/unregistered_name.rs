@@ -1,0 +1,263 @@
+use rustc_hash::{FxHashMap, FxHashSet};
+use tempolint_python::Ranged;
+use tempolint_python::ast::{self, Expr};
+
+use crate::checker::{CallInfo, Checker, NamedKind, NamedStart, ProjectChecker};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::api::{Target, argument_call, target_argument, target_keyword};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks activities and child workflows started by a string name that no
+    /// `@activity.defn` / `@workflow.defn` in the project registers, when the project
+    /// registers any (and none is dynamic). Calls that name another `task_queue=` are left
+    /// alone: another worker, maybe in another language, may serve that name.
+    ///
+    /// ## Why is this bad?
+    /// The worker cannot find the name: an activity fails every attempt with "Activity
+    /// function … is not registered on this worker" and is retried until its timeout; a child
+    /// workflow's task fails the same way. A typo, or `"Class.method"` instead of the
+    /// registered name (the method's name, or its `name=`), is the usual cause.
+    ///
+    /// ## Example
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn(name="charge-card")
+    /// async def charge(order: str) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Order:
+    ///     @workflow.run
+    ///     async def run(self, order: str) -> None:
+    ///         await workflow.execute_activity(
+    ///             "charge_card", order, start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from datetime import timedelta
+    /// from temporalio import activity, workflow
+    ///
+    /// @activity.defn(name="charge-card")
+    /// async def charge(order: str) -> None:
+    ///     pass
+    ///
+    /// @workflow.defn
+    /// class Order:
+    ///     @workflow.run
+    ///     async def run(self, order: str) -> None:
+    ///         await workflow.execute_activity(
+    ///             "charge-card", order, start_to_close_timeout=timedelta(seconds=30)
+    ///         )
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Replacing the name with the closest registered one is unsafe: it may not be the one
+    /// meant.
+    UnregisteredName => UnregisteredName { kind: &'static str, name: String, closest: Option<String> }
+}
+
+impl UnregisteredName {
+    fn describe(&self) -> String {
+        let instead = match &self.closest {
+            Some(closest) => format!("Did you mean `\"{closest}\"`?"),
+            None => format!("Use the name an `@{}.defn` registers", self.kind),
+        };
+        format!(
+            "No {} in the project is registered as `\"{}\"`; the worker fails every attempt to run it. {instead}",
+            self.kind, self.name
+        )
+    }
+}
+
+/// Records activity and child workflow calls by string name, and registrations the
+/// project-level check cannot see (`activity.defn(name=…)(function)`).
+pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
+    if is_defn(info.symbol) && !info.call.arguments.args.is_empty()
+        || matches!(&*info.call.func, Expr::Call(inner) if is_defn(checker.resolve(&inner.func).symbol()))
+    {
+        checker.facts.opaque_registration = true;
+        return;
+    }
+    let Some(call) = argument_call(info.symbol) else {
+        return;
+    };
+    let kind = match call.target {
+        Target::Activity => NamedKind::Activity,
+        Target::ChildWorkflow => NamedKind::Workflow,
+        _ => return,
+    };
+    if info.call.arguments.find_keyword("task_queue").is_some() {
+        return;
+    }
+    let Some(Expr::StringLiteral(name)) = target_argument(info.call, target_keyword(call.target))
+    else {
+        return;
+    };
+    checker.facts.named_starts.push(NamedStart {
+        kind,
+        name: name.value.to_str().to_string(),
+        range: name.range(),
+    });
+}
+
+fn is_defn(symbol: Option<&str>) -> bool {
+    matches!(
+        symbol,
+        Some("temporalio.activity.defn" | "temporalio.workflow.defn")
+    )
+}
+
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    if checker.bodies().any(|(_, facts)| facts.opaque_registration) {
+        return;
+    }
+    let project = checker.project;
+    let activities = registered(
+        project
+            .functions
+            .iter()
+            .filter(|function| {
+                matches!(
+                    function.kind,
+                    tempolint_semantic::FunctionKind::Activity { .. }
+                )
+            })
+            .map(|function| (function.def.name.as_str(), &function.def.decorator_list[..])),
+    );
+    let workflows = registered(
+        project
+            .classes
+            .iter()
+            .filter(|class| class.workflow.is_some())
+            .map(|class| (class.def.name.as_str(), &class.def.decorator_list[..])),
+    );
+    let mut findings = Vec::new();
+    for (module, facts) in checker.bodies() {
+        for start in &facts.named_starts {
+            let (names, kind) = match start.kind {
+                NamedKind::Activity => (&activities, "activity"),
+                NamedKind::Workflow => (&workflows, "workflow"),
+            };
+            let Some(registered) = names else { continue };
+            if registered.names.is_empty() || registered.names.contains(start.name.as_str()) {
+                continue;
+            }
+            let closest = closest(registered, &start.name);
+            let fix = closest.as_ref().map(|closest| Fix {
+                applicability: Applicability::Unsafe,
+                message: format!("Use `\"{closest}\"`"),
+                edits: vec![Edit {
+                    range: start.range,
+                    content: format!("\"{closest}\""),
+                }],
+            });
+            let violation = UnregisteredName {
+                kind,
+                name: start.name.clone(),
+                closest,
+            };
+            findings.push((module, violation, start.range, fix));
+        }
+    }
+    for (module, violation, range, fix) in findings {
+        checker.report(module, &violation, range).fix = fix;
+    }
+}
+
+/// The names a set of definitions registers, and the registered name of each definition
+/// registered under another (`charge` -> `charge-card`); `None` when one is dynamic or its
+/// name is not a literal (any name may then be served).
+fn registered<'a>(
+    definitions: impl Iterator<Item = (&'a str, &'a [ast::Decorator])>,
+) -> Option<Registered> {
+    let mut names = FxHashSet::default();
+    let mut renamed = FxHashMap::default();
+    for (own_name, decorators) in definitions {
+        let defn = decorators
+            .iter()
+            .find_map(|decorator| match &decorator.expression {
+                Expr::Call(call) if is_defn_callee(&call.func) => Some(call),
+                _ => None,
+            });
+        let Some(defn) = defn else {
+            names.insert(own_name.to_string());
+            continue;
+        };
+        if defn
+            .arguments
+            .find_keyword("dynamic")
+            .is_some_and(|keyword| !matches!(&keyword.value, Expr::BooleanLiteral(b) if !b.value))
+        {
+            return None;
+        }
+        match defn
+            .arguments
+            .find_keyword("name")
+            .map(|keyword| &keyword.value)
+        {
+            Some(Expr::StringLiteral(name)) => {
+                let name = name.value.to_str().to_string();
+                renamed.insert(own_name.to_string(), name.clone());
+                names.insert(name)
+            }
+            Some(_) => return None,
+            None => names.insert(own_name.to_string()),
+        };
+    }
+    Some(Registered { names, renamed })
+}
+
+struct Registered {
+    names: FxHashSet<String>,
+    renamed: FxHashMap<String, String>,
+}
+
+fn is_defn_callee(callee: &Expr) -> bool {
+    match callee {
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "defn",
+        Expr::Name(name) => name.id.as_str() == "defn",
+        _ => false,
+    }
+}
+
+/// The registered name closest to `name`: the registered name of the definition called
+/// `name` (or of the method of `"Class.method"`), or the nearest by edit distance when it is
+/// near enough to be a typo.
+fn closest(registered: &Registered, name: &str) -> Option<String> {
+    let names = &registered.names;
+    let last = name.rsplit_once('.').map_or(name, |(_, last)| last);
+    if let Some(renamed) = registered
+        .renamed
+        .get(last)
+        .or(registered.renamed.get(name))
+    {
+        return Some(renamed.clone());
+    }
+    if names.contains(last) {
+        return Some(last.to_string());
+    }
+    let normalized = |text: &str| text.to_lowercase().replace(['-', '_', ' '], "");
+    let wanted = normalized(name);
+    let mut candidates: Vec<(f64, &String)> = names
+        .iter()
+        .map(|candidate| {
+            let score = if normalized(candidate) == wanted {
+                1.0
+            } else {
+                strsim::normalized_levenshtein(&normalized(candidate), &wanted)
+            };
+            (score, candidate)
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    candidates
+        .first()
+        .map(|(_, candidate)| (*candidate).clone())
+}

@@ -1,0 +1,385 @@
+use tempolint_python::ast::{self, Expr};
+use tempolint_python::{Ranged, TextRange};
+use tempolint_semantic::{Binding, ClassId, FunctionKind, LocalScope, Project, Resolver};
+
+use crate::checker::{CallInfo, Checker, FailureTypes, ProjectChecker, RaiseSite, Role};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks workflow code (the run method, signal and update handlers, `__init__`, and the
+    /// workflow's other methods) that raises an exception which is not a Temporal failure:
+    /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error.
+    /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
+    /// query handlers and update validators, types declared in
+    /// `@workflow.defn(failure_exception_types=…)` or a worker's
+    /// `workflow_failure_exception_types`, and activities.
+    ///
+    /// ## Why is this bad?
+    /// Only `temporalio.exceptions.FailureError` subclasses fail the *workflow*. Any other
+    /// exception fails the *workflow task*: the SDK logs it and retries the task forever,
+    /// so the workflow hangs (shown as running) instead of failing, until the code is fixed.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Refund:
+    ///     @workflow.run
+    ///     async def run(self, amount: int) -> None:
+    ///         if amount <= 0:
+    ///             raise ValueError("amount must be positive")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    /// from temporalio.exceptions import ApplicationError
+    ///
+    /// @workflow.defn
+    /// class Refund:
+    ///     @workflow.run
+    ///     async def run(self, amount: int) -> None:
+    ///         if amount <= 0:
+    ///             raise ApplicationError("amount must be positive", non_retryable=True)
+    /// ```
+    WorkflowTaskException => WorkflowTaskException { exception: String }
+}
+
+impl WorkflowTaskException {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` escaping workflow code fails the workflow task, not the workflow: the SDK retries the task forever and the workflow hangs. Raise `ApplicationError` to fail the workflow, or declare the type in `@workflow.defn(failure_exception_types=[…])`",
+            self.exception
+        )
+    }
+}
+
+/// Exceptions with a meaning of their own to the SDK, or that end the task on purpose.
+const SPECIAL: &[&str] = &[
+    // `raise AssertionError("unreachable")` marks a bug, like a narrowing `assert`.
+    "builtins.AssertionError",
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+    "builtins.NotImplementedError",
+    "builtins.StopIteration",
+    "builtins.StopAsyncIteration",
+    "builtins.KeyboardInterrupt",
+    "builtins.SystemExit",
+    "builtins.GeneratorExit",
+];
+
+/// Builtin exceptions and the builtin classes above them that a failure type list may name.
+const BUILTIN_PARENTS: &[(&str, &[&str])] = &[
+    ("KeyError", &["LookupError"]),
+    ("IndexError", &["LookupError"]),
+    ("ZeroDivisionError", &["ArithmeticError"]),
+    ("OverflowError", &["ArithmeticError"]),
+    ("UnicodeError", &["ValueError"]),
+    ("UnicodeDecodeError", &["UnicodeError", "ValueError"]),
+    ("UnicodeEncodeError", &["UnicodeError", "ValueError"]),
+    ("FileNotFoundError", &["OSError"]),
+    ("PermissionError", &["OSError"]),
+    ("TimeoutError", &["OSError"]),
+    ("ConnectionError", &["OSError"]),
+    ("RecursionError", &["RuntimeError"]),
+    ("NotImplementedError", &["RuntimeError"]),
+    ("ModuleNotFoundError", &["ImportError"]),
+];
+
+/// Records `raise` statements of workflow methods.
+pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
+    if !in_workflow_method(checker) || checker.in_try > 0 {
+        return;
+    }
+    let exception = if let Some(exc) = &raise.exc {
+        let class = match &**exc {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        exception_class(checker, class)
+    } else {
+        reraised(checker)
+    };
+    let Some(exception) = exception else {
+        return;
+    };
+    let range = raise.exc.as_ref().map_or(raise.range(), |exc| exc.range());
+    record(checker, range, exception);
+}
+
+/// What a bare `raise` re-raises: the type the innermost `except` names, when every type it
+/// names is a known non-Temporal one (not `Exception`, which may be an `ActivityError`).
+fn reraised(checker: &Checker) -> Option<String> {
+    let caught = (*checker.handling.last()?)?;
+    let types: Vec<&Expr> = match caught {
+        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+        other => vec![other],
+    };
+    let mut names = Vec::new();
+    for caught in types {
+        let name = exception_class(checker, caught)?;
+        if matches!(
+            name.as_str(),
+            "builtins.Exception" | "builtins.BaseException"
+        ) || name.starts_with("temporalio.")
+        {
+            return None;
+        }
+        names.push(name);
+    }
+    names.into_iter().next()
+}
+
+/// Records `assert` statements of workflow methods (they raise `AssertionError`).
+pub(crate) fn check_assert(checker: &mut Checker, assert: &ast::StmtAssert) {
+    if !in_workflow_method(checker) || checker.in_try > 0 || narrows_type(&assert.test) {
+        return;
+    }
+    let range = TextRange::new(assert.start(), assert.test.end());
+    if in_workflow_method(checker) {
+        checker.facts.raises.push(RaiseSite {
+            range,
+            exception: "builtins.AssertionError".to_string(),
+        });
+    }
+}
+
+/// `assert x is not None` / `assert isinstance(x, T)`: written for the type checker, about
+/// an invariant whose breach is a bug the task failure rightly waits on.
+fn narrows_type(test: &Expr) -> bool {
+    match test {
+        Expr::Compare(compare) => {
+            compare.ops.iter().all(|op| *op == ast::CmpOp::IsNot)
+                && compare.comparators.iter().all(Expr::is_none_literal_expr)
+        }
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "isinstance")
+        }
+        Expr::BoolOp(bool_op) => bool_op.values.iter().all(narrows_type),
+        _ => false,
+    }
+}
+
+/// Records the types a `Worker(workflow_failure_exception_types=…)` declares.
+pub(crate) fn record_worker(checker: &mut Checker, info: &CallInfo) {
+    if info.symbol != Some("temporalio.worker.Worker") {
+        return;
+    }
+    let keyword = info
+        .call
+        .arguments
+        .find_keyword("workflow_failure_exception_types");
+    let types = match keyword.map(|keyword| &keyword.value) {
+        Some(Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) => {
+            let names: Option<Vec<String>> = elts
+                .iter()
+                .map(|elt| checker.resolve(elt).symbol().map(str::to_string))
+                .collect();
+            names.map_or(FailureTypes::Unknown, FailureTypes::Known)
+        }
+        Some(_) => FailureTypes::Unknown,
+        // A `**options` splat is taken not to set it: wrappers that forward keyword
+        // arguments to `Worker` (test helpers) would otherwise silence the rule everywhere.
+        None => return,
+    };
+    checker.facts.worker_failure_types.push(types);
+}
+
+/// The canonical name of an exception class expression; builtin exception names that
+/// nothing shadows are `builtins.<name>`.
+fn exception_class(checker: &Checker, class: &Expr) -> Option<String> {
+    if let Some(symbol) = checker.resolve(class).symbol() {
+        return Some(symbol.to_string());
+    }
+    let Expr::Name(name) = class else {
+        return None;
+    };
+    let name = name.id.as_str();
+    let module = checker.resolver.project().module(checker.resolver.module());
+    let shadowed = checker.scope.is_local(name) || module.globals.contains_key(name);
+    let builtin = name.ends_with("Error") || name.ends_with("Exception") || name == "Exception";
+    (!shadowed && builtin && name.starts_with(|c: char| c.is_ascii_uppercase()))
+        .then(|| format!("builtins.{name}"))
+}
+
+fn in_workflow_method(checker: &Checker) -> bool {
+    checker.role == Role::Function(FunctionKind::WorkflowMethod)
+}
+
+fn record(checker: &mut Checker, range: TextRange, exception: String) {
+    if exception.starts_with("temporalio.") || SPECIAL.contains(&exception.as_str()) {
+        return;
+    }
+    checker.facts.raises.push(RaiseSite { range, exception });
+}
+
+pub(crate) fn check_project(checker: &mut ProjectChecker) {
+    let project = checker.project;
+    let mut worker_types = Vec::new();
+    for (_, facts) in checker.bodies() {
+        for types in &facts.worker_failure_types {
+            match types {
+                FailureTypes::Known(names) => worker_types.extend(names.iter().cloned()),
+                FailureTypes::Unknown => return,
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for class in &project.classes {
+        if class.workflow.is_none() {
+            continue;
+        }
+        let Some(mut declared) = declared_failure_types(project, class.module, class.def) else {
+            continue;
+        };
+        declared.extend(worker_types.iter().cloned());
+        let resolver = Resolver::new(project, class.module);
+        let mut methods: Vec<_> = class.methods.values().copied().collect();
+        methods.sort();
+        for method in methods {
+            if answers_outside_the_task(&resolver, project.function(method).def) {
+                continue;
+            }
+            for raise in &checker.function(method).raises {
+                match is_temporal_failure(project, &raise.exception, &declared, 0) {
+                    Some(false) => {}
+                    Some(true) | None => continue,
+                }
+                let violation = WorkflowTaskException {
+                    exception: shown(&raise.exception),
+                };
+                findings.push((class.module, violation, raise.range));
+            }
+        }
+    }
+    for (module, violation, range) in findings {
+        checker.report(module, &violation, range);
+    }
+}
+
+/// The types of `@workflow.defn(failure_exception_types=[…])`; `None` when they cannot be
+/// read (or include `Exception`: every exception then fails the workflow).
+fn declared_failure_types(
+    project: &Project,
+    module: tempolint_semantic::ModuleId,
+    class: &ast::StmtClassDef,
+) -> Option<Vec<String>> {
+    let resolver = Resolver::new(project, module);
+    let scope = LocalScope::default();
+    let mut declared = Vec::new();
+    for decorator in &class.decorator_list {
+        let Expr::Call(call) = &decorator.expression else {
+            continue;
+        };
+        let Some(keyword) = call.arguments.find_keyword("failure_exception_types") else {
+            continue;
+        };
+        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) =
+            &keyword.value
+        else {
+            return None;
+        };
+        for elt in elts {
+            match resolver.resolve(elt, &scope) {
+                Binding::Symbol(name)
+                    if !matches!(
+                        name.as_str(),
+                        "builtins.Exception" | "builtins.BaseException"
+                    ) =>
+                {
+                    declared.push(name);
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(declared)
+}
+
+/// Query handlers and update validators: an exception there answers the caller and leaves
+/// the workflow task alone.
+fn answers_outside_the_task(resolver: &Resolver, def: &ast::StmtFunctionDef) -> bool {
+    let scope = LocalScope::default();
+    def.decorator_list.iter().any(|decorator| {
+        let callee = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        matches!(callee, Expr::Attribute(attribute) if attribute.attr.as_str() == "validator")
+            || resolver.resolve(callee, &scope).symbol() == Some("temporalio.workflow.query")
+    })
+}
+
+/// Whether raising `exception` fails the workflow: `Some(true)` for Temporal failures and
+/// declared types, `Some(false)` for anything else known, `None` when unknown.
+fn is_temporal_failure(
+    project: &Project,
+    exception: &str,
+    declared: &[String],
+    depth: u8,
+) -> Option<bool> {
+    if depth > 8 {
+        return None;
+    }
+    if exception.starts_with("temporalio.") || declared.iter().any(|d| d == exception) {
+        return Some(true);
+    }
+    if let Some(name) = exception.strip_prefix("builtins.") {
+        let parents = BUILTIN_PARENTS
+            .iter()
+            .find(|(child, _)| *child == name)
+            .map_or(&[][..], |(_, parents)| *parents);
+        let declared_parent = parents
+            .iter()
+            .any(|parent| declared.iter().any(|d| d == &format!("builtins.{parent}")));
+        // Only names that are exceptions; anything else raised is not ours to judge.
+        let is_exception = name.ends_with("Error") || name.ends_with("Exception");
+        return is_exception.then_some(declared_parent);
+    }
+    let Some(class) = project.class_by_name(exception) else {
+        // A library's exception class: it is no Temporal failure.
+        return exception
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.ends_with("Error") || last.ends_with("Exception"))
+            .then_some(false);
+    };
+    project_class_failure(project, class, declared, depth)
+}
+
+fn project_class_failure(
+    project: &Project,
+    class: ClassId,
+    declared: &[String],
+    depth: u8,
+) -> Option<bool> {
+    let data = project.class(class);
+    let resolver = Resolver::new(project, data.module);
+    let module = project.module(data.module);
+    let scope = LocalScope::default();
+    let mut any_unknown = data.def.bases().is_empty();
+    for base in data.def.bases() {
+        let name = match (resolver.resolve(base, &scope), base) {
+            (Binding::Symbol(name), _) => name,
+            (_, Expr::Name(name)) if !module.globals.contains_key(name.id.as_str()) => {
+                format!("builtins.{}", name.id)
+            }
+            _ => return None,
+        };
+        match is_temporal_failure(project, &name, declared, depth + 1) {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => any_unknown = true,
+        }
+    }
+    (!any_unknown).then_some(false)
+}
+
+fn shown(exception: &str) -> String {
+    exception
+        .strip_prefix("builtins.")
+        .unwrap_or(exception.rsplit('.').next().unwrap_or(exception))
+        .to_string()
+}
