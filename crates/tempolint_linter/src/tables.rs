@@ -190,6 +190,15 @@ impl Tables {
         }
     }
 
+    /// The blocking rule a call of `name` falls under. SDKs that pair each blocking method with
+    /// an async twin name the twin `<method>_async` (stripe): those are never blocking.
+    pub(crate) fn blocking_rule(&self, name: &str) -> Option<Rule> {
+        if name.ends_with("_async") {
+            return None;
+        }
+        self.blocking.get(name).copied()
+    }
+
     /// Whether a name or attribute ending in `leaf` may be in the `references` table.
     pub(crate) fn is_reference_leaf(&self, leaf: &str) -> bool {
         self.reference_leaves.contains(leaf)
@@ -229,6 +238,20 @@ mod tests {
             Some(&Rule::BlockingNetwork)
         );
         assert_eq!(tables.blocking.get("httpx.Response.json"), None);
+        assert_eq!(
+            tables.blocking_rule("openai.OpenAI.chat.completions.create"),
+            Some(Rule::BlockingNetwork)
+        );
+        assert_eq!(
+            tables.blocking_rule("openai.AsyncOpenAI.chat.completions.create"),
+            None
+        );
+        assert_eq!(
+            tables.blocking_rule("google.genai.Client.aio.models.generate_content"),
+            None
+        );
+        assert_eq!(tables.blocking_rule("stripe.Customer.create_async"), None);
+        assert_eq!(tables.blocking_rule("stripe.StripeClient"), None);
         assert!(
             tables
                 .restriction("datetime.datetime.now")

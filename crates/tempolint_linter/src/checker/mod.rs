@@ -3,6 +3,7 @@
 //! [`Effect`]s: findings tagged with the context they matter in; [`crate::propagate`] turns
 //! them into diagnostics once the call graph is known.
 
+mod dispatch_table;
 mod project;
 mod walk;
 

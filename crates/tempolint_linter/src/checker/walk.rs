@@ -45,13 +45,20 @@ impl<'a> Checker<'_, '_, 'a> {
                 offloaded: self.offloaded > 0,
             });
         }
+        for target in self.dispatched_functions(&call.func) {
+            self.facts.edges.push(CallEdge {
+                range: call.func.range(),
+                target,
+                offloaded: self.offloaded > 0,
+            });
+        }
         let determinism = symbol
             .as_deref()
             .filter(|symbol| !self.settings.is_known_deterministic(symbol))
             .and_then(|symbol| self.tables.determinism.get(symbol).copied());
         let blocking = symbol
             .as_deref()
-            .and_then(|symbol| self.tables.blocking.get(symbol).copied());
+            .and_then(|symbol| self.tables.blocking_rule(symbol));
         let restriction = symbol
             .as_deref()
             .and_then(|symbol| self.tables.restriction(symbol));

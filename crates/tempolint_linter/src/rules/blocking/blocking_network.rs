@@ -7,7 +7,11 @@ violation! {
     /// ## What it does
     /// Checks for blocking network I/O in `async def` activities and the helpers they call:
     /// `requests` (also `Session` objects kept on `self`), `urllib.request`, `httpx.Client`,
-    /// `urllib3`, `smtplib`, `ftplib`, `socket`.
+    /// `urllib3`, `smtplib`, `ftplib`, `socket`, and the synchronous API clients of the LLM
+    /// era: `openai.OpenAI`, `anthropic.Anthropic`, `litellm.completion`/`embedding`,
+    /// `google.genai.Client` (not its `.aio`), `stripe`. Clients kept on `self`, passed to
+    /// annotated helpers, or returned by annotated factories are followed, and so are calls
+    /// through handler-dispatch tables (`HANDLERS[kind](…)`, a factory returning functions).
     ///
     /// ## Why is this bad?
     /// The call blocks the worker's event loop for the whole round trip, stalling every other
