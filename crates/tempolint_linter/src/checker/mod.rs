@@ -148,6 +148,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) scope: tempolint_semantic::LocalScope<'a>,
     pub(crate) facts: BodyFacts,
     pub(crate) role: Role,
+    /// The statements of the body being walked (a function's, or a module's top level).
+    pub(crate) body: &'a [ast::Stmt],
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
@@ -181,6 +183,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             scope: tempolint_semantic::LocalScope::default(),
             facts: BodyFacts::default(),
             role,
+            body: &[],
             in_async: false,
             offloaded: 0,
             sandbox_unrestricted: 0,
@@ -206,6 +209,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             .resolver
             .enter_project_function(&mut checker.scope, function);
         checker.in_async = data.def.is_async;
+        checker.body = &data.def.body;
         checker.visit_body(&data.def.body);
         checker.finish()
     }
@@ -217,7 +221,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         settings: &'c Settings,
     ) -> BodyFacts {
         let mut checker = Checker::new(project, module, settings, Role::ModuleLevel);
-        checker.visit_body(project.module(module).body());
+        checker.body = project.module(module).body();
+        checker.visit_body(checker.body);
         checker.finish()
     }
 

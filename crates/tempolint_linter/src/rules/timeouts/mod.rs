@@ -3,6 +3,7 @@
 pub(crate) mod heartbeat_timeout_without_heartbeat;
 pub(crate) mod heartbeat_without_timeout;
 pub(crate) mod missing_activity_timeout;
+mod option_mutations;
 pub(crate) mod unbounded_retries;
 
 use tempolint_python::ast::{self, Expr};
@@ -124,10 +125,29 @@ fn splat_options<'e>(
                     None => splat_options(checker, &keyword.value, options, depth + 1),
                 })
         }
-        Expr::Name(name) => match checker.value_of(name.id.as_str()) {
-            Some(bound) => splat_options(checker, bound, options, depth + 1),
-            None => false,
-        },
+        Expr::Name(name) => {
+            let name = name.id.as_str();
+            let Some(bound) = checker.value_of(name) else {
+                return false;
+            };
+            // Keys assigned one by one (`config["heartbeat_timeout"] = …`) count too.
+            let body = if checker.scope.is_local(name) {
+                checker.body
+            } else {
+                checker
+                    .resolver
+                    .project()
+                    .module(checker.resolver.module())
+                    .body()
+            };
+            let Some(assigned) = option_mutations::item_assignments(body, name) else {
+                return false;
+            };
+            options
+                .given
+                .extend(assigned.into_iter().map(|(key, value)| (key, Some(value))));
+            splat_options(checker, bound, options, depth + 1)
+        }
         _ => false,
     }
 }
@@ -137,7 +157,7 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
     if !is_activity_entry_point(info.symbol) {
         return;
     }
-    let Some(first) = info.call.arguments.args.first() else {
+    let Some(first) = crate::rules::api::target_argument(info.call, "activity") else {
         return;
     };
     let target = checker.resolve(first);
