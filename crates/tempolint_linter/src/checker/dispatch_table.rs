@@ -1,7 +1,10 @@
 //! Calls through handler-dispatch tables: `HANDLERS[kind](…)`, `HANDLERS.get(kind)(…)`,
 //! `handler = HANDLERS[kind]; await handler(…)`, and factories whose `if` chain returns one of
 //! several functions (`pick(kind)(…)`). The call may run any of the functions in the table,
-//! so each becomes a call edge: blocking and determinism findings follow them.
+//! so each becomes a call edge: blocking and determinism findings follow them. An awaited
+//! call runs the `async def` entries only; a call that is not awaited runs the plain `def`
+//! entries only (calling an `async def` just makes a coroutine), which keeps the usual
+//! `if iscoroutinefunction(handler): await handler(…) else: handler(…)` exact.
 
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_semantic::{FunctionId, LocalScope, Resolver};
@@ -13,9 +16,11 @@ const MAX_DEPTH: u8 = 4;
 
 impl<'a> Checker<'_, '_, 'a> {
     /// The project functions a call of `callee` may run through a table or a factory.
-    pub(super) fn dispatched_functions(&self, callee: &'a Expr) -> Vec<FunctionId> {
+    pub(super) fn dispatched_functions(&self, callee: &'a Expr, awaited: bool) -> Vec<FunctionId> {
         let mut targets = Vec::new();
         self.collect_dispatched(callee, &mut targets, 0);
+        let project = self.resolver.project();
+        targets.retain(|target| project.function(*target).def.is_async == awaited);
         targets.sort_unstable();
         targets.dedup();
         targets

@@ -160,6 +160,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
+    /// The range of the call an `await` is applied to, while that call is handled.
+    pub(crate) awaited_call: Option<TextRange>,
     /// Inside the body of a `try` that has `except` clauses.
     pub(crate) in_try: u32,
     /// The types of the `except` clauses being visited, innermost last (`None`: bare).
@@ -190,6 +192,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             not_replaying: 0,
             loop_depth: 0,
             order_insensitive: 0,
+            awaited_call: None,
             in_try: 0,
             handling: Vec::new(),
             nested: Vec::new(),

@@ -45,7 +45,8 @@ impl<'a> Checker<'_, '_, 'a> {
                 offloaded: self.offloaded > 0,
             });
         }
-        for target in self.dispatched_functions(&call.func) {
+        let awaited = self.awaited_call == Some(call.range());
+        for target in self.dispatched_functions(&call.func, awaited) {
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
                 target,
@@ -397,6 +398,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => self.handle_call(call),
+            Expr::Await(await_expr) => {
+                if let Expr::Call(call) = &*await_expr.value {
+                    self.awaited_call = Some(call.range());
+                }
+                self.visit_expr(&await_expr.value);
+            }
             Expr::Name(name) => {
                 if name.ctx == ExprContext::Load {
                     self.note_nested_use(name.id.as_str());
