@@ -51,14 +51,17 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
-    /// The project functions among the values of a dict literal that `table` names.
+    /// The project functions among the values of a dict literal, written there or named.
     fn table_functions(&self, table: &'a Expr, targets: &mut Vec<FunctionId>) {
-        let Expr::Name(name) = table else { return };
-        let Some(Expr::Dict(dict)) = self.value_of(name.id.as_str()) else {
-            return;
+        let (dict, defined_here) = match table {
+            Expr::Dict(dict) => (dict, true),
+            Expr::Name(name) => match self.value_of(name.id.as_str()) {
+                Some(Expr::Dict(dict)) => (dict, self.scope.is_local(name.id.as_str())),
+                _ => return,
+            },
+            _ => return,
         };
         let resolver = self.resolver;
-        let defined_here = self.scope.is_local(name.id.as_str());
         for item in &dict.items {
             // A module-level table's values are names of its module, whatever the caller's
             // local scope holds.
