@@ -248,6 +248,16 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         self.settings.rules.contains(rule)
     }
 
+    /// The module whose code is being walked.
+    pub(crate) fn module(&self) -> &'p tempolint_semantic::Module<'a> {
+        self.resolver.project().module(self.resolver.module())
+    }
+
+    /// The source text of the module being walked (for fixes that reuse what is written).
+    pub(crate) fn source(&self) -> &'a tempolint_python::ParsedSource {
+        &self.module().input.source
+    }
+
     /// The expression last assigned to `name` in the local scope or at module level.
     pub(crate) fn value_of(&self, name: &str) -> Option<&'a Expr> {
         if self.scope.is_local(name) {

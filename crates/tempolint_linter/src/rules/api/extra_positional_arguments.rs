@@ -93,12 +93,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let clashes = info.call.arguments.find_keyword("args").is_some()
         || info.call.arguments.find_keyword("arg").is_some();
     let fix = (!clashes).then(|| {
-        let source = &checker
-            .resolver
-            .project()
-            .module(checker.resolver.module())
-            .input
-            .source;
+        let source = checker.source();
         let items: Vec<&str> = positional[first_argument..]
             .iter()
             .map(|argument| source.slice(argument.range()))

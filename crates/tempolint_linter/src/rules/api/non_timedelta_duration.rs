@@ -152,12 +152,7 @@ fn kind_of(checker: &Checker, value: &Expr, depth: u8) -> Option<(&'static str, 
 
 fn number_fix(checker: &Checker, value: &Expr) -> Option<Fix> {
     let (timedelta, import) = timedelta_reference(checker)?;
-    let source = &checker
-        .resolver
-        .project()
-        .module(checker.resolver.module())
-        .input
-        .source;
+    let source = checker.source();
     let mut edits: Vec<Edit> = import.into_iter().collect();
     edits.push(Edit {
         range: value.range(),

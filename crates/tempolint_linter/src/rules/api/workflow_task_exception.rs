@@ -197,7 +197,7 @@ fn exception_class(checker: &Checker, class: &Expr) -> Option<String> {
         return None;
     };
     let name = name.id.as_str();
-    let module = checker.resolver.project().module(checker.resolver.module());
+    let module = checker.module();
     let shadowed = checker.scope.is_local(name) || module.globals.contains_key(name);
     let builtin = name.ends_with("Error") || name.ends_with("Exception") || name == "Exception";
     (!shadowed && builtin && name.starts_with(|c: char| c.is_ascii_uppercase()))

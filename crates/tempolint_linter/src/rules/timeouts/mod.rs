@@ -134,11 +134,7 @@ fn splat_options<'e>(
             let body = if checker.scope.is_local(name) {
                 checker.body
             } else {
-                checker
-                    .resolver
-                    .project()
-                    .module(checker.resolver.module())
-                    .body()
+                checker.module().body()
             };
             let Some(assigned) = option_mutations::item_assignments(body, name) else {
                 return false;
@@ -197,7 +193,7 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
 /// under, or `timedelta` with an edit adding `from datetime import timedelta` before the
 /// module's first import (after `from __future__` imports). `None` when neither works.
 pub(crate) fn timedelta_reference(checker: &Checker) -> Option<(String, Option<Edit>)> {
-    let module = checker.resolver.project().module(checker.resolver.module());
+    let module = checker.module();
     if let Some(name) = module.local_name_for("datetime.timedelta") {
         return Some((name.to_string(), None));
     }
