@@ -114,6 +114,8 @@ pub(crate) struct BodyFacts {
     pub(crate) opaque_registration: bool,
     pub(crate) raises: Vec<RaiseSite>,
     pub(crate) worker_failure_types: Vec<FailureTypes>,
+    /// The `workflows=[…]` of each `Worker(…)`: the project classes, where each is listed.
+    pub(crate) worker_workflows: Vec<Vec<(tempolint_semantic::ClassId, TextRange)>>,
 }
 
 /// What the body being walked is.

@@ -1,9 +1,10 @@
 use rustc_hash::FxHashMap;
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::{Class, LocalScope, Project, Resolver};
+use tempolint_semantic::{Class, ClassId, LocalScope, ModuleId, Project, Resolver};
 
-use crate::checker::ProjectChecker;
+use crate::checker::{CallInfo, Checker, ProjectChecker};
+use crate::rules::api::{Registration, registration};
 use crate::rules::violation;
 
 violation! {
@@ -11,7 +12,8 @@ violation! {
     /// Checks `@workflow.defn` classes whose shape the SDK rejects or mishandles: no
     /// `@workflow.run` method (on the class or a project base), two of them, a run method that
     /// is not `async def`, two signal, query or update handlers under one name, an `async`
-    /// update validator, `@workflow.init` on a method other than `__init__`; and handlers that
+    /// update validator, `@workflow.init` on a method other than `__init__`, two workflows
+    /// registered under one name on the same `Worker(workflows=[…])`; and handlers that
     /// work against their kind: an `async def` query (deprecated; the SDK warns), a signal
     /// handler that returns a value (it is discarded), a query that never returns one.
     ///
@@ -99,9 +101,74 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             findings.push((class.module, violation, range));
         }
     }
+    findings.extend(duplicate_names_on_workers(checker));
     for (module, violation, range) in findings {
         checker.report(module, &violation, range);
     }
+}
+
+/// Records the project workflow classes each `Worker(workflows=[…])` registers.
+pub(crate) fn record_worker(checker: &mut Checker, info: &CallInfo) {
+    if info.symbol != Some("temporalio.worker.Worker") {
+        return;
+    }
+    let Some(Expr::List(ast::ExprList { elts, .. })) = info
+        .call
+        .arguments
+        .find_keyword("workflows")
+        .map(|keyword| &keyword.value)
+    else {
+        return;
+    };
+    let project = checker.resolver.project();
+    let classes = elts
+        .iter()
+        .filter_map(|elt| {
+            let class = project.class_by_name(checker.resolve(elt).symbol()?)?;
+            Some((class, elt.range()))
+        })
+        .collect();
+    checker.facts.worker_workflows.push(classes);
+}
+
+/// Two different classes one worker registers under the same workflow name: the worker
+/// raises `ValueError` ("More than one workflow named …") when it is built.
+fn duplicate_names_on_workers(
+    checker: &ProjectChecker,
+) -> Vec<(ModuleId, InvalidWorkflowDefinition, TextRange)> {
+    let project = checker.project;
+    let mut findings = Vec::new();
+    for (module, facts) in checker.bodies() {
+        for worker in &facts.worker_workflows {
+            let mut seen: FxHashMap<String, ClassId> = FxHashMap::default();
+            for (class, range) in worker {
+                let data = project.class(*class);
+                let Registration::Named(name) =
+                    registration(data.def.name.as_str(), &data.def.decorator_list)
+                else {
+                    continue;
+                };
+                match seen.get(&name) {
+                    Some(first) if first != class => findings.push((
+                        module,
+                        InvalidWorkflowDefinition {
+                            workflow: data.def.name.to_string(),
+                            problem: format!(
+                                "registered as `{name}` like `{}` on the same worker; the worker refuses to start (`More than one workflow named {name}`). Give one `@workflow.defn(name=…)` another name",
+                                project.class(*first).def.name
+                            ),
+                        },
+                        *range,
+                    )),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, *class);
+                    }
+                }
+            }
+        }
+    }
+    findings
 }
 
 fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(TextRange, String)> {

@@ -96,3 +96,50 @@ pub(crate) fn target_keyword(target: Target) -> &'static str {
         Target::Handler => "",
     }
 }
+
+/// The name a `@activity.defn` / `@workflow.defn` definition registers under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Registration {
+    Named(String),
+    /// `dynamic=True`: it serves any name.
+    Dynamic,
+    /// `name=` is not a literal.
+    Unknown,
+}
+
+/// How a definition called `own_name` with these decorators registers.
+pub(crate) fn registration(own_name: &str, decorators: &[ast::Decorator]) -> Registration {
+    let defn = decorators
+        .iter()
+        .find_map(|decorator| match &decorator.expression {
+            Expr::Call(call) if is_defn_callee(&call.func) => Some(call),
+            _ => None,
+        });
+    let Some(defn) = defn else {
+        return Registration::Named(own_name.to_string());
+    };
+    let dynamic = defn
+        .arguments
+        .find_keyword("dynamic")
+        .is_some_and(|keyword| !matches!(&keyword.value, Expr::BooleanLiteral(b) if !b.value));
+    if dynamic {
+        return Registration::Dynamic;
+    }
+    match defn
+        .arguments
+        .find_keyword("name")
+        .map(|keyword| &keyword.value)
+    {
+        Some(Expr::StringLiteral(name)) => Registration::Named(name.value.to_str().to_string()),
+        Some(_) => Registration::Unknown,
+        None => Registration::Named(own_name.to_string()),
+    }
+}
+
+fn is_defn_callee(callee: &Expr) -> bool {
+    match callee {
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "defn",
+        Expr::Name(name) => name.id.as_str() == "defn",
+        _ => false,
+    }
+}

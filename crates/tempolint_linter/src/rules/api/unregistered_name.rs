@@ -4,7 +4,9 @@ use tempolint_python::ast::{self, Expr};
 
 use crate::checker::{CallInfo, Checker, NamedKind, NamedStart, ProjectChecker};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::api::{Target, argument_call, target_argument, target_keyword};
+use crate::rules::api::{
+    Registration, Target, argument_call, registration, target_argument, target_keyword,
+};
 use crate::rules::violation;
 
 violation! {
@@ -179,36 +181,15 @@ fn registered<'a>(
     let mut names = FxHashSet::default();
     let mut renamed = FxHashMap::default();
     for (own_name, decorators) in definitions {
-        let defn = decorators
-            .iter()
-            .find_map(|decorator| match &decorator.expression {
-                Expr::Call(call) if is_defn_callee(&call.func) => Some(call),
-                _ => None,
-            });
-        let Some(defn) = defn else {
-            names.insert(own_name.to_string());
-            continue;
-        };
-        if defn
-            .arguments
-            .find_keyword("dynamic")
-            .is_some_and(|keyword| !matches!(&keyword.value, Expr::BooleanLiteral(b) if !b.value))
-        {
-            return None;
-        }
-        match defn
-            .arguments
-            .find_keyword("name")
-            .map(|keyword| &keyword.value)
-        {
-            Some(Expr::StringLiteral(name)) => {
-                let name = name.value.to_str().to_string();
-                renamed.insert(own_name.to_string(), name.clone());
-                names.insert(name)
+        match registration(own_name, decorators) {
+            Registration::Named(name) => {
+                if name != own_name {
+                    renamed.insert(own_name.to_string(), name.clone());
+                }
+                names.insert(name);
             }
-            Some(_) => return None,
-            None => names.insert(own_name.to_string()),
-        };
+            Registration::Dynamic | Registration::Unknown => return None,
+        }
     }
     Some(Registered { names, renamed })
 }
@@ -216,14 +197,6 @@ fn registered<'a>(
 struct Registered {
     names: FxHashSet<String>,
     renamed: FxHashMap<String, String>,
-}
-
-fn is_defn_callee(callee: &Expr) -> bool {
-    match callee {
-        Expr::Attribute(attribute) => attribute.attr.as_str() == "defn",
-        Expr::Name(name) => name.id.as_str() == "defn",
-        _ => false,
-    }
 }
 
 /// The registered name closest to `name`: the registered name of the definition called
