@@ -113,6 +113,7 @@ fn check(cwd: &Path, file: &str, code: &str, format: &str) -> Output {
 
 /// A finding of the JSON output.
 struct Finding {
+    file: String,
     code: String,
     row: usize,
     message: String,
@@ -128,6 +129,7 @@ fn findings(output: &Output) -> Vec<Finding> {
     array
         .iter()
         .map(|finding| Finding {
+            file: finding["filename"].as_str().expect("filename").to_string(),
             code: finding["code"].as_str().expect("code").to_string(),
             row: finding["location"]["row"]
                 .as_u64()
@@ -285,4 +287,27 @@ fn every_rule_has_a_fixture() {
         .collect();
     files.sort_unstable();
     assert_eq!(files, covered, "fixtures/rules/*.py vs. rules tested here");
+}
+
+/// API104 and API105 resolve activities defined in another module of the project: checked
+/// as one project, `fixtures/rules/api_across_modules` has a finding on each marked line of
+/// its workflow module and none elsewhere.
+#[test]
+fn api_rules_resolve_across_modules() {
+    let root = fixtures().join("api_across_modules");
+    let output = tempolint(
+        &root,
+        &["check", ".", "--select", "API", "--output-format", "json"],
+    );
+    let (in_workflows, elsewhere): (Vec<Finding>, Vec<Finding>) = findings(&output)
+        .into_iter()
+        .partition(|finding| finding.file == "shop/workflows.py");
+    let source = std::fs::read_to_string(root.join("shop/workflows.py")).expect("read fixture");
+    let problems = marker_problems("shop/workflows.py", &source, &in_workflows, "API104");
+    assert!(problems.is_empty(), "{problems}");
+    let stray: Vec<String> = elsewhere
+        .iter()
+        .map(|finding| format!("{}:{}: {}", finding.file, finding.row, finding.message))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
 }
