@@ -163,9 +163,14 @@ fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<Fu
 }
 
 /// How many positional arguments a function needs and accepts (`None`: any number), not
-/// counting `self`. `None` when a required keyword-only parameter makes it unknowable.
+/// counting `self`. `None` when a required keyword-only parameter or another decorator
+/// makes it unknowable.
 fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize>)> {
     let data = project.function(function);
+    // A decorator besides the Temporal one may change what the registered callable takes.
+    if data.def.decorator_list.len() > 1 {
+        return None;
+    }
     let parameters = &data.def.parameters;
     if parameters
         .kwonlyargs

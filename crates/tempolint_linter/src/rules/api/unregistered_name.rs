@@ -82,6 +82,7 @@ impl UnregisteredName {
 pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
     if is_defn(info.symbol) && !info.call.arguments.args.is_empty()
         || matches!(&*info.call.func, Expr::Call(inner) if is_defn(checker.resolve(&inner.func).symbol()))
+        || registers_from_elsewhere(checker, info)
     {
         checker.facts.opaque_registration = true;
         return;
@@ -106,6 +107,36 @@ pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
         name: name.value.to_str().to_string(),
         range: name.range(),
     });
+}
+
+/// A `Worker(…)` that registers plugins (which may bring activities and workflows of their
+/// own) or activities and workflows that are not the project's definitions.
+fn registers_from_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
+    if info.symbol != Some("temporalio.worker.Worker") {
+        return false;
+    }
+    let arguments = &info.call.arguments;
+    if arguments.find_keyword("plugins").is_some() {
+        return true;
+    }
+    let project = checker.resolver.project();
+    ["activities", "workflows"].iter().any(|option| {
+        let Some(keyword) = arguments.find_keyword(option) else {
+            return false;
+        };
+        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) =
+            &keyword.value
+        else {
+            return true;
+        };
+        elts.iter().any(|elt| {
+            let binding = checker.resolve(elt);
+            let Some(symbol) = binding.symbol() else {
+                return true;
+            };
+            project.function_by_name(symbol).is_none() && project.class_by_name(symbol).is_none()
+        })
+    })
 }
 
 fn is_defn(symbol: Option<&str>) -> bool {
