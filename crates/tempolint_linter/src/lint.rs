@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use tempolint_semantic::{FunctionId, ModuleId, Project, SourceInput};
 
-use crate::checker::{BodyFacts, Checker, ProjectChecker};
+use crate::checker::{BodyFacts, Checker, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
 use crate::propagate::{Propagation, sandboxed_modules};
 use crate::registry::Rule;
@@ -26,14 +26,29 @@ pub struct LintOutput {
 
 pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
     let project = Project::build(inputs);
-    let function_facts: Vec<BodyFacts> = (0..project.functions.len() as u32)
+    let mut function_facts: Vec<BodyFacts> = (0..project.functions.len() as u32)
         .into_par_iter()
-        .map(|id| Checker::check_function(&project, FunctionId(id), settings))
+        .map(|id| Checker::check_function(&project, FunctionId(id), settings, &[]))
         .collect();
     let module_facts: Vec<BodyFacts> = (0..project.modules.len() as u32)
         .into_par_iter()
         .map(|id| Checker::check_module(&project, ModuleId(id), settings))
         .collect();
+    // Helpers whose unannotated parameters every caller fills with the same type are walked
+    // again knowing it.
+    let hints = agreed_argument_types(&project, &function_facts, &module_facts);
+    let rechecked: Vec<(FunctionId, BodyFacts)> = hints
+        .par_iter()
+        .map(|(id, parameters)| {
+            (
+                *id,
+                Checker::check_function(&project, *id, settings, parameters),
+            )
+        })
+        .collect();
+    for (id, facts) in rechecked {
+        function_facts[id.0 as usize] = facts;
+    }
 
     let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
     let propagation = Propagation::new(&project, &function_facts);

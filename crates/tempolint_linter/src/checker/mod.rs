@@ -3,10 +3,12 @@
 //! [`Effect`]s: findings tagged with the context they matter in; [`crate::propagate`] turns
 //! them into diagnostics once the call graph is known.
 
+mod argument_types;
 mod dispatch_table;
 mod project;
 mod walk;
 
+pub(crate) use argument_types::{ArgumentType, agreed as agreed_argument_types};
 pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;
@@ -114,6 +116,8 @@ pub(crate) struct BodyFacts {
     pub(crate) opaque_registration: bool,
     pub(crate) raises: Vec<RaiseSite>,
     pub(crate) worker_failure_types: Vec<FailureTypes>,
+    /// What each call of a project function passes for its parameters.
+    pub(crate) argument_types: Vec<ArgumentType>,
     /// The `workflows=[…]` of each `Worker(…)`: the project classes, where each is listed.
     pub(crate) worker_workflows: Vec<Vec<(tempolint_semantic::ClassId, TextRange)>>,
 }
@@ -202,17 +206,37 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
-    /// Walks a project function's body.
+    /// Walks a project function's body, with unannotated parameters bound to the types every
+    /// call passes (`parameters`: index -> type).
     pub(crate) fn check_function(
         project: &'p Project<'a>,
         function: FunctionId,
         settings: &'c Settings,
+        parameters: &[(usize, Binding)],
     ) -> BodyFacts {
         let data = project.function(function);
         let mut checker = Checker::new(project, data.module, settings, Role::Function(data.kind));
         checker
             .resolver
             .enter_project_function(&mut checker.scope, function);
+        let names: Vec<&'a ast::ParameterWithDefault> = data
+            .def
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&data.def.parameters.args)
+            .collect();
+        for (index, binding) in parameters {
+            if let Some(parameter) = names.get(*index) {
+                checker.scope.set(
+                    parameter.parameter.name.as_str(),
+                    tempolint_semantic::LocalValue {
+                        binding: binding.clone(),
+                        expr: None,
+                    },
+                );
+            }
+        }
         checker.in_async = data.def.is_async;
         checker.body = &data.def.body;
         checker.visit_body(&data.def.body);

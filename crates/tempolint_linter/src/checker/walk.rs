@@ -34,6 +34,9 @@ impl<'a> Checker<'_, '_, 'a> {
     fn handle_call(&mut self, call: &'a ast::ExprCall) {
         let callee = self.resolve(&call.func);
         let symbol = callee.symbol().map(str::to_string);
+        if let Some(target) = self.resolver.called_function(&callee) {
+            self.record_argument_types(call, target);
+        }
         if let Some(target) = self.resolver.called_function(&callee)
             && !self
                 .settings
