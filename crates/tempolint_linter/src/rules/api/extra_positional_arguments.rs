@@ -55,6 +55,7 @@ violation! {
     ///
     /// ## Fix safety
     /// Wrapping the arguments in `args=[…]` is safe: it passes them exactly as the call meant to.
+    /// It is unsafe when comments sit between the arguments, as they are dropped.
     ExtraPositionalArguments => ExtraPositionalArguments { function: String, accepted: usize }
 }
 
@@ -98,8 +99,16 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             .iter()
             .map(|argument| source.slice(argument.range()))
             .collect();
+        // Comments between the arguments would be dropped with them.
+        let has_comments = source
+            .comments()
+            .any(|(comment, _)| arguments.contains_range(comment));
         Fix {
-            applicability: Applicability::Safe,
+            applicability: if has_comments {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            },
             message: "Pass the arguments as `args=[…]`".to_string(),
             edits: vec![Edit {
                 range: arguments,
