@@ -7,12 +7,12 @@ use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks workflow code (the run method, signal and update handlers, `__init__`, and the
-    /// workflow's other methods) that raises an exception which is not a Temporal failure:
+    /// Checks the methods the SDK calls in a workflow task (the run method, signal and update
+    /// handlers, `__init__`) for an exception that escapes them and is not a Temporal failure:
     /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error.
     /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
-    /// query handlers and update validators, types declared in
-    /// `@workflow.defn(failure_exception_types=…)` or a worker's
+    /// query handlers, update validators and other methods (their callers may catch), types
+    /// declared in `@workflow.defn(failure_exception_types=…)` or a worker's
     /// `workflow_failure_exception_types`, and activities.
     ///
     /// ## Why is this bad?
@@ -239,7 +239,7 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
         let mut methods: Vec<_> = class.methods.values().copied().collect();
         methods.sort();
         for method in methods {
-            if answers_outside_the_task(&resolver, project.function(method).def) {
+            if !is_task_entry_point(&resolver, project.function(method).def) {
                 continue;
             }
             for raise in &checker.function(method).raises {
@@ -298,17 +298,28 @@ fn declared_failure_types(
     Some(declared)
 }
 
-/// Query handlers and update validators: an exception there answers the caller and leaves
-/// the workflow task alone.
-fn answers_outside_the_task(resolver: &Resolver, def: &ast::StmtFunctionDef) -> bool {
+/// The methods the SDK calls inside the workflow task: `__init__`, `@workflow.run`,
+/// `@workflow.signal`, `@workflow.update` handlers. What escapes them fails the task. Query
+/// handlers and update validators answer their caller instead, and other methods return to
+/// callers that may catch (a framework's dispatcher, a `try` in the run method).
+fn is_task_entry_point(resolver: &Resolver, def: &ast::StmtFunctionDef) -> bool {
+    if def.name.as_str() == "__init__" {
+        return true;
+    }
     let scope = LocalScope::default();
     def.decorator_list.iter().any(|decorator| {
         let callee = match &decorator.expression {
             Expr::Call(call) => &*call.func,
             other => other,
         };
-        matches!(callee, Expr::Attribute(attribute) if attribute.attr.as_str() == "validator")
-            || resolver.resolve(callee, &scope).symbol() == Some("temporalio.workflow.query")
+        matches!(
+            resolver.resolve(callee, &scope).symbol(),
+            Some(
+                "temporalio.workflow.run"
+                    | "temporalio.workflow.signal"
+                    | "temporalio.workflow.update"
+            )
+        )
     })
 }
 
