@@ -311,3 +311,52 @@ fn api_rules_resolve_across_modules() {
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+/// `scripts/add-rule` puts a new rule where its code sorts, in the code -> rule table and in
+/// the test list above, so the new rule is covered by every test without another edit. Run on
+/// a copy of the files it edits.
+#[test]
+fn add_rule_registers_in_code_order() {
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("add-rule");
+    let _ = std::fs::remove_dir_all(&copy);
+    for file in [
+        "scripts/add-rule",
+        "crates/tempolint_linter/src/registry.rs",
+        "crates/tempolint_linter/src/rules/mod.rs",
+        "crates/tempolint_linter/src/rules/api/mod.rs",
+        "tests/rules.rs",
+    ] {
+        let target = copy.join(file);
+        std::fs::create_dir_all(target.parent().expect("a folder")).expect("create the copy");
+        std::fs::copy(repo_root().join(file), &target).expect("copy a file add-rule edits");
+    }
+    std::fs::create_dir_all(copy.join("fixtures/rules")).expect("create the fixtures folder");
+    let status = std::process::Command::new("python3")
+        .arg(copy.join("scripts/add-rule"))
+        .args(["API100", "first-rule", "api", "FirstRule"])
+        .status()
+        .expect("run python3 scripts/add-rule");
+    assert!(status.success(), "scripts/add-rule failed");
+
+    let registry = std::fs::read_to_string(copy.join("crates/tempolint_linter/src/registry.rs"))
+        .expect("read the registry");
+    let table: Vec<&str> = registry
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"')?.split('"').next())
+        .filter(|code| code.starts_with("API"))
+        .collect();
+    assert_eq!(table.first(), Some(&"API100"), "{table:?}");
+    let tests = std::fs::read_to_string(copy.join("tests/rules.rs")).expect("read the tests");
+    let listed = tests
+        .find("api100 => \"API100\"")
+        .expect("API100 in the test list");
+    let next = tests
+        .find("api101 => \"API101\"")
+        .expect("API101 in the test list");
+    assert!(listed < next, "API100 is listed before API101");
+    assert!(copy.join("fixtures/rules/API100.py").is_file());
+    assert!(
+        copy.join("crates/tempolint_linter/src/rules/api/first_rule.rs")
+            .is_file()
+    );
+}
