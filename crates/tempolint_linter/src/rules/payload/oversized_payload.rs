@@ -4,7 +4,7 @@ use tempolint_python::ast::{self, Expr};
 use crate::checker::{CallInfo, Checker, Context, Role};
 use crate::diagnostic::Severity;
 use crate::payload::{Size, estimate};
-use crate::rules::timeouts::is_activity_entry_point;
+use crate::rules::api::{Target, argument_call};
 use crate::rules::violation;
 use tempolint_semantic::FunctionKind;
 
@@ -76,34 +76,17 @@ impl OversizedPayload {
     }
 }
 
-const CHILD: &[&str] = &[
-    "temporalio.workflow.execute_child_workflow",
-    "temporalio.workflow.start_child_workflow",
-];
-const SIGNALS: &[&str] = &[
-    "temporalio.workflow.ExternalWorkflowHandle.signal",
-    "temporalio.workflow.ChildWorkflowHandle.signal",
-    "temporalio.client.WorkflowHandle.signal",
-    "temporalio.client.WorkflowHandle.execute_update",
-    "temporalio.client.WorkflowHandle.start_update",
-    "temporalio.client.Client.start_workflow",
-    "temporalio.client.Client.execute_workflow",
-];
-
 /// The positional arguments that are payloads: after the activity/workflow/signal reference.
 fn payload_arguments<'e>(info: &CallInfo<'_, 'e>) -> Option<(Vec<&'e Expr>, &'static str)> {
-    let symbol = info.symbol?;
-    let (skip, what) = if is_activity_entry_point(Some(symbol)) {
-        (1, "Activity argument")
-    } else if CHILD.contains(&symbol) {
-        (1, "Child workflow argument")
-    } else if SIGNALS.contains(&symbol) {
-        (1, "Workflow input")
-    } else if symbol == "temporalio.workflow.continue_as_new" {
-        (0, "Continue-as-new argument")
-    } else {
-        return None;
+    let call = argument_call(info.symbol)?;
+    let what = match call.target {
+        Target::Activity => "Activity argument",
+        Target::ChildWorkflow => "Child workflow argument",
+        Target::ClientWorkflow | Target::Handler => "Workflow input",
+        Target::ContinueAsNew => "Continue-as-new argument",
     };
+    // Every call takes its target first, except `continue_as_new` (it continues itself).
+    let skip = usize::from(call.target != Target::ContinueAsNew);
     let mut payloads: Vec<&Expr> = info.call.arguments.args.iter().skip(skip).collect();
     if let Some(keyword) = info.call.arguments.find_keyword("args") {
         match &keyword.value {
