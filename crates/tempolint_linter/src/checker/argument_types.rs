@@ -32,10 +32,18 @@ impl<'a> Checker<'_, '_, 'a> {
             .iter()
             .chain(&def.parameters.args)
             .collect();
-        // A method called on an instance or class receives `self` first.
-        let offset = usize::from(
-            project.function(target).class.is_some() && matches!(&*call.func, Expr::Attribute(_)),
-        );
+        // A method called on an instance, or a class's `__init__`, receives `self` first; other
+        // method calls (on the class, static or class methods) are left out.
+        let offset = if project.function(target).class.is_none() {
+            0
+        } else if def.name.as_str() == "__init__"
+            || matches!(&*call.func, Expr::Attribute(attribute)
+                if matches!(self.resolve(&attribute.value), Binding::Instance(_)))
+        {
+            1
+        } else {
+            return;
+        };
         for (index, argument) in call.arguments.args.iter().enumerate() {
             if argument.is_starred_expr() {
                 break;
