@@ -239,6 +239,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 }
             }
             Stmt::Assign(assign) => {
+                rules::dispatch_assignment(self, assign);
                 self.visit_expr(&assign.value);
                 for target in &assign.targets {
                     rules::dispatch_assignment_target(self, target);

@@ -184,6 +184,13 @@ pub(crate) fn dispatch_expression_statement(checker: &mut Checker, statement: &a
     }
 }
 
+/// Every `target = value` statement.
+pub(crate) fn dispatch_assignment(checker: &mut Checker, assign: &ast::StmtAssign) {
+    if checker.enabled(Rule::UnawaitedCall) {
+        api::unawaited_call::check_assignment(checker, assign);
+    }
+}
+
 /// Every `raise` statement.
 pub(crate) fn dispatch_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
     if checker.enabled(Rule::WorkflowTaskException) {

@@ -1,4 +1,5 @@
-use tempolint_python::ast::{Expr, StmtExpr};
+use tempolint_python::ast::visitor::{self, Visitor};
+use tempolint_python::ast::{Expr, ExprContext, StmtAssign, StmtExpr};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{Checker, Context};
@@ -12,7 +13,8 @@ violation! {
     /// coroutines (`execute_activity`, `execute_child_workflow`, `start_child_workflow`,
     /// `sleep`, `wait_condition`, a handle's `signal`/`cancel`), client coroutines
     /// (`start_workflow`, `execute_workflow`, a handle's `signal`, `query`, `result`,
-    /// `execute_update`, …), and activity handles from `start_activity` that are dropped.
+    /// `execute_update`, …), and activity handles from `start_activity` that are dropped or
+    /// kept in a name nothing reads.
     ///
     /// ## Why is this bad?
     /// A coroutine that is never awaited never runs: the activity is never scheduled, the
@@ -142,4 +144,52 @@ pub(crate) fn check(checker: &mut Checker, statement: &StmtExpr) {
     checker
         .report(&violation, call.func.range(), Context::Anywhere)
         .fix = fix;
+}
+
+/// `handle = workflow.start_activity(…)` where nothing in the function reads `handle` again.
+pub(crate) fn check_assignment(checker: &mut Checker, assign: &StmtAssign) {
+    let [Expr::Name(target)] = &assign.targets[..] else {
+        return;
+    };
+    let Expr::Call(call) = &*assign.value else {
+        return;
+    };
+    let name = target.id.as_str();
+    if name.starts_with('_') || !checker.scope.is_local(name) {
+        return;
+    }
+    let callee = checker.resolve(&call.func);
+    let Some(symbol) = callee.symbol().filter(|symbol| HANDLES.contains(symbol)) else {
+        return;
+    };
+    let mut reads = Reads { name, found: false };
+    reads.visit_body(checker.body);
+    if reads.found {
+        return;
+    }
+    let violation = UnawaitedCall {
+        function: short_name(symbol).to_string(),
+        handle: true,
+    };
+    checker.report(&violation, call.func.range(), Context::Anywhere);
+}
+
+/// Whether a body reads a name anywhere (nested functions included).
+struct Reads<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl<'a> Visitor<'a> for Reads<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr
+            && name.ctx == ExprContext::Load
+            && name.id.as_str() == self.name
+        {
+            self.found = true;
+        }
+        if !self.found {
+            visitor::walk_expr(self, expr);
+        }
+    }
 }
