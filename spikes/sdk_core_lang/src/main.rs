@@ -56,6 +56,26 @@ fn event_id_in(message: &str) -> Option<i64> {
     None
 }
 
+/// sdk-core wraps lang-visible nondeterminism as `Workflow activation completion failed: Failure {
+/// failure: Some(Failure { message: "...", ... }) ...`; the Python SDK shows the inner message.
+fn inner_message(message: &str) -> String {
+    let Some(at) = message.find("message: \"") else { return message.to_string() };
+    let mut out = String::new();
+    let mut chars = message[at + 10..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn render(location: Option<tempolint_replay::Location>) -> Option<String> {
     location.map(|l| format!("{}:{}:{}", l.filename, l.row, l.column))
 }
@@ -117,8 +137,8 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
             match reason {
                 EvictionReason::Nondeterminism => {
                     outcome.verdict = "nondeterministic".into();
-                    outcome.event_id = event_id_in(&evict.message);
-                    outcome.message = evict.message.clone();
+                    outcome.message = inner_message(&evict.message);
+                    outcome.event_id = event_id_in(&outcome.message);
                     let (_, location) = lang.where_now();
                     outcome.location = render(location);
                 }
