@@ -34,6 +34,8 @@ struct Outcome {
     location: Option<String>,
     activations: usize,
     millis: f64,
+    /// Time inside the interpreter (`activate`), the rest is sdk-core + adapter.
+    lang_millis: f64,
 }
 
 fn field(entry: &Value, key: &str) -> String {
@@ -162,7 +164,10 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
                 fail(run_id, &outcome.message)
             }
             Ok(jobs) => {
-                match lang.activate(jobs, adapter::nanos(&activation.timestamp), activation.is_replaying) {
+                let lang_start = Instant::now();
+                let activated = lang.activate(jobs, adapter::nanos(&activation.timestamp), activation.is_replaying);
+                outcome.lang_millis += lang_start.elapsed().as_secs_f64() * 1000.0;
+                match activated {
                     Ok(commands) => WorkflowActivationCompletion::from_cmds(
                         run_id,
                         adapter::commands_out(commands, "default", &task_queue, &workflow_type),
@@ -224,6 +229,7 @@ fn tempolint(bin: &Path, dir: &Path, entry: &Value) -> (Outcome, Value) {
                 .map(|l| format!("{}:{}:{}", l.get("filename").or(l.get("file")).and_then(Value::as_str).unwrap_or("?"), l["row"], l["column"])),
             activations: 0,
             millis,
+            lang_millis: 0.0,
         },
         result,
     )
@@ -252,7 +258,8 @@ fn main() {
                 "{}",
                 json!({"id": args[4], "verdict": outcome.verdict, "event_id": outcome.event_id,
                        "message": outcome.message, "location": outcome.location,
-                       "activations": outcome.activations, "millis": outcome.millis})
+                       "activations": outcome.activations, "millis": outcome.millis,
+                       "lang_millis": outcome.lang_millis})
             );
         }
         "all" => {
@@ -282,7 +289,7 @@ fn main() {
                     "sdk_event_ids": candidates,
                     "sdk_message": sdk_message,
                     "core": {"verdict": core.verdict, "event_id": core.event_id, "message": core.message,
-                             "location": core.location, "activations": core.activations, "millis": core.millis},
+                             "location": core.location, "activations": core.activations, "millis": core.millis, "lang_millis": core.lang_millis},
                     "own": {"verdict": own.verdict, "event_id": own.event_id, "message": own.message,
                             "location": own.location, "millis": own.millis},
                     "core_vs_expected": norm(&core.verdict) == norm(&expected),
