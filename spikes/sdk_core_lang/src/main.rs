@@ -4,6 +4,7 @@
 //!   sdk_core_lang one  MANIFEST_DIR PB_DIR ID          replay one entry, print JSON
 //!   sdk_core_lang all  MANIFEST_DIR PB_DIR TEMPOLINT   replay every entry with sdk-core and with
 //!                                                      `TEMPOLINT replay`, print the comparison
+//!   sdk_core_lang file HISTORY_JSON PB_FILE TYPE FILE  replay one history (cwd: project root)
 //! PB_DIR holds `<id>.pb` made by scripts/histories_to_pb.py.
 
 mod adapter;
@@ -244,6 +245,26 @@ fn norm(verdict: &str) -> &str {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args[1] == "file" {
+        // file HISTORY_JSON PB_FILE WORKFLOW_TYPE WORKFLOW_FILE (run from the project root)
+        let history = PathBuf::from(&args[2]).canonicalize().expect("history");
+        let pb = PathBuf::from(&args[3]).canonicalize().expect("pb");
+        let entry = json!({
+            "id": pb.file_stem().unwrap().to_string_lossy(),
+            "history_file": history.to_string_lossy(),
+            "workflow_type": args[4],
+            "workflow_file": args[5],
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let outcome = runtime.block_on(replay_with_sdk_core(Path::new("/"), pb.parent().unwrap(), &entry));
+        println!(
+            "{}",
+            json!({"verdict": outcome.verdict, "event_id": outcome.event_id, "message": outcome.message,
+                   "location": outcome.location, "activations": outcome.activations,
+                   "millis": outcome.millis, "lang_millis": outcome.lang_millis})
+        );
+        return;
+    }
     let dir = PathBuf::from(&args[2]).canonicalize().expect("manifest dir");
     let pb_dir = PathBuf::from(&args[3]).canonicalize().expect("pb dir");
     let manifest: Vec<Value> =
