@@ -62,7 +62,9 @@ fn event_id_in(message: &str) -> Option<i64> {
 /// sdk-core wraps lang-visible nondeterminism as `Workflow activation completion failed: Failure {
 /// failure: Some(Failure { message: "...", ... }) ...`; the Python SDK shows the inner message.
 fn inner_message(message: &str) -> String {
-    let Some(at) = message.find("message: \"") else { return message.to_string() };
+    let Some(at) = message.find("message: \"") else {
+        return message.to_string();
+    };
     let mut out = String::new();
     let mut chars = message[at + 10..].chars();
     while let Some(c) = chars.next() {
@@ -98,17 +100,26 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
     let ours = tempolint_replay::history::load_history(&dir.join(field(entry, "history_file")))
         .expect("tempolint loads the history");
     let started = seam::started(&ours).expect("started event");
-    let mut lang = match seam::load(&workflow_type, &[PathBuf::from(field(entry, "workflow_file"))]) {
+    let mut lang = match seam::load(
+        &workflow_type,
+        &[PathBuf::from(field(entry, "workflow_file"))],
+    ) {
         Ok(lang) => lang,
         Err((verdict, message)) => {
-            return Outcome { verdict: verdict.as_str().into(), message, ..Default::default() };
+            return Outcome {
+                verdict: verdict.as_str().into(),
+                message,
+                ..Default::default()
+            };
         }
     };
     let task_queue = started.task_queue.clone();
     let config = WorkerConfig::builder()
         .namespace("default")
         .task_queue(task_queue.clone())
-        .versioning_strategy(WorkerVersioningStrategy::None { build_id: "spike".into() })
+        .versioning_strategy(WorkerVersioningStrategy::None {
+            build_id: "spike".into(),
+        })
         .task_types(WorkerTaskTypes::workflow_only())
         .build()
         .expect("worker config");
@@ -118,7 +129,10 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
         stream::iter([HistoryForReplay::new(history, workflow_id)]),
     );
     let worker = init_replay_worker(input).expect("replay worker");
-    let mut outcome = Outcome { verdict: "ok".into(), ..Default::default() };
+    let mut outcome = Outcome {
+        verdict: "ok".into(),
+        ..Default::default()
+    };
     let mut lang_failed = false;
     loop {
         let activation = match worker.poll_workflow_activation().await {
@@ -136,7 +150,8 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
             Some(J::RemoveFromCache(r)) => Some(r.clone()),
             _ => None,
         }) {
-            let reason = EvictionReason::try_from(evict.reason).unwrap_or(EvictionReason::Unspecified);
+            let reason =
+                EvictionReason::try_from(evict.reason).unwrap_or(EvictionReason::Unspecified);
             match reason {
                 EvictionReason::Nondeterminism => {
                     outcome.verdict = "nondeterministic".into();
@@ -166,7 +181,11 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
             }
             Ok(jobs) => {
                 let lang_start = Instant::now();
-                let activated = lang.activate(jobs, adapter::nanos(&activation.timestamp), activation.is_replaying);
+                let activated = lang.activate(
+                    jobs,
+                    adapter::nanos(&activation.timestamp),
+                    activation.is_replaying,
+                );
                 outcome.lang_millis += lang_start.elapsed().as_secs_f64() * 1000.0;
                 match activated {
                     Ok(commands) => WorkflowActivationCompletion::from_cmds(
@@ -175,8 +194,12 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
                     ),
                     Err(failure) => {
                         lang_failed = true;
-                        outcome.verdict =
-                            if failure.verdict == Verdict::Inconclusive { "inconclusive" } else { "error" }.into();
+                        outcome.verdict = if failure.verdict == Verdict::Inconclusive {
+                            "inconclusive"
+                        } else {
+                            "error"
+                        }
+                        .into();
                         outcome.message = failure.message.clone();
                         outcome.location = render(failure.location);
                         fail(run_id, &failure.message)
@@ -196,7 +219,10 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
 fn fail(run_id: String, message: &str) -> WorkflowActivationCompletion {
     WorkflowActivationCompletion::fail(
         run_id,
-        Failure { message: message.to_string(), ..Default::default() },
+        Failure {
+            message: message.to_string(),
+            ..Default::default()
+        },
         None,
     )
 }
@@ -225,9 +251,17 @@ fn tempolint(bin: &Path, dir: &Path, entry: &Value) -> (Outcome, Value) {
             verdict: field(&result, "verdict"),
             event_id: result["event_id"].as_i64(),
             message: field(&result, "message"),
-            location: result["location"]
-                .as_object()
-                .map(|l| format!("{}:{}:{}", l.get("filename").or(l.get("file")).and_then(Value::as_str).unwrap_or("?"), l["row"], l["column"])),
+            location: result["location"].as_object().map(|l| {
+                format!(
+                    "{}:{}:{}",
+                    l.get("filename")
+                        .or(l.get("file"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("?"),
+                    l["row"],
+                    l["column"]
+                )
+            }),
             activations: 0,
             millis,
             lang_millis: 0.0,
@@ -255,8 +289,15 @@ fn main() {
             "workflow_type": args[4],
             "workflow_file": args[5],
         });
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let outcome = runtime.block_on(replay_with_sdk_core(Path::new("/"), pb.parent().unwrap(), &entry));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome = runtime.block_on(replay_with_sdk_core(
+            Path::new("/"),
+            pb.parent().unwrap(),
+            &entry,
+        ));
         println!(
             "{}",
             json!({"verdict": outcome.verdict, "event_id": outcome.event_id, "message": outcome.message,
@@ -265,15 +306,23 @@ fn main() {
         );
         return;
     }
-    let dir = PathBuf::from(&args[2]).canonicalize().expect("manifest dir");
+    let dir = PathBuf::from(&args[2])
+        .canonicalize()
+        .expect("manifest dir");
     let pb_dir = PathBuf::from(&args[3]).canonicalize().expect("pb dir");
     let manifest: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     std::env::set_current_dir(&dir).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     match args[1].as_str() {
         "one" => {
-            let entry = manifest.iter().find(|e| field(e, "id") == args[4]).expect("entry");
+            let entry = manifest
+                .iter()
+                .find(|e| field(e, "id") == args[4])
+                .expect("entry");
             let outcome = runtime.block_on(replay_with_sdk_core(&dir, &pb_dir, entry));
             println!(
                 "{}",
@@ -297,7 +346,11 @@ fn main() {
                 let expected = field(entry, "expected");
                 let mut candidates: Vec<i64> = entry["sdk_event_id"].as_i64().into_iter().collect();
                 candidates.extend(
-                    entry["history_candidate_event_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64),
+                    entry["history_candidate_event_ids"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_i64),
                 );
                 let sdk_message = entry["sdk_core_message"]
                     .as_str()

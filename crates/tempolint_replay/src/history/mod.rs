@@ -12,9 +12,9 @@ mod payload;
 pub use event_type::EventType;
 pub(crate) use load::days_from_civil as days_from_civil_pub;
 pub use load::{HistoryError, load_history, parse_history};
-pub use payload::{Failure, FailureInfo, Payload};
 #[cfg(feature = "spike-seam")]
 pub(crate) use payload::PayloadWire;
+pub use payload::{Failure, FailureInfo, Payload};
 
 /// One recorded history.
 #[derive(Debug, Clone)]

@@ -13,19 +13,59 @@ use crate::protocol::{self as p, Activation};
 use crate::{Location, Verdict};
 
 pub enum Job {
-    InitializeWorkflow { randomness_seed: u64, start_time_nanos: i128, started: Box<WorkflowStarted> },
-    NotifyHasPatch { patch_id: String },
-    SignalWorkflow { name: String, input: Vec<Payload> },
-    DoUpdate { protocol_instance_id: String, name: String, input: Vec<Payload> },
-    FireTimer { seq: u32 },
-    ResolveActivity { seq: u32, result: Resolution, is_local: bool },
-    ResolveChildStartSucceeded { seq: u32, run_id: String },
-    ResolveChildStartFailed { seq: u32, workflow_id: String, workflow_type: String },
-    ResolveChildStartCancelled { seq: u32, failure: Failure },
-    ResolveChild { seq: u32, result: Resolution },
-    ResolveSignalExternal { seq: u32, failure: Option<Failure> },
-    ResolveRequestCancelExternal { seq: u32, failure: Option<Failure> },
-    CancelWorkflow { reason: String },
+    InitializeWorkflow {
+        randomness_seed: u64,
+        start_time_nanos: i128,
+        started: Box<WorkflowStarted>,
+    },
+    NotifyHasPatch {
+        patch_id: String,
+    },
+    SignalWorkflow {
+        name: String,
+        input: Vec<Payload>,
+    },
+    DoUpdate {
+        protocol_instance_id: String,
+        name: String,
+        input: Vec<Payload>,
+    },
+    FireTimer {
+        seq: u32,
+    },
+    ResolveActivity {
+        seq: u32,
+        result: Resolution,
+        is_local: bool,
+    },
+    ResolveChildStartSucceeded {
+        seq: u32,
+        run_id: String,
+    },
+    ResolveChildStartFailed {
+        seq: u32,
+        workflow_id: String,
+        workflow_type: String,
+    },
+    ResolveChildStartCancelled {
+        seq: u32,
+        failure: Failure,
+    },
+    ResolveChild {
+        seq: u32,
+        result: Resolution,
+    },
+    ResolveSignalExternal {
+        seq: u32,
+        failure: Option<Failure>,
+    },
+    ResolveRequestCancelExternal {
+        seq: u32,
+        failure: Option<Failure>,
+    },
+    CancelWorkflow {
+        reason: String,
+    },
 }
 
 pub enum Resolution {
@@ -43,24 +83,68 @@ pub struct Command {
 }
 
 pub enum CommandKind {
-    StartTimer { seq: u32, seconds: f64 },
-    CancelTimer { seq: u32 },
-    ScheduleActivity { seq: u32, activity_id: String, activity_type: String, cancellation: u8 },
-    ScheduleLocalActivity { seq: u32, activity_id: String, activity_type: String },
-    RequestCancelActivity { seq: u32 },
-    RequestCancelLocalActivity { seq: u32 },
-    StartChildWorkflow { seq: u32, workflow_id: String, workflow_type: String, cancellation: u8 },
-    CancelChildWorkflow { seq: u32 },
-    SignalExternalWorkflow { seq: u32, workflow_id: String, signal_name: String },
-    CancelSignalWorkflow { seq: u32 },
-    RequestCancelExternalWorkflow { seq: u32, workflow_id: String },
-    UpsertSearchAttributes { keys: Vec<String> },
+    StartTimer {
+        seq: u32,
+        seconds: f64,
+    },
+    CancelTimer {
+        seq: u32,
+    },
+    ScheduleActivity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+        cancellation: u8,
+    },
+    ScheduleLocalActivity {
+        seq: u32,
+        activity_id: String,
+        activity_type: String,
+    },
+    RequestCancelActivity {
+        seq: u32,
+    },
+    RequestCancelLocalActivity {
+        seq: u32,
+    },
+    StartChildWorkflow {
+        seq: u32,
+        workflow_id: String,
+        workflow_type: String,
+        cancellation: u8,
+    },
+    CancelChildWorkflow {
+        seq: u32,
+    },
+    SignalExternalWorkflow {
+        seq: u32,
+        workflow_id: String,
+        signal_name: String,
+    },
+    CancelSignalWorkflow {
+        seq: u32,
+    },
+    RequestCancelExternalWorkflow {
+        seq: u32,
+        workflow_id: String,
+    },
+    UpsertSearchAttributes {
+        keys: Vec<String>,
+    },
     ModifyWorkflowProperties,
-    SetPatchMarker { patch_id: String, deprecated: bool },
+    SetPatchMarker {
+        patch_id: String,
+        deprecated: bool,
+    },
     /// 0 accepted, 1 rejected, 2 completed.
-    UpdateResponse { protocol_instance_id: String, response: u8 },
+    UpdateResponse {
+        protocol_instance_id: String,
+        response: u8,
+    },
     CompleteWorkflow,
-    FailWorkflow { message: String },
+    FailWorkflow {
+        message: String,
+    },
     ContinueAsNew,
     CancelWorkflow,
 }
@@ -86,7 +170,9 @@ pub fn payload_from_json(value: serde_json::Value) -> Result<Payload, serde_json
 pub fn load(workflow_type: &str, paths: &[PathBuf]) -> Result<SeamLang, (Verdict, String)> {
     let interp = Interp::new();
     match find_workflow(&interp, workflow_type, paths) {
-        Ok(definition) => Ok(SeamLang { runtime: Runtime { interp, definition } }),
+        Ok(definition) => Ok(SeamLang {
+            runtime: Runtime { interp, definition },
+        }),
         Err((verdict, message, _)) => Err((verdict, message)),
     }
 }
@@ -146,34 +232,63 @@ fn resolution(result: Resolution) -> (Option<Option<Payload>>, Option<Failure>, 
 
 fn job_in(job: Job) -> p::Job {
     match job {
-        Job::InitializeWorkflow { randomness_seed, start_time_nanos, started } => {
-            p::Job::InitializeWorkflow { randomness_seed, start_time_nanos, started }
-        }
+        Job::InitializeWorkflow {
+            randomness_seed,
+            start_time_nanos,
+            started,
+        } => p::Job::InitializeWorkflow {
+            randomness_seed,
+            start_time_nanos,
+            started,
+        },
         Job::NotifyHasPatch { patch_id } => p::Job::NotifyHasPatch { patch_id },
         Job::SignalWorkflow { name, input } => p::Job::SignalWorkflow { name, input },
-        Job::DoUpdate { protocol_instance_id, name, input } => {
-            p::Job::DoUpdate { protocol_instance_id, name, input }
-        }
+        Job::DoUpdate {
+            protocol_instance_id,
+            name,
+            input,
+        } => p::Job::DoUpdate {
+            protocol_instance_id,
+            name,
+            input,
+        },
         Job::FireTimer { seq } => p::Job::FireTimer { seq },
-        Job::ResolveActivity { seq, result, is_local } => {
+        Job::ResolveActivity {
+            seq,
+            result,
+            is_local,
+        } => {
             let result = match resolution(result) {
                 (Some(payload), _, _) => p::ActivityResult::Completed(payload),
                 (None, Some(failure), false) => p::ActivityResult::Failed(failure),
                 (None, Some(failure), true) => p::ActivityResult::Cancelled(failure),
                 _ => unreachable!(),
             };
-            p::Job::ResolveActivity { seq, result, is_local }
+            p::Job::ResolveActivity {
+                seq,
+                result,
+                is_local,
+            }
         }
-        Job::ResolveChildStartSucceeded { seq, run_id } => {
-            p::Job::ResolveChildStart { seq, status: p::ChildStart::Succeeded { run_id } }
-        }
-        Job::ResolveChildStartFailed { seq, workflow_id, workflow_type } => p::Job::ResolveChildStart {
+        Job::ResolveChildStartSucceeded { seq, run_id } => p::Job::ResolveChildStart {
             seq,
-            status: p::ChildStart::Failed { workflow_id, workflow_type },
+            status: p::ChildStart::Succeeded { run_id },
         },
-        Job::ResolveChildStartCancelled { seq, failure } => {
-            p::Job::ResolveChildStart { seq, status: p::ChildStart::Cancelled(failure) }
-        }
+        Job::ResolveChildStartFailed {
+            seq,
+            workflow_id,
+            workflow_type,
+        } => p::Job::ResolveChildStart {
+            seq,
+            status: p::ChildStart::Failed {
+                workflow_id,
+                workflow_type,
+            },
+        },
+        Job::ResolveChildStartCancelled { seq, failure } => p::Job::ResolveChildStart {
+            seq,
+            status: p::ChildStart::Cancelled(failure),
+        },
         Job::ResolveChild { seq, result } => {
             let result = match resolution(result) {
                 (Some(payload), _, _) => p::ChildResult::Completed(payload),
@@ -183,7 +298,9 @@ fn job_in(job: Job) -> p::Job {
             };
             p::Job::ResolveChild { seq, result }
         }
-        Job::ResolveSignalExternal { seq, failure } => p::Job::ResolveSignalExternal { seq, failure },
+        Job::ResolveSignalExternal { seq, failure } => {
+            p::Job::ResolveSignalExternal { seq, failure }
+        }
         Job::ResolveRequestCancelExternal { seq, failure } => {
             p::Job::ResolveRequestCancelExternal { seq, failure }
         }
@@ -196,48 +313,75 @@ fn command_out(kind: p::CommandKind) -> CommandKind {
     match kind {
         K::StartTimer { seq, seconds } => CommandKind::StartTimer { seq, seconds },
         K::CancelTimer { seq } => CommandKind::CancelTimer { seq },
-        K::ScheduleActivity { seq, activity_id, activity_type, cancellation } => {
-            CommandKind::ScheduleActivity {
-                seq,
-                activity_id,
-                activity_type,
-                cancellation: match cancellation {
-                    p::ActivityCancellation::TryCancel => 0,
-                    p::ActivityCancellation::WaitCancellationCompleted => 1,
-                    p::ActivityCancellation::Abandon => 2,
-                },
-            }
-        }
-        K::ScheduleLocalActivity { seq, activity_id, activity_type } => {
-            CommandKind::ScheduleLocalActivity { seq, activity_id, activity_type }
-        }
+        K::ScheduleActivity {
+            seq,
+            activity_id,
+            activity_type,
+            cancellation,
+        } => CommandKind::ScheduleActivity {
+            seq,
+            activity_id,
+            activity_type,
+            cancellation: match cancellation {
+                p::ActivityCancellation::TryCancel => 0,
+                p::ActivityCancellation::WaitCancellationCompleted => 1,
+                p::ActivityCancellation::Abandon => 2,
+            },
+        },
+        K::ScheduleLocalActivity {
+            seq,
+            activity_id,
+            activity_type,
+        } => CommandKind::ScheduleLocalActivity {
+            seq,
+            activity_id,
+            activity_type,
+        },
         K::RequestCancelActivity { seq } => CommandKind::RequestCancelActivity { seq },
         K::RequestCancelLocalActivity { seq } => CommandKind::RequestCancelLocalActivity { seq },
-        K::StartChildWorkflow { seq, workflow_id, workflow_type, cancellation } => {
-            CommandKind::StartChildWorkflow {
-                seq,
-                workflow_id,
-                workflow_type,
-                cancellation: match cancellation {
-                    p::ChildCancellation::Abandon => 0,
-                    p::ChildCancellation::TryCancel => 1,
-                    p::ChildCancellation::WaitCancellationCompleted => 2,
-                    p::ChildCancellation::WaitCancellationRequested => 3,
-                },
-            }
-        }
+        K::StartChildWorkflow {
+            seq,
+            workflow_id,
+            workflow_type,
+            cancellation,
+        } => CommandKind::StartChildWorkflow {
+            seq,
+            workflow_id,
+            workflow_type,
+            cancellation: match cancellation {
+                p::ChildCancellation::Abandon => 0,
+                p::ChildCancellation::TryCancel => 1,
+                p::ChildCancellation::WaitCancellationCompleted => 2,
+                p::ChildCancellation::WaitCancellationRequested => 3,
+            },
+        },
         K::CancelChildWorkflow { seq } => CommandKind::CancelChildWorkflow { seq },
-        K::SignalExternalWorkflow { seq, workflow_id, signal_name } => {
-            CommandKind::SignalExternalWorkflow { seq, workflow_id, signal_name }
-        }
+        K::SignalExternalWorkflow {
+            seq,
+            workflow_id,
+            signal_name,
+        } => CommandKind::SignalExternalWorkflow {
+            seq,
+            workflow_id,
+            signal_name,
+        },
         K::CancelSignalWorkflow { seq } => CommandKind::CancelSignalWorkflow { seq },
         K::RequestCancelExternalWorkflow { seq, workflow_id } => {
             CommandKind::RequestCancelExternalWorkflow { seq, workflow_id }
         }
         K::UpsertSearchAttributes { keys } => CommandKind::UpsertSearchAttributes { keys },
         K::ModifyWorkflowProperties => CommandKind::ModifyWorkflowProperties,
-        K::SetPatchMarker { patch_id, deprecated } => CommandKind::SetPatchMarker { patch_id, deprecated },
-        K::UpdateResponse { protocol_instance_id, response } => CommandKind::UpdateResponse {
+        K::SetPatchMarker {
+            patch_id,
+            deprecated,
+        } => CommandKind::SetPatchMarker {
+            patch_id,
+            deprecated,
+        },
+        K::UpdateResponse {
+            protocol_instance_id,
+            response,
+        } => CommandKind::UpdateResponse {
             protocol_instance_id,
             response: match response {
                 p::UpdateResponse::Accepted => 0,
