@@ -33,12 +33,18 @@ def main() -> None:
             times[name].append((time.perf_counter() - start) * 1000)
             if command[0] == spike:
                 report = json.loads(out.stdout)
-                inproc.append((report["millis"], report["lang_millis"]))
+                inproc.append((report["millis"], report["lang_millis"], report["setup_millis"]))
+    names = list(times)
+    ratios = [a / b for a, b in zip(times[names[0]], times[names[1]])]
+    print(f"per-run ratio spike / tempolint: median {statistics.median(ratios):.1f}x")
     for name, values in times.items():
         print(f"{name}: median {statistics.median(values):.0f} ms, min {min(values):.0f} ms, max {max(values):.0f} ms ({runs} runs)")
     print(
-        f"spike in-process: replay median {statistics.median(m for m, _ in inproc):.0f} ms, "
-        f"of which interpreter median {statistics.median(l for _, l in inproc):.0f} ms"
+        f"spike in-process: replay median {statistics.median(m for m, _, _ in inproc):.0f} ms; of which "
+        f"setup (proto decode + JSON load + source load) {statistics.median(s for _, _, s in inproc):.0f} ms, "
+        f"interpreter {statistics.median(l for _, l, _ in inproc):.0f} ms, "
+        f"sdk-core worker + adapter {statistics.median(m - l - s for m, l, s in inproc):.0f} ms "
+        f"(min {min(m - l - s for m, l, s in inproc):.0f} ms)"
     )
     print(f"load average: {os.getloadavg()}")
 

@@ -37,6 +37,9 @@ struct Outcome {
     millis: f64,
     /// Time inside the interpreter (`activate`), the rest is sdk-core + adapter.
     lang_millis: f64,
+    /// Before the worker starts: proto decode, tempolint's JSON load (for the started event),
+    /// loading the workflow source.
+    setup_millis: f64,
 }
 
 fn field(entry: &Value, key: &str) -> String {
@@ -96,6 +99,7 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
     let id = field(entry, "id");
     let workflow_type = field(entry, "workflow_type");
     let bytes = std::fs::read(pb_dir.join(format!("{id}.pb"))).expect("pb history");
+    let setup_start = Instant::now();
     let history = History::decode(bytes.as_slice()).expect("decodes");
     let ours = tempolint_replay::history::load_history(&dir.join(field(entry, "history_file")))
         .expect("tempolint loads the history");
@@ -128,8 +132,10 @@ async fn replay_inner(dir: &Path, pb_dir: &Path, entry: &Value) -> Outcome {
         config,
         stream::iter([HistoryForReplay::new(history, workflow_id)]),
     );
+    let setup_millis = setup_start.elapsed().as_secs_f64() * 1000.0;
     let worker = init_replay_worker(input).expect("replay worker");
     let mut outcome = Outcome {
+        setup_millis,
         verdict: "ok".into(),
         ..Default::default()
     };
@@ -265,6 +271,7 @@ fn tempolint(bin: &Path, dir: &Path, entry: &Value) -> (Outcome, Value) {
             activations: 0,
             millis,
             lang_millis: 0.0,
+            setup_millis: 0.0,
         },
         result,
     )
@@ -302,7 +309,7 @@ fn main() {
             "{}",
             json!({"verdict": outcome.verdict, "event_id": outcome.event_id, "message": outcome.message,
                    "location": outcome.location, "activations": outcome.activations,
-                   "millis": outcome.millis, "lang_millis": outcome.lang_millis})
+                   "millis": outcome.millis, "lang_millis": outcome.lang_millis, "setup_millis": outcome.setup_millis})
         );
         return;
     }
@@ -329,7 +336,7 @@ fn main() {
                 json!({"id": args[4], "verdict": outcome.verdict, "event_id": outcome.event_id,
                        "message": outcome.message, "location": outcome.location,
                        "activations": outcome.activations, "millis": outcome.millis,
-                       "lang_millis": outcome.lang_millis})
+                       "lang_millis": outcome.lang_millis, "setup_millis": outcome.setup_millis})
             );
         }
         "all" => {
