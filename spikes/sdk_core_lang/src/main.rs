@@ -319,6 +319,10 @@ fn main() {
     let pb_dir = PathBuf::from(&args[3]).canonicalize().expect("pb dir");
     let manifest: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    // The tempolint binary, resolved before moving into the manifest's folder.
+    let bin = args
+        .get(4)
+        .and_then(|b| PathBuf::from(b).canonicalize().ok());
     std::env::set_current_dir(&dir).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -340,7 +344,7 @@ fn main() {
             );
         }
         "all" => {
-            let bin = PathBuf::from(&args[4]);
+            let bin = bin.expect("TEMPOLINT binary");
             let only = args.get(5);
             let mut rows = Vec::new();
             for entry in &manifest {
