@@ -18,6 +18,9 @@ mod core;
 pub mod history;
 mod interp;
 mod project;
+#[cfg(feature = "spike-seam")]
+#[doc(hidden)]
+pub use project::seam as spike_seam;
 mod protocol;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,9 @@ use crate::interp::{Interp, Loc, Unwind};
 use crate::protocol::{Activation, Command, LangFailure, LangFailureKind};
 use crate::{Location, ReplayResult, Verdict};
 
+#[cfg(feature = "spike-seam")]
+pub mod seam;
+
 const MAX_FILES: usize = 5_000;
 
 struct Runtime {

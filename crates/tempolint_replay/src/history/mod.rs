@@ -12,6 +12,8 @@ mod payload;
 pub use event_type::EventType;
 pub(crate) use load::days_from_civil as days_from_civil_pub;
 pub use load::{HistoryError, load_history, parse_history};
+#[cfg(feature = "spike-seam")]
+pub(crate) use payload::PayloadWire;
 pub use payload::{Failure, FailureInfo, Payload};
 
 /// One recorded history.
