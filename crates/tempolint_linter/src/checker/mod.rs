@@ -73,6 +73,8 @@ pub(crate) struct BodyFacts {
     pub(crate) continues_as_new: bool,
     /// `while True:` loops that await something.
     pub(crate) endless_loops: Vec<TextRange>,
+    /// Workers and plugins seen, for DET302.
+    pub(crate) sandbox: crate::sandbox_config::SandboxFacts,
 }
 
 /// What the body being walked is.

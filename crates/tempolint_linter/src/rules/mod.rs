@@ -118,6 +118,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
         payload::oversized_payload::check_call(checker, info);
     }
     payload::unbounded_history::record_continue_as_new(checker, info);
+    if checker.enabled(Rule::UnpassedImport) {
+        crate::sandbox_config::record_call(checker, info);
+    }
 }
 
 /// Every positional argument of a call, with the call.

@@ -1,8 +1,9 @@
-use rustc_hash::FxHashSet;
+use tempolint_python::TextRange;
 use tempolint_semantic::{ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
+use crate::sandbox_config::SandboxConfig;
 use crate::tables::Tables;
 
 violation! {
@@ -40,35 +41,54 @@ violation! {
     ///     async def run(self) -> None:
     ///         pass
     /// ```
-    UnpassedImport => UnpassedImport { module: String, activities: bool }
+    UnpassedImport => UnpassedImport { modules: Vec<String>, activities: bool }
 }
 
 impl UnpassedImport {
     fn describe(&self) -> String {
-        let what = if self.activities {
-            "activity module"
-        } else {
-            "third-party module"
+        let (what, it) = match (self.activities, self.modules.len()) {
+            (true, 1) => ("activity module", "it"),
+            (true, _) => ("activity modules", "them"),
+            (false, 1) => ("third-party module", "it"),
+            (false, _) => ("third-party modules", "them"),
         };
+        let names = self
+            .modules
+            .iter()
+            .map(|module| format!("`{module}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let quoted = self
+            .modules
+            .iter()
+            .map(|module| format!("\"{module}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(
-            "Workflow module imports {what} `{}` outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports it for every run. Wrap the import",
-            self.module
+            "Workflow module imports {what} {names} outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports {it} for every run. Wrap the import, or pass {it} through on every worker that registers this module's workflows (`SandboxRestrictions.default.with_passthrough_modules({quoted})`, a contrib plugin, or the `passthrough-modules` setting)"
         )
     }
 }
 
-/// Checks the top-level imports of a module that defines workflows.
+/// Checks the top-level imports of a module that defines workflows: one finding per import
+/// statement, unless every sandbox that runs the module's workflows passes the import through.
 pub(crate) fn check_module(
     project: &Project,
     module: ModuleId,
     tables: &Tables,
+    sandbox: &SandboxConfig,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
     if data.workflows.is_empty() {
         return Vec::new();
     }
-    let mut seen = FxHashSet::default();
-    let mut diagnostics = Vec::new();
+    let passed = |name: &str| {
+        data.workflows
+            .iter()
+            .all(|workflow| sandbox.passes_through(project, tables, *workflow, name))
+    };
+    // Per import statement (by range): the modules to report and whether any holds activities.
+    let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
     for import in data.imported_modules() {
         if import.passed_through
             || import.target.starts_with("temporalio")
@@ -76,35 +96,50 @@ pub(crate) fn check_module(
         {
             continue;
         }
-        let violation = if let Some(imported) = project.module_by_name(&import.target) {
+        let (reported, activities) = if let Some(imported) = project.module_by_name(&import.target)
+        {
             if !project.module(imported).defines_activities || imported == module {
                 continue;
             }
-            UnpassedImport {
-                module: import.target.clone(),
-                activities: true,
-            }
+            (import.target.clone(), true)
         } else {
             let top = import.target.split('.').next().unwrap_or_default();
-            let in_project = project.has_top_level_package(top);
-            if in_project || tables.is_passthrough(&import.target) {
+            if project.has_top_level_package(top) {
                 continue;
             }
-            UnpassedImport {
-                module: top.to_string(),
-                activities: false,
-            }
+            (top.to_string(), false)
         };
-        if seen.insert((import.range, violation.module.clone())) {
-            diagnostics.push(Diagnostic {
+        if passed(&import.target) {
+            continue;
+        }
+        match statements
+            .iter_mut()
+            .find(|(range, ..)| *range == import.range)
+        {
+            Some((_, modules, any_activities)) => {
+                if !modules.contains(&reported) {
+                    modules.push(reported);
+                }
+                *any_activities |= activities;
+            }
+            None => statements.push((import.range, vec![reported], activities)),
+        }
+    }
+    statements
+        .into_iter()
+        .map(|(range, modules, activities)| {
+            let violation = UnpassedImport {
+                modules,
+                activities,
+            };
+            Diagnostic {
                 rule: <UnpassedImport as Violation>::RULE,
                 message: violation.message(),
                 severity: <UnpassedImport as Violation>::RULE.default_severity(),
-                range: import.range,
+                range,
                 chain: Vec::new(),
                 fix: None,
-            });
-        }
-    }
-    diagnostics
+            }
+        })
+        .collect()
 }
