@@ -1,9 +1,10 @@
 //! Rules whose findings depend on more than one file (a worker in one module decides what a
 //! workflow module may import), end to end through the real binary.
 //!
-//! Each `fixtures/projects/<name>/` is checked with `tempolint check .` from inside it, with
-//! the codes its test selects. As in `fixtures/rules`, a line ending in `# <CODE>` must have a
-//! finding of that code, `# OK` none, and an unmarked line none. The text output is snapshotted.
+//! Each `fixtures/projects/<name>/` is checked from inside it (`tempolint check PATH`), with the
+//! codes its test selects. As in `fixtures/rules`, in the files under PATH a line ending in
+//! `# <CODE>` must have a finding of that code, `# OK` none, and an unmarked line none. The text
+//! output is snapshotted.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,11 +43,11 @@ fn marker(line: &str) -> Option<&str> {
     (last == "OK" || is_code).then_some(last)
 }
 
-fn check_project(name: &str, select: &str) {
+fn check_project(name: &str, path: &str, select: &str) {
     let root = project(name);
     let output = tempolint(
         &root,
-        &["check", ".", "--select", select, "--output-format", "json"],
+        &["check", path, "--select", select, "--output-format", "json"],
     );
     assert!(
         matches!(output.status.code(), Some(0 | 1)) && output.stderr.is_empty(),
@@ -55,11 +56,16 @@ fn check_project(name: &str, select: &str) {
     );
     let found: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON findings");
     let mut files = Vec::new();
-    python_files(&root, &mut files);
+    python_files(&root.join(path), &mut files);
     let mut problems = String::new();
     let mut expected = 0;
     for file in &files {
-        let relative = file.strip_prefix(&root).expect("under the project");
+        let relative = file
+            .strip_prefix(&root)
+            .expect("under the project")
+            .components()
+            .filter(|component| !matches!(component, std::path::Component::CurDir))
+            .collect::<PathBuf>();
         let source = std::fs::read_to_string(file).expect("read the fixture");
         for (index, line) in source.lines().enumerate() {
             let here: Vec<&Value> = found
@@ -97,18 +103,37 @@ fn check_project(name: &str, select: &str) {
 
     let text = tempolint(
         &root,
-        &["check", ".", "--select", select, "--output-format", "text"],
+        &["check", path, "--select", select, "--output-format", "text"],
     );
+    let snapshot = if path == "." {
+        name.to_string()
+    } else {
+        format!("{name}-{path}")
+    };
     insta::with_settings!({
-        description => format!("tempolint check . --select {select} (in fixtures/projects/{name})"),
+        description => format!("tempolint check {path} --select {select} (in fixtures/projects/{name})"),
         omit_expression => true,
     }, {
-        insta::assert_snapshot!(name, String::from_utf8_lossy(&text.stdout));
+        insta::assert_snapshot!(snapshot, String::from_utf8_lossy(&text.stdout));
     });
 }
 
 /// DET302 reads the workers, runners and plugins of the whole project.
 #[test]
 fn det302_sandbox() {
-    check_project("det302_sandbox", "DET302");
+    check_project("det302_sandbox", ".", "DET302");
+}
+
+/// `check tests` knows the project beside it: `mypkg` is first-party, its activity module is
+/// one, and a workflow is followed into its helpers there.
+#[test]
+fn first_party_is_the_project_not_the_command_line() {
+    check_project("sdk_fork", "tests", "DET");
+}
+
+/// A project holding its own `temporalio/` package keeps the built-in model of the SDK: its
+/// workflows are found (`temporalio.workflow.defn` is not the copy's private definition).
+#[test]
+fn own_temporalio_package_keeps_the_sdk_model() {
+    check_project("sdk_fork", ".", "DET");
 }

@@ -123,6 +123,18 @@ pub struct Project<'a> {
     frame_names: Vec<FrameNames<'a>>,
 }
 
+/// The Temporal SDK's package. Its names always mean the built-in model of the SDK, even when
+/// the project holds a `temporalio/` package of its own (the SDK's repository, a vendored copy,
+/// a fork): following that package's re-exports would turn `workflow.defn` into
+/// `temporalio.workflow._definition.defn`, and every workflow of the project would be lost.
+/// Its files are still checked as code; only name resolution into them is off.
+const SDK_PACKAGE: &str = "temporalio";
+
+fn is_sdk_module(name: &str) -> bool {
+    name.strip_prefix(SDK_PACKAGE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 impl<'a> Project<'a> {
     pub fn build(inputs: &'a [SourceInput]) -> Self {
         let mut project = Project {
@@ -135,6 +147,7 @@ impl<'a> Project<'a> {
             top_level_packages: inputs
                 .iter()
                 .map(|input| input.module_name.split('.').next().unwrap_or_default())
+                .filter(|top| *top != SDK_PACKAGE)
                 .collect(),
             module_segments: inputs
                 .iter()
@@ -182,7 +195,9 @@ impl<'a> Project<'a> {
         let body = &input.source.module().body;
         let mut globals = FxHashMap::default();
         self.collect_globals(id, &input.module_name, body, &mut globals);
-        self.module_index.entry(&input.module_name).or_insert(id);
+        if !is_sdk_module(&input.module_name) {
+            self.module_index.entry(&input.module_name).or_insert(id);
+        }
         self.modules.push(Module {
             input,
             imports,
@@ -501,7 +516,8 @@ impl<'a> Project<'a> {
         let module = self.module(from);
         let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
         let first = target.split('.').next().unwrap_or(target);
-        if !self.module_segments.contains(first) {
+        // `temporalio` is the SDK's model even beside a project copy (see `SDK_PACKAGE`).
+        if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
         }
         loop {
