@@ -3,11 +3,11 @@
 //! [`Effect`]s: findings tagged with the context they matter in; [`crate::propagate`] turns
 //! them into diagnostics once the call graph is known.
 
+mod guards;
 mod walk;
 
 use rustc_hash::FxHashMap;
 use tempolint_python::TextRange;
-use tempolint_python::ast::visitor::Visitor;
 use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{Binding, FunctionId, FunctionKind, Project, Resolver};
 
@@ -32,6 +32,9 @@ pub(crate) enum Context {
     ActivityBody,
     /// Wherever it is.
     Anywhere,
+    /// Nowhere: workflow code in a branch that only runs outside workflows
+    /// (`if not workflow.in_workflow():`).
+    Nowhere,
 }
 
 /// A finding of one body, before propagation.
@@ -53,6 +56,8 @@ pub(crate) struct CallEdge {
     pub(crate) range: TextRange,
     pub(crate) target: FunctionId,
     pub(crate) offloaded: bool,
+    /// In a branch that only runs outside workflows: not followed from workflow code.
+    pub(crate) outside_workflow: bool,
 }
 
 /// A call that schedules a project activity, for the heartbeat rules.
@@ -116,6 +121,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) sandbox_unrestricted: u32,
     /// Inside `if not workflow.unsafe.is_replaying():`.
     pub(crate) not_replaying: u32,
+    /// Inside a branch that only runs outside workflows (see `guards`).
+    outside_workflow: u32,
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
@@ -142,6 +149,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             offloaded: 0,
             sandbox_unrestricted: 0,
             not_replaying: 0,
+            outside_workflow: 0,
             loop_depth: 0,
             order_insensitive: 0,
             nested: Vec::new(),

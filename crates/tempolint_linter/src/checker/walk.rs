@@ -10,9 +10,18 @@ use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role};
 use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
-    fn visit_body(&mut self, body: &'a [Stmt]) {
-        for stmt in body {
+    pub(super) fn visit_body(&mut self, body: &'a [Stmt]) {
+        for (index, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
+            // `if workflow.in_workflow(): return …` — the rest of the block runs outside.
+            if let Stmt::If(if_stmt) = stmt
+                && if_stmt.elif_else_clauses.is_empty()
+                && super::guards::leaves(&if_stmt.body)
+                && self.workflow_guard(&if_stmt.test) == Some(true)
+            {
+                self.visit_outside_workflow(&body[index + 1..]);
+                return;
+            }
         }
     }
 
@@ -43,6 +52,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 range: call.func.range(),
                 target,
                 offloaded: self.offloaded > 0,
+                outside_workflow: self.outside_workflow > 0,
             });
         }
         let determinism = symbol
@@ -271,7 +281,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 if guards {
                     self.not_replaying += 1;
                 }
-                self.visit_body(&if_stmt.body);
+                let in_workflow = self.workflow_guard(&if_stmt.test);
+                if in_workflow == Some(false) {
+                    self.visit_outside_workflow(&if_stmt.body);
+                } else {
+                    self.visit_body(&if_stmt.body);
+                }
                 if guards {
                     self.not_replaying -= 1;
                 }
@@ -279,7 +294,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
                     }
-                    self.visit_body(&clause.body);
+                    // After `if workflow.in_workflow():`, every other branch runs outside.
+                    if in_workflow == Some(true) {
+                        self.visit_outside_workflow(&clause.body);
+                    } else {
+                        self.visit_body(&clause.body);
+                    }
                 }
             }
             Stmt::With(with) => {
