@@ -4,6 +4,7 @@
 //! them into diagnostics once the call graph is known.
 
 mod guards;
+mod narrowing;
 mod walk;
 
 use rustc_hash::FxHashMap;
@@ -123,6 +124,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) not_replaying: u32,
     /// Inside a branch that only runs outside workflows (see `guards`).
     outside_workflow: u32,
+    /// Names proven here to hold at most one element (see `narrowing`).
+    pub(crate) singletons: Vec<&'a str>,
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
@@ -150,6 +153,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             sandbox_unrestricted: 0,
             not_replaying: 0,
             outside_workflow: 0,
+            singletons: Vec::new(),
             loop_depth: 0,
             order_insensitive: 0,
             nested: Vec::new(),

@@ -11,18 +11,33 @@ use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
     pub(super) fn visit_body(&mut self, body: &'a [Stmt]) {
+        let singletons = self.singletons.len();
         for (index, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
+            let Stmt::If(if_stmt) = stmt else {
+                continue;
+            };
+            if !if_stmt.elif_else_clauses.is_empty() || !super::guards::leaves(&if_stmt.body) {
+                continue;
+            }
+            // `if len(owners) > 1: raise …` — the rest of the block sees at most one owner.
+            let proven = self.at_most_one(&if_stmt.test, false);
+            self.singletons.extend(proven);
             // `if workflow.in_workflow(): return …` — the rest of the block runs outside.
-            if let Stmt::If(if_stmt) = stmt
-                && if_stmt.elif_else_clauses.is_empty()
-                && super::guards::leaves(&if_stmt.body)
-                && self.workflow_guard(&if_stmt.test) == Some(true)
-            {
+            if self.workflow_guard(&if_stmt.test) == Some(true) {
                 self.visit_outside_workflow(&body[index + 1..]);
-                return;
+                break;
             }
         }
+        self.singletons.truncate(singletons);
+    }
+
+    /// Visits a branch with the names its test proves to hold at most one element.
+    fn visit_branch(&mut self, body: &'a [Stmt], proven: Vec<&'a str>) {
+        let singletons = self.singletons.len();
+        self.singletons.extend(proven);
+        self.visit_body(body);
+        self.singletons.truncate(singletons);
     }
 
     /// Visits an attribute chain's innermost non-chain expression (`f().a.b` visits `f()`).
@@ -285,7 +300,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 if in_workflow == Some(false) {
                     self.visit_outside_workflow(&if_stmt.body);
                 } else {
-                    self.visit_body(&if_stmt.body);
+                    self.visit_branch(&if_stmt.body, self.at_most_one(&if_stmt.test, true));
                 }
                 if guards {
                     self.not_replaying -= 1;
@@ -298,7 +313,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     if in_workflow == Some(true) {
                         self.visit_outside_workflow(&clause.body);
                     } else {
-                        self.visit_body(&clause.body);
+                        // Every other branch runs with the first test false.
+                        let proven = self.at_most_one(&if_stmt.test, false);
+                        self.visit_branch(&clause.body, proven);
                     }
                 }
             }
