@@ -70,15 +70,18 @@ impl<'a> Checker<'_, '_, 'a> {
                 outside_workflow: self.outside_workflow > 0,
             });
         }
+        // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
+        let reported_where_made = self.reported_where_made(&call.func);
         let determinism = symbol
             .as_deref()
-            .filter(|symbol| !self.settings.is_known_deterministic(symbol))
+            .filter(|symbol| !reported_where_made && !self.settings.is_known_deterministic(symbol))
             .and_then(|symbol| self.tables.determinism.get(symbol).copied());
         let blocking = symbol
             .as_deref()
             .and_then(|symbol| self.tables.blocking.get(symbol).copied());
         let restriction = symbol
             .as_deref()
+            .filter(|_| !reported_where_made)
             .and_then(|symbol| self.tables.restriction(symbol));
         let info = CallInfo {
             call,
@@ -129,6 +132,28 @@ impl<'a> Checker<'_, '_, 'a> {
         if offloads {
             self.offloaded -= 1;
         }
+    }
+
+    /// Whether `callee` is a method of a local object made in this body by a call the
+    /// determinism rules report (`session.get` after `session = requests.Session()`).
+    fn reported_where_made(&self, callee: &Expr) -> bool {
+        let Expr::Attribute(attribute) = callee else {
+            return false;
+        };
+        let Expr::Name(name) = &*attribute.value else {
+            return false;
+        };
+        let Some(LocalValue {
+            expr: Some(Expr::Call(made)),
+            ..
+        }) = self.scope.value(name.id.as_str())
+        else {
+            return false;
+        };
+        self.resolve(&made.func).symbol().is_some_and(|symbol| {
+            !self.settings.is_known_deterministic(symbol)
+                && self.tables.determinism.get(symbol).is_some()
+        })
     }
 
     fn visit_comprehension_generators(
