@@ -137,3 +137,10 @@ fn first_party_is_the_project_not_the_command_line() {
 fn own_temporalio_package_keeps_the_sdk_model() {
     check_project("sdk_fork", ".", "DET");
 }
+
+/// Imports of a namespace package beside the importer (a folder without `__init__.py`) land in
+/// the project: not third-party, and an activity module when it defines activities.
+#[test]
+fn namespace_packages_are_project_code() {
+    check_project("namespace_packages", ".", "DET302");
+}

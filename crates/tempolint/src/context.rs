@@ -34,7 +34,7 @@ pub(crate) fn context_files(
         return Vec::new();
     }
     // Nothing to add when the check already covers the root (`tempolint check .`).
-    if checked.iter().any(|path| *path == root) {
+    if checked.contains(&root) {
         return Vec::new();
     }
     let roots: Vec<PathBuf> = settings

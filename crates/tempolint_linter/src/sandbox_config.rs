@@ -192,7 +192,6 @@ fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
     };
     let mut passthrough = restrictions_passthrough(checker, &method.value);
     match method.attr.as_str() {
-        "with_passthrough_all_modules" => passthrough.all = true,
         "with_passthrough_modules" => {
             for argument in &call.arguments.args {
                 match argument {
@@ -201,12 +200,14 @@ fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
                             .modules
                             .insert(literal.value.to_str().to_string());
                     }
+                    // `with_passthrough_all_modules()`, and builders we do not know.
                     _ => passthrough.all = true,
                 }
             }
         }
         // Other builders restrict more or change what is checked, not what is imported.
         "with_import_notification_policy" => {}
+        // `with_passthrough_all_modules()`, and builders we do not know.
         _ => passthrough.all = true,
     }
     passthrough

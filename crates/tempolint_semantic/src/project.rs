@@ -119,6 +119,9 @@ pub struct Project<'a> {
     /// Every segment of every module name: an import whose first segment is none of them
     /// cannot land in the project.
     module_segments: FxHashSet<&'a str>,
+    /// Every package that holds a project module, with or without an `__init__.py`
+    /// (`app.activities` for `app/activities/models.py`).
+    packages: FxHashSet<&'a str>,
     /// The local names of each function, by `FunctionId`.
     frame_names: Vec<FrameNames<'a>>,
 }
@@ -152,6 +155,13 @@ impl<'a> Project<'a> {
             module_segments: inputs
                 .iter()
                 .flat_map(|input| input.module_name.split('.'))
+                .collect(),
+            packages: inputs
+                .iter()
+                .flat_map(|input| {
+                    let name = input.module_name.as_str();
+                    name.match_indices('.').map(move |(dot, _)| &name[..dot])
+                })
                 .collect(),
             frame_names: Vec::new(),
         };
@@ -524,7 +534,11 @@ impl<'a> Project<'a> {
             if base.is_empty() {
                 return target.to_string();
             }
-            if self.module_by_name(&format!("{base}.{first}")).is_some() {
+            let candidate = format!("{base}.{first}");
+            // A namespace package (no `__init__.py`) is no module of its own, but holds some.
+            if self.module_by_name(&candidate).is_some()
+                || self.packages.contains(candidate.as_str())
+            {
                 return format!("{base}.{target}");
             }
             base = base.rsplit_once('.').map_or("", |(parent, _)| parent);

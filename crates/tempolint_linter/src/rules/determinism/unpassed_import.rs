@@ -70,6 +70,28 @@ impl UnpassedImport {
     }
 }
 
+/// The longest dotted suffix of `target` that the import statement spells (`activities.models`
+/// for `from activities.models import X` resolved to `recipes.hello.activities.models`); the
+/// whole target for relative imports, whose resolved name is the one the process uses.
+fn written_name<'t>(statement: &str, target: &'t str) -> &'t str {
+    if statement.trim_start().starts_with("from .") {
+        return target;
+    }
+    let spelled = |name: &str| {
+        statement.match_indices(name).any(|(at, _)| {
+            let before = statement[..at].chars().next_back();
+            let after = statement[at + name.len()..].chars().next();
+            let boundary =
+                |c: Option<char>| !c.is_some_and(|c| c == '.' || c == '_' || c.is_alphanumeric());
+            boundary(before) && boundary(after)
+        })
+    };
+    std::iter::once(target)
+        .chain(target.match_indices('.').map(|(dot, _)| &target[dot + 1..]))
+        .find(|suffix| spelled(suffix))
+        .unwrap_or(target)
+}
+
 /// Checks the top-level imports of a module that defines workflows: one finding per import
 /// statement, unless every sandbox that runs the module's workflows passes the import through.
 pub(crate) fn check_module(
@@ -101,7 +123,13 @@ pub(crate) fn check_module(
             if !project.module(imported).defines_activities || imported == module {
                 continue;
             }
-            (import.target.clone(), true)
+            // The name the worker's process knows it by, as written (`activities.charge` in a
+            // project checked from the folder above): what a passthrough list would name.
+            let written = written_name(data.input.source.slice(import.range), &import.target);
+            if passed(written) {
+                continue;
+            }
+            (written.to_string(), true)
         } else {
             let top = import.target.split('.').next().unwrap_or_default();
             if project.has_top_level_package(top) {
@@ -142,4 +170,33 @@ pub(crate) fn check_module(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_name;
+
+    #[test]
+    fn written_name_is_the_spelled_suffix() {
+        assert_eq!(
+            written_name(
+                "from activities.models import Request",
+                "recipes.hello.activities.models"
+            ),
+            "activities.models"
+        );
+        assert_eq!(
+            written_name("import app.activities", "app.activities"),
+            "app.activities"
+        );
+        assert_eq!(
+            written_name("from .activities import charge", "app.activities"),
+            "app.activities"
+        );
+        // `models` alone is spelled only as part of a longer name here.
+        assert_eq!(
+            written_name("from my_models import x", "pkg.models"),
+            "pkg.models"
+        );
+    }
 }
