@@ -9,6 +9,19 @@ use super::{Checker, Context};
 
 const IN_WORKFLOW: &str = "temporalio.workflow.in_workflow";
 
+/// Workflow APIs that raise outside a workflow ("not in workflow event loop").
+const WORKFLOW_ONLY: &[&str] = &[
+    "temporalio.workflow.info",
+    "temporalio.workflow.instance",
+    "temporalio.workflow.memo",
+    "temporalio.workflow.now",
+    "temporalio.workflow.random",
+    "temporalio.workflow.time",
+    "temporalio.workflow.time_ns",
+    "temporalio.workflow.uuid4",
+    "temporalio.workflow.uuid7",
+];
+
 impl<'a> Checker<'_, '_, 'a> {
     /// `Some(true)` when `test` is true exactly in a workflow (`workflow.in_workflow()`, or a
     /// project helper whose body is `return workflow.in_workflow()`), `Some(false)` when it is
@@ -27,6 +40,48 @@ impl<'a> Checker<'_, '_, 'a> {
                 helper_guard(&self.resolver, helper)
             }
             _ => None,
+        }
+    }
+
+    /// Whether a `try` body can only fail outside a workflow: it imports, and calls workflow APIs
+    /// that raise there (`try: now = workflow.now()` / `except Exception: now =
+    /// datetime.now()`), so its handlers never run in a workflow.
+    pub(super) fn fails_only_outside_workflow(&self, body: &[Stmt]) -> bool {
+        !body.is_empty()
+            && body.iter().all(|stmt| match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+                Stmt::Assign(assign) => self.is_workflow_only_call(&assign.value),
+                Stmt::AnnAssign(assign) => assign
+                    .value
+                    .as_deref()
+                    .is_some_and(|value| self.is_workflow_only_call(value)),
+                Stmt::Expr(expr) => self.is_workflow_only_call(&expr.value),
+                Stmt::Return(returned) => returned
+                    .value
+                    .as_deref()
+                    .is_some_and(|value| self.is_workflow_only_call(value)),
+                _ => false,
+            })
+    }
+
+    /// `workflow.now()`, `workflow.now().isoformat()`, `workflow.info().workflow_id`.
+    fn is_workflow_only_call(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Attribute(attribute) => self.is_workflow_only_call(&attribute.value),
+            Expr::Call(call) => {
+                let callee = self.resolve(&call.func);
+                if callee
+                    .symbol()
+                    .is_some_and(|symbol| WORKFLOW_ONLY.contains(&symbol))
+                {
+                    return true;
+                }
+                // A method of a workflow-only value (`workflow.now().isoformat()`).
+                matches!(&*call.func, Expr::Attribute(attribute)
+                    if matches!(&*attribute.value, Expr::Call(_))
+                        && self.is_workflow_only_call(&attribute.value))
+            }
+            _ => false,
         }
     }
 

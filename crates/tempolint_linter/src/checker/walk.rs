@@ -365,6 +365,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::Try(try_stmt) => {
                 self.visit_body(&try_stmt.body);
+                let handlers_outside = self.fails_only_outside_workflow(&try_stmt.body);
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(type_) = &handler.type_ {
@@ -379,7 +380,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                             },
                         );
                     }
-                    self.visit_body(&handler.body);
+                    if handlers_outside {
+                        self.visit_outside_workflow(&handler.body);
+                    } else {
+                        self.visit_body(&handler.body);
+                    }
                 }
                 self.visit_body(&try_stmt.orelse);
                 self.visit_body(&try_stmt.finalbody);

@@ -86,9 +86,14 @@ fn written_name<'t>(statement: &str, target: &'t str) -> &'t str {
             boundary(before) && boundary(after)
         })
     };
+    // `from activities import invoke_model` spells `activities.invoke_model` in two parts.
+    let spelled_in_parts = |name: &str| {
+        name.rsplit_once('.')
+            .is_some_and(|(package, last)| spelled(package) && spelled(last))
+    };
     std::iter::once(target)
         .chain(target.match_indices('.').map(|(dot, _)| &target[dot + 1..]))
-        .find(|suffix| spelled(suffix))
+        .find(|suffix| spelled(suffix) || spelled_in_parts(suffix))
         .unwrap_or(target)
 }
 
@@ -192,6 +197,13 @@ mod tests {
         assert_eq!(
             written_name("from .activities import charge", "app.activities"),
             "app.activities"
+        );
+        assert_eq!(
+            written_name(
+                "from activities import invoke_model",
+                "recipes.clean.activities.invoke_model"
+            ),
+            "activities.invoke_model"
         );
         // `models` alone is spelled only as part of a longer name here.
         assert_eq!(
