@@ -52,18 +52,14 @@ impl UnpassedImport {
             (false, 1) => ("third-party module", "it"),
             (false, _) => ("third-party modules", "them"),
         };
-        let names = self
-            .modules
-            .iter()
-            .map(|module| format!("`{module}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let quoted = self
-            .modules
-            .iter()
-            .map(|module| format!("\"{module}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = |quote: char| {
+            self.modules
+                .iter()
+                .map(|module| format!("{quote}{module}{quote}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (names, quoted) = (listed('`'), listed('"'));
         format!(
             "Workflow module imports {what} {names} outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports {it} for every run. Wrap the import, or pass {it} through on every worker that registers this module's workflows (`SandboxRestrictions.default.with_passthrough_modules({quoted})`, a contrib plugin, or the `passthrough-modules` setting)"
         )
