@@ -187,6 +187,22 @@ fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
     let Expr::Call(call) = expr else {
         return Passthrough::everything();
     };
+    // `dataclasses.replace(SandboxRestrictions.default, invalid_module_members=…)` keeps the
+    // passthrough modules of what it copies unless it sets them.
+    if checker.resolve(&call.func).symbol() == Some("dataclasses.replace") {
+        return match (
+            call.arguments.args.first(),
+            call.arguments.keywords.iter().all(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|name| name.as_str() != "passthrough_modules")
+            }),
+        ) {
+            (Some(copied), true) => restrictions_passthrough(checker, copied),
+            _ => Passthrough::everything(),
+        };
+    }
     let Expr::Attribute(method) = &*call.func else {
         return Passthrough::everything();
     };
