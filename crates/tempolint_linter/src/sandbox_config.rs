@@ -254,30 +254,34 @@ fn plugins_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
     passthrough
 }
 
-/// The plugins of `client` when it is a `Client.connect(…)` made in this body.
+/// The plugins of `client` when it is a `Client.connect(…)` or `Client(…)` made in this body.
+/// A `**config` splat carries the plugins this body made (`config["plugins"] = [plugin]`);
+/// the SDK's own config loaders (`ClientConfig.load_client_connect_config()`) carry none.
 fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
     let Expr::Call(call) = value(checker, client) else {
         return None;
     };
     let symbol = checker.resolve(&call.func).symbol()?.to_string();
-    if !is_sdk(&symbol, "temporalio.client.Client", "connect") {
+    if !is_sdk(&symbol, "temporalio.client.Client", "connect")
+        && symbol != "temporalio.client.Client"
+    {
         return None;
     }
+    let mut passthrough = call
+        .arguments
+        .find_keyword("plugins")
+        .map_or_else(Passthrough::default, |keyword| {
+            plugins_passthrough(checker, &keyword.value)
+        });
     if call
         .arguments
         .keywords
         .iter()
         .any(|keyword| keyword.arg.is_none())
     {
-        return None; // `**config` may carry plugins
+        passthrough.extend(&checker.facts.sandbox.plugins);
     }
-    Some(
-        call.arguments
-            .find_keyword("plugins")
-            .map_or_else(Passthrough::default, |keyword| {
-                plugins_passthrough(checker, &keyword.value)
-            }),
-    )
+    Some(passthrough)
 }
 
 /// Which modules each workflow's sandbox passes through, from every body's facts.
