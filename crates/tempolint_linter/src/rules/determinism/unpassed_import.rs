@@ -11,6 +11,13 @@ violation! {
     /// Checks workflow modules for imports of activity modules or third-party packages outside
     /// `with workflow.unsafe.imports_passed_through():`.
     ///
+    /// Silent when every sandbox that runs the module's workflows passes the import through:
+    /// the SDK's default passthrough modules, `@workflow.defn(sandboxed=False)`,
+    /// `UnsandboxedWorkflowRunner()`, `SandboxRestrictions.default.with_passthrough_modules(…)`
+    /// on the worker's runner, contrib plugins on the worker or its client (OpenAI Agents,
+    /// Google ADK, LangGraph, …), and the `passthrough-modules` setting. A workflow on several
+    /// workers is judged by the strictest.
+    ///
     /// ## Why is this bad?
     /// The sandbox re-imports every non-passed-through module for each workflow run: slow, and
     /// any import-time side effect of those modules (clients, config reads) runs inside the
