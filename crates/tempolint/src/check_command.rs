@@ -11,6 +11,7 @@ use tempolint_linter::{
 use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
+use crate::context::context_files;
 use crate::discovery::python_files;
 use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
 use crate::printer::{self, OutputFormat};
@@ -95,17 +96,18 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let mut had_error = false;
+    let roots = SourceRoots::new(&settings);
+    let mut checked_paths = Vec::new();
+    let mut checked_files = Vec::new();
     let loaded: Vec<Loaded> = if let Some(name) = &args.stdin_filename {
         let mut bytes = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
             error(format!("failed to read standard input: {e}"));
             return ExitCode::from(2);
         }
-        vec![from_bytes(
-            name.clone(),
-            bytes,
-            &SourceRoots::new(&settings),
-        )]
+        checked_paths.push(name.clone());
+        checked_files.push(name.clone());
+        vec![from_bytes(name.clone(), bytes, &roots)]
     } else {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -117,7 +119,8 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             error(walk_error.message);
             had_error = true;
         }
-        let roots = SourceRoots::new(&settings);
+        checked_files.clone_from(&files);
+        checked_paths = paths;
         files
             .into_par_iter()
             .map(|path| load(path, &roots))
@@ -138,8 +141,22 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     }
+    // The rest of the project is analysed after the checked files, and not reported.
+    let reported = inputs.len();
+    let context: Vec<Loaded> = context_files(&settings, &checked_paths, &checked_files)
+        .into_par_iter()
+        .map(|path| load(path, &roots))
+        .collect();
+    inputs.extend(context.into_iter().filter_map(|item| match item {
+        Loaded::Input(input) | Loaded::NotUtf8(input, _) => Some(input),
+        Loaded::Unreadable(_) => None,
+    }));
     prune_trees(&mut inputs);
     let mut output = lint_project(&inputs, &settings);
+    // Context files stay in the reports (chains point into them) but report nothing.
+    for file in &mut output.files[reported..] {
+        file.diagnostics.clear();
+    }
     for (index, offset) in encoding_errors {
         output.files[index].diagnostics.insert(0, not_utf8(offset));
     }

@@ -1,6 +1,7 @@
 //! The `tempolint` binary: command-line front end over the analysis core and the replay runtime.
 
 mod check_command;
+mod context;
 mod discovery;
 mod loader;
 mod printer;

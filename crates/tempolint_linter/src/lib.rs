@@ -8,6 +8,7 @@ mod payload;
 mod propagate;
 mod registry;
 mod rules;
+mod sandbox_config;
 mod settings;
 mod suppression;
 mod tables;

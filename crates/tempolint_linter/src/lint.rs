@@ -10,6 +10,7 @@ use crate::propagate::{Propagation, sandboxed_modules};
 use crate::registry::Rule;
 use crate::rules::Violation;
 use crate::rules::determinism::unpassed_import;
+use crate::sandbox_config::SandboxConfig;
 use crate::settings::Settings;
 use crate::suppression::Suppressions;
 use crate::tables::TABLES;
@@ -57,11 +58,23 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
         per_module[module.0 as usize].extend(propagation.function_diagnostics(FunctionId(id)));
     }
     let sandboxed = sandboxed_modules(&project);
+    let sandbox_config = SandboxConfig::new(
+        function_facts
+            .iter()
+            .chain(&module_facts)
+            .map(|facts| &facts.sandbox),
+        settings,
+    );
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);
         per_module[index].extend(propagation.module_diagnostics(facts, sandboxed.contains(&id)));
         if settings.rules.contains(Rule::UnpassedImport) {
-            per_module[index].extend(unpassed_import::check_module(&project, id, &TABLES));
+            per_module[index].extend(unpassed_import::check_module(
+                &project,
+                id,
+                &TABLES,
+                &sandbox_config,
+            ));
         }
     }
     let mut project_checker =

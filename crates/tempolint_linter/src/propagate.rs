@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::TextRange;
 use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
-use crate::checker::{BodyFacts, Context, Effect};
+use crate::checker::{BodyFacts, CallEdge, Context, Effect};
 use crate::diagnostic::{ChainStep, Diagnostic};
 
 /// One effect reached from a function, with the path to it.
@@ -64,6 +64,16 @@ impl<'p, 'a> Propagation<'p, 'a> {
         )
     }
 
+    /// Calls a walk does not follow: into a thread (for the event loop), or in a branch that
+    /// only runs outside workflows (for workflow code).
+    fn skips(walk: Walk, edge: &CallEdge) -> bool {
+        match walk {
+            Walk::AsyncActivity => edge.offloaded,
+            Walk::Workflow => edge.outside_workflow,
+            Walk::ImportTime => false,
+        }
+    }
+
     fn counts(walk: Walk, effect: &Effect) -> bool {
         match walk {
             Walk::Workflow => effect.context == Context::Workflow,
@@ -92,7 +102,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             }
         }
         for edge in &facts.edges {
-            if (walk == Walk::AsyncActivity && edge.offloaded) || !self.follows(walk, edge.target) {
+            if Self::skips(walk, edge) || !self.follows(walk, edge.target) {
                 continue;
             }
             for inner in self.reach(walk, edge.target).iter() {
@@ -188,9 +198,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .collect();
         if let Some(walk) = walk {
             for edge in &facts.edges {
-                if (walk == Walk::AsyncActivity && edge.offloaded)
-                    || !self.follows(walk, edge.target)
-                {
+                if Self::skips(walk, edge) || !self.follows(walk, edge.target) {
                     continue;
                 }
                 self.transitive(walk, edge.range, edge.target, &mut diagnostics);

@@ -44,6 +44,7 @@ struct ConfigFile {
 struct DeterminismConfig {
     extra_nondeterministic: Option<Vec<String>>,
     known_deterministic: Option<Vec<String>>,
+    passthrough_modules: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +133,9 @@ pub struct Settings {
     pub per_file_ignores: Vec<(GlobMatcher, RuleSet)>,
     pub extra_nondeterministic: Vec<String>,
     pub known_deterministic: Vec<String>,
+    /// Modules the project's workers pass through the sandbox in ways the linter cannot see
+    /// (DET302), matched by dotted prefix.
+    pub passthrough_modules: Vec<String>,
     pub payload: PayloadSettings,
 }
 
@@ -166,6 +170,7 @@ impl Default for Settings {
             per_file_ignores: Vec::new(),
             extra_nondeterministic: Vec::new(),
             known_deterministic: Vec::new(),
+            passthrough_modules: Vec::new(),
             payload: PayloadSettings::default(),
         }
     }
@@ -325,6 +330,7 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
     if let Some(determinism) = config.determinism {
         settings.extra_nondeterministic = determinism.extra_nondeterministic.unwrap_or_default();
         settings.known_deterministic = determinism.known_deterministic.unwrap_or_default();
+        settings.passthrough_modules = determinism.passthrough_modules.unwrap_or_default();
     }
     if let Some(payload) = config.payload {
         settings.payload.warn_bytes = payload.warn_bytes.unwrap_or(settings.payload.warn_bytes);
@@ -388,6 +394,30 @@ mod tests {
             error
                 .to_string()
                 .contains("pyproject.toml: 5:1: unknown field `selct`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn passthrough_modules_is_read_and_misspellings_are_errors() {
+        let dir = temp_dir("passthrough");
+        let path = write(
+            &dir,
+            "tempolint.toml",
+            "[determinism]\npassthrough-modules = ['mylib', 'vendor.sdk']\n",
+        );
+        let settings = load_config(&path).unwrap();
+        assert_eq!(settings.passthrough_modules, ["mylib", "vendor.sdk"]);
+        let path = write(
+            &dir,
+            "tempolint.toml",
+            "[determinism]\npassthrough-module = ['mylib']\n",
+        );
+        let error = load_config(&path).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("unknown field `passthrough-module`"),
             "{error}"
         );
     }

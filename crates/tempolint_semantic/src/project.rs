@@ -119,8 +119,23 @@ pub struct Project<'a> {
     /// Every segment of every module name: an import whose first segment is none of them
     /// cannot land in the project.
     module_segments: FxHashSet<&'a str>,
+    /// Every package that holds a project module, with or without an `__init__.py`
+    /// (`app.activities` for `app/activities/models.py`).
+    packages: FxHashSet<&'a str>,
     /// The local names of each function, by `FunctionId`.
     frame_names: Vec<FrameNames<'a>>,
+}
+
+/// The Temporal SDK's package. Its names always mean the built-in model of the SDK, even when
+/// the project holds a `temporalio/` package of its own (the SDK's repository, a vendored copy,
+/// a fork): following that package's re-exports would turn `workflow.defn` into
+/// `temporalio.workflow._definition.defn`, and every workflow of the project would be lost.
+/// Its files are still checked as code; only name resolution into them is off.
+const SDK_PACKAGE: &str = "temporalio";
+
+fn is_sdk_module(name: &str) -> bool {
+    name.strip_prefix(SDK_PACKAGE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 impl<'a> Project<'a> {
@@ -135,10 +150,18 @@ impl<'a> Project<'a> {
             top_level_packages: inputs
                 .iter()
                 .map(|input| input.module_name.split('.').next().unwrap_or_default())
+                .filter(|top| *top != SDK_PACKAGE)
                 .collect(),
             module_segments: inputs
                 .iter()
                 .flat_map(|input| input.module_name.split('.'))
+                .collect(),
+            packages: inputs
+                .iter()
+                .flat_map(|input| {
+                    let name = input.module_name.as_str();
+                    name.match_indices('.').map(move |(dot, _)| &name[..dot])
+                })
                 .collect(),
             frame_names: Vec::new(),
         };
@@ -182,7 +205,9 @@ impl<'a> Project<'a> {
         let body = &input.source.module().body;
         let mut globals = FxHashMap::default();
         self.collect_globals(id, &input.module_name, body, &mut globals);
-        self.module_index.entry(&input.module_name).or_insert(id);
+        if !is_sdk_module(&input.module_name) {
+            self.module_index.entry(&input.module_name).or_insert(id);
+        }
         self.modules.push(Module {
             input,
             imports,
@@ -501,14 +526,19 @@ impl<'a> Project<'a> {
         let module = self.module(from);
         let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
         let first = target.split('.').next().unwrap_or(target);
-        if !self.module_segments.contains(first) {
+        // `temporalio` is the SDK's model even beside a project copy (see `SDK_PACKAGE`).
+        if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
         }
         loop {
             if base.is_empty() {
                 return target.to_string();
             }
-            if self.module_by_name(&format!("{base}.{first}")).is_some() {
+            let candidate = format!("{base}.{first}");
+            // A namespace package (no `__init__.py`) is no module of its own, but holds some.
+            if self.module_by_name(&candidate).is_some()
+                || self.packages.contains(candidate.as_str())
+            {
                 return format!("{base}.{target}");
             }
             base = base.rsplit_once('.').map_or("", |(parent, _)| parent);

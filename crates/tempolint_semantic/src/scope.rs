@@ -16,8 +16,10 @@ pub struct LocalValue<'a> {
 struct Frame<'a> {
     /// Every name the function binds anywhere in its body (Python decides locality statically).
     bound: FxHashSet<&'a str>,
-    /// `global`/`nonlocal` names: they resolve outside this frame.
-    declared_outer: FxHashSet<&'a str>,
+    /// `global` names: they resolve in the module.
+    declared_global: FxHashSet<&'a str>,
+    /// `nonlocal` names: they resolve in an enclosing function.
+    declared_nonlocal: FxHashSet<&'a str>,
     values: FxHashMap<&'a str, LocalValue<'a>>,
 }
 
@@ -44,7 +46,8 @@ impl<'a> LocalScope<'a> {
     pub(crate) fn push_frame(&mut self, names: FrameNames<'a>) {
         self.frames.push(Frame {
             bound: names.bound,
-            declared_outer: names.declared_outer,
+            declared_global: names.declared_global,
+            declared_nonlocal: names.declared_nonlocal,
             values: FxHashMap::default(),
         });
     }
@@ -74,15 +77,26 @@ impl<'a> LocalScope<'a> {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> LocalLookup<'_, 'a> {
+        let mut nonlocal = false;
         for frame in self.frames.iter().rev() {
-            if frame.declared_outer.contains(name) {
+            if frame.declared_global.contains(name) {
                 return LocalLookup::NotLocal;
+            }
+            if frame.declared_nonlocal.contains(name) {
+                nonlocal = true;
+                continue;
             }
             if frame.bound.contains(name) {
                 return LocalLookup::Local(frame.values.get(name));
             }
         }
-        LocalLookup::NotLocal
+        // A `nonlocal` name belongs to an enclosing function even when that function's frame is
+        // not on this walk (a nested function checked on its own): never module state.
+        if nonlocal {
+            LocalLookup::Local(None)
+        } else {
+            LocalLookup::NotLocal
+        }
     }
 
     /// The value a local name holds, if it is local and known.
@@ -102,7 +116,7 @@ impl<'a> LocalScope<'a> {
     pub fn is_declared_global(&self, name: &str) -> bool {
         self.frames
             .last()
-            .is_some_and(|frame| frame.declared_outer.contains(name))
+            .is_some_and(|frame| frame.declared_global.contains(name))
     }
 }
 
@@ -111,7 +125,8 @@ impl<'a> LocalScope<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct FrameNames<'a> {
     bound: FxHashSet<&'a str>,
-    declared_outer: FxHashSet<&'a str>,
+    declared_global: FxHashSet<&'a str>,
+    declared_nonlocal: FxHashSet<&'a str>,
 }
 
 impl<'a> FrameNames<'a> {
@@ -122,12 +137,17 @@ impl<'a> FrameNames<'a> {
         }
         let mut bound = collector.bound;
         bound.extend(parameters);
-        for name in &collector.declared_outer {
+        for name in collector
+            .declared_global
+            .iter()
+            .chain(&collector.declared_nonlocal)
+        {
             bound.remove(name);
         }
         FrameNames {
             bound,
-            declared_outer: collector.declared_outer,
+            declared_global: collector.declared_global,
+            declared_nonlocal: collector.declared_nonlocal,
         }
     }
 }
@@ -136,7 +156,8 @@ impl<'a> FrameNames<'a> {
 #[derive(Default)]
 struct BoundNames<'a> {
     bound: FxHashSet<&'a str>,
-    declared_outer: FxHashSet<&'a str>,
+    declared_global: FxHashSet<&'a str>,
+    declared_nonlocal: FxHashSet<&'a str>,
 }
 
 impl<'a> BoundNames<'a> {
@@ -194,11 +215,11 @@ impl<'a> Visitor<'a> for BoundNames<'a> {
                 }
             }
             Stmt::Global(global) => {
-                self.declared_outer
+                self.declared_global
                     .extend(global.names.iter().map(ruff_name_str));
             }
             Stmt::Nonlocal(nonlocal) => {
-                self.declared_outer
+                self.declared_nonlocal
                     .extend(nonlocal.names.iter().map(ruff_name_str));
             }
             Stmt::Try(try_stmt) => {

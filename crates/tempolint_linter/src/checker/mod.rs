@@ -5,6 +5,8 @@
 
 mod argument_types;
 mod dispatch_table;
+mod guards;
+mod narrowing;
 mod project;
 mod walk;
 
@@ -13,7 +15,6 @@ pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;
 use tempolint_python::TextRange;
-use tempolint_python::ast::visitor::Visitor;
 use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{Binding, FunctionId, FunctionKind, Project, Resolver};
 
@@ -38,6 +39,9 @@ pub(crate) enum Context {
     ActivityBody,
     /// Wherever it is.
     Anywhere,
+    /// Nowhere: workflow code in a branch that only runs outside workflows
+    /// (`if not workflow.in_workflow():`).
+    Nowhere,
 }
 
 /// A finding of one body, before propagation.
@@ -59,6 +63,8 @@ pub(crate) struct CallEdge {
     pub(crate) range: TextRange,
     pub(crate) target: FunctionId,
     pub(crate) offloaded: bool,
+    /// In a branch that only runs outside workflows: not followed from workflow code.
+    pub(crate) outside_workflow: bool,
 }
 
 /// A call that schedules a project activity, for the heartbeat rules.
@@ -120,6 +126,8 @@ pub(crate) struct BodyFacts {
     pub(crate) argument_types: Vec<ArgumentType>,
     /// The `workflows=[…]` of each `Worker(…)`: the project classes, where each is listed.
     pub(crate) worker_workflows: Vec<Vec<(tempolint_semantic::ClassId, TextRange)>>,
+    /// Workers and plugins seen, for DET302.
+    pub(crate) sandbox: crate::sandbox_config::SandboxFacts,
 }
 
 /// What the body being walked is.
@@ -163,6 +171,10 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) sandbox_unrestricted: u32,
     /// Inside `if not workflow.unsafe.is_replaying():`.
     pub(crate) not_replaying: u32,
+    /// Inside a branch that only runs outside workflows (see `guards`).
+    outside_workflow: u32,
+    /// Names proven here to hold at most one element (see `narrowing`).
+    pub(crate) singletons: Vec<&'a str>,
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
@@ -196,6 +208,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             offloaded: 0,
             sandbox_unrestricted: 0,
             not_replaying: 0,
+            outside_workflow: 0,
+            singletons: Vec::new(),
             loop_depth: 0,
             order_insensitive: 0,
             awaited_call: None,

@@ -10,10 +10,34 @@ use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role};
 use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
-    fn visit_body(&mut self, body: &'a [Stmt]) {
-        for stmt in body {
+    pub(super) fn visit_body(&mut self, body: &'a [Stmt]) {
+        let singletons = self.singletons.len();
+        for (index, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
+            let Stmt::If(if_stmt) = stmt else {
+                continue;
+            };
+            if !if_stmt.elif_else_clauses.is_empty() || !super::guards::leaves(&if_stmt.body) {
+                continue;
+            }
+            // `if len(owners) > 1: raise …` — the rest of the block sees at most one owner.
+            let proven = self.at_most_one(&if_stmt.test, false);
+            self.singletons.extend(proven);
+            // `if workflow.in_workflow(): return …` — the rest of the block runs outside.
+            if self.workflow_guard(&if_stmt.test) == Some(true) {
+                self.visit_outside_workflow(&body[index + 1..]);
+                break;
+            }
         }
+        self.singletons.truncate(singletons);
+    }
+
+    /// Visits a branch with the names its test proves to hold at most one element.
+    fn visit_branch(&mut self, body: &'a [Stmt], proven: Vec<&'a str>) {
+        let singletons = self.singletons.len();
+        self.singletons.extend(proven);
+        self.visit_body(body);
+        self.singletons.truncate(singletons);
     }
 
     /// Visits an attribute chain's innermost non-chain expression (`f().a.b` visits `f()`).
@@ -46,6 +70,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 range: call.func.range(),
                 target,
                 offloaded: self.offloaded > 0,
+                outside_workflow: self.outside_workflow > 0,
             });
         }
         let awaited = self.awaited_call == Some(call.range());
@@ -54,17 +79,21 @@ impl<'a> Checker<'_, '_, 'a> {
                 range: call.func.range(),
                 target,
                 offloaded: self.offloaded > 0,
+                outside_workflow: self.outside_workflow > 0,
             });
         }
+        // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
+        let reported_where_made = self.reported_where_made(&call.func);
         let determinism = symbol
             .as_deref()
-            .filter(|symbol| !self.settings.is_known_deterministic(symbol))
+            .filter(|symbol| !reported_where_made && !self.settings.is_known_deterministic(symbol))
             .and_then(|symbol| self.tables.determinism.get(symbol).copied());
         let blocking = symbol
             .as_deref()
             .and_then(|symbol| self.tables.blocking_rule(symbol));
         let restriction = symbol
             .as_deref()
+            .filter(|_| !reported_where_made)
             .and_then(|symbol| self.tables.restriction(symbol));
         let info = CallInfo {
             call,
@@ -115,6 +144,28 @@ impl<'a> Checker<'_, '_, 'a> {
         if offloads {
             self.offloaded -= 1;
         }
+    }
+
+    /// Whether `callee` is a method of a local object made in this body by a call the
+    /// determinism rules report (`session.get` after `session = requests.Session()`).
+    fn reported_where_made(&self, callee: &Expr) -> bool {
+        let Expr::Attribute(attribute) = callee else {
+            return false;
+        };
+        let Expr::Name(name) = &*attribute.value else {
+            return false;
+        };
+        let Some(LocalValue {
+            expr: Some(Expr::Call(made)),
+            ..
+        }) = self.scope.value(name.id.as_str())
+        else {
+            return false;
+        };
+        self.resolve(&made.func).symbol().is_some_and(|symbol| {
+            !self.settings.is_known_deterministic(symbol)
+                && self.tables.determinism.get(symbol).is_some()
+        })
     }
 
     fn visit_comprehension_generators(
@@ -287,7 +338,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 if guards {
                     self.not_replaying += 1;
                 }
-                self.visit_body(&if_stmt.body);
+                let in_workflow = self.workflow_guard(&if_stmt.test);
+                if in_workflow == Some(false) {
+                    self.visit_outside_workflow(&if_stmt.body);
+                } else {
+                    self.visit_branch(&if_stmt.body, self.at_most_one(&if_stmt.test, true));
+                }
                 if guards {
                     self.not_replaying -= 1;
                 }
@@ -295,7 +351,14 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
                     }
-                    self.visit_body(&clause.body);
+                    // After `if workflow.in_workflow():`, every other branch runs outside.
+                    if in_workflow == Some(true) {
+                        self.visit_outside_workflow(&clause.body);
+                    } else {
+                        // Every other branch runs with the first test false.
+                        let proven = self.at_most_one(&if_stmt.test, false);
+                        self.visit_branch(&clause.body, proven);
+                    }
                 }
             }
             Stmt::With(with) => {
@@ -322,6 +385,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 self.in_try += catches;
                 self.visit_body(&try_stmt.body);
                 self.in_try -= catches;
+                let handlers_outside = self.fails_only_outside_workflow(&try_stmt.body);
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(type_) = &handler.type_ {
@@ -337,7 +401,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         );
                     }
                     self.handling.push(handler.type_.as_deref());
-                    self.visit_body(&handler.body);
+                    if handlers_outside {
+                        self.visit_outside_workflow(&handler.body);
+                    } else {
+                        self.visit_body(&handler.body);
+                    }
                     self.handling.pop();
                 }
                 self.visit_body(&try_stmt.orelse);

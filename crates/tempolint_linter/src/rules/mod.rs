@@ -137,6 +137,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::InvalidWorkflowDefinition) {
         api::invalid_workflow_definition::record_worker(checker, info);
     }
+    if checker.enabled(Rule::UnpassedImport) {
+        crate::sandbox_config::record_call(checker, info);
+    }
 }
 
 /// Every positional argument of a call, with the call.

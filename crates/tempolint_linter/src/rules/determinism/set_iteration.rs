@@ -52,13 +52,23 @@ impl SetIteration {
     }
 }
 
-/// Small-integer sets iterate in a fixed order; only hashed-object order is random.
+/// Small-integer sets iterate in a fixed order; only hashed-object order is random. A set of
+/// at most one element has one order.
 fn is_literal_number_set(expr: &Expr) -> bool {
-    matches!(expr, Expr::Set(set) if set.elts.iter().all(Expr::is_number_literal_expr))
+    matches!(expr, Expr::Set(set)
+        if set.elts.len() <= 1 || set.elts.iter().all(Expr::is_number_literal_expr))
+}
+
+/// A name proven to hold at most one element here (`if len(owners) == 1:`).
+fn is_singleton(checker: &Checker, expr: &Expr) -> bool {
+    matches!(expr, Expr::Name(name) if checker.singletons.contains(&name.id.as_str()))
 }
 
 fn report(checker: &mut Checker, iterated: &Expr) {
-    if checker.order_insensitive > 0 || is_literal_number_set(iterated) {
+    if checker.order_insensitive > 0
+        || is_literal_number_set(iterated)
+        || is_singleton(checker, iterated)
+    {
         return;
     }
     if !checker.resolve(iterated).is_unordered_collection() {
@@ -114,7 +124,9 @@ pub(crate) fn check_argument(checker: &mut Checker, info: &CallInfo, argument: &
 
 /// `s.pop()` removes an arbitrary element.
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
-    if let Some("builtins.set.pop") = info.symbol {
+    if let Some("builtins.set.pop") = info.symbol
+        && !matches!(&*info.call.func, Expr::Attribute(attribute) if is_singleton(checker, &attribute.value))
+    {
         checker.report(&SetIteration {}, info.call.func.range(), Context::Workflow);
     }
 }

@@ -1,14 +1,22 @@
-use rustc_hash::FxHashSet;
+use tempolint_python::TextRange;
 use tempolint_semantic::{ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
+use crate::sandbox_config::SandboxConfig;
 use crate::tables::Tables;
 
 violation! {
     /// ## What it does
     /// Checks workflow modules for imports of activity modules or third-party packages outside
     /// `with workflow.unsafe.imports_passed_through():`.
+    ///
+    /// Silent when every sandbox that runs the module's workflows passes the import through:
+    /// the SDK's default passthrough modules, `@workflow.defn(sandboxed=False)`,
+    /// `UnsandboxedWorkflowRunner()`, `SandboxRestrictions.default.with_passthrough_modules(…)`
+    /// on the worker's runner, contrib plugins on the worker or its client (OpenAI Agents,
+    /// Google ADK, LangGraph, …), and the `passthrough-modules` setting. A workflow on several
+    /// workers is judged by the strictest.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports every non-passed-through module for each workflow run: slow, and
@@ -40,35 +48,77 @@ violation! {
     ///     async def run(self) -> None:
     ///         pass
     /// ```
-    UnpassedImport => UnpassedImport { module: String, activities: bool }
+    UnpassedImport => UnpassedImport { modules: Vec<String>, activities: bool }
 }
 
 impl UnpassedImport {
     fn describe(&self) -> String {
-        let what = if self.activities {
-            "activity module"
-        } else {
-            "third-party module"
+        let (what, it) = match (self.activities, self.modules.len()) {
+            (true, 1) => ("activity module", "it"),
+            (true, _) => ("activity modules", "them"),
+            (false, 1) => ("third-party module", "it"),
+            (false, _) => ("third-party modules", "them"),
         };
+        let listed = |quote: char| {
+            self.modules
+                .iter()
+                .map(|module| format!("{quote}{module}{quote}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (names, quoted) = (listed('`'), listed('"'));
         format!(
-            "Workflow module imports {what} `{}` outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports it for every run. Wrap the import",
-            self.module
+            "Workflow module imports {what} {names} outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports {it} for every run. Wrap the import, or pass {it} through on every worker that registers this module's workflows (`SandboxRestrictions.default.with_passthrough_modules({quoted})`, a contrib plugin, or the `passthrough-modules` setting)"
         )
     }
 }
 
-/// Checks the top-level imports of a module that defines workflows.
+/// The longest dotted suffix of `target` that the import statement spells (`activities.models`
+/// for `from activities.models import X` resolved to `recipes.hello.activities.models`); the
+/// whole target for relative imports, whose resolved name is the one the process uses.
+fn written_name<'t>(statement: &str, target: &'t str) -> &'t str {
+    if statement.trim_start().starts_with("from .") {
+        return target;
+    }
+    let spelled = |name: &str| {
+        statement.match_indices(name).any(|(at, _)| {
+            let before = statement[..at].chars().next_back();
+            let after = statement[at + name.len()..].chars().next();
+            let boundary =
+                |c: Option<char>| !c.is_some_and(|c| c == '.' || c == '_' || c.is_alphanumeric());
+            boundary(before) && boundary(after)
+        })
+    };
+    // `from activities import invoke_model` spells `activities.invoke_model` in two parts.
+    let spelled_in_parts = |name: &str| {
+        name.rsplit_once('.')
+            .is_some_and(|(package, last)| spelled(package) && spelled(last))
+    };
+    std::iter::once(target)
+        .chain(target.match_indices('.').map(|(dot, _)| &target[dot + 1..]))
+        .find(|suffix| spelled(suffix) || spelled_in_parts(suffix))
+        .unwrap_or(target)
+}
+
+/// Checks the top-level imports of a module that defines workflows: one finding per import
+/// statement, unless every sandbox that runs the module's workflows passes the import through.
 pub(crate) fn check_module(
     project: &Project,
     module: ModuleId,
     tables: &Tables,
+    sandbox: &SandboxConfig,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
     if data.workflows.is_empty() {
         return Vec::new();
     }
-    let mut seen = FxHashSet::default();
-    let mut diagnostics = Vec::new();
+    let passed = |name: &str| {
+        data.workflows
+            .iter()
+            .all(|workflow| sandbox.passes_through(project, tables, *workflow, name))
+    };
+    // Per import statement (by range): the modules to report and whether any holds activities.
+    let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
     for import in data.imported_modules() {
         if import.passed_through
             || import.target.starts_with("temporalio")
@@ -76,35 +126,92 @@ pub(crate) fn check_module(
         {
             continue;
         }
-        let violation = if let Some(imported) = project.module_by_name(&import.target) {
+        let (reported, activities) = if let Some(imported) = project.module_by_name(&import.target)
+        {
             if !project.module(imported).defines_activities || imported == module {
                 continue;
             }
-            UnpassedImport {
-                module: import.target.clone(),
-                activities: true,
-            }
-        } else {
-            let top = import.target.split('.').next().unwrap_or_default();
-            let in_project = project.has_top_level_package(top);
-            if in_project || tables.is_passthrough(&import.target) {
+            // The name the worker's process knows it by, as written (`activities.charge` in a
+            // project checked from the folder above): what a passthrough list would name.
+            let written = written_name(data.input.source.slice(import.range), &import.target);
+            if passed(written) {
                 continue;
             }
-            UnpassedImport {
-                module: top.to_string(),
-                activities: false,
+            (written.to_string(), true)
+        } else {
+            let top = import.target.split('.').next().unwrap_or_default();
+            if project.has_top_level_package(top) {
+                continue;
             }
+            (top.to_string(), false)
         };
-        if seen.insert((import.range, violation.module.clone())) {
-            diagnostics.push(Diagnostic {
+        if passed(&import.target) {
+            continue;
+        }
+        match statements
+            .iter_mut()
+            .find(|(range, ..)| *range == import.range)
+        {
+            Some((_, modules, any_activities)) => {
+                if !modules.contains(&reported) {
+                    modules.push(reported);
+                }
+                *any_activities |= activities;
+            }
+            None => statements.push((import.range, vec![reported], activities)),
+        }
+    }
+    statements
+        .into_iter()
+        .map(|(range, modules, activities)| {
+            let violation = UnpassedImport {
+                modules,
+                activities,
+            };
+            Diagnostic {
                 rule: <UnpassedImport as Violation>::RULE,
                 message: violation.message(),
                 severity: <UnpassedImport as Violation>::RULE.default_severity(),
-                range: import.range,
+                range,
                 chain: Vec::new(),
                 fix: None,
-            });
-        }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_name;
+
+    #[test]
+    fn written_name_is_the_spelled_suffix() {
+        assert_eq!(
+            written_name(
+                "from activities.models import Request",
+                "recipes.hello.activities.models"
+            ),
+            "activities.models"
+        );
+        assert_eq!(
+            written_name("import app.activities", "app.activities"),
+            "app.activities"
+        );
+        assert_eq!(
+            written_name("from .activities import charge", "app.activities"),
+            "app.activities"
+        );
+        assert_eq!(
+            written_name(
+                "from activities import invoke_model",
+                "recipes.clean.activities.invoke_model"
+            ),
+            "activities.invoke_model"
+        );
+        // `models` alone is spelled only as part of a longer name here.
+        assert_eq!(
+            written_name("from my_models import x", "pkg.models"),
+            "pkg.models"
+        );
     }
-    diagnostics
 }

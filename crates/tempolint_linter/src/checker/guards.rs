@@ -1,0 +1,135 @@
+//! `workflow.in_workflow()` guards. Library code shared by workflows and ordinary code often
+//! asks where it runs (`if workflow.in_workflow(): return workflow.now()` then
+//! `return datetime.now()`); the branch that runs only outside workflows is not workflow code.
+
+use tempolint_python::ast::{Expr, Stmt, UnaryOp};
+use tempolint_semantic::{LocalScope, Resolver};
+
+use super::{Checker, Context};
+
+const IN_WORKFLOW: &str = "temporalio.workflow.in_workflow";
+
+/// Workflow APIs that raise outside a workflow ("not in workflow event loop").
+const WORKFLOW_ONLY: &[&str] = &[
+    "temporalio.workflow.info",
+    "temporalio.workflow.instance",
+    "temporalio.workflow.memo",
+    "temporalio.workflow.now",
+    "temporalio.workflow.random",
+    "temporalio.workflow.time",
+    "temporalio.workflow.time_ns",
+    "temporalio.workflow.uuid4",
+    "temporalio.workflow.uuid7",
+];
+
+impl<'a> Checker<'_, '_, 'a> {
+    /// `Some(true)` when `test` is true exactly in a workflow (`workflow.in_workflow()`, or a
+    /// project helper whose body is `return workflow.in_workflow()`), `Some(false)` when it is
+    /// true exactly outside one (`not …`).
+    pub(super) fn workflow_guard(&self, test: &Expr) -> Option<bool> {
+        match test {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                self.workflow_guard(&unary.operand).map(|inside| !inside)
+            }
+            Expr::Call(call) if call.arguments.is_empty() => {
+                let callee = self.resolve(&call.func);
+                if callee.symbol() == Some(IN_WORKFLOW) {
+                    return Some(true);
+                }
+                let helper = self.resolver.called_function(&callee)?;
+                helper_guard(&self.resolver, helper)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a `try` body can only fail outside a workflow: it imports, and calls workflow APIs
+    /// that raise there (`try: now = workflow.now()` / `except Exception: now =
+    /// datetime.now()`), so its handlers never run in a workflow.
+    pub(super) fn fails_only_outside_workflow(&self, body: &[Stmt]) -> bool {
+        !body.is_empty()
+            && body.iter().all(|stmt| match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+                Stmt::Assign(assign) => self.is_workflow_only_call(&assign.value),
+                Stmt::AnnAssign(assign) => assign
+                    .value
+                    .as_deref()
+                    .is_some_and(|value| self.is_workflow_only_call(value)),
+                Stmt::Expr(expr) => self.is_workflow_only_call(&expr.value),
+                Stmt::Return(returned) => returned
+                    .value
+                    .as_deref()
+                    .is_some_and(|value| self.is_workflow_only_call(value)),
+                _ => false,
+            })
+    }
+
+    /// `workflow.now()`, `workflow.now().isoformat()`, `workflow.info().workflow_id`.
+    fn is_workflow_only_call(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Attribute(attribute) => self.is_workflow_only_call(&attribute.value),
+            Expr::Call(call) => {
+                let callee = self.resolve(&call.func);
+                if callee
+                    .symbol()
+                    .is_some_and(|symbol| WORKFLOW_ONLY.contains(&symbol))
+                {
+                    return true;
+                }
+                // A method of a workflow-only value (`workflow.now().isoformat()`).
+                matches!(&*call.func, Expr::Attribute(attribute)
+                    if matches!(&*attribute.value, Expr::Call(_))
+                        && self.is_workflow_only_call(&attribute.value))
+            }
+            _ => false,
+        }
+    }
+
+    /// Visits code that runs only outside workflows: what it would do in a workflow is moot.
+    pub(super) fn visit_outside_workflow(&mut self, body: &'a [Stmt]) {
+        let start = self.facts.effects.len();
+        self.outside_workflow += 1;
+        self.visit_body(body);
+        self.outside_workflow -= 1;
+        for effect in &mut self.facts.effects[start..] {
+            if matches!(effect.context, Context::Workflow | Context::WorkflowBody) {
+                effect.context = Context::Nowhere;
+            }
+        }
+    }
+}
+
+/// The guard a one-line helper returns: `def running_in_workflow() -> bool: return
+/// workflow.in_workflow()` (a docstring may precede it).
+fn helper_guard(resolver: &Resolver, helper: tempolint_semantic::FunctionId) -> Option<bool> {
+    let project = resolver.project();
+    let function = project.function(helper);
+    let body = match function.def.body.as_slice() {
+        [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
+        body => body,
+    };
+    let [Stmt::Return(returned)] = body else {
+        return None;
+    };
+    let helper_resolver = Resolver::new(project, function.module);
+    let scope = LocalScope::default();
+    let mut value = returned.value.as_deref()?;
+    let mut inside = true;
+    while let Expr::UnaryOp(unary) = value
+        && unary.op == UnaryOp::Not
+    {
+        inside = !inside;
+        value = &unary.operand;
+    }
+    let Expr::Call(call) = value else {
+        return None;
+    };
+    (call.arguments.is_empty()
+        && helper_resolver.resolve(&call.func, &scope).symbol() == Some(IN_WORKFLOW))
+    .then_some(inside)
+}
+
+/// Whether a block always leaves (its last statement returns or raises).
+pub(super) fn leaves(body: &[Stmt]) -> bool {
+    matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+}

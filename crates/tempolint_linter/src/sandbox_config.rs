@@ -1,0 +1,379 @@
+//! The sandbox configuration visible in the project, for DET302: which workers register which
+//! workflows, with which workflow runner and plugins, and so which modules each workflow's
+//! sandbox passes through.
+//!
+//! Each body records what it sees ([`record_call`]); [`SandboxConfig::new`] joins the bodies.
+//! What cannot be read (a runner built elsewhere, a plugin of unknown make) passes everything:
+//! a finding must never rest on a configuration we did not see.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tempolint_python::ast::Expr;
+use tempolint_semantic::{Binding, ClassId, Project};
+
+use crate::checker::{CallInfo, Checker};
+use crate::settings::Settings;
+use crate::tables::{Tables, module_or_parent};
+
+/// The modules one sandbox passes through beyond the SDK's defaults.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Passthrough {
+    /// No sandbox, `with_passthrough_all_modules()`, or a configuration we cannot read.
+    all: bool,
+    modules: FxHashSet<String>,
+}
+
+impl Passthrough {
+    fn everything() -> Self {
+        Self {
+            all: true,
+            modules: FxHashSet::default(),
+        }
+    }
+
+    fn extend(&mut self, other: &Passthrough) {
+        self.all |= other.all;
+        self.modules.extend(other.modules.iter().cloned());
+    }
+
+    fn covers(&self, module: &str) -> bool {
+        self.all || module_or_parent(module).any(|name| self.modules.contains(name))
+    }
+}
+
+/// A `Worker(…)` call.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkerRegistration {
+    /// The project workflow classes in its `workflows=[…]`.
+    workflows: Vec<ClassId>,
+    /// What its `workflow_runner=` and its own `plugins=[…]` pass through.
+    passthrough: Passthrough,
+    /// What the plugins of its client pass through, when the client is a `Client.connect(…)`
+    /// of the same body; `None` when the client comes from elsewhere.
+    client: Option<Passthrough>,
+}
+
+/// What one body contributes.
+#[derive(Debug, Default)]
+pub(crate) struct SandboxFacts {
+    workers: Vec<WorkerRegistration>,
+    /// What every plugin made in this body passes through (for clients we cannot trace).
+    plugins: Passthrough,
+}
+
+/// Records `Worker(…)` calls and plugin instantiations.
+pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
+    let Some(symbol) = info.symbol else {
+        return;
+    };
+    if let Some(modules) = checker.tables.plugin_passthrough(symbol) {
+        let modules = modules.to_vec();
+        checker.facts.sandbox.plugins.modules.extend(modules);
+        return;
+    }
+    if !is_sdk(symbol, "temporalio.worker", "Worker") {
+        return;
+    }
+    let arguments = &info.call.arguments;
+    let workflows = arguments
+        .find_keyword("workflows")
+        .map(|keyword| workflow_classes(checker, &keyword.value))
+        .unwrap_or_default();
+    if workflows.is_empty() {
+        return;
+    }
+    let mut passthrough = arguments
+        .find_keyword("workflow_runner")
+        .map_or_else(Passthrough::default, |keyword| {
+            runner_passthrough(checker, &keyword.value)
+        });
+    if let Some(keyword) = arguments.find_keyword("plugins") {
+        passthrough.extend(&plugins_passthrough(checker, &keyword.value));
+    }
+    let client = arguments
+        .args
+        .first()
+        .or_else(|| {
+            arguments
+                .find_keyword("client")
+                .map(|keyword| &keyword.value)
+        })
+        .and_then(|client| traced_client(checker, client));
+    checker.facts.sandbox.workers.push(WorkerRegistration {
+        workflows,
+        passthrough,
+        client,
+    });
+}
+
+/// `prefix.…​.name`: an SDK class however it is imported (`temporalio.worker.Worker`,
+/// `temporalio.worker._worker.Worker`).
+fn is_sdk(symbol: &str, prefix: &str, name: &str) -> bool {
+    symbol.starts_with(prefix)
+        && symbol
+            .rsplit_once('.')
+            .is_some_and(|(_, last)| last == name)
+}
+
+/// The expression a name was last assigned (awaited or not), or the expression itself.
+fn value<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> &'a Expr {
+    let mut current = expr;
+    // Bounded: `a = b; b = a` at module level must not loop.
+    for _ in 0..4 {
+        current = match current {
+            Expr::Name(name) => match checker.value_of(name.id.as_str()) {
+                Some(assigned) => assigned,
+                None => return current,
+            },
+            Expr::Await(await_expr) => &await_expr.value,
+            _ => return current,
+        };
+    }
+    current
+}
+
+fn elements<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> Option<&'a [Expr]> {
+    match value(checker, expr) {
+        Expr::List(list) => Some(&list.elts),
+        Expr::Tuple(tuple) => Some(&tuple.elts),
+        _ => None,
+    }
+}
+
+fn workflow_classes(checker: &Checker, expr: &Expr) -> Vec<ClassId> {
+    let project = checker.resolver.project();
+    elements(checker, expr)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|element| match checker.resolve(element) {
+            Binding::Symbol(name) => project.class_by_name(&name),
+            _ => None,
+        })
+        .filter(|class| project.class(*class).workflow.is_some())
+        .collect()
+}
+
+/// `UnsandboxedWorkflowRunner()`, or `SandboxedWorkflowRunner(restrictions=…)`.
+fn runner_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
+    let Expr::Call(call) = value(checker, expr) else {
+        return Passthrough::everything();
+    };
+    let Some(symbol) = checker.resolve(&call.func).symbol().map(str::to_string) else {
+        return Passthrough::everything();
+    };
+    if is_sdk(&symbol, "temporalio.worker", "SandboxedWorkflowRunner") {
+        return call
+            .arguments
+            .find_keyword("restrictions")
+            .map_or_else(Passthrough::default, |keyword| {
+                restrictions_passthrough(checker, &keyword.value)
+            });
+    }
+    // `UnsandboxedWorkflowRunner()` or a runner of the project's own: nothing we can judge.
+    Passthrough::everything()
+}
+
+/// `SandboxRestrictions.default.with_passthrough_modules("a", "b")…`.
+fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
+    let expr = value(checker, expr);
+    if let Expr::Attribute(attribute) = expr
+        && attribute.attr.as_str() == "default"
+        && checker
+            .resolve(&attribute.value)
+            .symbol()
+            .is_some_and(|symbol| is_sdk(symbol, "temporalio.worker", "SandboxRestrictions"))
+    {
+        return Passthrough::default();
+    }
+    let Expr::Call(call) = expr else {
+        return Passthrough::everything();
+    };
+    // `dataclasses.replace(SandboxRestrictions.default, invalid_module_members=…)` keeps the
+    // passthrough modules of what it copies unless it sets them.
+    if checker.resolve(&call.func).symbol() == Some("dataclasses.replace") {
+        return match (
+            call.arguments.args.first(),
+            call.arguments.keywords.iter().all(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|name| name.as_str() != "passthrough_modules")
+            }),
+        ) {
+            (Some(copied), true) => restrictions_passthrough(checker, copied),
+            _ => Passthrough::everything(),
+        };
+    }
+    let Expr::Attribute(method) = &*call.func else {
+        return Passthrough::everything();
+    };
+    let mut passthrough = restrictions_passthrough(checker, &method.value);
+    match method.attr.as_str() {
+        "with_passthrough_modules" => {
+            for argument in &call.arguments.args {
+                match argument {
+                    Expr::StringLiteral(literal) => {
+                        passthrough
+                            .modules
+                            .insert(literal.value.to_str().to_string());
+                    }
+                    // `with_passthrough_all_modules()`, and builders we do not know.
+                    _ => passthrough.all = true,
+                }
+            }
+        }
+        // Other builders restrict more or change what is checked, not what is imported.
+        "with_import_notification_policy" => {}
+        // `with_passthrough_all_modules()`, and builders we do not know.
+        _ => passthrough.all = true,
+    }
+    passthrough
+}
+
+/// What the plugins of a `plugins=[…]` list pass through; a plugin we do not know may pass
+/// anything.
+fn plugins_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
+    let Some(plugins) = elements(checker, expr) else {
+        return Passthrough::everything();
+    };
+    let mut passthrough = Passthrough::default();
+    for plugin in plugins {
+        let plugin = value(checker, plugin);
+        let callee = match plugin {
+            Expr::Call(call) => checker.resolve(&call.func),
+            other => checker.resolve(other),
+        };
+        match callee
+            .symbol()
+            .or(callee.instance())
+            .and_then(|name| checker.tables.plugin_passthrough(name))
+        {
+            Some(modules) => passthrough.modules.extend(modules.iter().cloned()),
+            None => passthrough.all = true,
+        }
+    }
+    passthrough
+}
+
+/// The plugins of `client` when it is a `Client.connect(…)` or `Client(…)` made in this body.
+/// A `**config` splat carries the plugins this body made (`config["plugins"] = [plugin]`);
+/// the SDK's own config loaders (`ClientConfig.load_client_connect_config()`) carry none.
+fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
+    let Expr::Call(call) = value(checker, client) else {
+        return None;
+    };
+    let symbol = checker.resolve(&call.func).symbol()?.to_string();
+    if !is_sdk(&symbol, "temporalio.client.Client", "connect")
+        && symbol != "temporalio.client.Client"
+    {
+        return None;
+    }
+    let mut passthrough = call
+        .arguments
+        .find_keyword("plugins")
+        .map_or_else(Passthrough::default, |keyword| {
+            plugins_passthrough(checker, &keyword.value)
+        });
+    if call
+        .arguments
+        .keywords
+        .iter()
+        .any(|keyword| keyword.arg.is_none())
+    {
+        passthrough.extend(&checker.facts.sandbox.plugins);
+    }
+    Some(passthrough)
+}
+
+/// Which modules each workflow's sandbox passes through, from every body's facts.
+pub(crate) struct SandboxConfig {
+    /// The sandboxes of the workers that register each workflow.
+    workers: FxHashMap<ClassId, Vec<Passthrough>>,
+    /// For workflows on no worker in sight: any plugin the project makes may be on its client.
+    unseen: Passthrough,
+    setting: Passthrough,
+}
+
+impl SandboxConfig {
+    pub(crate) fn new<'f>(
+        facts: impl Iterator<Item = &'f SandboxFacts> + Clone,
+        settings: &Settings,
+    ) -> Self {
+        let mut unseen = Passthrough::default();
+        for body in facts.clone() {
+            unseen.extend(&body.plugins);
+        }
+        let mut workers: FxHashMap<ClassId, Vec<Passthrough>> = FxHashMap::default();
+        for worker in facts.flat_map(|body| &body.workers) {
+            let mut passthrough = worker.passthrough.clone();
+            passthrough.extend(worker.client.as_ref().unwrap_or(&unseen));
+            for workflow in &worker.workflows {
+                workers
+                    .entry(*workflow)
+                    .or_default()
+                    .push(passthrough.clone());
+            }
+        }
+        Self {
+            workers,
+            unseen,
+            setting: Passthrough {
+                all: false,
+                modules: settings.passthrough_modules.iter().cloned().collect(),
+            },
+        }
+    }
+
+    /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
+    /// worker decides).
+    pub(crate) fn passes_through(
+        &self,
+        project: &Project,
+        tables: &Tables,
+        workflow: ClassId,
+        module: &str,
+    ) -> bool {
+        if tables.is_passthrough(module) || self.setting.covers(module) {
+            return true;
+        }
+        if project.class(workflow).workflow == Some(false) {
+            return true; // `@workflow.defn(sandboxed=False)`
+        }
+        match self.workers.get(&workflow) {
+            Some(sandboxes) => sandboxes.iter().all(|sandbox| sandbox.covers(module)),
+            None => self.unseen.covers(module),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passthrough_matches_dotted_prefixes() {
+        let passthrough = Passthrough {
+            all: false,
+            modules: ["google.adk".to_string()].into_iter().collect(),
+        };
+        assert!(passthrough.covers("google.adk"));
+        assert!(passthrough.covers("google.adk.agents"));
+        assert!(!passthrough.covers("google.genai"));
+        assert!(!passthrough.covers("google"));
+        assert!(Passthrough::everything().covers("anything"));
+    }
+
+    #[test]
+    fn finds_sdk_names_however_imported() {
+        assert!(is_sdk(
+            "temporalio.worker.Worker",
+            "temporalio.worker",
+            "Worker"
+        ));
+        assert!(is_sdk(
+            "temporalio.worker._worker.Worker",
+            "temporalio.worker",
+            "Worker"
+        ));
+        assert!(!is_sdk("mylib.Worker", "temporalio.worker", "Worker"));
+    }
+}

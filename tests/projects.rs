@@ -1,0 +1,146 @@
+//! Rules whose findings depend on more than one file (a worker in one module decides what a
+//! workflow module may import), end to end through the real binary.
+//!
+//! Each `fixtures/projects/<name>/` is checked from inside it (`tempolint check PATH`), with the
+//! codes its test selects. As in `fixtures/rules`, in the files under PATH a line ending in
+//! `# <CODE>` must have a finding of that code, `# OK` none, and an unmarked line none. The text
+//! output is snapshotted.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+mod common;
+
+use common::{repo_root, tempolint};
+
+fn project(name: &str) -> PathBuf {
+    repo_root().join("fixtures/projects").join(name)
+}
+
+fn python_files(directory: &Path, files: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(directory)
+        .expect("read the fixture project")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            python_files(&path, files);
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            files.push(path);
+        }
+    }
+}
+
+/// `OK` or a rule code (`DET302`) after a line's last `#`.
+fn marker(line: &str) -> Option<&str> {
+    let last = line.rsplit_once('#')?.1.trim();
+    let is_code = last.len() == 6
+        && last[..3].bytes().all(|byte| byte.is_ascii_uppercase())
+        && last[3..].bytes().all(|byte| byte.is_ascii_digit());
+    (last == "OK" || is_code).then_some(last)
+}
+
+fn check_project(name: &str, path: &str, select: &str) {
+    let root = project(name);
+    let output = tempolint(
+        &root,
+        &["check", path, "--select", select, "--output-format", "json"],
+    );
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)) && output.stderr.is_empty(),
+        "tempolint check failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let found: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON findings");
+    let mut files = Vec::new();
+    python_files(&root.join(path), &mut files);
+    let mut problems = String::new();
+    let mut expected = 0;
+    for file in &files {
+        let relative = file
+            .strip_prefix(&root)
+            .expect("under the project")
+            .components()
+            .filter(|component| !matches!(component, std::path::Component::CurDir))
+            .collect::<PathBuf>();
+        let source = std::fs::read_to_string(file).expect("read the fixture");
+        for (index, line) in source.lines().enumerate() {
+            let here: Vec<&Value> = found
+                .iter()
+                .filter(|finding| {
+                    Path::new(finding["filename"].as_str().unwrap_or_default()) == relative
+                        && finding["location"]["row"].as_u64() == Some(index as u64 + 1)
+                })
+                .collect();
+            let codes: Vec<&str> = here
+                .iter()
+                .filter_map(|finding| finding["code"].as_str())
+                .collect();
+            let problem = match marker(line) {
+                Some("OK") | None if !codes.is_empty() => Some(format!("unexpected {codes:?}")),
+                Some(code) if code != "OK" => {
+                    expected += 1;
+                    (!codes.contains(&code)).then(|| format!("marked {code}, none found"))
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                let _ = writeln!(
+                    problems,
+                    "{name}/{}:{}: {problem}\n    | {}",
+                    relative.display(),
+                    index + 1,
+                    line.trim()
+                );
+            }
+        }
+    }
+    assert!(expected > 0, "{name} has no marked finding");
+    assert!(problems.is_empty(), "{problems}");
+
+    let text = tempolint(
+        &root,
+        &["check", path, "--select", select, "--output-format", "text"],
+    );
+    let snapshot = if path == "." {
+        name.to_string()
+    } else {
+        format!("{name}-{path}")
+    };
+    insta::with_settings!({
+        description => format!("tempolint check {path} --select {select} (in fixtures/projects/{name})"),
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(snapshot, String::from_utf8_lossy(&text.stdout));
+    });
+}
+
+/// DET302 reads the workers, runners and plugins of the whole project.
+#[test]
+fn det302_sandbox() {
+    check_project("det302_sandbox", ".", "DET302");
+}
+
+/// `check tests` knows the project beside it: `mypkg` is first-party, its activity module is
+/// one, and a workflow is followed into its helpers there.
+#[test]
+fn first_party_is_the_project_not_the_command_line() {
+    check_project("sdk_fork", "tests", "DET");
+}
+
+/// A project holding its own `temporalio/` package keeps the built-in model of the SDK: its
+/// workflows are found (`temporalio.workflow.defn` is not the copy's private definition).
+#[test]
+fn own_temporalio_package_keeps_the_sdk_model() {
+    check_project("sdk_fork", ".", "DET");
+}
+
+/// Imports of a namespace package beside the importer (a folder without `__init__.py`) land in
+/// the project: not third-party, and an activity module when it defines activities.
+#[test]
+fn namespace_packages_are_project_code() {
+    check_project("namespace_packages", ".", "DET302");
+}
