@@ -72,6 +72,8 @@ pub(crate) struct CallEdge {
 pub(crate) struct ActivityCall {
     pub(crate) activity: FunctionId,
     pub(crate) heartbeat_timeout: Option<TextRange>,
+    /// A `**splat` whose keys cannot be known: it may set `heartbeat_timeout`.
+    pub(crate) opaque_options: bool,
 }
 
 /// What an activity or child workflow call started by a string name is.

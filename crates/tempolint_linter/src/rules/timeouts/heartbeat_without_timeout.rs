@@ -64,11 +64,13 @@ impl HeartbeatWithoutTimeout {
 }
 
 pub(crate) fn check_project(checker: &mut ProjectChecker) {
-    // Whether some call that schedules the activity sets `heartbeat_timeout`.
+    // Whether some call that schedules the activity sets `heartbeat_timeout` (or may: a
+    // `**config` whose keys cannot be known).
     let mut scheduled: FxHashMap<FunctionId, bool> = FxHashMap::default();
     for (_, facts) in checker.bodies() {
         for call in &facts.activity_calls {
-            *scheduled.entry(call.activity).or_default() |= call.heartbeat_timeout.is_some();
+            *scheduled.entry(call.activity).or_default() |=
+                call.heartbeat_timeout.is_some() || call.opaque_options;
         }
     }
     for (index, facts) in checker.functions.iter().enumerate() {

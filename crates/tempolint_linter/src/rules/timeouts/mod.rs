@@ -172,6 +172,7 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
     checker.facts.activity_calls.push(ActivityCall {
         activity,
         heartbeat_timeout,
+        opaque_options: options.opaque,
     });
 }
 
