@@ -129,7 +129,10 @@ impl<'p, 'a> Propagation<'p, 'a> {
         &self.facts(origin.0).effects[origin.1]
     }
 
-    /// Diagnostics at `edge_range` for everything `target` reaches in `walk`.
+    /// Diagnostics at `edge_range` for everything `target` reaches in `walk`: one per rule
+    /// and function entered, by the first path found (a dispatch site that reaches twelve
+    /// handlers, each with several blocking calls, gets one finding per handler and rule,
+    /// not one per call inside them).
     fn transitive(
         &self,
         walk: Walk,
@@ -139,6 +142,16 @@ impl<'p, 'a> Propagation<'p, 'a> {
     ) {
         for reached in self.reach(walk, target).iter() {
             let effect = self.effect(reached.origin);
+            let entered = reached.steps.first().map(|(function, _)| *function);
+            let already = into.iter().any(|diagnostic| {
+                diagnostic.rule == effect.rule
+                    && diagnostic.range == edge_range
+                    && diagnostic.chain.first().map(|step| &step.name)
+                        == entered.map(|function| &self.project.function(function).qualified_name)
+            });
+            if already {
+                continue;
+            }
             let chain: Vec<ChainStep> = reached
                 .steps
                 .iter()
