@@ -8,10 +8,10 @@ use crate::core::{self, Lang, Outcome};
 use crate::history::History;
 use crate::interp::runtime::Definition;
 use crate::interp::temporal::Handler;
-use crate::interp::value::Value;
+use crate::interp::value::{Class, Value};
 use crate::interp::{Interp, Loc, Unwind};
 use crate::protocol::{Activation, Command, LangFailure, LangFailureKind};
-use crate::{Location, ReplayResult, Verdict};
+use crate::{Location, ReplayError, ReplayOptions, ReplayResult, Verdict};
 
 const MAX_FILES: usize = 5_000;
 
@@ -26,8 +26,17 @@ impl Lang for Runtime {
     }
 }
 
-pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) -> ReplayResult {
+pub(crate) fn replay(
+    history: &History,
+    workflow_type: &str,
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<ReplayResult, ReplayError> {
     let interp = Interp::new();
+    interp
+        .source_roots
+        .borrow_mut()
+        .clone_from(&options.source_roots);
     let mut result = ReplayResult {
         history: String::new(),
         workflow_type: workflow_type.to_string(),
@@ -39,14 +48,15 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
         code_now: None,
         findings: Vec::new(),
     };
-    let definition = match find_workflow(&interp, workflow_type, paths) {
+    let definition = match find_workflow(&interp, workflow_type, paths, &options.workflows) {
         Ok(definition) => definition,
-        Err((verdict, message, loc)) => {
+        Err(Setup::Failed((verdict, message, loc))) => {
             result.verdict = verdict;
             result.message = message;
             result.location = location(&interp, loc);
-            return result;
+            return Ok(result);
         }
+        Err(Setup::Usage(message)) => return Err(ReplayError::Usage(message)),
     };
     let mut runtime = Runtime {
         interp: interp.clone(),
@@ -82,7 +92,7 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
             result.location = location(&interp, failure.loc);
         }
     }
-    result
+    Ok(result)
 }
 
 fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
@@ -108,12 +118,27 @@ fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
 
 type SetupError = (Verdict, String, Option<Loc>);
 
+/// Why no workflow definition replays the history.
+enum Setup {
+    /// A verdict about the code (`error`: not registered; `inconclusive`: cannot load it).
+    Failed(SetupError),
+    /// The command line does not say what to replay (exit 2).
+    Usage(String),
+}
+
+impl From<SetupError> for Setup {
+    fn from(error: SetupError) -> Self {
+        Setup::Failed(error)
+    }
+}
+
 /// Registers the project's files, loads the candidates and returns the workflow definition.
 fn find_workflow(
     interp: &Rc<Interp>,
     workflow_type: &str,
     paths: &[PathBuf],
-) -> Result<Definition, SetupError> {
+    workflows: &[String],
+) -> Result<Definition, Setup> {
     let mut candidates = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -140,12 +165,15 @@ fn find_workflow(
                 candidates.push((module, path.clone()));
             }
         } else {
-            return Err((
-                Verdict::Error,
-                format!("{}: no such file or directory", path.display()),
-                None,
-            ));
+            return Err(Setup::Usage(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
         }
+    }
+    if !workflows.is_empty() {
+        let registered = registered_classes(interp, workflows, &candidates)?;
+        return registered_definition(interp, &registered, workflow_type);
     }
     // Files that mention the type name first: the workflow is most likely defined there.
     let mut scored: Vec<(u8, String, PathBuf)> = candidates
@@ -169,65 +197,94 @@ fn find_workflow(
         .collect();
     scored.sort();
     let mut saw_type_name = false;
+    let mut found: Vec<Rc<Class>> = Vec::new();
+    let mut dynamic = None;
     for (score, module, _path) in &scored {
+        if !found.is_empty() && *score != 0 {
+            break;
+        }
         saw_type_name |= *score == 0;
-        interp.wf.borrow_mut().workflow_module = Some(module.clone());
+        if found.is_empty() {
+            interp.wf.borrow_mut().workflow_module = Some(module.clone());
+        }
         match interp.load_module(module) {
-            Ok(loaded) => {
-                if let Some(definition) = definition_in(interp, &loaded, workflow_type)? {
-                    return Ok(definition);
-                }
+            Ok(loaded) => collect_workflows(&loaded, workflow_type, &mut found, &mut dynamic),
+            // Files loaded only to look for a second class of the type may fail on their own.
+            Err(unwind) if *score == 0 && found.is_empty() => {
+                return Err(import_failure(interp, unwind).into());
             }
-            Err(Unwind::Stop(stop)) => {
-                let verdict = if stop.kind == crate::interp::StopKind::Restricted {
-                    Verdict::Error
-                } else {
-                    Verdict::Inconclusive
-                };
-                if *score == 0 {
-                    return Err((
-                        verdict,
-                        format!("importing the workflow module fails: {}", stop.message),
-                        stop.loc,
-                    ));
-                }
-            }
-            Err(Unwind::Exception(error)) => {
-                if *score == 0 {
-                    let message = interp.exception_str(&error).unwrap_or_default();
-                    return Err((
-                        Verdict::Error,
-                        format!("importing the workflow module raises: {message}"),
-                        interp.raised_at(&error),
-                    ));
-                }
-            }
+            Err(_) => {}
+        }
+        if found.is_empty() && dynamic.is_some() {
+            break;
         }
     }
+    match found.as_slice() {
+        [class] => return Ok(build_definition(interp, class)?),
+        [] => {}
+        several => {
+            return Err(Setup::Usage(format!(
+                "several classes have workflow type `{workflow_type}`; say which one the worker registers with `--workflow`: {}",
+                class_list(interp, several)
+            )));
+        }
+    }
+    if let Some(class) = dynamic {
+        return Ok(build_definition(interp, &class)?);
+    }
     if saw_type_name {
-        return Err((
+        return Err(Setup::Failed((
             Verdict::Inconclusive,
             format!(
                 "cannot find how workflow type `{workflow_type}` is registered (its name appears in the sources)"
             ),
             None,
-        ));
+        )));
     }
-    Err((
+    Err(Setup::Failed((
         Verdict::Error,
         format!(
             "Workflow class {workflow_type} is not registered on this worker (no `@workflow.defn` class of that type under the given paths)"
         ),
         None,
-    ))
+    )))
 }
 
-fn definition_in(
-    interp: &Rc<Interp>,
+/// The verdict when importing a workflow module fails: a sandbox restriction at import time is
+/// the worker's error; anything the runtime cannot follow is inconclusive.
+fn import_failure(interp: &Interp, unwind: Unwind) -> SetupError {
+    match unwind {
+        Unwind::Stop(stop) => {
+            let verdict = if stop.kind == crate::interp::StopKind::Restricted {
+                Verdict::Error
+            } else {
+                Verdict::Inconclusive
+            };
+            (
+                verdict,
+                format!("importing the workflow module fails: {}", stop.message),
+                stop.loc,
+            )
+        }
+        Unwind::Exception(error) => {
+            let message = interp.exception_str(&error).unwrap_or_default();
+            (
+                Verdict::Error,
+                format!("importing the workflow module raises: {message}"),
+                interp.raised_at(&error),
+            )
+        }
+    }
+}
+
+/// Adds the module's `@workflow.defn` classes of `workflow_type` to `found` (once each: a class
+/// imported into several modules is one class) and remembers a dynamic one.
+fn collect_workflows(
     module: &crate::interp::ModuleRef,
     workflow_type: &str,
-) -> Result<Option<Definition>, SetupError> {
-    let mut dynamic = None;
+    found: &mut Vec<Rc<Class>>,
+    dynamic: &mut Option<Rc<Class>>,
+) {
     for (_, value) in module.dict.borrow().items() {
         let Value::Class(class) = value else {
             continue;
@@ -237,21 +294,31 @@ fn definition_in(
         };
         match defn.name.as_deref() {
             Some(name) if name == workflow_type => {
-                return build_definition(interp, &class).map(Some);
+                if !found.iter().any(|known| Rc::ptr_eq(known, &class)) {
+                    found.push(class.clone());
+                }
             }
-            None => dynamic = Some(class.clone()),
+            None if dynamic.is_none() => *dynamic = Some(class.clone()),
             _ => {}
         }
     }
-    match dynamic {
-        Some(class) => build_definition(interp, &class).map(Some),
-        None => Ok(None),
-    }
+}
+
+/// `Name (file:line), …` for messages.
+fn class_list(interp: &Interp, classes: &[Rc<Class>]) -> String {
+    classes
+        .iter()
+        .map(|class| match location(interp, class.defined_at) {
+            Some(at) => format!("{} ({}:{})", class.name, at.filename, at.row),
+            None => format!("{} (module {})", class.name, class.module),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn build_definition(
     interp: &Rc<Interp>,
-    class: &Rc<crate::interp::value::Class>,
+    class: &Rc<Class>,
 ) -> Result<Definition, SetupError> {
     let mut run = None;
     let mut init_takes_args = false;
@@ -366,4 +433,146 @@ fn register_tree(
 
 fn module_name(path: &Path, root: &Path) -> Option<String> {
     tempolint_python::module_name_for(path, &[root])
+}
+
+/// The classes named by `--workflow` (what `Replayer(workflows=[…])` registers), loaded.
+fn registered_classes(
+    interp: &Rc<Interp>,
+    specs: &[String],
+    candidates: &[(String, PathBuf)],
+) -> Result<Vec<Rc<Class>>, Setup> {
+    let mut classes = Vec::new();
+    for spec in specs {
+        let (modules, name) = if let Some((file, name)) = spec.split_once("::") {
+            (vec![module_of_file(interp, Path::new(file), candidates)?], name)
+        } else if let Some((module, name)) = spec.rsplit_once('.') {
+            (vec![module.to_string()], name)
+        } else {
+            // A bare class name: the given files that define a class of that name.
+            let needles = [format!("class {spec}("), format!("class {spec}:")];
+            let modules = candidates
+                .iter()
+                .filter(|(_, path)| {
+                    std::fs::read_to_string(path)
+                        .is_ok_and(|text| needles.iter().any(|n| text.contains(n.as_str())))
+                })
+                .map(|(module, _)| module.clone())
+                .collect();
+            (modules, spec.as_str())
+        };
+        let mut matching = Vec::new();
+        for module in &modules {
+            if interp.wf.borrow().workflow_module.is_none() {
+                interp.wf.borrow_mut().workflow_module = Some(module.clone());
+            }
+            let loaded = interp
+                .load_module(module)
+                .map_err(|unwind| Setup::Failed(import_failure(interp, unwind)))?;
+            if loaded.source.is_none() && loaded.get("__path__").is_none() {
+                return Err(Setup::Usage(format!(
+                    "--workflow {spec}: module `{module}` is not among the given paths or under a source root"
+                )));
+            }
+            if let Some(Value::Class(class)) = loaded.get(name)
+                && class.workflow.borrow().is_some()
+                && !matching.iter().any(|known| Rc::ptr_eq(known, &class))
+            {
+                matching.push(class);
+            }
+        }
+        match matching.as_slice() {
+            [class] => classes.push(class.clone()),
+            [] => {
+                return Err(Setup::Usage(format!(
+                    "--workflow {spec}: no `@workflow.defn` class `{name}` found"
+                )));
+            }
+            several => {
+                return Err(Setup::Usage(format!(
+                    "--workflow {spec}: several classes have that name; name the file (`path/file.py::{name}`): {}",
+                    class_list(interp, several)
+                )));
+            }
+        }
+    }
+    Ok(classes)
+}
+
+/// The module name of a file named in `--workflow file.py::Name`.
+fn module_of_file(
+    interp: &Interp,
+    file: &Path,
+    candidates: &[(String, PathBuf)],
+) -> Result<String, Setup> {
+    let same = |path: &Path| {
+        path == file
+            || (path.canonicalize().ok()).is_some_and(|p| file.canonicalize().ok() == Some(p))
+    };
+    if let Some((module, _)) = candidates.iter().find(|(_, path)| same(path)) {
+        return Ok(module.clone());
+    }
+    if !file.is_file() {
+        return Err(Setup::Usage(format!(
+            "--workflow {}: no such file",
+            file.display()
+        )));
+    }
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let module = module_name(file, parent).ok_or_else(|| {
+        Setup::Usage(format!(
+            "--workflow {}: not a Python module name",
+            file.display()
+        ))
+    })?;
+    interp
+        .project_files
+        .borrow_mut()
+        .insert(module.clone(), file.to_path_buf());
+    Ok(module)
+}
+
+/// The registered class whose workflow type is the history's, as the SDK's worker picks it:
+/// by name, else the dynamic workflow, else "not registered".
+fn registered_definition(
+    interp: &Rc<Interp>,
+    registered: &[Rc<Class>],
+    workflow_type: &str,
+) -> Result<Definition, Setup> {
+    let type_of = |class: &Rc<Class>| class.workflow.borrow().as_ref().and_then(|d| d.name.clone());
+    let of_type: Vec<Rc<Class>> = registered
+        .iter()
+        .filter(|class| type_of(class).as_deref() == Some(workflow_type))
+        .cloned()
+        .collect();
+    match of_type.as_slice() {
+        [class] => return Ok(build_definition(interp, class)?),
+        [] => {}
+        several => {
+            return Err(Setup::Usage(format!(
+                "More than one workflow named {workflow_type}: {}",
+                class_list(interp, several)
+            )));
+        }
+    }
+    if let Some(class) = registered.iter().find(|class| type_of(class).is_none()) {
+        return Ok(build_definition(interp, class)?);
+    }
+    let mut available: Vec<String> = registered
+        .iter()
+        .filter_map(|class| type_of(class).map(|name| name.to_string()))
+        .collect();
+    available.sort();
+    available.dedup();
+    let at = registered.first().and_then(|class| class.defined_at);
+    Err(Setup::Failed((
+        Verdict::Error,
+        format!(
+            "Workflow class {workflow_type} is not registered on this worker, available workflows: {}",
+            available.join(", ")
+        ),
+        at,
+    )))
 }

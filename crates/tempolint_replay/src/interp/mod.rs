@@ -135,6 +135,9 @@ pub(crate) struct Interp {
     pub(crate) modules: RefCell<HashMap<String, ModuleRef>>,
     /// Project files by dotted module name (not yet executed).
     pub(crate) project_files: RefCell<HashMap<String, std::path::PathBuf>>,
+    /// Folders that are on the worker's `sys.path` (the `src` setting, relative to the project
+    /// root): modules not among the given paths load from there on demand, as Python would.
+    pub(crate) source_roots: RefCell<Vec<std::path::PathBuf>>,
     pub(crate) builtins: ModuleRef,
     pub(crate) exc: ExceptionClasses,
     pub(crate) natives: classes::NativeClasses,
@@ -167,6 +170,7 @@ impl Interp {
             sources: RefCell::default(),
             modules: RefCell::default(),
             project_files: RefCell::default(),
+            source_roots: RefCell::default(),
             builtins,
             exc,
             natives,
