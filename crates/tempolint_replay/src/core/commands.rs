@@ -115,7 +115,11 @@ impl Core<'_> {
                 activity_id,
                 activity_type,
             } => {
-                if !self.replaying {
+                // The marker of a local activity that ran in the last workflow task (the one that
+                // completes the workflow) is peeked from history like any other: core resolves it
+                // from there whether or not it is replaying (hello_local_activity).
+                let peeked = self.preresolutions.iter().any(|p| p.seq == *seq);
+                if !self.replaying && !peeked {
                     return Err(divergence(None, "cannot follow a local activity that runs past the end of the recorded history".to_string()));
                 }
                 let key = self.machines.len();

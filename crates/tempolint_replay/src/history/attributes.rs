@@ -6,7 +6,7 @@ use serde::de::IgnoredAny;
 
 use super::load::{enum_text, field_at, int64, message_of};
 use super::payload::{Failure, PayloadWire, PayloadsWire};
-use super::{Attributes, EventType, Marker, UpdateAccepted, WorkflowStarted};
+use super::{Attributes, EventType, Marker, ParentExecution, UpdateAccepted, WorkflowStarted};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -69,7 +69,7 @@ pub(super) fn parse_attributes(
                 workflow_type: Named, workflow_id: Option<String>, task_queue: Named, input: PayloadsWire,
                 original_execution_run_id: String, first_execution_run_id: String,
                 continued_execution_run_id: String, attempt: i64, cron_schedule: String,
-                parent_workflow_execution: Option<Execution>, memo: Fields, search_attributes: IndexedFields,
+                parent_workflow_execution: Option<Execution>, parent_workflow_namespace: String, memo: Fields, search_attributes: IndexedFields,
                 last_completion_result: PayloadsWire,
             );
             Attributes::WorkflowExecutionStarted(WorkflowStarted {
@@ -82,7 +82,11 @@ pub(super) fn parse_attributes(
                 continued_execution_run_id: w.continued_execution_run_id,
                 attempt: w.attempt,
                 cron_schedule: w.cron_schedule,
-                parent_workflow_id: w.parent_workflow_execution.map(|e| e.workflow_id),
+                parent: w.parent_workflow_execution.map(|e| ParentExecution {
+                    namespace: w.parent_workflow_namespace,
+                    workflow_id: e.workflow_id,
+                    run_id: e.run_id,
+                }),
                 memo: fields_vec(w.memo.fields),
                 search_attributes: fields_vec(w.search_attributes.indexed_fields),
                 last_completion_result: w.last_completion_result.0,
@@ -92,6 +96,13 @@ pub(super) fn parse_attributes(
             let w = wire!(sdk_metadata: SdkMetadata);
             Attributes::WorkflowTaskCompleted {
                 core_used_flags: w.sdk_metadata.core_used_flags,
+            }
+        }
+        E::WorkflowTaskStarted => {
+            let w = wire!(history_size_bytes: i64 => "int64", suggest_continue_as_new: bool);
+            Attributes::WorkflowTaskStarted {
+                history_size_bytes: w.history_size_bytes,
+                suggest_continue_as_new: w.suggest_continue_as_new,
             }
         }
         E::WorkflowTaskFailed => {

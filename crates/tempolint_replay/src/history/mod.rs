@@ -40,6 +40,11 @@ pub enum Attributes {
     WorkflowTaskCompleted {
         core_used_flags: Vec<u32>,
     },
+    /// What the server told the worker when the task started (`workflow.info()` reads it).
+    WorkflowTaskStarted {
+        history_size_bytes: i64,
+        suggest_continue_as_new: bool,
+    },
     WorkflowTaskFailed {
         cause: String,
     },
@@ -174,6 +179,14 @@ pub enum Attributes {
 }
 
 /// `workflowExecutionStartedEventAttributes`.
+/// The parent of a child workflow, as `workflow.info().parent` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentExecution {
+    pub namespace: String,
+    pub workflow_id: String,
+    pub run_id: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowStarted {
     pub workflow_type: String,
@@ -185,7 +198,7 @@ pub struct WorkflowStarted {
     pub continued_execution_run_id: String,
     pub attempt: i64,
     pub cron_schedule: String,
-    pub parent_workflow_id: Option<String>,
+    pub parent: Option<ParentExecution>,
     pub memo: Vec<(String, Payload)>,
     pub search_attributes: Vec<(String, Payload)>,
     pub last_completion_result: Vec<Payload>,

@@ -567,6 +567,17 @@ impl Interp {
             } if matches!(name, "value_set" | "value_unset") => {
                 method("search_attribute_key.update")
             }
+            Native::Record {
+                type_name: "Info", ..
+            } if matches!(
+                name,
+                "is_continue_as_new_suggested"
+                    | "get_current_history_length"
+                    | "get_current_history_size"
+            ) =>
+            {
+                method(&format!("info.{name}"))
+            }
             Native::Record { fields, type_name } => {
                 match fields.borrow().iter().find(|(key, _)| key.as_ref() == name) {
                     Some((_, value)) => Ok(value.clone()),

@@ -108,6 +108,15 @@ impl Interp {
                 }
                 Ok(Value::None)
             }
+            ("info.is_continue_as_new_suggested", _) => {
+                Ok(Value::Bool(self.wf.borrow().continue_as_new_suggested))
+            }
+            ("info.get_current_history_length", _) => {
+                Ok(Value::Int(self.wf.borrow().history_length))
+            }
+            ("info.get_current_history_size", _) => {
+                Ok(Value::Int(self.wf.borrow().history_size_bytes))
+            }
             ("search_attribute_key.update", _) => Ok(Native::record(
                 "SearchAttributeUpdate",
                 vec![("key", receiver.clone())],

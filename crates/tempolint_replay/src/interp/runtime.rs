@@ -34,6 +34,9 @@ impl Interp {
             wf.commands.clear();
             wf.time_nanos = activation.timestamp_nanos;
             wf.is_replaying = activation.is_replaying;
+            wf.history_length = activation.history_length;
+            wf.history_size_bytes = activation.history_size_bytes;
+            wf.continue_as_new_suggested = activation.continue_as_new_suggested;
         }
         let mut sets: [Vec<&Job>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for job in &activation.jobs {
@@ -238,6 +241,17 @@ impl Interp {
             },
             Value::str,
         );
+        // `ParentInfo` from the started event, as the SDK builds it for a child workflow.
+        let parent = started.parent.as_ref().map_or(Value::None, |parent| {
+            Native::record(
+                "ParentInfo",
+                vec![
+                    ("namespace", Value::str(&parent.namespace)),
+                    ("workflow_id", Value::str(&parent.workflow_id)),
+                    ("run_id", Value::str(&parent.run_id)),
+                ],
+            )
+        });
         let info = Native::record(
             "Info",
             vec![
@@ -256,8 +270,15 @@ impl Interp {
                         Value::str(&started.continued_execution_run_id)
                     },
                 ),
-                ("task_queue", Value::str(&started.task_queue)),
-                ("namespace", Value::str("default")),
+                // The Replayer's own task queue and namespace, not the recorded ones.
+                (
+                    "task_queue",
+                    Value::unknown(
+                        "workflow.info().task_queue (the Replayer's task queue)",
+                        None,
+                    ),
+                ),
+                ("namespace", Value::str("ReplayNamespace")),
                 ("attempt", Value::Int(started.attempt.max(1))),
                 (
                     "cron_schedule",
@@ -274,12 +295,19 @@ impl Interp {
                         aware: true,
                     })),
                 ),
-                ("parent", Value::None),
+                ("parent", parent),
+                (
+                    "root",
+                    Value::unknown("workflow.info().root (not modelled)", None),
+                ),
                 (
                     "search_attributes",
-                    Value::dict(super::value::Dict::default()),
+                    Value::unknown("workflow.info().search_attributes (not modelled)", None),
                 ),
-                ("headers", Value::dict(super::value::Dict::default())),
+                (
+                    "headers",
+                    Value::unknown("workflow.info().headers (not modelled)", None),
+                ),
             ],
         );
         {

@@ -87,6 +87,10 @@ pub(crate) struct WorkflowState {
     pub(crate) random: Option<Rc<RefCell<super::rng::MersenneTwister>>>,
     pub(crate) time_nanos: i128,
     pub(crate) is_replaying: bool,
+    /// What `workflow.info()` methods read from the current activation.
+    pub(crate) history_length: i64,
+    pub(crate) history_size_bytes: i64,
+    pub(crate) continue_as_new_suggested: bool,
     pub(crate) cancel_reason: Option<String>,
     pub(crate) primary_task: Option<Rc<FutureObj>>,
     pub(crate) instance: Option<Value>,

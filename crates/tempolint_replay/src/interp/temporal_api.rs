@@ -59,7 +59,6 @@ pub(crate) const WORKFLOW_FUNCTIONS: &[&str] = &[
     "get_current_details",
     "set_current_details",
     "random_seed",
-    "is_continue_as_new_suggested",
     "payload_converter",
 ];
 
@@ -445,7 +444,6 @@ impl Interp {
             }
             "set_query_handler" | "set_current_details" => Ok(Value::None),
             "get_current_details" => Ok(Value::str("")),
-            "is_continue_as_new_suggested" => Ok(Value::Bool(false)),
             "random_seed" | "memo" | "memo_value" | "current_update_info" | "payload_converter" => {
                 Err(self.unsupported(format!("workflow.{function}()")))
             }
