@@ -399,6 +399,11 @@ impl Interp {
         }
         let hints = match &handler.function {
             Value::Function(function) => self.parameter_hints(function, handler.is_method),
+            // `set_signal_handler(name, self.method)`: the method's hints, after `self`.
+            Value::BoundMethod(bound) => match &bound.1 {
+                Value::Function(function) => self.parameter_hints(function, true),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         };
         let mut args = Vec::new();

@@ -51,6 +51,12 @@ pub(crate) const WORKFLOW_FUNCTIONS: &[&str] = &[
     "all_handlers_finished",
     "set_signal_handler",
     "set_update_handler",
+    "get_signal_handler",
+    "get_update_handler",
+    "set_dynamic_signal_handler",
+    "set_dynamic_update_handler",
+    "get_dynamic_signal_handler",
+    "get_dynamic_update_handler",
     "set_query_handler",
     "memo",
     "memo_value",
@@ -395,13 +401,31 @@ impl Interp {
             }
             "all_handlers_finished" => Ok(Value::Bool(true)),
             "in_workflow" => Ok(Value::Bool(true)),
-            "set_signal_handler" | "set_update_handler" => {
-                let name = match &first {
-                    Value::Str(name) => Some(name.clone()),
-                    _ => None,
+            "get_signal_handler"
+            | "get_update_handler"
+            | "get_dynamic_signal_handler"
+            | "get_dynamic_update_handler" => {
+                let name = if function.contains("dynamic") {
+                    None
+                } else {
+                    Some(self.handler_name(&first, function)?)
                 };
-                let handler = args.positional.get(1).cloned().unwrap_or(Value::None);
-                let is_signal = function == "set_signal_handler";
+                Ok(self.registered_handler(function.contains("signal"), name.as_ref()))
+            }
+            "set_signal_handler"
+            | "set_update_handler"
+            | "set_dynamic_signal_handler"
+            | "set_dynamic_update_handler" => {
+                let dynamic = function.contains("dynamic");
+                let (name, handler) = if dynamic {
+                    (None, first.clone())
+                } else {
+                    (
+                        Some(self.handler_name(&first, function)?),
+                        args.positional.get(1).cloned().unwrap_or(Value::None),
+                    )
+                };
+                let is_signal = function.contains("signal");
                 {
                     let mut wf = self.wf.borrow_mut();
                     let list = if is_signal {
@@ -503,4 +527,33 @@ fn external_target(receiver: &Value) -> (String, Option<String>) {
 
 fn receiver_is_exception(interp: &Interp, value: &Value) -> bool {
     Interp::is_instance_of(value, &interp.exc.base_exception)
+}
+
+impl Interp {
+    /// The name given to `set_/get_*_handler`: a string the runtime knows exactly.
+    fn handler_name(&self, name: &Value, function: &str) -> PyResult<Rc<str>> {
+        match name {
+            Value::Str(name) => Ok(name.clone()),
+            _ => Err(self.unsupported(format!(
+                "`workflow.{function}` with a handler name that is not a known string"
+            ))),
+        }
+    }
+
+    /// What `workflow.get_signal_handler(name)` returns: the handler registered under `name`
+    /// (a method of the workflow class bound to the instance), or `None`.
+    fn registered_handler(&self, signal: bool, name: Option<&Rc<str>>) -> Value {
+        let wf = self.wf.borrow();
+        let list = if signal { &wf.signals } else { &wf.updates };
+        let Some((_, handler)) = list.iter().find(|(key, _)| key.as_ref() == name) else {
+            return Value::None;
+        };
+        match (&wf.instance, handler.is_method) {
+            (Some(instance), true) => Value::BoundMethod(Rc::new((
+                instance.clone(),
+                handler.function.clone(),
+            ))),
+            _ => handler.function.clone(),
+        }
+    }
 }
