@@ -372,6 +372,12 @@ fn build_definition(
         ));
     };
     let mut wf = interp.wf.borrow_mut();
+    wf.failure_exception_types = class
+        .workflow
+        .borrow()
+        .as_ref()
+        .map(|defn| defn.failure_exception_types.clone())
+        .unwrap_or_default();
     wf.signals = signals;
     wf.updates = updates;
     Ok(Definition {

@@ -69,7 +69,9 @@ pub(super) fn parse_attributes(
                 workflow_type: Named, workflow_id: Option<String>, task_queue: Named, input: PayloadsWire,
                 original_execution_run_id: String, first_execution_run_id: String,
                 continued_execution_run_id: String, attempt: i64, cron_schedule: String,
-                parent_workflow_execution: Option<Execution>, parent_workflow_namespace: String, memo: Fields, search_attributes: IndexedFields,
+                parent_workflow_execution: Option<Execution>, parent_workflow_namespace: String,
+                workflow_run_timeout: Option<String>, workflow_execution_timeout: Option<String>,
+                workflow_task_timeout: Option<String>, memo: Fields, search_attributes: IndexedFields,
                 last_completion_result: PayloadsWire,
             );
             Attributes::WorkflowExecutionStarted(WorkflowStarted {
@@ -87,6 +89,12 @@ pub(super) fn parse_attributes(
                     workflow_id: e.workflow_id,
                     run_id: e.run_id,
                 }),
+                run_timeout_micros: w.workflow_run_timeout.as_deref().and_then(duration_micros),
+                execution_timeout_micros: w
+                    .workflow_execution_timeout
+                    .as_deref()
+                    .and_then(duration_micros),
+                task_timeout_micros: w.workflow_task_timeout.as_deref().and_then(duration_micros),
                 memo: fields_vec(w.memo.fields),
                 search_attributes: fields_vec(w.search_attributes.indexed_fields),
                 last_completion_result: w.last_completion_result.0,
@@ -384,4 +392,21 @@ pub(super) fn parse_attributes(
             Attributes::Other
         }
     })
+}
+
+/// A proto3 JSON duration (`"10s"`, `"0.300s"`) in microseconds, exactly.
+fn duration_micros(text: &str) -> Option<i64> {
+    let seconds = text.strip_suffix('s')?;
+    let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+    if fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let mut micros_text: String = fraction.chars().take(6).collect();
+    while micros_text.len() < 6 {
+        micros_text.push('0');
+    }
+    let fraction: i64 = micros_text.parse().ok()?;
+    let sign = if whole < 0 || seconds.starts_with('-') { -1 } else { 1 };
+    whole.checked_mul(1_000_000)?.checked_add(sign * fraction)
 }

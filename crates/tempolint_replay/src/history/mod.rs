@@ -199,6 +199,10 @@ pub struct WorkflowStarted {
     pub attempt: i64,
     pub cron_schedule: String,
     pub parent: Option<ParentExecution>,
+    /// Workflow timeouts in microseconds; `None` when the history does not set them.
+    pub run_timeout_micros: Option<i64>,
+    pub execution_timeout_micros: Option<i64>,
+    pub task_timeout_micros: Option<i64>,
     pub memo: Vec<(String, Payload)>,
     pub search_attributes: Vec<(String, Payload)>,
     pub last_completion_result: Vec<Payload>,

@@ -234,8 +234,15 @@ impl Interp {
                 Expr::Starred(_) => {
                     Err(self.raise(&self.exc.type_error, "can't use starred expression here"))
                 }
-                Expr::Yield(_) | Expr::YieldFrom(_) => {
-                    Err(self.unsupported("generators (`yield`)"))
+                Expr::Yield(expr) => {
+                    let value = match &expr.value {
+                        Some(value) => self.eval(value, scope).await?,
+                        None => Value::None,
+                    };
+                    self.yield_value(scope, value).await
+                }
+                Expr::YieldFrom(_) => {
+                    Err(self.unsupported("`yield from`"))
                 }
                 Expr::TString(_) => Err(self.unsupported("template strings")),
                 Expr::IpyEscapeCommand(_) => Err(self.unsupported("IPython escape commands")),

@@ -62,6 +62,10 @@ pub(crate) enum Native {
     Lock(RefCell<SyncState>),
     /// `asyncio.Event`.
     Event(RefCell<SyncState>),
+    /// A generator object (also an async generator).
+    Generator(Rc<super::generators::Generator>),
+    /// What calling a `contextlib.(async)contextmanager` function returns.
+    GeneratorContextManager(Rc<super::generators::Generator>),
 }
 
 /// State of `asyncio.Lock` / `asyncio.Event`: the flag and the futures waiting on it.
@@ -136,6 +140,12 @@ impl Native {
             Native::Partial { .. } => "functools.partial".into(),
             Native::DataclassOptions { .. } => "function".into(),
             Native::Iterator(_) => "iterator".into(),
+            Native::Generator(generator) if generator.is_async => "async_generator".into(),
+            Native::Generator(_) => "generator".into(),
+            Native::GeneratorContextManager(generator) if generator.is_async => {
+                "_AsyncGeneratorContextManager".into()
+            }
+            Native::GeneratorContextManager(_) => "_GeneratorContextManager".into(),
             Native::Lock(_) => "Lock".into(),
             Native::Event(_) => "Event".into(),
         }

@@ -296,6 +296,15 @@ impl Interp {
                     })),
                 ),
                 ("parent", parent),
+                ("run_timeout", optional_timedelta(started.run_timeout_micros)),
+                (
+                    "execution_timeout",
+                    optional_timedelta(started.execution_timeout_micros),
+                ),
+                (
+                    "task_timeout",
+                    Native::timedelta(started.task_timeout_micros.unwrap_or(0)),
+                ),
                 (
                     "root",
                     Value::unknown("workflow.info().root (not modelled)", None),
@@ -721,4 +730,9 @@ impl Interp {
             _ => Value::None,
         }
     }
+}
+
+/// `workflow.info()` timeouts: a `timedelta`, or `None` when the history does not set one.
+fn optional_timedelta(micros: Option<i64>) -> Value {
+    micros.map_or(Value::None, Native::timedelta)
 }

@@ -332,7 +332,15 @@ impl Interp {
                 Self::module_kind_marker(&module, "stdlib");
             }
             "contextlib" => {
-                function(&["nullcontext", "suppress"], "contextlib");
+                function(
+                    &[
+                        "nullcontext",
+                        "suppress",
+                        "contextmanager",
+                        "asynccontextmanager",
+                    ],
+                    "contextlib",
+                );
                 Self::module_kind_marker(&module, "stdlib");
             }
             _ => return None,
@@ -699,6 +707,13 @@ impl Interp {
             }))),
             "functools.wraps" => Ok(Value::builtin("functools.identity")),
             "functools.identity" => Ok(first),
+            "contextlib.contextmanager" | "contextlib.asynccontextmanager" => match &first {
+                Value::Function(function) => {
+                    function.meta.borrow_mut().context_manager = true;
+                    Ok(first)
+                }
+                _ => Err(self.unsupported(format!("`{name}` on this object"))),
+            },
             "contextlib.nullcontext" => Ok(Value::Native(Rc::new(Native::ContextManager(
                 ContextKind::Null,
             )))),

@@ -427,6 +427,27 @@ impl Interp {
                     self.lock_release(native)?;
                     result
                 }
+                Value::Native(native)
+                    if matches!(native.as_ref(), Native::GeneratorContextManager(g) if g.is_async == with.is_async) =>
+                {
+                    let Native::GeneratorContextManager(generator) = native.as_ref() else {
+                        unreachable!("matched above");
+                    };
+                    let target = item.optional_vars.as_deref();
+                    self.with_generator(
+                        generator,
+                        |entered| {
+                            Box::pin(async move {
+                                if let Some(target) = target {
+                                    self.assign(target, entered, scope).await?;
+                                }
+                                Ok(())
+                            })
+                        },
+                        self.exec_with(with, index + 1, scope),
+                    )
+                    .await
+                }
                 Value::Native(native) => {
                     let Native::ContextManager(kind) = native.as_ref() else {
                         return Err(self.unsupported(format!("`with {}`", manager.type_name())));
