@@ -571,6 +571,21 @@ impl Interp {
                 .as_ref()
                 .map(|members| members.iter().map(|(_, v)| v.clone()).collect())
                 .unwrap_or_default(),
+            Value::Native(native)
+                if matches!(native.as_ref(), super::native::Native::Generator(g) if !g.is_async) =>
+            {
+                let super::native::Native::Generator(generator) = native.as_ref() else {
+                    unreachable!("matched above");
+                };
+                let mut items = Vec::new();
+                while let Some(item) = self.block_on(Box::pin(
+                    self.resume(generator, super::generators::Resume::Send(Value::None)),
+                ))? {
+                    items.push(item);
+                    self.count_step()?;
+                }
+                items
+            }
             Value::Native(native) => native.iterate().ok_or_else(|| {
                 self.raise(
                     &self.exc.type_error,
