@@ -25,6 +25,7 @@ pub(crate) mod runtime;
 pub(crate) mod sandbox;
 pub(crate) mod scope;
 mod stdlib;
+pub(crate) mod asyncio_queue;
 pub(crate) mod generators;
 mod stmt;
 mod str_methods;

@@ -62,6 +62,8 @@ pub(crate) enum Native {
     Lock(RefCell<SyncState>),
     /// `asyncio.Event`.
     Event(RefCell<SyncState>),
+    /// `asyncio.Queue` (unbounded).
+    Queue(RefCell<super::asyncio_queue::QueueState>),
     /// A generator object (also an async generator).
     Generator(Rc<super::generators::Generator>),
     /// What calling a `contextlib.(async)contextmanager` function returns.
@@ -120,6 +122,8 @@ pub(crate) enum NativeCoroutine {
     Return(Value),
     LockAcquire(Rc<Native>),
     EventWait(Rc<Native>),
+    QueuePut(Rc<Native>, Value),
+    QueueGet(Rc<Native>),
 }
 
 impl Native {
@@ -148,6 +152,7 @@ impl Native {
             Native::GeneratorContextManager(_) => "_GeneratorContextManager".into(),
             Native::Lock(_) => "Lock".into(),
             Native::Event(_) => "Event".into(),
+            Native::Queue(_) => "Queue".into(),
         }
     }
 
@@ -518,6 +523,13 @@ impl Interp {
                 NativeCoroutine::Return(value) => Ok(value),
                 NativeCoroutine::LockAcquire(lock) => self.lock_acquire(&lock).await,
                 NativeCoroutine::EventWait(event) => self.event_wait(&event).await,
+                NativeCoroutine::QueuePut(queue, item) => {
+                    if let Native::Queue(state) = queue.as_ref() {
+                        self.put_in_queue(state, item);
+                    }
+                    Ok(Value::None)
+                }
+                NativeCoroutine::QueueGet(queue) => self.queue_get(&queue).await,
             }
         })
     }
@@ -602,6 +614,12 @@ impl Interp {
             Native::Event(_) => match name {
                 "set" | "clear" | "is_set" | "wait" => method(&format!("event.{name}")),
                 _ => self.attribute_error(object, name),
+            },
+            Native::Queue(_) => match name {
+                "put" | "put_nowait" | "get" | "get_nowait" | "empty" | "full" | "qsize"
+                | "task_done" => method(&format!("queue.{name}")),
+                "maxsize" => Ok(Value::Int(0)),
+                _ => Err(self.unsupported(format!("`asyncio.Queue.{name}`"))),
             },
             Native::ExternalHandle {
                 workflow_id,

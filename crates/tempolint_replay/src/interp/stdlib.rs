@@ -172,6 +172,7 @@ impl Interp {
                         "sleep",
                         "Lock",
                         "Event",
+                        "Queue",
                         "gather",
                         "wait",
                         "wait_for",

@@ -1,0 +1,118 @@
+//! `asyncio.Queue` (unbounded), line for line with CPython's `asyncio/queues.py`: getters wait
+//! on futures in FIFO order and `put_nowait` wakes the first one still waiting.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use super::asyncio::FutureObj;
+use super::native::{Native, NativeCoroutine};
+use super::value::Value;
+use super::{Interp, PyResult};
+
+#[derive(Default)]
+pub(crate) struct QueueState {
+    items: VecDeque<Value>,
+    getters: VecDeque<Rc<FutureObj>>,
+    unfinished: i64,
+}
+
+impl Interp {
+    /// `asyncio.Queue(maxsize=0)`. A bounded queue makes `put` wait, which is not modelled.
+    pub(crate) fn new_queue(&self, maxsize: Option<&Value>) -> PyResult<Value> {
+        match maxsize {
+            None | Some(Value::Int(..=0)) => Ok(Value::Native(Rc::new(Native::Queue(
+                RefCell::default(),
+            )))),
+            Some(_) => Err(self.unsupported("a bounded `asyncio.Queue(maxsize=…)`")),
+        }
+    }
+
+    /// `Queue.<name>` for a method name the queue has.
+    pub(crate) fn queue_method(
+        &self,
+        name: &str,
+        queue: &Rc<Native>,
+        first: Value,
+    ) -> PyResult<Value> {
+        let Native::Queue(state) = queue.as_ref() else {
+            return Err(self.unsupported(format!("`{name}`")));
+        };
+        match name {
+            "queue.put" => Ok(self.native_coroutine(
+                "put",
+                NativeCoroutine::QueuePut(queue.clone(), first),
+            )),
+            "queue.put_nowait" => {
+                self.put_in_queue(state, first);
+                Ok(Value::None)
+            }
+            "queue.get" => Ok(self.native_coroutine("get", NativeCoroutine::QueueGet(queue.clone()))),
+            "queue.get_nowait" => self.queue_get_nowait(state),
+            "queue.empty" => Ok(Value::Bool(state.borrow().items.is_empty())),
+            "queue.full" => Ok(Value::Bool(false)),
+            "queue.qsize" => Ok(Value::Int(state.borrow().items.len() as i64)),
+            "queue.task_done" => {
+                let mut state = state.borrow_mut();
+                if state.unfinished <= 0 {
+                    drop(state);
+                    return Err(self.raise(
+                        &self.exc.value_error,
+                        "task_done() called too many times",
+                    ));
+                }
+                state.unfinished -= 1;
+                Ok(Value::None)
+            }
+            _ => Err(self.unsupported(format!("`asyncio.Queue.{}`", &name[6..]))),
+        }
+    }
+
+    /// `put_nowait`: append, then wake the first getter still waiting (`_wakeup_next`).
+    pub(crate) fn put_in_queue(&self, state: &RefCell<QueueState>, item: Value) {
+        {
+            let mut state = state.borrow_mut();
+            state.items.push_back(item);
+            state.unfinished += 1;
+        }
+        loop {
+            let Some(getter) = state.borrow_mut().getters.pop_front() else {
+                break;
+            };
+            if !getter.done() {
+                self.set_result(&getter, Value::None);
+                break;
+            }
+        }
+    }
+
+    fn queue_get_nowait(&self, state: &RefCell<QueueState>) -> PyResult<Value> {
+        match state.borrow_mut().items.pop_front() {
+            Some(item) => Ok(item),
+            None => Err(self.unsupported("`get_nowait()` on an empty asyncio.Queue (QueueEmpty)")),
+        }
+    }
+
+    /// `await queue.get()`: waits while the queue is empty.
+    pub(crate) async fn queue_get(&self, queue: &Rc<Native>) -> PyResult<Value> {
+        let Native::Queue(state) = queue.as_ref() else {
+            return Err(self.unsupported("`get` on this object"));
+        };
+        while state.borrow().items.is_empty() {
+            let getter = self.new_future();
+            state.borrow_mut().getters.push_back(getter.clone());
+            if let Err(error) = self.await_future(getter.clone()).await {
+                state.borrow_mut().getters.retain(|g| !Rc::ptr_eq(g, &getter));
+                if !state.borrow().items.is_empty() && !getter.cancelled() {
+                    if let Some(next) = state.borrow_mut().getters.pop_front()
+                        && !next.done()
+                    {
+                        self.set_result(&next, Value::None);
+                    }
+                }
+                return Err(error);
+            }
+        }
+        self.queue_get_nowait(state)
+    }
+}
