@@ -420,3 +420,5 @@ fn python_semantics_match_cpython() {
         result.location
     );
 }
+
+mod real_code;
