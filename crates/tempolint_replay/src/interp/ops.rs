@@ -344,8 +344,18 @@ impl Interp {
             CmpOp::Gt => self.py_lt(right, left),
             CmpOp::LtE => Ok(!self.py_lt(right, left)?),
             CmpOp::GtE => Ok(!self.py_lt(left, right)?),
-            CmpOp::Is => Ok(is_same(left, right)),
-            CmpOp::IsNot => Ok(!is_same(left, right)),
+            // An unknown value is not known *not* to be `None` (or anything else).
+            CmpOp::Is | CmpOp::IsNot if !is_same(left, right) => {
+                if let Some(Value::Unknown(unknown)) = [left, right]
+                    .into_iter()
+                    .find(|value| matches!(value, Value::Unknown(_)))
+                {
+                    return Err(self.unsupported(format!("`is` on {}", unknown.what)));
+                }
+                Ok(op == CmpOp::IsNot)
+            }
+            CmpOp::Is => Ok(true),
+            CmpOp::IsNot => Ok(false),
             CmpOp::In => self.contains(right, left),
             CmpOp::NotIn => Ok(!self.contains(right, left)?),
         }

@@ -232,3 +232,29 @@ fn signals_feed_an_asyncio_queue_and_dynamic_handlers_register() {
     let result = super::replay("queue", &history, &source);
     assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }
+
+#[test]
+fn values_the_converter_is_not_modelled_for_are_unknown_not_guessed() {
+    // A `datetime` argument arrives as a datetime in the SDK, not as the JSON string: a
+    // decision on it is inconclusive, naming the hint, never a verdict on a guess.
+    let source = format!(
+        "{PREAMBLE}\nfrom datetime import datetime\nfrom typing import Optional\n\n\n@dataclass\nclass Order:\n    due: datetime\n    note: Optional[str] = None\n\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    @workflow.run\n    async def run(self, order: Order) -> str:\n        if order.note is None and isinstance(order.due, str):\n            return await workflow.execute_activity(shout_impl, 'x', start_to_close_timeout=timedelta(seconds=5))\n        return await workflow.execute_activity(greet, 'x', start_to_close_timeout=timedelta(seconds=5))\n"
+    );
+    let mut history = one_activity("greet");
+    history.events[0] = history.events[0].replace(
+        &payload("\"Ada\""),
+        &payload(r#"{"due": "2026-01-01T00:00:00Z", "note": null}"#),
+    );
+    let result = super::replay("converter_unknown", &history, &source);
+    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+    assert!(result.message.contains("`datetime`"), "{}", result.message);
+}
+
+#[test]
+fn is_none_on_an_unknown_value_is_inconclusive() {
+    let source = workflow(
+        "        import requests\n        session = requests.Session\n        if session is None:\n            return name\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n",
+    );
+    let result = super::replay("is_unknown", &one_activity("greet"), &source);
+    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+}
