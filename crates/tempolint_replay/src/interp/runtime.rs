@@ -160,12 +160,13 @@ impl Interp {
                 let interp = self.rc();
                 let (protocol_instance_id, name, input) =
                     (protocol_instance_id.clone(), name.clone(), input.clone());
-                self.spawn(
+                let task = self.spawn(
                     &format!("update: {name}"),
                     Box::pin(
                         async move { interp.run_update(protocol_instance_id, name, input).await },
                     ),
                 );
+                self.wf.borrow_mut().handler_tasks.push(task);
             }
             Job::FireTimer { seq } => {
                 let timer = self.wf.borrow_mut().pending_timers.remove(seq);
@@ -382,13 +383,14 @@ impl Interp {
     ) -> PyResult<()> {
         let args = self.handler_args(&handler, dynamic, name, input)?;
         let interp = self.rc();
-        self.spawn(
+        let task = self.spawn(
             &format!("signal: {name}"),
             Box::pin(async move {
                 let outcome = interp.call_handler(&handler, args).await;
                 interp.finish_top_level(outcome)
             }),
         );
+        self.wf.borrow_mut().handler_tasks.push(task);
         Ok(())
     }
 

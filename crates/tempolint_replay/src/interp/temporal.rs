@@ -101,6 +101,8 @@ pub(crate) struct WorkflowState {
     pub(crate) last_return: Option<Loc>,
     pub(crate) info: Option<Value>,
     pub(crate) failure_exception_types: Vec<Value>,
+    /// Tasks running signal and update handlers (`workflow.all_handlers_finished()`).
+    pub(crate) handler_tasks: Vec<Rc<FutureObj>>,
     pub(crate) input: Vec<Value>,
     /// The module that defines the workflow (its import-time code runs in the sandbox).
     pub(crate) workflow_module: Option<String>,

@@ -399,7 +399,11 @@ impl Interp {
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
                 Ok(Value::list(self.as_completed(&items, timeout)?))
             }
-            "all_handlers_finished" => Ok(Value::Bool(true)),
+            "all_handlers_finished" => {
+                let mut wf = self.wf.borrow_mut();
+                wf.handler_tasks.retain(|task| !task.done());
+                Ok(Value::Bool(wf.handler_tasks.is_empty()))
+            }
             "in_workflow" => Ok(Value::Bool(true)),
             "get_signal_handler"
             | "get_update_handler"
