@@ -276,10 +276,17 @@ fn ruff_expression(text: &str) -> Result<&'static Expr, ()> {
     }
 }
 
-/// A builtin scalar hint: the JSON value as `value_to_type` returns it, `None` if it raises.
+/// A builtin class as hint (`str`, `int`, a bare `dict`): the JSON value as `value_to_type`
+/// returns it (`Some(None)`: unchanged), `None` where it raises or is not modelled.
 fn scalar(native: &str, json: &serde_json::Value) -> Option<Option<Value>> {
     match (native, json) {
-        ("str", serde_json::Value::String(_)) | ("bool", serde_json::Value::Bool(_)) => Some(None),
+        ("str", serde_json::Value::String(_))
+        | ("bool", serde_json::Value::Bool(_))
+        | ("dict", serde_json::Value::Object(_))
+        | ("list", serde_json::Value::Array(_)) => Some(None),
+        ("tuple", serde_json::Value::Array(items)) => {
+            Some(Some(Value::tuple(items.iter().map(plain_json).collect())))
+        }
         ("int", serde_json::Value::Number(number)) => Some(Some(Value::Int(
             number
                 .as_i64()
