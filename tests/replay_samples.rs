@@ -11,6 +11,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn samples_fixtures() -> Option<PathBuf> {
@@ -26,7 +27,10 @@ fn samples_tree() -> Option<PathBuf> {
     tree.join("hello").is_dir().then_some(tree)
 }
 
-#[allow(clippy::print_stderr, reason = "a skipped acceptance test must say so loudly")]
+#[allow(
+    clippy::print_stderr,
+    reason = "a skipped acceptance test must say so loudly"
+)]
 fn skipped(reason: &str) {
     eprintln!("SKIPPED: {reason}; the replay_samples acceptance was not checked");
 }
@@ -77,14 +81,15 @@ fn replay_on_the_public_samples_is_never_wrong_and_mostly_decided() {
                 &field("sample_path"),
             ],
         );
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-            panic!(
-                "{}: no JSON (exit {:?}): {}",
-                field("id"),
-                output.status.code(),
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+                panic!(
+                    "{}: no JSON (exit {:?}): {}",
+                    field("id"),
+                    output.status.code(),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
         let result = &report["results"][0];
         let verdict = result["verdict"].as_str().unwrap_or_default();
         if verdict == "inconclusive" {
@@ -102,11 +107,7 @@ fn replay_on_the_public_samples_is_never_wrong_and_mostly_decided() {
     }
     std::fs::remove_dir_all(&scratch).ok();
     assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
-    assert!(
-        decided >= 36,
-        "only {decided} of {} decided",
-        entries.len()
-    );
+    assert!(decided >= 36, "only {decided} of {} decided", entries.len());
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -162,21 +163,85 @@ fn apply_edits(work: &Path, edits: &serde_json::Value) {
 }
 
 /// SHA-256 (FIPS 180-4), enough to check the variants' line hashes without a dependency.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the working variables are named as in FIPS 180-4"
+)]
 fn sha256_hex(data: &[u8]) -> String {
     const K: [u32; 64] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4,
-        0xab1c_5ed5, 0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe,
-        0x9bdc_06a7, 0xc19b_f174, 0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f,
-        0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da, 0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7,
-        0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967, 0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc,
-        0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85, 0xa2bf_e8a1, 0xa81a_664b,
-        0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070, 0x19a4_c116,
-        0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7,
+        0x428a_2f98,
+        0x7137_4491,
+        0xb5c0_fbcf,
+        0xe9b5_dba5,
+        0x3956_c25b,
+        0x59f1_11f1,
+        0x923f_82a4,
+        0xab1c_5ed5,
+        0xd807_aa98,
+        0x1283_5b01,
+        0x2431_85be,
+        0x550c_7dc3,
+        0x72be_5d74,
+        0x80de_b1fe,
+        0x9bdc_06a7,
+        0xc19b_f174,
+        0xe49b_69c1,
+        0xefbe_4786,
+        0x0fc1_9dc6,
+        0x240c_a1cc,
+        0x2de9_2c6f,
+        0x4a74_84aa,
+        0x5cb0_a9dc,
+        0x76f9_88da,
+        0x983e_5152,
+        0xa831_c66d,
+        0xb003_27c8,
+        0xbf59_7fc7,
+        0xc6e0_0bf3,
+        0xd5a7_9147,
+        0x06ca_6351,
+        0x1429_2967,
+        0x27b7_0a85,
+        0x2e1b_2138,
+        0x4d2c_6dfc,
+        0x5338_0d13,
+        0x650a_7354,
+        0x766a_0abb,
+        0x81c2_c92e,
+        0x9272_2c85,
+        0xa2bf_e8a1,
+        0xa81a_664b,
+        0xc24b_8b70,
+        0xc76c_51a3,
+        0xd192_e819,
+        0xd699_0624,
+        0xf40e_3585,
+        0x106a_a070,
+        0x19a4_c116,
+        0x1e37_6c08,
+        0x2748_774c,
+        0x34b0_bcb5,
+        0x391c_0cb3,
+        0x4ed8_aa4a,
+        0x5b9c_ca4f,
+        0x682e_6ff3,
+        0x748f_82ee,
+        0x78a5_636f,
+        0x84c8_7814,
+        0x8cc7_0208,
+        0x90be_fffa,
+        0xa450_6ceb,
+        0xbef9_a3f7,
         0xc671_78f2,
     ];
     let mut state: [u32; 8] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
         0x5be0_cd19,
     ];
     let mut message = data.to_vec();
@@ -216,7 +281,11 @@ fn sha256_hex(data: &[u8]) -> String {
             *slot = slot.wrapping_add(value);
         }
     }
-    state.iter().map(|word| format!("{word:08x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for word in state {
+        let _ = write!(hex, "{word:08x}");
+    }
+    hex
 }
 
 #[test]

@@ -293,10 +293,11 @@ fn collect_workflows(
             continue;
         };
         match defn.name.as_deref() {
-            Some(name) if name == workflow_type => {
-                if !found.iter().any(|known| Rc::ptr_eq(known, &class)) {
-                    found.push(class.clone());
-                }
+            Some(name)
+                if name == workflow_type
+                    && !found.iter().any(|known| Rc::ptr_eq(known, &class)) =>
+            {
+                found.push(class.clone());
             }
             None if dynamic.is_none() => *dynamic = Some(class.clone()),
             _ => {}
@@ -316,10 +317,7 @@ fn class_list(interp: &Interp, classes: &[Rc<Class>]) -> String {
         .join(", ")
 }
 
-fn build_definition(
-    interp: &Rc<Interp>,
-    class: &Rc<Class>,
-) -> Result<Definition, SetupError> {
+fn build_definition(interp: &Rc<Interp>, class: &Rc<Class>) -> Result<Definition, SetupError> {
     let mut run = None;
     let mut init_takes_args = false;
     let mut signals = Vec::new();
@@ -450,7 +448,10 @@ fn registered_classes(
     let mut classes = Vec::new();
     for spec in specs {
         let (modules, name) = if let Some((file, name)) = spec.split_once("::") {
-            (vec![module_of_file(interp, Path::new(file), candidates)?], name)
+            (
+                vec![module_of_file(interp, Path::new(file), candidates)?],
+                name,
+            )
         } else if let Some((module, name)) = spec.rsplit_once('.') {
             (vec![module.to_string()], name)
         } else {
@@ -547,7 +548,13 @@ fn registered_definition(
     registered: &[Rc<Class>],
     workflow_type: &str,
 ) -> Result<Definition, Setup> {
-    let type_of = |class: &Rc<Class>| class.workflow.borrow().as_ref().and_then(|d| d.name.clone());
+    let type_of = |class: &Rc<Class>| {
+        class
+            .workflow
+            .borrow()
+            .as_ref()
+            .and_then(|d| d.name.clone())
+    };
     let of_type: Vec<Rc<Class>> = registered
         .iter()
         .filter(|class| type_of(class).as_deref() == Some(workflow_type))

@@ -255,7 +255,7 @@ impl<'h> Core<'h> {
                         &started.original_execution_run_id,
                     ),
                     start_time_nanos: event.time_nanos,
-                    started: Box::new(started.clone()),
+                    started: started.clone(),
                 });
             }
             Attributes::WorkflowExecutionSignaled { signal_name, input } => {

@@ -74,7 +74,7 @@ pub(super) fn parse_attributes(
                 workflow_task_timeout: Option<String>, memo: Fields, search_attributes: IndexedFields,
                 last_completion_result: PayloadsWire,
             );
-            Attributes::WorkflowExecutionStarted(WorkflowStarted {
+            Attributes::WorkflowExecutionStarted(Box::new(WorkflowStarted {
                 workflow_type: w.workflow_type.name,
                 workflow_id: w.workflow_id,
                 task_queue: w.task_queue.name,
@@ -98,7 +98,7 @@ pub(super) fn parse_attributes(
                 memo: fields_vec(w.memo.fields),
                 search_attributes: fields_vec(w.search_attributes.indexed_fields),
                 last_completion_result: w.last_completion_result.0,
-            })
+            }))
         }
         E::WorkflowTaskCompleted => {
             let w = wire!(sdk_metadata: SdkMetadata);
@@ -407,6 +407,10 @@ fn duration_micros(text: &str) -> Option<i64> {
         micros_text.push('0');
     }
     let fraction: i64 = micros_text.parse().ok()?;
-    let sign = if whole < 0 || seconds.starts_with('-') { -1 } else { 1 };
+    let sign = if whole < 0 || seconds.starts_with('-') {
+        -1
+    } else {
+        1
+    };
     whole.checked_mul(1_000_000)?.checked_add(sign * fraction)
 }

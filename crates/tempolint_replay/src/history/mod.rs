@@ -36,7 +36,8 @@ pub struct Event {
 /// The attributes tempolint needs, per event type. Everything else is read past.
 #[derive(Debug, Clone)]
 pub enum Attributes {
-    WorkflowExecutionStarted(WorkflowStarted),
+    /// Boxed: the started event is one per history and much larger than the rest.
+    WorkflowExecutionStarted(Box<WorkflowStarted>),
     WorkflowTaskCompleted {
         core_used_flags: Vec<u32>,
     },

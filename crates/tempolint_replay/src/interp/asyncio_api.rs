@@ -74,11 +74,7 @@ impl Interp {
             "Event" => Ok(Value::Native(Rc::new(Native::Event(
                 std::cell::RefCell::default(),
             )))),
-            "Queue" => self.new_queue(
-                args.positional
-                    .first()
-                    .or_else(|| args.keyword("maxsize")),
-            ),
+            "Queue" => self.new_queue(args.positional.first().or_else(|| args.keyword("maxsize"))),
             "iscoroutine" => Ok(Value::Bool(matches!(first, Value::Coroutine(_)))),
             "isfuture" => Ok(Value::Bool(matches!(first, Value::Future(_)))),
             "current_task" => Ok(self

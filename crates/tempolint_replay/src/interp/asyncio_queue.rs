@@ -21,9 +21,9 @@ impl Interp {
     /// `asyncio.Queue(maxsize=0)`. A bounded queue makes `put` wait, which is not modelled.
     pub(crate) fn new_queue(&self, maxsize: Option<&Value>) -> PyResult<Value> {
         match maxsize {
-            None | Some(Value::Int(..=0)) => Ok(Value::Native(Rc::new(Native::Queue(
-                RefCell::default(),
-            )))),
+            None | Some(Value::Int(..=0)) => {
+                Ok(Value::Native(Rc::new(Native::Queue(RefCell::default()))))
+            }
             Some(_) => Err(self.unsupported("a bounded `asyncio.Queue(maxsize=…)`")),
         }
     }
@@ -39,15 +39,16 @@ impl Interp {
             return Err(self.unsupported(format!("`{name}`")));
         };
         match name {
-            "queue.put" => Ok(self.native_coroutine(
-                "put",
-                NativeCoroutine::QueuePut(queue.clone(), first),
-            )),
+            "queue.put" => {
+                Ok(self.native_coroutine("put", NativeCoroutine::QueuePut(queue.clone(), first)))
+            }
             "queue.put_nowait" => {
                 self.put_in_queue(state, first);
                 Ok(Value::None)
             }
-            "queue.get" => Ok(self.native_coroutine("get", NativeCoroutine::QueueGet(queue.clone()))),
+            "queue.get" => {
+                Ok(self.native_coroutine("get", NativeCoroutine::QueueGet(queue.clone())))
+            }
             "queue.get_nowait" => self.queue_get_nowait(state),
             "queue.empty" => Ok(Value::Bool(state.borrow().items.is_empty())),
             "queue.full" => Ok(Value::Bool(false)),
@@ -56,10 +57,9 @@ impl Interp {
                 let mut state = state.borrow_mut();
                 if state.unfinished <= 0 {
                     drop(state);
-                    return Err(self.raise(
-                        &self.exc.value_error,
-                        "task_done() called too many times",
-                    ));
+                    return Err(
+                        self.raise(&self.exc.value_error, "task_done() called too many times")
+                    );
                 }
                 state.unfinished -= 1;
                 Ok(Value::None)
@@ -102,13 +102,16 @@ impl Interp {
             let getter = self.new_future();
             state.borrow_mut().getters.push_back(getter.clone());
             if let Err(error) = self.await_future(getter.clone()).await {
-                state.borrow_mut().getters.retain(|g| !Rc::ptr_eq(g, &getter));
-                if !state.borrow().items.is_empty() && !getter.cancelled() {
-                    if let Some(next) = state.borrow_mut().getters.pop_front()
-                        && !next.done()
-                    {
-                        self.set_result(&next, Value::None);
-                    }
+                state
+                    .borrow_mut()
+                    .getters
+                    .retain(|g| !Rc::ptr_eq(g, &getter));
+                let wake = !state.borrow().items.is_empty() && !getter.cancelled();
+                if wake
+                    && let Some(next) = state.borrow_mut().getters.pop_front()
+                    && !next.done()
+                {
+                    self.set_result(&next, Value::None);
                 }
                 return Err(error);
             }

@@ -175,11 +175,13 @@ impl Interp {
                         Ok(Some(self.enum_lookup(class, &plain_json(json))?))
                     }
                     (Value::Class(class), _) if class.native.is_some() => {
-                        scalar(class.native.unwrap_or_default(), json).map_or_else(unknown, Ok)
+                        match scalar(class.native.unwrap_or_default(), json) {
+                            Scalar::Unchanged => Ok(None),
+                            Scalar::Converted(value) => Ok(Some(value)),
+                            Scalar::NotModelled => unknown(),
+                        }
                     }
-                    (Value::Native(native), _)
-                        if matches!(native.as_ref(), Native::TypingForm(name) if name.ends_with(".Any") || name == "Any") =>
-                    {
+                    (Value::Native(native), _) if matches!(native.as_ref(), Native::TypingForm(name) if name.ends_with(".Any") || name == "Any") => {
                         Ok(None)
                     }
                     _ => unknown(),
@@ -278,25 +280,32 @@ fn ruff_expression(text: &str) -> Result<&'static Expr, ()> {
 
 /// A builtin class as hint (`str`, `int`, a bare `dict`): the JSON value as `value_to_type`
 /// returns it (`Some(None)`: unchanged), `None` where it raises or is not modelled.
-fn scalar(native: &str, json: &serde_json::Value) -> Option<Option<Value>> {
+fn scalar(native: &str, json: &serde_json::Value) -> Scalar {
     match (native, json) {
         ("str", serde_json::Value::String(_))
         | ("bool", serde_json::Value::Bool(_))
         | ("dict", serde_json::Value::Object(_))
-        | ("list", serde_json::Value::Array(_)) => Some(None),
+        | ("list", serde_json::Value::Array(_)) => Scalar::Unchanged,
         ("tuple", serde_json::Value::Array(items)) => {
-            Some(Some(Value::tuple(items.iter().map(plain_json).collect())))
+            Scalar::Converted(Value::tuple(items.iter().map(plain_json).collect()))
         }
-        ("int", serde_json::Value::Number(number)) => Some(Some(Value::Int(
-            number
-                .as_i64()
-                .or_else(|| number.as_f64().map(|f| f.trunc() as i64))?,
-        ))),
+        ("int", serde_json::Value::Number(number)) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|f| f.trunc() as i64))
+            .map_or(Scalar::NotModelled, |n| Scalar::Converted(Value::Int(n))),
         ("float", serde_json::Value::Number(number)) => {
-            Some(Some(Value::Float(number.as_f64().unwrap_or(0.0))))
+            Scalar::Converted(Value::Float(number.as_f64().unwrap_or(0.0)))
         }
-        _ => None,
+        _ => Scalar::NotModelled,
     }
+}
+
+/// What `value_to_type` does with a builtin class hint.
+enum Scalar {
+    Unchanged,
+    Converted(Value),
+    /// It raises (wrong JSON type) or the runtime does not model it.
+    NotModelled,
 }
 
 /// The members of `A | B | None`.

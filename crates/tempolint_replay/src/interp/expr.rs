@@ -245,9 +245,7 @@ impl Interp {
                     };
                     self.yield_value(scope, value).await
                 }
-                Expr::YieldFrom(_) => {
-                    Err(self.unsupported("`yield from`"))
-                }
+                Expr::YieldFrom(_) => Err(self.unsupported("`yield from`")),
                 Expr::TString(_) => Err(self.unsupported("template strings")),
                 Expr::IpyEscapeCommand(_) => Err(self.unsupported("IPython escape commands")),
             }

@@ -178,9 +178,10 @@ impl Interp {
                 {
                     // The generator caught the exception and finished: it is suppressed.
                     Ok(None) => Ok(super::stmt::Flow::Normal),
-                    Ok(Some(_)) => {
-                        Err(self.raise(&self.exc.runtime_error, "generator didn't stop after athrow()"))
-                    }
+                    Ok(Some(_)) => Err(self.raise(
+                        &self.exc.runtime_error,
+                        "generator didn't stop after athrow()",
+                    )),
                     Err(error) => Err(error),
                 }
             }

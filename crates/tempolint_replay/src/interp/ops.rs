@@ -581,8 +581,7 @@ impl Interp {
                 .as_ref()
                 .map(|members| members.iter().map(|(_, v)| v.clone()).collect())
                 .unwrap_or_default(),
-            Value::Native(native)
-                if matches!(native.as_ref(), super::native::Native::Generator(g) if !g.is_async) =>
+            Value::Native(native) if matches!(native.as_ref(), super::native::Native::Generator(g) if !g.is_async) =>
             {
                 let super::native::Native::Generator(generator) = native.as_ref() else {
                     unreachable!("matched above");

@@ -297,7 +297,10 @@ impl Interp {
                     })),
                 ),
                 ("parent", parent),
-                ("run_timeout", optional_timedelta(started.run_timeout_micros)),
+                (
+                    "run_timeout",
+                    optional_timedelta(started.run_timeout_micros),
+                ),
                 (
                     "execution_timeout",
                     optional_timedelta(started.execution_timeout_micros),

@@ -427,8 +427,7 @@ impl Interp {
                     self.lock_release(native)?;
                     result
                 }
-                Value::Native(native)
-                    if matches!(native.as_ref(), Native::GeneratorContextManager(g) if g.is_async == with.is_async) =>
+                Value::Native(native) if matches!(native.as_ref(), Native::GeneratorContextManager(g) if g.is_async == with.is_async) =>
                 {
                     let Native::GeneratorContextManager(generator) = native.as_ref() else {
                         unreachable!("matched above");

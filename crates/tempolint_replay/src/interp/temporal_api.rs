@@ -553,10 +553,9 @@ impl Interp {
             return Value::None;
         };
         match (&wf.instance, handler.is_method) {
-            (Some(instance), true) => Value::BoundMethod(Rc::new((
-                instance.clone(),
-                handler.function.clone(),
-            ))),
+            (Some(instance), true) => {
+                Value::BoundMethod(Rc::new((instance.clone(), handler.function.clone())))
+            }
             _ => handler.function.clone(),
         }
     }

@@ -64,14 +64,22 @@ fn the_registered_class_replays_not_the_first_of_its_type() {
     let project = Project::new("patch-classes", &[("wf.py", PATCH_VERSIONS)]);
     let file = project.path("wf.py");
     let history = one_activity("greet");
-    let v1 = project.replay(&history, "wf.py", &[class_of(&file, "V1")]).unwrap();
+    let v1 = project
+        .replay(&history, "wf.py", &[class_of(&file, "V1")])
+        .unwrap();
     assert_eq!(v1.verdict, Verdict::Ok, "{}", v1.message);
-    let v2 = project.replay(&history, "wf.py", &[class_of(&file, "V2")]).unwrap();
+    let v2 = project
+        .replay(&history, "wf.py", &[class_of(&file, "V2")])
+        .unwrap();
     assert_eq!(v2.verdict, Verdict::Nondeterministic, "{}", v2.message);
     // By bare name and by dotted module name too.
-    let bare = project.replay(&history, "wf.py", &["V2".to_string()]).unwrap();
+    let bare = project
+        .replay(&history, "wf.py", &["V2".to_string()])
+        .unwrap();
     assert_eq!(bare.verdict, Verdict::Nondeterministic, "{}", bare.message);
-    let dotted = project.replay(&history, "wf.py", &["wf.V1".to_string()]).unwrap();
+    let dotted = project
+        .replay(&history, "wf.py", &["wf.V1".to_string()])
+        .unwrap();
     assert_eq!(dotted.verdict, Verdict::Ok, "{}", dotted.message);
 }
 
@@ -202,7 +210,12 @@ fn continue_as_new_suggested_comes_from_the_workflow_task() {
         r#""scheduledEventId": "2", "suggestContinueAsNew": true, "historySizeBytes": "900""#,
     );
     let result = super::replay("can_suggested", &suggested, &source);
-    assert_eq!(result.verdict, Verdict::Nondeterministic, "{}", result.message);
+    assert_eq!(
+        result.verdict,
+        Verdict::Nondeterministic,
+        "{}",
+        result.message
+    );
 }
 
 #[test]
