@@ -405,10 +405,23 @@ impl Interp {
         input: &[Payload],
     ) -> PyResult<Vec<Value>> {
         if dynamic {
-            let mut values = Vec::new();
-            for payload in input {
-                values.push(self.payload_to_value(payload, None)?);
-            }
+            // A dynamic handler gets `Sequence[RawValue]`: the payloads unconverted. Decoding
+            // one (`payload_converter().from_payload`) is not modelled.
+            let values = input
+                .iter()
+                .map(|_| {
+                    Native::record(
+                        "RawValue",
+                        vec![(
+                            "payload",
+                            Value::unknown(
+                                format!("the payload of a RawValue sent to `{name}`"),
+                                self.here(),
+                            ),
+                        )],
+                    )
+                })
+                .collect();
             return Ok(vec![Value::str(name), Value::list(values)]);
         }
         let hints = match &handler.function {
