@@ -159,6 +159,16 @@ async def drive_locked(client: Any, handle: Any, mod: Any) -> None:
                            for name in ["a", "b", "c"]])
 
 
+async def drive_queue(client: Any, handle: Any, mod: Any) -> None:
+    # Sent at once: the first ones arrive before the run registers the `item` handler, so the
+    # SDK buffers them and delivers them on registration.
+    await handle.signal("item", "a")
+    await handle.signal("item", "bb")
+    await _wait_for_event(handle, "ACTIVITY_TASK_COMPLETED")
+    await handle.signal("item", "cccc")
+    await handle.signal(mod.QueueWorkflow.close)
+
+
 async def drive_cart_updates(client: Any, handle: Any, mod: Any) -> None:
     await handle.execute_update(mod.CartWorkflow.add, "apple")
     await handle.execute_update(mod.CartWorkflow.add, "kiwi")
@@ -281,6 +291,12 @@ CASES = [
              "@workflow.init, a named and a dynamic signal handler, one activity per tag",
              driver=drive_init_signals,
              variants={"no_dynamic": (ND, "signal"), "tags_sorted": (OK, "args")}),
+    Case("queuecm", "QueueWorkflow", lambda m: ["job"],
+         "signals into an asyncio.Queue via a handler registered at run time, each item "
+         "processed inside an @asynccontextmanager, wait_condition with a timeout",
+         driver=drive_queue,
+         variants={"processed_twice": (ND, "activity-added"), "label_changed": (OK, "args"),
+                   "handler_not_registered": (ND, "signal")}),
     # Cancellation, children, external signals
     lab_case("cancelwf", "CancelWorkflow", no_args,
              "the workflow is canceled while its heartbeating activity runs",
