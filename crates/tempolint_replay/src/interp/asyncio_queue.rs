@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::asyncio::FutureObj;
+use super::event_loop::FutureObj;
 use super::native::{Native, NativeCoroutine};
 use super::value::Value;
 use super::{Interp, PyResult};

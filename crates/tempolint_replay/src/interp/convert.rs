@@ -8,8 +8,8 @@ use tempolint_python::ast::{self, Expr};
 use super::expr::Args;
 use super::native::Native;
 use super::scope::{Lookup, Scope};
-use super::temporal::TypeHint;
 use super::value::{Dict, Function, Value};
+use super::workflow_instance::TypeHint;
 use super::{Interp, ModuleRef, PyResult};
 use crate::history::Payload;
 

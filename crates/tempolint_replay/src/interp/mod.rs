@@ -5,14 +5,14 @@
 //! would, and the library the workflow touches (asyncio, dataclasses, datetime, enum, temporalio)
 //! is modelled natively, as far as workflow code needs it.
 
-pub(crate) mod asyncio;
-mod asyncio_api;
-mod asyncio_lib;
+mod asyncio_coroutines;
+mod asyncio_functions;
 pub(crate) mod asyncio_queue;
 mod builtins;
 mod call;
 mod classes;
 mod convert;
+pub(crate) mod event_loop;
 mod exceptions;
 mod expr;
 mod format;
@@ -26,13 +26,13 @@ pub(crate) mod rng;
 pub(crate) mod runtime;
 pub(crate) mod sandbox;
 pub(crate) mod scope;
+mod sdk_decorators;
+mod sdk_functions;
 mod stdlib;
 mod stmt;
 mod str_methods;
-pub(crate) mod temporal;
-mod temporal_api;
-mod temporal_decl;
 pub(crate) mod value;
+pub(crate) mod workflow_instance;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -146,8 +146,8 @@ pub(crate) struct Interp {
     /// The statement or call being evaluated (for command origins and messages).
     pub(crate) loc: Cell<Option<Loc>>,
     pub(crate) depth: Cell<u32>,
-    pub(crate) aio: asyncio::Loop,
-    pub(crate) wf: RefCell<temporal::WorkflowState>,
+    pub(crate) aio: event_loop::Loop,
+    pub(crate) wf: RefCell<workflow_instance::WorkflowState>,
     pub(crate) restrictions: sandbox::Restrictions,
     /// Nesting of `imports_passed_through()` blocks.
     pub(crate) passthrough_depth: Cell<u32>,
@@ -178,8 +178,8 @@ impl Interp {
             natives,
             loc: Cell::new(None),
             depth: Cell::new(0),
-            aio: asyncio::Loop::default(),
-            wf: RefCell::new(temporal::WorkflowState::default()),
+            aio: event_loop::Loop::default(),
+            wf: RefCell::new(workflow_instance::WorkflowState::default()),
             restrictions: sandbox::Restrictions::load(),
             passthrough_depth: Cell::new(0),
             unrestricted_depth: Cell::new(0),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use tempolint_python::ast::Operator;
 
-use super::asyncio::{AsCompletedState, WaitMode};
+use super::event_loop::{AsCompletedState, WaitMode};
 use super::expr::Args;
 use super::ops::{as_float, as_int};
 use super::rng::MersenneTwister;
@@ -74,7 +74,7 @@ pub(crate) enum Native {
 #[derive(Default)]
 pub(crate) struct SyncState {
     pub(crate) flag: bool,
-    pub(crate) waiters: std::collections::VecDeque<Rc<super::asyncio::FutureObj>>,
+    pub(crate) waiters: std::collections::VecDeque<Rc<super::event_loop::FutureObj>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -92,7 +92,7 @@ pub(crate) enum NativeCoroutine {
         result: Value,
     },
     Wait {
-        futures: Vec<Rc<super::asyncio::FutureObj>>,
+        futures: Vec<Rc<super::event_loop::FutureObj>>,
         timeout: Option<f64>,
         mode: WaitMode,
         as_sets: bool,
@@ -108,9 +108,9 @@ pub(crate) enum NativeCoroutine {
         function: Value,
         timeout: Option<f64>,
     },
-    ExecuteActivity(Box<super::temporal::ActivityRequest>),
-    StartChild(Box<super::temporal::ChildRequest>),
-    ExecuteChild(Box<super::temporal::ChildRequest>),
+    ExecuteActivity(Box<super::workflow_instance::ActivityRequest>),
+    StartChild(Box<super::workflow_instance::ChildRequest>),
+    ExecuteChild(Box<super::workflow_instance::ChildRequest>),
     SignalExternal {
         workflow_id: String,
         signal: String,
@@ -482,7 +482,7 @@ impl Interp {
                     as_sets,
                 } => {
                     let (done, pending) = self.wait_futures(&futures, timeout, mode).await?;
-                    let wrap = |futures: Vec<Rc<super::asyncio::FutureObj>>| {
+                    let wrap = |futures: Vec<Rc<super::event_loop::FutureObj>>| {
                         let values: Vec<Value> = futures.into_iter().map(Value::Future).collect();
                         if as_sets {
                             let mut dict = super::value::Dict::default();

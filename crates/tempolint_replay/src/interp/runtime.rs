@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::Native;
-use super::temporal::{HandleData, Handler};
 use super::value::{Class, Function, Value};
+use super::workflow_instance::{HandleData, Handler};
 use super::{Interp, PyResult, StopKind, Unwind};
 use crate::history::{Failure, Payload};
 use crate::protocol::{
@@ -171,7 +171,7 @@ impl Interp {
             Job::FireTimer { seq } => {
                 let timer = self.wf.borrow_mut().pending_timers.remove(seq);
                 if let Some(timer) = timer {
-                    self.call_soon(super::temporal::timer_handle(timer));
+                    self.call_soon(super::workflow_instance::timer_handle(timer));
                 }
             }
             Job::ResolveActivity { seq, result, .. } => self.resolve_activity(*seq, result)?,
@@ -213,7 +213,7 @@ impl Interp {
                 self.wf.borrow_mut().cancel_reason = Some(reason.clone());
                 let primary = self.wf.borrow().primary_task.clone();
                 if let Some(primary) = primary {
-                    self.call_soon(super::asyncio::Handle::CancelTask(primary));
+                    self.call_soon(super::event_loop::Handle::CancelTask(primary));
                 }
             }
         }
@@ -527,7 +527,7 @@ impl Interp {
         Ok(())
     }
 
-    fn handle_started(&self, task: &Rc<super::asyncio::FutureObj>) -> bool {
+    fn handle_started(&self, task: &Rc<super::event_loop::FutureObj>) -> bool {
         matches!(task.task().and_then(|t| t.temporal.as_ref()), Some(HandleData::Activity(handle)) if handle.is_started())
     }
 
@@ -571,7 +571,7 @@ impl Interp {
         Ok(())
     }
 
-    fn child_failure(&self, child: &super::temporal::ChildHandle, error: Value) {
+    fn child_failure(&self, child: &super::workflow_instance::ChildHandle, error: Value) {
         if child.start.done() {
             self.set_exception(&child.result, error);
         } else {

@@ -22,7 +22,7 @@ impl Interp {
         match name {
             "temporalio" | "temporalio.contrib" | "__future__" => {}
             "temporalio.workflow" => {
-                function(super::temporal_api::WORKFLOW_FUNCTIONS, "workflow");
+                function(super::sdk_functions::WORKFLOW_FUNCTIONS, "workflow");
                 module.set("logger", Value::Native(Rc::new(Native::Logger)));
                 let unsafe_module = Module::new("temporalio.workflow.unsafe", None);
                 for member in [
@@ -36,7 +36,7 @@ impl Interp {
                     unsafe_module.set(member, Value::builtin(&format!("workflow.unsafe.{member}")));
                 }
                 module.set("unsafe", Value::Module(unsafe_module));
-                for (class_name, members) in super::temporal_api::WORKFLOW_ENUMS {
+                for (class_name, members) in super::sdk_functions::WORKFLOW_ENUMS {
                     module.set(
                         class_name,
                         self.native_enum(class_name, "temporalio.workflow", members),

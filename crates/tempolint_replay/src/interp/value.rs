@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use tempolint_python::ast;
 
-use super::asyncio::FutureObj;
+use super::event_loop::FutureObj;
 use super::native::Native;
 use super::{Loc, ModuleRef};
 

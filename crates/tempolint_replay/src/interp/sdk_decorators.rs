@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::Native;
-use super::temporal::{ActivityRequest, ChildRequest};
 use super::value::{Class, HandlerName, Value, WorkflowDefn};
+use super::workflow_instance::{ActivityRequest, ChildRequest};
 use super::{Interp, PyResult};
 use crate::protocol::{ActivityCancellation, ChildCancellation};
 

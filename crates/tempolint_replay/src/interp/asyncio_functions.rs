@@ -2,11 +2,11 @@
 
 use std::rc::Rc;
 
-use super::asyncio::{FutureObj, WaitMode};
+use super::event_loop::{FutureObj, WaitMode};
 use super::expr::Args;
 use super::native::{Native, NativeCoroutine, duration_seconds};
-use super::temporal::HandleData;
 use super::value::Value;
+use super::workflow_instance::HandleData;
 use super::{Interp, PyResult};
 
 impl Interp {
@@ -144,7 +144,7 @@ impl Interp {
             "future.add_done_callback" => {
                 self.add_done_callback(
                     future,
-                    super::asyncio::Callback::Python(
+                    super::event_loop::Callback::Python(
                         args.positional.first().cloned().unwrap_or(Value::None),
                     ),
                 );

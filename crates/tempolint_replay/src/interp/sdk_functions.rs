@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::{ContextKind, Native, NativeCoroutine, duration_seconds};
-use super::temporal::{HandleData, Handler};
 use super::value::Value;
+use super::workflow_instance::{HandleData, Handler};
 use super::{Interp, PyResult};
 use crate::protocol::CommandKind;
 

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::asyncio::{
+use super::event_loop::{
     AsCompletedState, Callback, FutureKind, FutureObj, GatherState, TimerCallback, WaitMode,
     WaitState,
 };

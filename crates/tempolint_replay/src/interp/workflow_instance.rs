@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::asyncio::{Callback, FutureObj, Handle, TimerCallback, TimerHandle, WaitMode};
+use super::event_loop::{Callback, FutureObj, Handle, TimerCallback, TimerHandle, WaitMode};
 use super::expr::Args;
 use super::value::Value;
 use super::{Interp, Loc, ModuleRef, PyResult, Stop, StopKind, Unwind};
@@ -618,7 +618,7 @@ pub(crate) enum CancelAction {
     Signal(u32),
 }
 
-impl super::asyncio::TaskData {
+impl super::event_loop::TaskData {
     pub(crate) fn replace_body(&self, body: super::LocalFuture<'static, PyResult<Value>>) {
         self.set_body(body);
     }
