@@ -74,6 +74,10 @@ impl Interp {
             "Event" => Ok(Value::Native(Rc::new(Native::Event(
                 std::cell::RefCell::default(),
             )))),
+            "Semaphore" | "BoundedSemaphore" => self.new_semaphore(
+                args.positional.first().or_else(|| args.keyword("value")),
+                function == "BoundedSemaphore",
+            ),
             "Queue" => self.new_queue(args.positional.first().or_else(|| args.keyword("maxsize"))),
             "iscoroutine" => Ok(Value::Bool(matches!(first, Value::Coroutine(_)))),
             "isfuture" => Ok(Value::Bool(matches!(first, Value::Future(_)))),

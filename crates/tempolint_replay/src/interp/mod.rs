@@ -7,7 +7,7 @@
 
 mod asyncio_coroutines;
 mod asyncio_functions;
-pub(crate) mod asyncio_queue;
+pub(crate) mod asyncio_primitives;
 mod builtins;
 mod call;
 mod classes;
@@ -18,6 +18,7 @@ mod expr;
 mod format;
 pub(crate) mod generators;
 mod imports;
+mod match_statement;
 mod methods;
 pub(crate) mod native;
 mod native_methods;

@@ -63,7 +63,9 @@ pub(crate) enum Native {
     /// `asyncio.Event`.
     Event(RefCell<SyncState>),
     /// `asyncio.Queue` (unbounded).
-    Queue(RefCell<super::asyncio_queue::QueueState>),
+    Queue(RefCell<super::asyncio_primitives::QueueState>),
+    /// `asyncio.Semaphore` / `BoundedSemaphore`.
+    Semaphore(RefCell<super::asyncio_primitives::SemaphoreState>),
     /// A generator object (also an async generator).
     Generator(Rc<super::generators::Generator>),
     /// What calling a `contextlib.(async)contextmanager` function returns.
@@ -123,6 +125,7 @@ pub(crate) enum NativeCoroutine {
     LockAcquire(Rc<Native>),
     EventWait(Rc<Native>),
     QueuePut(Rc<Native>, Value),
+    SemaphoreAcquire(Rc<Native>),
     QueueGet(Rc<Native>),
 }
 
@@ -153,6 +156,7 @@ impl Native {
             Native::Lock(_) => "Lock".into(),
             Native::Event(_) => "Event".into(),
             Native::Queue(_) => "Queue".into(),
+            Native::Semaphore(_) => "Semaphore".into(),
         }
     }
 
@@ -530,6 +534,9 @@ impl Interp {
                     Ok(Value::None)
                 }
                 NativeCoroutine::QueueGet(queue) => self.queue_get(&queue).await,
+                NativeCoroutine::SemaphoreAcquire(semaphore) => {
+                    self.semaphore_acquire(&semaphore).await
+                }
             }
         })
     }
@@ -614,6 +621,10 @@ impl Interp {
             Native::Event(_) => match name {
                 "set" | "clear" | "is_set" | "wait" => method(&format!("event.{name}")),
                 _ => self.attribute_error(object, name),
+            },
+            Native::Semaphore(_) => match name {
+                "acquire" | "release" | "locked" => method(&format!("semaphore.{name}")),
+                _ => Err(self.unsupported(format!("`asyncio.Semaphore.{name}`"))),
             },
             Native::Queue(_) => match name {
                 "put" | "put_nowait" | "get" | "get_nowait" | "empty" | "full" | "qsize"

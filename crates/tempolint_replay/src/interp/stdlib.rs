@@ -173,6 +173,8 @@ impl Interp {
                         "Lock",
                         "Event",
                         "Queue",
+                        "Semaphore",
+                        "BoundedSemaphore",
                         "gather",
                         "wait",
                         "wait_for",

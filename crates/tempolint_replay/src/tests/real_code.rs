@@ -229,7 +229,7 @@ fn async_context_managers_from_generators_run_around_their_block() {
 }
 
 #[test]
-fn signals_feed_an_asyncio_queue_and_dynamic_handlers_register() {
+fn signals_feed_an_asyncio_primitives_and_dynamic_handlers_register() {
     // hello_signal's queue, and resource_pool's get/set_signal_handler with a bound method.
     let source = format!(
         "{PREAMBLE}\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    def __init__(self) -> None:\n        self.queue: asyncio.Queue[str] = asyncio.Queue()\n\n    @workflow.run\n    async def run(self, name: str) -> str:\n        if workflow.get_signal_handler('late') is None:\n            workflow.set_signal_handler('late', self.on_late)\n        assert workflow.get_signal_handler('late') is not None\n        got = await self.queue.get()\n        return await workflow.execute_activity(got, name, start_to_close_timeout=timedelta(seconds=5))\n\n    def on_late(self, value: str) -> None:\n        self.queue.put_nowait(value)\n"
@@ -270,4 +270,13 @@ fn is_none_on_an_unknown_value_is_inconclusive() {
     );
     let result = super::replay("is_unknown", &one_activity("greet"), &source);
     assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+}
+
+#[test]
+fn match_async_for_and_semaphores_follow_python() {
+    let source = format!(
+        "{PREAMBLE}\n\n@dataclass\nclass Point:\n    x: int\n    y: int\n\n\nasync def numbers(n):\n    for i in range(n):\n        yield i\n\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    @workflow.run\n    async def run(self, name: str) -> str:\n        match Point(1, 2):\n            case Point(x=0):\n                kind = 'zero'\n            case Point(1, y) if y > 1:\n                kind = 'gr'\n            case _:\n                kind = 'other'\n        match [1, 2, 3]:\n            case [first, *rest]:\n                assert first == 1 and rest == [2, 3]\n        match {{'a': 1, 'b': 2}}:\n            case {{'a': 1, **others}}:\n                assert others == {{'b': 2}}\n        total = 0\n        async for i in numbers(3):\n            total += i\n        semaphore = asyncio.Semaphore(1)\n        async with semaphore:\n            assert semaphore.locked()\n        assert not semaphore.locked()\n        kind += 'e' * total\n        return await workflow.execute_activity(kind[:3] + 'et', name, start_to_close_timeout=timedelta(seconds=5))\n"
+    );
+    let result = super::replay("constructs", &one_activity("greet"), &source);
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }

@@ -1,5 +1,6 @@
-//! `asyncio.Queue` (unbounded), line for line with CPython's `asyncio/queues.py`: getters wait
-//! on futures in FIFO order and `put_nowait` wakes the first one still waiting.
+//! `asyncio.Queue` (unbounded) and `asyncio.Semaphore`, line for line with CPython 3.11's
+//! `asyncio/queues.py` and `locks.py`: waiters wait on futures in FIFO order and a put or a
+//! release wakes the first one still waiting.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -117,5 +118,112 @@ impl Interp {
             }
         }
         self.queue_get_nowait(state)
+    }
+}
+
+/// `asyncio.Semaphore` / `BoundedSemaphore` state (CPython 3.11's `locks.py`).
+pub(crate) struct SemaphoreState {
+    value: i64,
+    initial: i64,
+    bounded: bool,
+    waiters: VecDeque<Rc<FutureObj>>,
+}
+
+impl Interp {
+    pub(crate) fn new_semaphore(&self, value: Option<&Value>, bounded: bool) -> PyResult<Value> {
+        let value = match value {
+            None => 1,
+            Some(Value::Int(value)) if *value >= 0 => *value,
+            Some(Value::Int(_)) => {
+                return Err(self.raise(
+                    &self.exc.value_error,
+                    "Semaphore initial value must be >= 0",
+                ));
+            }
+            Some(_) => return Err(self.unsupported("a Semaphore value that is not a known int")),
+        };
+        Ok(Value::Native(Rc::new(Native::Semaphore(RefCell::new(
+            SemaphoreState {
+                value,
+                initial: value,
+                bounded,
+                waiters: VecDeque::new(),
+            },
+        )))))
+    }
+
+    fn semaphore_locked(state: &SemaphoreState) -> bool {
+        state.value == 0 || state.waiters.iter().any(|w| !w.cancelled())
+    }
+
+    /// `_wake_up_next`: the first waiter not done gets the slot.
+    fn semaphore_wake_next(&self, state: &RefCell<SemaphoreState>) -> bool {
+        let waiter = state.borrow().waiters.iter().find(|w| !w.done()).cloned();
+        let Some(waiter) = waiter else {
+            return false;
+        };
+        state.borrow_mut().value -= 1;
+        self.set_result(&waiter, Value::Bool(true));
+        true
+    }
+
+    pub(crate) async fn semaphore_acquire(&self, semaphore: &Rc<Native>) -> PyResult<Value> {
+        let Native::Semaphore(state) = semaphore.as_ref() else {
+            return Err(self.unsupported("`acquire` on this object"));
+        };
+        if !Self::semaphore_locked(&state.borrow()) {
+            state.borrow_mut().value -= 1;
+            return Ok(Value::Bool(true));
+        }
+        let waiter = self.new_future();
+        state.borrow_mut().waiters.push_back(waiter.clone());
+        let outcome = self.await_future(waiter.clone()).await;
+        state
+            .borrow_mut()
+            .waiters
+            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        if outcome.is_err() && waiter.done() && !waiter.cancelled() {
+            state.borrow_mut().value += 1;
+        }
+        while state.borrow().value > 0 {
+            if !self.semaphore_wake_next(state) {
+                break;
+            }
+        }
+        outcome.map(|_| Value::Bool(true))
+    }
+
+    pub(crate) fn semaphore_release(&self, semaphore: &Rc<Native>) -> PyResult<()> {
+        let Native::Semaphore(state) = semaphore.as_ref() else {
+            return Err(self.unsupported("`release` on this object"));
+        };
+        {
+            let state = state.borrow();
+            if state.bounded && state.value >= state.initial {
+                drop(state);
+                return Err(self.raise(
+                    &self.exc.value_error,
+                    "BoundedSemaphore released too many times",
+                ));
+            }
+        }
+        state.borrow_mut().value += 1;
+        self.semaphore_wake_next(state);
+        Ok(())
+    }
+
+    pub(crate) fn semaphore_method(&self, name: &str, semaphore: &Rc<Native>) -> PyResult<Value> {
+        let Native::Semaphore(state) = semaphore.as_ref() else {
+            return Err(self.unsupported(format!("`{name}`")));
+        };
+        match name {
+            "semaphore.acquire" => Ok(self.native_coroutine(
+                "acquire",
+                NativeCoroutine::SemaphoreAcquire(semaphore.clone()),
+            )),
+            "semaphore.release" => self.semaphore_release(semaphore).map(|()| Value::None),
+            "semaphore.locked" => Ok(Value::Bool(Self::semaphore_locked(&state.borrow()))),
+            _ => Err(self.unsupported(format!("`asyncio.Semaphore.{}`", &name[10..]))),
+        }
     }
 }
