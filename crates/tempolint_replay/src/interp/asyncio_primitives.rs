@@ -100,13 +100,8 @@ impl Interp {
             return Err(self.unsupported("`get` on this object"));
         };
         while state.borrow().items.is_empty() {
-            let getter = self.new_future();
-            state.borrow_mut().getters.push_back(getter.clone());
-            if let Err(error) = self.await_future(getter.clone()).await {
-                state
-                    .borrow_mut()
-                    .getters
-                    .retain(|g| !Rc::ptr_eq(g, &getter));
+            let (getter, outcome) = self.wait_in_line(state, |s| &mut s.getters).await;
+            if let Err(error) = outcome {
                 let wake = !state.borrow().items.is_empty() && !getter.cancelled();
                 if wake
                     && let Some(next) = state.borrow_mut().getters.pop_front()
@@ -175,13 +170,7 @@ impl Interp {
             state.borrow_mut().value -= 1;
             return Ok(Value::Bool(true));
         }
-        let waiter = self.new_future();
-        state.borrow_mut().waiters.push_back(waiter.clone());
-        let outcome = self.await_future(waiter.clone()).await;
-        state
-            .borrow_mut()
-            .waiters
-            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        let (waiter, outcome) = self.wait_in_line(state, |s| &mut s.waiters).await;
         if outcome.is_err() && waiter.done() && !waiter.cancelled() {
             state.borrow_mut().value += 1;
         }
