@@ -19,6 +19,7 @@ pub mod history;
 mod interp;
 mod project;
 mod protocol;
+mod registered;
 #[cfg(test)]
 mod tests;
 
