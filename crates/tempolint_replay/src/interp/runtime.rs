@@ -242,6 +242,13 @@ impl Interp {
             },
             Value::str,
         );
+        let mut memo = Vec::with_capacity(started.memo.len());
+        for (key, payload) in &started.memo {
+            memo.push((
+                Rc::from(key.as_str()),
+                self.payload_to_value(payload, None)?,
+            ));
+        }
         // `ParentInfo` from the started event, as the SDK builds it for a child workflow.
         let parent = started.parent.as_ref().map_or(Value::None, |parent| {
             Native::record(
@@ -329,6 +336,7 @@ impl Interp {
                 super::rng::MersenneTwister::new(seed),
             )));
             wf.info = Some(info);
+            wf.memo = memo;
             wf.input = args;
         }
         Ok(())

@@ -335,12 +335,80 @@ impl Interp {
                 Ok(Value::None)
             }
             "upsert_memo" => {
-                if let Value::Dict(dict) = &first
-                    && !dict.borrow().is_empty()
-                {
-                    self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
+                let Value::Dict(dict) = &first else {
+                    return Err(self.unsupported(
+                        "`workflow.upsert_memo` with updates that are not a known dict",
+                    ));
+                };
+                let updates = dict.borrow().items();
+                if updates.is_empty() {
+                    return Ok(Value::None);
                 }
+                let mut wf = self.wf.borrow_mut();
+                for (key, value) in updates {
+                    let Value::Str(key) = key else {
+                        drop(wf);
+                        return Err(self.unsupported("a memo key that is not a known string"));
+                    };
+                    wf.memo.retain(|(known, _)| *known != key);
+                    if value.is_none() {
+                        continue;
+                    }
+                    let stored = if survives_json(&value) {
+                        value
+                    } else {
+                        Value::unknown(
+                            format!("the memo value `{key}` after a JSON round trip"),
+                            self.here(),
+                        )
+                    };
+                    wf.memo.push((key, stored));
+                }
+                wf.memo_view = None;
+                drop(wf);
+                self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
                 Ok(Value::None)
+            }
+            "memo" => {
+                if let Some(view) = self.wf.borrow().memo_view.clone() {
+                    return Ok(view);
+                }
+                let mut dict = super::value::Dict::default();
+                for (key, value) in &self.wf.borrow().memo {
+                    dict.insert(Value::Str(key.clone()), value.clone());
+                }
+                let view = Value::dict(dict);
+                self.wf.borrow_mut().memo_view = Some(view.clone());
+                Ok(view)
+            }
+            "memo_value" => {
+                if args
+                    .keyword("type_hint")
+                    .is_some_and(|hint| !hint.is_none())
+                {
+                    return Err(self.unsupported("`workflow.memo_value` with a type_hint"));
+                }
+                let Value::Str(key) = &first else {
+                    return Err(self.unsupported("a memo key that is not a known string"));
+                };
+                let found = self
+                    .wf
+                    .borrow()
+                    .memo
+                    .iter()
+                    .find(|(known, _)| known == key)
+                    .map(|(_, value)| value.clone());
+                match (
+                    found,
+                    args.positional.get(1).or_else(|| args.keyword("default")),
+                ) {
+                    (Some(value), _) => Ok(value),
+                    (None, Some(default)) => Ok(default.clone()),
+                    (None, None) => Err(self.raise(
+                        &self.exc.key_error,
+                        format!("Memo does not have a value for key {key}"),
+                    )),
+                }
             }
             "get_external_workflow_handle" | "get_external_workflow_handle_for" => {
                 let id = if function == "get_external_workflow_handle" {
@@ -472,7 +540,7 @@ impl Interp {
             }
             "set_query_handler" | "set_current_details" => Ok(Value::None),
             "get_current_details" => Ok(Value::str("")),
-            "random_seed" | "memo" | "memo_value" | "current_update_info" | "payload_converter" => {
+            "random_seed" | "current_update_info" | "payload_converter" => {
                 Err(self.unsupported(format!("workflow.{function}()")))
             }
             "unsafe.imports_passed_through" => Ok(Value::Native(Rc::new(Native::ContextManager(
@@ -558,5 +626,21 @@ impl Interp {
             }
             _ => handler.function.clone(),
         }
+    }
+}
+
+/// Whether a value comes back from the JSON converter as the same value (`memo()` decodes
+/// upserted values from their payloads: a tuple comes back a list, a dataclass a dict).
+fn survives_json(value: &Value) -> bool {
+    match value {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_) => true,
+        Value::Float(number) => number.is_finite(),
+        Value::List(items) => items.borrow().iter().all(survives_json),
+        Value::Dict(dict) => dict
+            .borrow()
+            .items()
+            .iter()
+            .all(|(key, value)| matches!(key, Value::Str(_)) && survives_json(value)),
+        _ => false,
     }
 }

@@ -100,6 +100,11 @@ pub(crate) struct WorkflowState {
     pub(crate) activation_error: Option<Value>,
     pub(crate) last_return: Option<Loc>,
     pub(crate) info: Option<Value>,
+    /// The memo as the SDK's `raw_memo`, each value decoded without a type hint (plain JSON);
+    /// an upserted value that does not survive a JSON round trip unchanged is unknown.
+    pub(crate) memo: Vec<(Rc<str>, Value)>,
+    /// What `workflow.memo()` returned since the last upsert (the SDK caches that dict).
+    pub(crate) memo_view: Option<Value>,
     pub(crate) failure_exception_types: Vec<Value>,
     /// Tasks running signal and update handlers (`workflow.all_handlers_finished()`).
     pub(crate) handler_tasks: Vec<Rc<FutureObj>>,

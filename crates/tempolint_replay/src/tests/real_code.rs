@@ -280,3 +280,30 @@ fn match_async_for_and_semaphores_follow_python() {
     let result = super::replay("constructs", &one_activity("greet"), &source);
     assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }
+
+#[test]
+fn the_memo_comes_from_the_started_event_and_follows_upserts() {
+    let source = workflow(
+        "        assert workflow.memo() == {'plan': 'gold'}\n        workflow.upsert_memo({'plan': None, 'seen': [1, 2]})\n        assert workflow.memo() == {'seen': [1, 2]}\n        assert workflow.memo_value('plan', 'none') == 'none'\n        kind = 'greet' if workflow.memo_value('seen') == [1, 2] else 'shout'\n        return await workflow.execute_activity(kind, name, start_to_close_timeout=timedelta(seconds=5))\n",
+    );
+    let mut history = HistoryBuilder::new("W", &["\"Ada\""]);
+    history.events[0] = history.events[0].replace(
+        r#""workflowId": "wf-1""#,
+        &format!(
+            r#""workflowId": "wf-1", "memo": {{"fields": {{"plan": {}}}}}"#,
+            payload("\"gold\"")
+        ),
+    );
+    history.task(true);
+    history.push(
+        "WORKFLOW_PROPERTIES_MODIFIED",
+        r#""workflowPropertiesModifiedEventAttributes": {"workflowTaskCompletedEventId": "4"}"#,
+    );
+    let scheduled = history.activity("greet", "1");
+    history
+        .activity_done(scheduled, "\"hi\"")
+        .task(true)
+        .completed("\"hi\"");
+    let result = super::replay("memo", &history, &source);
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
+}
