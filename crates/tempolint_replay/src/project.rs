@@ -156,7 +156,10 @@ fn find_workflow(
             if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
             }
-            if let Some(module) = module_name(path, parent) {
+            // The name Python imports it by from the source roots (so that the package's other
+            // modules importing it get the same module), else by its folder.
+            let module = root_module_name(interp, path).or_else(|| module_name(path, parent));
+            if let Some(module) = module {
                 // Messages name the file as it was given on the command line.
                 interp
                     .project_files
@@ -436,6 +439,15 @@ fn register_tree(
             }
         }
     }
+}
+
+/// The dotted name of `path` under the first source root that holds it, when every folder on
+/// the way is a package name.
+fn root_module_name(interp: &Interp, path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let roots = interp.source_roots.borrow();
+    let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
+    tempolint_python::module_name_for(&absolute, &roots)
 }
 
 pub(crate) fn module_name(path: &Path, root: &Path) -> Option<String> {

@@ -307,3 +307,24 @@ fn the_memo_comes_from_the_started_event_and_follows_upserts() {
     let result = super::replay("memo", &history, &source);
     assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }
+
+#[test]
+fn a_given_file_under_a_source_root_has_its_package_name() {
+    // `from .activities import …` needs the workflow module's own package, and a sibling that
+    // imports the workflow module by its full name must get the same classes.
+    let activities = "from temporalio import activity\n\n\n@activity.defn\nasync def greet(name: str) -> str:\n    return name\n";
+    let wf = "from datetime import timedelta\nfrom temporalio import workflow\n\nfrom .activities import greet\n\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    @workflow.run\n    async def run(self, name: str) -> str:\n        from app.flows import wf as myself\n        assert myself.Wf is Wf\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n";
+    let project = Project::new(
+        "package-name",
+        &[
+            ("app/__init__.py", ""),
+            ("app/flows/__init__.py", ""),
+            ("app/flows/activities.py", activities),
+            ("app/flows/wf.py", wf),
+        ],
+    );
+    let result = project
+        .replay(&one_activity("greet"), "app/flows/wf.py", &[])
+        .unwrap();
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
+}
