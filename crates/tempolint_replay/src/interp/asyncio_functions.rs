@@ -74,6 +74,9 @@ impl Interp {
             "Event" => Ok(Value::Native(Rc::new(Native::Event(
                 std::cell::RefCell::default(),
             )))),
+            "Condition" => {
+                self.new_condition(args.positional.first().or_else(|| args.keyword("lock")))
+            }
             "Semaphore" | "BoundedSemaphore" => self.new_semaphore(
                 args.positional.first().or_else(|| args.keyword("value")),
                 function == "BoundedSemaphore",

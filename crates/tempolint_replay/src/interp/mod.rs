@@ -5,6 +5,7 @@
 //! would, and the library the workflow touches (asyncio, dataclasses, datetime, enum, temporalio)
 //! is modelled natively, as far as workflow code needs it.
 
+pub(crate) mod asyncio_condition;
 mod asyncio_coroutines;
 mod asyncio_functions;
 pub(crate) mod asyncio_primitives;

@@ -66,6 +66,8 @@ pub(crate) enum Native {
     Queue(RefCell<super::asyncio_primitives::QueueState>),
     /// `asyncio.Semaphore` / `BoundedSemaphore`.
     Semaphore(RefCell<super::asyncio_primitives::SemaphoreState>),
+    /// `asyncio.Condition`.
+    Condition(super::asyncio_condition::ConditionState),
     /// A generator object (also an async generator).
     Generator(Rc<super::generators::Generator>),
     /// What calling a `contextlib.(async)contextmanager` function returns.
@@ -126,6 +128,8 @@ pub(crate) enum NativeCoroutine {
     EventWait(Rc<Native>),
     QueuePut(Rc<Native>, Value),
     SemaphoreAcquire(Rc<Native>),
+    /// `Condition.wait()`, or `wait_for(predicate)`.
+    ConditionWait(Rc<Native>, Option<Value>),
     QueueGet(Rc<Native>),
 }
 
@@ -157,6 +161,7 @@ impl Native {
             Native::Event(_) => "Event".into(),
             Native::Queue(_) => "Queue".into(),
             Native::Semaphore(_) => "Semaphore".into(),
+            Native::Condition(_) => "Condition".into(),
         }
     }
 
@@ -534,6 +539,9 @@ impl Interp {
                     Ok(Value::None)
                 }
                 NativeCoroutine::QueueGet(queue) => self.queue_get(&queue).await,
+                NativeCoroutine::ConditionWait(condition, predicate) => {
+                    self.condition_wait(&condition, predicate).await
+                }
                 NativeCoroutine::SemaphoreAcquire(semaphore) => {
                     self.semaphore_acquire(&semaphore).await
                 }
@@ -621,6 +629,11 @@ impl Interp {
             Native::Event(_) => match name {
                 "set" | "clear" | "is_set" | "wait" => method(&format!("event.{name}")),
                 _ => self.attribute_error(object, name),
+            },
+            Native::Condition(_) => match name {
+                "acquire" | "release" | "locked" | "wait" | "wait_for" | "notify"
+                | "notify_all" => method(&format!("condition.{name}")),
+                _ => Err(self.unsupported(format!("`asyncio.Condition.{name}`"))),
             },
             Native::Semaphore(_) => match name {
                 "acquire" | "release" | "locked" => method(&format!("semaphore.{name}")),

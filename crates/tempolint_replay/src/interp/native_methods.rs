@@ -117,6 +117,9 @@ impl Interp {
             ("info.get_current_history_size", _) => {
                 Ok(Value::Int(self.wf.borrow().history_size_bytes))
             }
+            (method, Native::Condition(_)) if method.starts_with("condition.") => {
+                self.condition_method(method, native, first)
+            }
             (method, Native::Semaphore(_)) if method.starts_with("semaphore.") => {
                 self.semaphore_method(method, native)
             }

@@ -175,6 +175,7 @@ impl Interp {
                         "Queue",
                         "Semaphore",
                         "BoundedSemaphore",
+                        "Condition",
                         "gather",
                         "wait",
                         "wait_for",

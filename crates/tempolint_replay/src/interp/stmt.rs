@@ -429,6 +429,17 @@ impl Interp {
                     }
                 }
                 Value::Native(native)
+                    if with.is_async && matches!(native.as_ref(), Native::Condition(_)) =>
+                {
+                    let Native::Condition(state) = native.as_ref() else {
+                        unreachable!("matched above");
+                    };
+                    self.lock_acquire(&state.lock).await?;
+                    let result = self.exec_with(with, index + 1, scope).await;
+                    self.lock_release(&state.lock)?;
+                    result
+                }
+                Value::Native(native)
                     if with.is_async && matches!(native.as_ref(), Native::Semaphore(_)) =>
                 {
                     self.semaphore_acquire(native).await?;

@@ -328,3 +328,20 @@ fn a_given_file_under_a_source_root_has_its_package_name() {
         .unwrap();
     assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
 }
+
+#[test]
+fn an_asyncio_condition_wakes_its_waiter_on_notify() {
+    let source = format!(
+        "{PREAMBLE}\n\n@workflow.defn(name=\"W\")\nclass Wf:\n    def __init__(self) -> None:\n        self.condition = asyncio.Condition()\n        self.kind = ''\n\n    @workflow.run\n    async def run(self, name: str) -> str:\n        async with self.condition:\n            await self.condition.wait_for(lambda: self.kind != '')\n        return await workflow.execute_activity(self.kind, name, start_to_close_timeout=timedelta(seconds=5))\n\n    @workflow.signal\n    async def choose(self, kind: str) -> None:\n        async with self.condition:\n            self.kind = kind\n            self.condition.notify_all()\n"
+    );
+    let mut history = HistoryBuilder::new("W", &["\"Ada\""]);
+    history.task(true);
+    history.signal("choose", "\"greet\"").task(true);
+    let scheduled = history.activity("greet", "1");
+    history
+        .activity_done(scheduled, "\"hi\"")
+        .task(true)
+        .completed("\"hi\"");
+    let result = super::replay("condition", &history, &source);
+    assert_eq!(result.verdict, Verdict::Ok, "{}", result.message);
+}
