@@ -169,6 +169,10 @@ async def drive_queue(client: Any, handle: Any, mod: Any) -> None:
     await handle.signal(mod.QueueWorkflow.close)
 
 
+async def drive_coordination(client: Any, handle: Any, mod: Any) -> None:
+    await handle.signal(mod.CoordinationWorkflow.set_mode, mod.Mode("standard", ["a", "b", "c"]))
+
+
 async def drive_cart_updates(client: Any, handle: Any, mod: Any) -> None:
     await handle.execute_update(mod.CartWorkflow.add, "apple")
     await handle.execute_update(mod.CartWorkflow.add, "kiwi")
@@ -297,6 +301,12 @@ CASES = [
          driver=drive_queue,
          variants={"processed_twice": (ND, "activity-added"), "label_changed": (OK, "args"),
                    "handler_not_registered": (ND, "signal")}),
+    Case("coordination", "CoordinationWorkflow", lambda m: ["gold"],
+         "a signal sets the mode under an asyncio.Condition, `match` picks the plan, an "
+         "asyncio.Semaphore(2) throttles gather, an async generator yields the extras",
+         driver=drive_coordination,
+         variants={"one_slot": (ND, "concurrency"), "extras_reordered": (OK, "args"),
+                   "no_extras": (ND, "activity-removed")}),
     # Cancellation, children, external signals
     lab_case("cancelwf", "CancelWorkflow", no_args,
              "the workflow is canceled while its heartbeating activity runs",
