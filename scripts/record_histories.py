@@ -307,6 +307,8 @@ CASES = [
          driver=drive_coordination,
          variants={"one_slot": (ND, "concurrency"), "extras_reordered": (OK, "args"),
                    "no_extras": (ND, "activity-removed")}),
+    Case("histlen", "HistoryLengthWorkflow", lambda m: [],
+         "activity types computed from get_current_history_length/size in three tasks"),
     # Cancellation, children, external signals
     lab_case("cancelwf", "CancelWorkflow", no_args,
              "the workflow is canceled while its heartbeating activity runs",
