@@ -307,6 +307,10 @@ CASES = [
          driver=drive_coordination,
          variants={"one_slot": (ND, "concurrency"), "extras_reordered": (OK, "args"),
                    "no_extras": (ND, "activity-removed")}),
+    Case("failtypes", "StockWorkflow", lambda m: ["sku-1"],
+         "an exception listed in failure_exception_types fails the workflow",
+         fails=True,
+         variants={"not_listed": (ERR, "failure-types"), "listed_by_base": (OK, "failure-types")}),
     Case("histlen", "HistoryLengthWorkflow", lambda m: [],
          "activity types computed from get_current_history_length/size in three tasks"),
     # Cancellation, children, external signals
