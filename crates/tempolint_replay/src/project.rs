@@ -443,7 +443,7 @@ fn register_tree(
 
 /// The dotted name of `path` under the first source root that holds it, when every folder on
 /// the way is a package name.
-fn root_module_name(interp: &Interp, path: &Path) -> Option<String> {
+pub(crate) fn root_module_name(interp: &Interp, path: &Path) -> Option<String> {
     let absolute = std::path::absolute(path).ok()?;
     let roots = interp.source_roots.borrow();
     let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();

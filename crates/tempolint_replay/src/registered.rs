@@ -9,7 +9,9 @@ use crate::Verdict;
 use crate::interp::Interp;
 use crate::interp::runtime::Definition;
 use crate::interp::value::{Class, Value};
-use crate::project::{Setup, build_definition, class_list, import_failure, module_name};
+use crate::project::{
+    Setup, build_definition, class_list, import_failure, module_name, root_module_name,
+};
 
 /// The classes named by `--workflow` (what `Replayer(workflows=[…])` registers), loaded.
 pub(crate) fn registered_classes(
@@ -100,12 +102,14 @@ fn module_of_file(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let module = module_name(file, parent).ok_or_else(|| {
-        Setup::Usage(format!(
-            "--workflow {}: not a Python module name",
-            file.display()
-        ))
-    })?;
+    let module = root_module_name(interp, file)
+        .or_else(|| module_name(file, parent))
+        .ok_or_else(|| {
+            Setup::Usage(format!(
+                "--workflow {}: not a Python module name",
+                file.display()
+            ))
+        })?;
     interp
         .project_files
         .borrow_mut()
