@@ -120,7 +120,15 @@ impl Core<'_> {
                 // from there whether or not it is replaying (hello_local_activity).
                 let peeked = self.preresolutions.iter().any(|p| p.seq == *seq);
                 if !self.replaying && !peeked {
-                    return Err(divergence(None, "cannot follow a local activity that runs past the end of the recorded history".to_string()));
+                    // What the SDK does then depends on whether the history is still open and
+                    // on the local activity itself: not modelled, so not a verdict either way.
+                    let message = "cannot follow a local activity that runs past the end of the recorded history".to_string();
+                    self.unfollowable = Some(crate::protocol::LangFailure {
+                        kind: crate::protocol::LangFailureKind::Inconclusive,
+                        message: message.clone(),
+                        loc: command.loc,
+                    });
+                    return Err(divergence(None, message));
                 }
                 let key = self.machines.len();
                 self.machines.push(Machine::LocalActivity {

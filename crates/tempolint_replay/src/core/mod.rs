@@ -83,6 +83,9 @@ struct Core<'h> {
     preresolutions: VecDeque<Preresolution>,
     activation_index: u64,
     jobs: Vec<Job>,
+    /// Set when core stops on something the model does not follow (the verdict is then
+    /// inconclusive, not a divergence).
+    unfollowable: Option<crate::protocol::LangFailure>,
     /// From the last `WorkflowTaskStarted` processed (`workflow.info()` reads them).
     history_size_bytes: i64,
     continue_as_new_suggested: bool,
@@ -112,6 +115,9 @@ pub(crate) fn replay(history: &History, lang: &mut dyn Lang) -> Outcome {
     match core.run(lang) {
         Ok(None) => Outcome::Ok,
         Ok(Some(failure)) => Outcome::Lang(failure),
+        Err(_) if core.unfollowable.is_some() => {
+            Outcome::Lang(core.unfollowable.take().expect("checked"))
+        }
         Err(divergence) => Outcome::Nondeterministic(*divergence),
     }
 }
@@ -154,6 +160,7 @@ impl<'h> Core<'h> {
             time_nanos: 0,
             history_size_bytes: 0,
             continue_as_new_suggested: false,
+            unfollowable: None,
             wft_expected_started: 0,
             wft_started: None,
         };
