@@ -159,6 +159,20 @@ async def drive_locked(client: Any, handle: Any, mod: Any) -> None:
                            for name in ["a", "b", "c"]])
 
 
+async def drive_queue(client: Any, handle: Any, mod: Any) -> None:
+    # Sent at once: the first ones arrive before the run registers the `item` handler, so the
+    # SDK buffers them and delivers them on registration.
+    await handle.signal("item", "a")
+    await handle.signal("item", "bb")
+    await _wait_for_event(handle, "ACTIVITY_TASK_COMPLETED")
+    await handle.signal("item", "cccc")
+    await handle.signal(mod.QueueWorkflow.close)
+
+
+async def drive_coordination(client: Any, handle: Any, mod: Any) -> None:
+    await handle.signal(mod.CoordinationWorkflow.set_mode, mod.Mode("standard", ["a", "b", "c"]))
+
+
 async def drive_cart_updates(client: Any, handle: Any, mod: Any) -> None:
     await handle.execute_update(mod.CartWorkflow.add, "apple")
     await handle.execute_update(mod.CartWorkflow.add, "kiwi")
@@ -281,6 +295,24 @@ CASES = [
              "@workflow.init, a named and a dynamic signal handler, one activity per tag",
              driver=drive_init_signals,
              variants={"no_dynamic": (ND, "signal"), "tags_sorted": (OK, "args")}),
+    Case("queuecm", "QueueWorkflow", lambda m: ["job"],
+         "signals into an asyncio.Queue via a handler registered at run time, each item "
+         "processed inside an @asynccontextmanager, wait_condition with a timeout",
+         driver=drive_queue,
+         variants={"processed_twice": (ND, "activity-added"), "label_changed": (OK, "args"),
+                   "handler_not_registered": (ND, "signal")}),
+    Case("coordination", "CoordinationWorkflow", lambda m: ["gold"],
+         "a signal sets the mode under an asyncio.Condition, `match` picks the plan, an "
+         "asyncio.Semaphore(2) throttles gather, an async generator yields the extras",
+         driver=drive_coordination,
+         variants={"one_slot": (ND, "concurrency"), "extras_reordered": (OK, "args"),
+                   "no_extras": (ND, "activity-removed")}),
+    Case("failtypes", "StockWorkflow", lambda m: ["sku-1"],
+         "an exception listed in failure_exception_types fails the workflow",
+         fails=True,
+         variants={"not_listed": (ERR, "failure-types"), "listed_by_base": (OK, "failure-types")}),
+    Case("histlen", "HistoryLengthWorkflow", lambda m: [],
+         "activity types computed from get_current_history_length/size in three tasks"),
     # Cancellation, children, external signals
     lab_case("cancelwf", "CancelWorkflow", no_args,
              "the workflow is canceled while its heartbeating activity runs",

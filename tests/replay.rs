@@ -212,3 +212,44 @@ fn a_history_folder_replays_every_history_of_the_requested_type() {
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("warning[REP103]"), "{text}");
 }
+
+#[test]
+fn workflow_names_the_registered_class_and_an_ambiguous_type_is_a_usage_error() {
+    let history = own_fixtures().join("histories/queuecm.json");
+    let dir = std::env::temp_dir().join(format!("tempolint-replay-classes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = "from temporalio import workflow\n\n\n@workflow.defn(name=\"QueueWorkflow\")\nclass First:\n    @workflow.run\n    async def run(self, prefix: str) -> list[str]:\n        return []\n\n\n@workflow.defn(name=\"QueueWorkflow\")\nclass Second:\n    @workflow.run\n    async def run(self, prefix: str) -> list[str]:\n        return []\n\n\n@workflow.defn\nclass Other:\n    @workflow.run\n    async def run(self) -> None:\n        return None\n";
+    std::fs::write(dir.join("versions.py"), source).unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tempolint"))
+            .current_dir(&dir)
+            .args(["replay", "--history"])
+            .arg(&history)
+            .args(extra)
+            .args(["--output-format", "json", "versions.py"])
+            .output()
+            .unwrap()
+    };
+    let ambiguous = run(&[]);
+    assert_eq!(ambiguous.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&ambiguous.stderr);
+    assert!(
+        stderr.contains("First (versions.py:4)") && stderr.contains("Second (versions.py:11)"),
+        "{stderr}"
+    );
+    let other = run(&["--workflow", "versions.py::Other"]);
+    assert_eq!(other.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&other.stdout).unwrap();
+    assert_eq!(report["results"][0]["verdict"], "error");
+    let message = report["results"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Workflow class QueueWorkflow is not registered on this worker, available workflows: Other"),
+        "{message}"
+    );
+    // The named class replays (and, returning at once, diverges from the recorded run).
+    let second = run(&["--workflow", "Second"]);
+    assert_eq!(second.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(report["results"][0]["verdict"], "nondeterministic");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -56,27 +56,8 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
     let start = args
         .stdin_filename
         .as_deref()
-        .or(args.paths.first().map(PathBuf::as_path))
-        .map_or_else(
-            || PathBuf::from("."),
-            |path| {
-                if path.is_dir() {
-                    path.to_path_buf()
-                } else {
-                    path.parent()
-                        .filter(|parent| !parent.as_os_str().is_empty())
-                        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-                }
-            },
-        );
-    let config = args.config.clone().or_else(|| find_config(&start));
-    let mut settings = match config {
-        Some(path) => load_config(&path).map_err(|e| e.to_string())?,
-        None => Settings {
-            root: std::env::current_dir().unwrap_or_default(),
-            ..Settings::default()
-        },
-    };
+        .or(args.paths.first().map(PathBuf::as_path));
+    let mut settings = project_settings(start, args.config.clone())?;
     settings
         .apply_selection(&RuleSelection {
             select: args.select.clone(),
@@ -85,6 +66,34 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
         })
         .map_err(|message| format!("command line: {message}"))?;
     Ok(settings)
+}
+
+/// The settings of the project that holds `start` (a file or folder; default: the current
+/// folder): the given config file, else the nearest one above `start`, else the defaults rooted
+/// at the current folder.
+pub(crate) fn project_settings(
+    start: Option<&Path>,
+    config: Option<PathBuf>,
+) -> Result<Settings, String> {
+    let start = start.map_or_else(
+        || PathBuf::from("."),
+        |path| {
+            if path.is_dir() {
+                path.to_path_buf()
+            } else {
+                path.parent()
+                    .filter(|parent| !parent.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            }
+        },
+    );
+    match config.or_else(|| find_config(&start)) {
+        Some(path) => load_config(&path).map_err(|e| e.to_string()),
+        None => Ok(Settings {
+            root: std::env::current_dir().unwrap_or_default(),
+            ..Settings::default()
+        }),
+    }
 }
 
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {

@@ -22,6 +22,11 @@ pub(crate) struct ReplayArgs {
     /// of this type are replayed.
     #[arg(long)]
     workflow_type: Option<String>,
+    /// A workflow class the worker registers (repeatable), as `Replayer(workflows=[…])` does:
+    /// `Name`, `path/file.py::Name` or `package.module.Name`. A history whose type no
+    /// registered class has gets the SDK's verdict `error` ("not registered").
+    #[arg(long = "workflow", value_name = "CLASS")]
+    workflows: Vec<String>,
     /// How to print the results.
     #[arg(long, value_enum, default_value = "text")]
     output_format: OutputFormat,
@@ -39,6 +44,16 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
+    let settings =
+        match crate::check_command::project_settings(paths.first().map(PathBuf::as_path), None) {
+            Ok(settings) => settings,
+            Err(message) => return usage_error(&message),
+        };
+    let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
+    let options = tempolint_replay::ReplayOptions {
+        workflows: args.workflows.clone(),
+        source_roots: settings.src.iter().map(|src| root.join(src)).collect(),
+    };
     let filter_by_type = args.history.is_dir();
     let mut results = Vec::new();
     for history in &histories {
@@ -47,7 +62,7 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
         } else {
             args.workflow_type.as_deref()
         };
-        match tempolint_replay::replay_history_file(history, requested, &paths) {
+        match tempolint_replay::replay_history_file(history, requested, &paths, &options) {
             Ok(result) => {
                 if filter_by_type
                     && args

@@ -18,10 +18,8 @@ mod core;
 pub mod history;
 mod interp;
 mod project;
-#[cfg(feature = "spike-seam")]
-#[doc(hidden)]
-pub use project::seam as spike_seam;
 mod protocol;
+mod registered;
 #[cfg(test)]
 mod tests;
 
@@ -87,12 +85,25 @@ pub enum ReplayError {
     Usage(String),
 }
 
+/// What replays, and where its imports come from.
+#[derive(Debug, Clone, Default)]
+pub struct ReplayOptions {
+    /// The classes a worker would register (`Replayer(workflows=[…])`): `Name`,
+    /// `path/file.py::Name` or `package.module.Name`. Empty: the class among the given paths
+    /// whose workflow type is the history's (two such classes are a usage error).
+    pub workflows: Vec<String>,
+    /// Folders on the worker's `sys.path` (the `src` setting joined to the project root):
+    /// modules outside the given paths load from there on demand.
+    pub source_roots: Vec<PathBuf>,
+}
+
 /// Replays the history in `history_path` against the workflow source under `paths`.
 /// `workflow_type`, when given, must match the history's workflow type.
 pub fn replay_history_file(
     history_path: &Path,
     workflow_type: Option<&str>,
     paths: &[PathBuf],
+    options: &ReplayOptions,
 ) -> Result<ReplayResult, ReplayError> {
     let history = history::load_history(history_path)?;
     let recorded_type = history
@@ -108,7 +119,7 @@ pub fn replay_history_file(
         )));
     }
     let findings = checks::check_history(&history);
-    let mut result = project::replay(&history, &recorded_type, paths);
+    let mut result = project::replay(&history, &recorded_type, paths, options)?;
     result.history = history_path.display().to_string();
     result.findings = findings;
     Ok(result)

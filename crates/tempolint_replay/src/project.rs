@@ -7,14 +7,11 @@ use std::rc::Rc;
 use crate::core::{self, Lang, Outcome};
 use crate::history::History;
 use crate::interp::runtime::Definition;
-use crate::interp::temporal::Handler;
-use crate::interp::value::Value;
+use crate::interp::value::{Class, Value};
+use crate::interp::workflow_instance::Handler;
 use crate::interp::{Interp, Loc, Unwind};
 use crate::protocol::{Activation, Command, LangFailure, LangFailureKind};
-use crate::{Location, ReplayResult, Verdict};
-
-#[cfg(feature = "spike-seam")]
-pub mod seam;
+use crate::{Location, ReplayError, ReplayOptions, ReplayResult, Verdict};
 
 const MAX_FILES: usize = 5_000;
 
@@ -29,8 +26,17 @@ impl Lang for Runtime {
     }
 }
 
-pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) -> ReplayResult {
+pub(crate) fn replay(
+    history: &History,
+    workflow_type: &str,
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<ReplayResult, ReplayError> {
     let interp = Interp::new();
+    interp
+        .source_roots
+        .borrow_mut()
+        .clone_from(&options.source_roots);
     let mut result = ReplayResult {
         history: String::new(),
         workflow_type: workflow_type.to_string(),
@@ -42,14 +48,15 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
         code_now: None,
         findings: Vec::new(),
     };
-    let definition = match find_workflow(&interp, workflow_type, paths) {
+    let definition = match find_workflow(&interp, workflow_type, paths, &options.workflows) {
         Ok(definition) => definition,
-        Err((verdict, message, loc)) => {
+        Err(Setup::Failed((verdict, message, loc))) => {
             result.verdict = verdict;
             result.message = message;
             result.location = location(&interp, loc);
-            return result;
+            return Ok(result);
         }
+        Err(Setup::Usage(message)) => return Err(ReplayError::Usage(message)),
     };
     let mut runtime = Runtime {
         interp: interp.clone(),
@@ -85,7 +92,7 @@ pub(crate) fn replay(history: &History, workflow_type: &str, paths: &[PathBuf]) 
             result.location = location(&interp, failure.loc);
         }
     }
-    result
+    Ok(result)
 }
 
 fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
@@ -109,14 +116,29 @@ fn location(interp: &Interp, loc: Option<Loc>) -> Option<Location> {
     })
 }
 
-type SetupError = (Verdict, String, Option<Loc>);
+pub(crate) type SetupError = (Verdict, String, Option<Loc>);
+
+/// Why no workflow definition replays the history.
+pub(crate) enum Setup {
+    /// A verdict about the code (`error`: not registered; `inconclusive`: cannot load it).
+    Failed(SetupError),
+    /// The command line does not say what to replay (exit 2).
+    Usage(String),
+}
+
+impl From<SetupError> for Setup {
+    fn from(error: SetupError) -> Self {
+        Setup::Failed(error)
+    }
+}
 
 /// Registers the project's files, loads the candidates and returns the workflow definition.
 fn find_workflow(
     interp: &Rc<Interp>,
     workflow_type: &str,
     paths: &[PathBuf],
-) -> Result<Definition, SetupError> {
+    workflows: &[String],
+) -> Result<Definition, Setup> {
     let mut candidates = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -134,7 +156,10 @@ fn find_workflow(
             if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
             }
-            if let Some(module) = module_name(path, parent) {
+            // The name Python imports it by from the source roots (so that the package's other
+            // modules importing it get the same module), else by its folder.
+            let module = root_module_name(interp, path).or_else(|| module_name(path, parent));
+            if let Some(module) = module {
                 // Messages name the file as it was given on the command line.
                 interp
                     .project_files
@@ -143,12 +168,15 @@ fn find_workflow(
                 candidates.push((module, path.clone()));
             }
         } else {
-            return Err((
-                Verdict::Error,
-                format!("{}: no such file or directory", path.display()),
-                None,
-            ));
+            return Err(Setup::Usage(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
         }
+    }
+    if !workflows.is_empty() {
+        let registered = crate::registered::registered_classes(interp, workflows, &candidates)?;
+        return crate::registered::registered_definition(interp, &registered, workflow_type);
     }
     // Files that mention the type name first: the workflow is most likely defined there.
     let mut scored: Vec<(u8, String, PathBuf)> = candidates
@@ -172,65 +200,94 @@ fn find_workflow(
         .collect();
     scored.sort();
     let mut saw_type_name = false;
+    let mut found: Vec<Rc<Class>> = Vec::new();
+    let mut dynamic = None;
     for (score, module, _path) in &scored {
+        if !found.is_empty() && *score != 0 {
+            break;
+        }
         saw_type_name |= *score == 0;
-        interp.wf.borrow_mut().workflow_module = Some(module.clone());
+        if found.is_empty() {
+            interp.wf.borrow_mut().workflow_module = Some(module.clone());
+        }
         match interp.load_module(module) {
-            Ok(loaded) => {
-                if let Some(definition) = definition_in(interp, &loaded, workflow_type)? {
-                    return Ok(definition);
-                }
+            Ok(loaded) => collect_workflows(&loaded, workflow_type, &mut found, &mut dynamic),
+            // Files loaded only to look for a second class of the type may fail on their own.
+            Err(unwind) if *score == 0 && found.is_empty() => {
+                return Err(import_failure(interp, unwind).into());
             }
-            Err(Unwind::Stop(stop)) => {
-                let verdict = if stop.kind == crate::interp::StopKind::Restricted {
-                    Verdict::Error
-                } else {
-                    Verdict::Inconclusive
-                };
-                if *score == 0 {
-                    return Err((
-                        verdict,
-                        format!("importing the workflow module fails: {}", stop.message),
-                        stop.loc,
-                    ));
-                }
-            }
-            Err(Unwind::Exception(error)) => {
-                if *score == 0 {
-                    let message = interp.exception_str(&error).unwrap_or_default();
-                    return Err((
-                        Verdict::Error,
-                        format!("importing the workflow module raises: {message}"),
-                        interp.raised_at(&error),
-                    ));
-                }
-            }
+            Err(_) => {}
+        }
+        if found.is_empty() && dynamic.is_some() {
+            break;
         }
     }
+    match found.as_slice() {
+        [class] => return Ok(build_definition(interp, class)?),
+        [] => {}
+        several => {
+            return Err(Setup::Usage(format!(
+                "several classes have workflow type `{workflow_type}`; say which one the worker registers with `--workflow`: {}",
+                class_list(interp, several)
+            )));
+        }
+    }
+    if let Some(class) = dynamic {
+        return Ok(build_definition(interp, &class)?);
+    }
     if saw_type_name {
-        return Err((
+        return Err(Setup::Failed((
             Verdict::Inconclusive,
             format!(
                 "cannot find how workflow type `{workflow_type}` is registered (its name appears in the sources)"
             ),
             None,
-        ));
+        )));
     }
-    Err((
+    Err(Setup::Failed((
         Verdict::Error,
         format!(
             "Workflow class {workflow_type} is not registered on this worker (no `@workflow.defn` class of that type under the given paths)"
         ),
         None,
-    ))
+    )))
 }
 
-fn definition_in(
-    interp: &Rc<Interp>,
+/// The verdict when importing a workflow module fails: a sandbox restriction at import time is
+/// the worker's error; anything the runtime cannot follow is inconclusive.
+pub(crate) fn import_failure(interp: &Interp, unwind: Unwind) -> SetupError {
+    match unwind {
+        Unwind::Stop(stop) => {
+            let verdict = if stop.kind == crate::interp::StopKind::Restricted {
+                Verdict::Error
+            } else {
+                Verdict::Inconclusive
+            };
+            (
+                verdict,
+                format!("importing the workflow module fails: {}", stop.message),
+                stop.loc,
+            )
+        }
+        Unwind::Exception(error) => {
+            let message = interp.exception_str(&error).unwrap_or_default();
+            (
+                Verdict::Error,
+                format!("importing the workflow module raises: {message}"),
+                interp.raised_at(&error),
+            )
+        }
+    }
+}
+
+/// Adds the module's `@workflow.defn` classes of `workflow_type` to `found` (once each: a class
+/// imported into several modules is one class) and remembers a dynamic one.
+fn collect_workflows(
     module: &crate::interp::ModuleRef,
     workflow_type: &str,
-) -> Result<Option<Definition>, SetupError> {
-    let mut dynamic = None;
+    found: &mut Vec<Rc<Class>>,
+    dynamic: &mut Option<Rc<Class>>,
+) {
     for (_, value) in module.dict.borrow().items() {
         let Value::Class(class) = value else {
             continue;
@@ -239,22 +296,33 @@ fn definition_in(
             continue;
         };
         match defn.name.as_deref() {
-            Some(name) if name == workflow_type => {
-                return build_definition(interp, &class).map(Some);
+            Some(name)
+                if name == workflow_type
+                    && !found.iter().any(|known| Rc::ptr_eq(known, &class)) =>
+            {
+                found.push(class.clone());
             }
-            None => dynamic = Some(class.clone()),
+            None if dynamic.is_none() => *dynamic = Some(class.clone()),
             _ => {}
         }
     }
-    match dynamic {
-        Some(class) => build_definition(interp, &class).map(Some),
-        None => Ok(None),
-    }
 }
 
-fn build_definition(
+/// `Name (file:line), …` for messages.
+pub(crate) fn class_list(interp: &Interp, classes: &[Rc<Class>]) -> String {
+    classes
+        .iter()
+        .map(|class| match location(interp, class.defined_at) {
+            Some(at) => format!("{} ({}:{})", class.name, at.filename, at.row),
+            None => format!("{} (module {})", class.name, class.module),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn build_definition(
     interp: &Rc<Interp>,
-    class: &Rc<crate::interp::value::Class>,
+    class: &Rc<Class>,
 ) -> Result<Definition, SetupError> {
     let mut run = None;
     let mut init_takes_args = false;
@@ -308,6 +376,12 @@ fn build_definition(
         ));
     };
     let mut wf = interp.wf.borrow_mut();
+    wf.failure_exception_types = class
+        .workflow
+        .borrow()
+        .as_ref()
+        .map(|defn| defn.failure_exception_types.clone())
+        .unwrap_or_default();
     wf.signals = signals;
     wf.updates = updates;
     Ok(Definition {
@@ -367,6 +441,15 @@ fn register_tree(
     }
 }
 
-fn module_name(path: &Path, root: &Path) -> Option<String> {
+/// The dotted name of `path` under the first source root that holds it, when every folder on
+/// the way is a package name.
+pub(crate) fn root_module_name(interp: &Interp, path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let roots = interp.source_roots.borrow();
+    let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
+    tempolint_python::module_name_for(&absolute, &roots)
+}
+
+pub(crate) fn module_name(path: &Path, root: &Path) -> Option<String> {
     tempolint_python::module_name_for(path, &[root])
 }

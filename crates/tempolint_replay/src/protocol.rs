@@ -278,6 +278,12 @@ pub(crate) struct Activation {
     pub(crate) jobs: Vec<Job>,
     pub(crate) timestamp_nanos: i128,
     pub(crate) is_replaying: bool,
+    /// `workflow.info().get_current_history_length()`: the last event core processed.
+    pub(crate) history_length: i64,
+    /// `get_current_history_size()` and `is_continue_as_new_suggested()`: from the last
+    /// `WorkflowTaskStarted` core processed, as the server sent them.
+    pub(crate) history_size_bytes: i64,
+    pub(crate) continue_as_new_suggested: bool,
 }
 
 /// Why an activation could not complete.

@@ -115,8 +115,20 @@ impl Core<'_> {
                 activity_id,
                 activity_type,
             } => {
-                if !self.replaying {
-                    return Err(divergence(None, "cannot follow a local activity that runs past the end of the recorded history".to_string()));
+                // The marker of a local activity that ran in the last workflow task (the one that
+                // completes the workflow) is peeked from history like any other: core resolves it
+                // from there whether or not it is replaying (hello_local_activity).
+                let peeked = self.preresolutions.iter().any(|p| p.seq == *seq);
+                if !self.replaying && !peeked {
+                    // What the SDK does then depends on whether the history is still open and
+                    // on the local activity itself: not modelled, so not a verdict either way.
+                    let message = "cannot follow a local activity that runs past the end of the recorded history".to_string();
+                    self.unfollowable = Some(crate::protocol::LangFailure {
+                        kind: crate::protocol::LangFailureKind::Inconclusive,
+                        message: message.clone(),
+                        loc: command.loc,
+                    });
+                    return Err(divergence(None, message));
                 }
                 let key = self.machines.len();
                 self.machines.push(Machine::LocalActivity {

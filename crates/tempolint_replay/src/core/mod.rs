@@ -83,6 +83,12 @@ struct Core<'h> {
     preresolutions: VecDeque<Preresolution>,
     activation_index: u64,
     jobs: Vec<Job>,
+    /// Set when core stops on something the model does not follow (the verdict is then
+    /// inconclusive, not a divergence).
+    unfollowable: Option<crate::protocol::LangFailure>,
+    /// From the last `WorkflowTaskStarted` processed (`workflow.info()` reads them).
+    history_size_bytes: i64,
+    continue_as_new_suggested: bool,
     time_nanos: i128,
     wft_expected_started: i64,
     wft_started: Option<(i64, i128)>,
@@ -109,6 +115,9 @@ pub(crate) fn replay(history: &History, lang: &mut dyn Lang) -> Outcome {
     match core.run(lang) {
         Ok(None) => Outcome::Ok,
         Ok(Some(failure)) => Outcome::Lang(failure),
+        Err(_) if core.unfollowable.is_some() => {
+            Outcome::Lang(core.unfollowable.take().expect("checked"))
+        }
         Err(divergence) => Outcome::Nondeterministic(*divergence),
     }
 }
@@ -149,6 +158,9 @@ impl<'h> Core<'h> {
             activation_index: 0,
             jobs: Vec::new(),
             time_nanos: 0,
+            history_size_bytes: 0,
+            continue_as_new_suggested: false,
+            unfollowable: None,
             wft_expected_started: 0,
             wft_started: None,
         };
@@ -171,6 +183,9 @@ impl<'h> Core<'h> {
                 jobs,
                 timestamp_nanos: self.time_nanos,
                 is_replaying: self.replaying,
+                history_length: self.last_processed_event,
+                history_size_bytes: self.history_size_bytes,
+                continue_as_new_suggested: self.continue_as_new_suggested,
             };
             let commands = match lang.activate(activation) {
                 Ok(commands) => commands,
@@ -247,7 +262,7 @@ impl<'h> Core<'h> {
                         &started.original_execution_run_id,
                     ),
                     start_time_nanos: event.time_nanos,
-                    started: Box::new(started.clone()),
+                    started: started.clone(),
                 });
             }
             Attributes::WorkflowExecutionSignaled { signal_name, input } => {
@@ -255,6 +270,17 @@ impl<'h> Core<'h> {
                     name: signal_name.clone(),
                     input: input.clone(),
                 });
+            }
+            Attributes::WorkflowTaskStarted {
+                history_size_bytes,
+                suggest_continue_as_new,
+            } => {
+                self.history_size_bytes = *history_size_bytes;
+                self.continue_as_new_suggested = *suggest_continue_as_new;
+                self.wft_started = Some((event.id, event.time_nanos));
+                if event.id >= self.wft_expected_started {
+                    self.task_started(self.wft_expected_started, event.time_nanos);
+                }
             }
             Attributes::WorkflowExecutionCancelRequested { cause } => {
                 self.jobs.push(Job::CancelWorkflow {
@@ -265,12 +291,6 @@ impl<'h> Core<'h> {
                 EventType::WorkflowTaskScheduled => {
                     self.wft_expected_started = self.next_started_event_id;
                     self.wft_started = None;
-                }
-                EventType::WorkflowTaskStarted => {
-                    self.wft_started = Some((event.id, event.time_nanos));
-                    if event.id >= self.wft_expected_started {
-                        self.task_started(self.wft_expected_started, event.time_nanos);
-                    }
                 }
                 EventType::WorkflowTaskCompleted => {
                     if let Some((id, time)) = self.wft_started {

@@ -6,7 +6,7 @@ use serde::de::IgnoredAny;
 
 use super::load::{enum_text, field_at, int64, message_of};
 use super::payload::{Failure, PayloadWire, PayloadsWire};
-use super::{Attributes, EventType, Marker, UpdateAccepted, WorkflowStarted};
+use super::{Attributes, EventType, Marker, ParentExecution, UpdateAccepted, WorkflowStarted};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -69,10 +69,12 @@ pub(super) fn parse_attributes(
                 workflow_type: Named, workflow_id: Option<String>, task_queue: Named, input: PayloadsWire,
                 original_execution_run_id: String, first_execution_run_id: String,
                 continued_execution_run_id: String, attempt: i64, cron_schedule: String,
-                parent_workflow_execution: Option<Execution>, memo: Fields, search_attributes: IndexedFields,
+                parent_workflow_execution: Option<Execution>, parent_workflow_namespace: String,
+                workflow_run_timeout: Option<String>, workflow_execution_timeout: Option<String>,
+                workflow_task_timeout: Option<String>, memo: Fields, search_attributes: IndexedFields,
                 last_completion_result: PayloadsWire,
             );
-            Attributes::WorkflowExecutionStarted(WorkflowStarted {
+            Attributes::WorkflowExecutionStarted(Box::new(WorkflowStarted {
                 workflow_type: w.workflow_type.name,
                 workflow_id: w.workflow_id,
                 task_queue: w.task_queue.name,
@@ -82,16 +84,33 @@ pub(super) fn parse_attributes(
                 continued_execution_run_id: w.continued_execution_run_id,
                 attempt: w.attempt,
                 cron_schedule: w.cron_schedule,
-                parent_workflow_id: w.parent_workflow_execution.map(|e| e.workflow_id),
+                parent: w.parent_workflow_execution.map(|e| ParentExecution {
+                    namespace: w.parent_workflow_namespace,
+                    workflow_id: e.workflow_id,
+                    run_id: e.run_id,
+                }),
+                run_timeout_micros: w.workflow_run_timeout.as_deref().and_then(duration_micros),
+                execution_timeout_micros: w
+                    .workflow_execution_timeout
+                    .as_deref()
+                    .and_then(duration_micros),
+                task_timeout_micros: w.workflow_task_timeout.as_deref().and_then(duration_micros),
                 memo: fields_vec(w.memo.fields),
                 search_attributes: fields_vec(w.search_attributes.indexed_fields),
                 last_completion_result: w.last_completion_result.0,
-            })
+            }))
         }
         E::WorkflowTaskCompleted => {
             let w = wire!(sdk_metadata: SdkMetadata);
             Attributes::WorkflowTaskCompleted {
                 core_used_flags: w.sdk_metadata.core_used_flags,
+            }
+        }
+        E::WorkflowTaskStarted => {
+            let w = wire!(history_size_bytes: i64 => "int64", suggest_continue_as_new: bool);
+            Attributes::WorkflowTaskStarted {
+                history_size_bytes: w.history_size_bytes,
+                suggest_continue_as_new: w.suggest_continue_as_new,
             }
         }
         E::WorkflowTaskFailed => {
@@ -373,4 +392,25 @@ pub(super) fn parse_attributes(
             Attributes::Other
         }
     })
+}
+
+/// A proto3 JSON duration (`"10s"`, `"0.300s"`) in microseconds, exactly.
+fn duration_micros(text: &str) -> Option<i64> {
+    let seconds = text.strip_suffix('s')?;
+    let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+    if fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let mut micros_text: String = fraction.chars().take(6).collect();
+    while micros_text.len() < 6 {
+        micros_text.push('0');
+    }
+    let fraction: i64 = micros_text.parse().ok()?;
+    let sign = if whole < 0 || seconds.starts_with('-') {
+        -1
+    } else {
+        1
+    };
+    whole.checked_mul(1_000_000)?.checked_add(sign * fraction)
 }

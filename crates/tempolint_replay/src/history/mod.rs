@@ -12,8 +12,6 @@ mod payload;
 pub use event_type::EventType;
 pub(crate) use load::days_from_civil as days_from_civil_pub;
 pub use load::{HistoryError, load_history, parse_history};
-#[cfg(feature = "spike-seam")]
-pub(crate) use payload::PayloadWire;
 pub use payload::{Failure, FailureInfo, Payload};
 
 /// One recorded history.
@@ -38,9 +36,15 @@ pub struct Event {
 /// The attributes tempolint needs, per event type. Everything else is read past.
 #[derive(Debug, Clone)]
 pub enum Attributes {
-    WorkflowExecutionStarted(WorkflowStarted),
+    /// Boxed: the started event is one per history and much larger than the rest.
+    WorkflowExecutionStarted(Box<WorkflowStarted>),
     WorkflowTaskCompleted {
         core_used_flags: Vec<u32>,
+    },
+    /// What the server told the worker when the task started (`workflow.info()` reads it).
+    WorkflowTaskStarted {
+        history_size_bytes: i64,
+        suggest_continue_as_new: bool,
     },
     WorkflowTaskFailed {
         cause: String,
@@ -176,6 +180,14 @@ pub enum Attributes {
 }
 
 /// `workflowExecutionStartedEventAttributes`.
+/// The parent of a child workflow, as `workflow.info().parent` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentExecution {
+    pub namespace: String,
+    pub workflow_id: String,
+    pub run_id: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowStarted {
     pub workflow_type: String,
@@ -187,7 +199,11 @@ pub struct WorkflowStarted {
     pub continued_execution_run_id: String,
     pub attempt: i64,
     pub cron_schedule: String,
-    pub parent_workflow_id: Option<String>,
+    pub parent: Option<ParentExecution>,
+    /// Workflow timeouts in microseconds; `None` when the history does not set them.
+    pub run_timeout_micros: Option<i64>,
+    pub execution_timeout_micros: Option<i64>,
+    pub task_timeout_micros: Option<i64>,
     pub memo: Vec<(String, Payload)>,
     pub search_attributes: Vec<(String, Payload)>,
     pub last_completion_result: Vec<Payload>,

@@ -25,6 +25,26 @@ impl Interp {
             match &function {
                 Value::Function(user) => {
                     let scope = self.bind_arguments(user, args)?;
+                    let generator = *user
+                        .meta
+                        .borrow_mut()
+                        .generator
+                        .get_or_insert_with(|| super::generators::is_generator(user));
+                    if generator {
+                        let generator = self.new_generator(user, scope);
+                        if !user.meta.borrow().context_manager {
+                            return Ok(generator);
+                        }
+                        let Value::Native(native) = &generator else {
+                            unreachable!("new_generator makes a generator");
+                        };
+                        let super::native::Native::Generator(generator) = native.as_ref() else {
+                            unreachable!("new_generator makes a generator");
+                        };
+                        return Ok(Value::Native(Rc::new(
+                            super::native::Native::GeneratorContextManager(generator.clone()),
+                        )));
+                    }
                     if user.is_async() {
                         return Ok(Value::Coroutine(Rc::new(Coroutine {
                             name: user.name.clone(),

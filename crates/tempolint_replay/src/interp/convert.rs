@@ -6,9 +6,10 @@ use std::rc::Rc;
 use tempolint_python::ast::{self, Expr};
 
 use super::expr::Args;
+use super::native::Native;
 use super::scope::{Lookup, Scope};
-use super::temporal::TypeHint;
 use super::value::{Dict, Function, Value};
+use super::workflow_instance::TypeHint;
 use super::{Interp, ModuleRef, PyResult};
 use crate::history::Payload;
 
@@ -33,33 +34,35 @@ impl Interp {
         Ok(plain_json(json))
     }
 
-    /// Conversion guided by an annotation; `None` when the hint does not change anything.
+    /// Conversion guided by an annotation, as `value_to_type` does it; `None` when the hint
+    /// leaves the JSON value as it is. A hint the runtime does not convert exactly (a
+    /// `datetime`, a union of several types, a class it does not model, a value of the wrong
+    /// JSON type, on which the SDK raises) gives an unknown value: using it is inconclusive.
     fn convert_with_hint(
         &self,
         json: &serde_json::Value,
         hint: &'static Expr,
         module: &ModuleRef,
     ) -> PyResult<Option<Value>> {
-        if json.is_null() {
-            return Ok(Some(Value::None));
-        }
+        let unknown = || {
+            Ok(Some(Value::unknown(
+                format!(
+                    "a value the data converter builds for the type hint `{}`",
+                    hint_text(hint)
+                ),
+                self.here(),
+            )))
+        };
         match hint {
-            Expr::StringLiteral(text) => {
-                let Ok(parsed) = ruff_expression(text.value.to_str()) else {
-                    return Ok(None);
-                };
-                self.convert_with_hint(json, parsed, module)
-            }
+            Expr::StringLiteral(text) => match ruff_expression(text.value.to_str()) {
+                Ok(parsed) => self.convert_with_hint(json, parsed, module),
+                Err(()) => unknown(),
+            },
+            Expr::NoneLiteral(_) if json.is_null() => Ok(Some(Value::None)),
             Expr::BinOp(binop) if binop.op == ast::Operator::BitOr => {
-                for side in [&binop.left, &binop.right] {
-                    if matches!(side.as_ref(), Expr::NoneLiteral(_)) {
-                        continue;
-                    }
-                    if let Some(value) = self.convert_with_hint(json, side, module)? {
-                        return Ok(Some(value));
-                    }
-                }
-                Ok(None)
+                let mut members = Vec::new();
+                flatten_union(hint, &mut members);
+                self.convert_union(json, &members, module, unknown)
             }
             Expr::Subscript(subscript) => {
                 let origin = annotation_name(&subscript.value);
@@ -68,17 +71,11 @@ impl Interp {
                     other => vec![other],
                 };
                 match (origin.as_deref(), json) {
+                    (Some("Optional"), serde_json::Value::Null) => Ok(Some(Value::None)),
                     (Some("Optional" | "Union"), _) => {
-                        for argument in arguments {
-                            if matches!(argument, Expr::NoneLiteral(_)) {
-                                continue;
-                            }
-                            if let Some(value) = self.convert_with_hint(json, argument, module)? {
-                                return Ok(Some(value));
-                            }
-                        }
-                        Ok(None)
+                        self.convert_union(json, &arguments, module, unknown)
                     }
+                    (Some("Literal"), _) => Ok(None),
                     (
                         Some(
                             "list" | "List" | "Sequence" | "MutableSequence" | "Iterable" | "set"
@@ -119,30 +116,31 @@ impl Interp {
                         Some("dict" | "Dict" | "Mapping" | "MutableMapping"),
                         serde_json::Value::Object(map),
                     ) => {
+                        let key_hint = arguments.first().and_then(|k| annotation_name(k));
+                        if !matches!(key_hint.as_deref(), None | Some("str" | "int" | "Any")) {
+                            return unknown();
+                        }
                         let mut dict = Dict::default();
                         for (key, item) in map {
                             let value =
                                 self.json_to_value(item, arguments.get(1).map(|a| (*a, module)))?;
-                            let key = match arguments
-                                .first()
-                                .and_then(|k| annotation_name(k))
-                                .as_deref()
-                            {
-                                Some("int") => key
-                                    .parse::<i64>()
-                                    .map_or_else(|_| Value::str(key), Value::Int),
+                            let key = match key_hint.as_deref() {
+                                Some("int") => match key.parse::<i64>() {
+                                    Ok(number) => Value::Int(number),
+                                    Err(_) => return unknown(),
+                                },
                                 _ => Value::str(key),
                             };
                             dict.insert(key, value);
                         }
                         Ok(Some(Value::dict(dict)))
                     }
-                    _ => Ok(None),
+                    _ => unknown(),
                 }
             }
             Expr::Name(_) | Expr::Attribute(_) => {
                 let Some(resolved) = self.resolve_annotation(hint, module) else {
-                    return Ok(None);
+                    return unknown();
                 };
                 match (&resolved, json) {
                     (Value::Class(class), serde_json::Value::Object(map))
@@ -176,15 +174,43 @@ impl Interp {
                     (Value::Class(class), _) if class.enum_members.borrow().is_some() => {
                         Ok(Some(self.enum_lookup(class, &plain_json(json))?))
                     }
-                    (Value::Class(class), serde_json::Value::Number(number))
-                        if class.native == Some("float") =>
-                    {
-                        Ok(Some(Value::Float(number.as_f64().unwrap_or(0.0))))
+                    (Value::Class(class), _) if class.native.is_some() => {
+                        match scalar(class.native.unwrap_or_default(), json) {
+                            Scalar::Unchanged => Ok(None),
+                            Scalar::Converted(value) => Ok(Some(value)),
+                            Scalar::NotModelled => unknown(),
+                        }
                     }
-                    _ => Ok(None),
+                    (Value::Native(native), _) if matches!(native.as_ref(), Native::TypingForm(name) if name.ends_with(".Any") || name == "Any") => {
+                        Ok(None)
+                    }
+                    _ => unknown(),
                 }
             }
-            _ => Ok(None),
+            _ => unknown(),
+        }
+    }
+
+    /// `Optional[X]`, `Union[...]`, `X | None`: `None` for null; the one other member exactly;
+    /// with several members the SDK tries each in turn, which is not modelled.
+    fn convert_union(
+        &self,
+        json: &serde_json::Value,
+        members: &[&'static Expr],
+        module: &ModuleRef,
+        unknown: impl Fn() -> PyResult<Option<Value>>,
+    ) -> PyResult<Option<Value>> {
+        let others: Vec<&'static Expr> = members
+            .iter()
+            .copied()
+            .filter(|member| !matches!(member, Expr::NoneLiteral(_)))
+            .collect();
+        if json.is_null() && others.len() < members.len() {
+            return Ok(Some(Value::None));
+        }
+        match others.as_slice() {
+            [only] => self.convert_with_hint(json, only, module),
+            _ => unknown(),
         }
     }
 
@@ -249,6 +275,59 @@ fn ruff_expression(text: &str) -> Result<&'static Expr, ()> {
     match parsed.module().body.first() {
         Some(ast::Stmt::AnnAssign(assign)) => Ok(&assign.annotation),
         _ => Err(()),
+    }
+}
+
+/// A builtin class as hint (`str`, `int`, a bare `dict`): the JSON value as `value_to_type`
+/// returns it (`Some(None)`: unchanged), `None` where it raises or is not modelled.
+fn scalar(native: &str, json: &serde_json::Value) -> Scalar {
+    match (native, json) {
+        ("str", serde_json::Value::String(_))
+        | ("bool", serde_json::Value::Bool(_))
+        | ("dict", serde_json::Value::Object(_))
+        | ("list", serde_json::Value::Array(_)) => Scalar::Unchanged,
+        ("tuple", serde_json::Value::Array(items)) => {
+            Scalar::Converted(Value::tuple(items.iter().map(plain_json).collect()))
+        }
+        ("int", serde_json::Value::Number(number)) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|f| f.trunc() as i64))
+            .map_or(Scalar::NotModelled, |n| Scalar::Converted(Value::Int(n))),
+        ("float", serde_json::Value::Number(number)) => {
+            Scalar::Converted(Value::Float(number.as_f64().unwrap_or(0.0)))
+        }
+        _ => Scalar::NotModelled,
+    }
+}
+
+/// What `value_to_type` does with a builtin class hint.
+enum Scalar {
+    Unchanged,
+    Converted(Value),
+    /// It raises (wrong JSON type) or the runtime does not model it.
+    NotModelled,
+}
+
+/// The members of `A | B | None`.
+fn flatten_union(expr: &'static Expr, members: &mut Vec<&'static Expr>) {
+    match expr {
+        Expr::BinOp(binop) if binop.op == ast::Operator::BitOr => {
+            flatten_union(&binop.left, members);
+            flatten_union(&binop.right, members);
+        }
+        other => members.push(other),
+    }
+}
+
+/// A short rendering of a hint for messages.
+fn hint_text(expr: &Expr) -> String {
+    match expr {
+        Expr::Subscript(subscript) => format!(
+            "{}[…]",
+            annotation_name(&subscript.value).unwrap_or_else(|| "…".into())
+        ),
+        Expr::StringLiteral(text) => text.value.to_str().to_string(),
+        other => annotation_name(other).unwrap_or_else(|| "…".into()),
     }
 }
 

@@ -166,14 +166,18 @@ impl Interp {
                     ))
                 }
                 Expr::Generator(comp) => {
-                    // Generators are evaluated eagerly; workflow code consumes them at once
-                    // (`sum(...)`, `gather(*(...))`, `",".join(...)`).
+                    // Generator expressions are evaluated eagerly; workflow code consumes them
+                    // at once (`sum(...)`, `gather(*(...))`, `next(...)`). The result is an
+                    // iterator, as in Python, so `next()` and a second pass behave alike.
                     let items = self
                         .comprehension(&comp.generators, scope, Some(&comp.elt), None)
                         .await?;
-                    Ok(Value::list(
-                        items.into_iter().map(|(item, _)| item).collect(),
-                    ))
+                    Ok(Value::Native(Rc::new(super::native::Native::Iterator(
+                        std::cell::RefCell::new((
+                            items.into_iter().map(|(item, _)| item).collect(),
+                            0,
+                        )),
+                    ))))
                 }
                 Expr::SetComp(comp) => {
                     let items = self
@@ -234,9 +238,14 @@ impl Interp {
                 Expr::Starred(_) => {
                     Err(self.raise(&self.exc.type_error, "can't use starred expression here"))
                 }
-                Expr::Yield(_) | Expr::YieldFrom(_) => {
-                    Err(self.unsupported("generators (`yield`)"))
+                Expr::Yield(expr) => {
+                    let value = match &expr.value {
+                        Some(value) => self.eval(value, scope).await?,
+                        None => Value::None,
+                    };
+                    self.yield_value(scope, value).await
                 }
+                Expr::YieldFrom(_) => Err(self.unsupported("`yield from`")),
                 Expr::TString(_) => Err(self.unsupported("template strings")),
                 Expr::IpyEscapeCommand(_) => Err(self.unsupported("IPython escape commands")),
             }

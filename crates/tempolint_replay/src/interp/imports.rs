@@ -13,6 +13,12 @@ use super::{Interp, Module, ModuleRef, PyResult};
 
 const KIND: &str = "__tempolint_kind__";
 
+/// What a dotted name is under a source root.
+enum RootEntry {
+    File(std::path::PathBuf),
+    NamespacePackage,
+}
+
 impl Interp {
     pub(crate) fn exec_import(
         &self,
@@ -98,14 +104,31 @@ impl Interp {
         if let Some((parent, _)) = name.rsplit_once('.') {
             self.load_module(parent)?;
         }
+        // Looked up first: the map's borrow must not last while the module's body runs.
+        let listed = self.project_files.borrow().get(name).cloned();
         let module = if let Some(module) = self.native_module(name) {
             module
-        } else if let Some(path) = self.project_files.borrow().get(name).cloned() {
+        } else if let Some(path) = listed {
             return self.load_project_module(name, &path);
         } else if let Some(path) = self.unique_project_suffix(name) {
             // A sibling folder's module imported by its short name (the worker's sys.path had
             // that folder on it): `from activities import x` with `workflows/activities.py`.
             return self.load_project_module(name, &path);
+        } else if let Some(found) = self.find_in_source_roots(name) {
+            match found {
+                RootEntry::File(path) => {
+                    self.project_files
+                        .borrow_mut()
+                        .insert(name.to_string(), path.clone());
+                    return self.load_project_module(name, &path);
+                }
+                RootEntry::NamespacePackage => {
+                    let module = Module::new(name, None);
+                    module.set("__name__", Value::str(name));
+                    module.set("__path__", Value::list(Vec::new()));
+                    module
+                }
+            }
         } else if self.restrictions.is_stdlib(name) {
             let module = Module::new(name, None);
             module.set(KIND, Value::str("stdlib"));
@@ -158,6 +181,32 @@ impl Interp {
         }
         outcome?;
         Ok(module)
+    }
+
+    /// `name` as Python finds it on `sys.path` = the source roots: a module file, a package's
+    /// `__init__.py`, or a folder without one (a namespace package). The standard library and
+    /// installed packages come first in Python's search, so a root never shadows them.
+    fn find_in_source_roots(&self, name: &str) -> Option<RootEntry> {
+        if self.restrictions.is_stdlib(name) {
+            return None;
+        }
+        let relative: std::path::PathBuf = name.split('.').collect();
+        let roots = self.source_roots.borrow();
+        for root in roots.iter() {
+            let base = root.join(&relative);
+            let package = base.join("__init__.py");
+            if package.is_file() {
+                return Some(RootEntry::File(package));
+            }
+            let module = base.with_extension("py");
+            if module.is_file() {
+                return Some(RootEntry::File(module));
+            }
+        }
+        roots
+            .iter()
+            .any(|root| root.join(&relative).is_dir())
+            .then_some(RootEntry::NamespacePackage)
     }
 
     /// The one project file whose dotted name ends with `.name`, if exactly one does.

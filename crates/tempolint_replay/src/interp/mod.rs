@@ -5,17 +5,21 @@
 //! would, and the library the workflow touches (asyncio, dataclasses, datetime, enum, temporalio)
 //! is modelled natively, as far as workflow code needs it.
 
-pub(crate) mod asyncio;
-mod asyncio_api;
-mod asyncio_lib;
+pub(crate) mod asyncio_condition;
+mod asyncio_coroutines;
+mod asyncio_functions;
+pub(crate) mod asyncio_primitives;
 mod builtins;
 mod call;
 mod classes;
 mod convert;
+pub(crate) mod event_loop;
 mod exceptions;
 mod expr;
 mod format;
+pub(crate) mod generators;
 mod imports;
+mod match_statement;
 mod methods;
 pub(crate) mod native;
 mod native_methods;
@@ -24,13 +28,13 @@ pub(crate) mod rng;
 pub(crate) mod runtime;
 pub(crate) mod sandbox;
 pub(crate) mod scope;
+mod sdk_decorators;
+mod sdk_functions;
 mod stdlib;
 mod stmt;
 mod str_methods;
-pub(crate) mod temporal;
-mod temporal_api;
-mod temporal_decl;
 pub(crate) mod value;
+pub(crate) mod workflow_instance;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -135,14 +139,17 @@ pub(crate) struct Interp {
     pub(crate) modules: RefCell<HashMap<String, ModuleRef>>,
     /// Project files by dotted module name (not yet executed).
     pub(crate) project_files: RefCell<HashMap<String, std::path::PathBuf>>,
+    /// Folders that are on the worker's `sys.path` (the `src` setting, relative to the project
+    /// root): modules not among the given paths load from there on demand, as Python would.
+    pub(crate) source_roots: RefCell<Vec<std::path::PathBuf>>,
     pub(crate) builtins: ModuleRef,
     pub(crate) exc: ExceptionClasses,
     pub(crate) natives: classes::NativeClasses,
     /// The statement or call being evaluated (for command origins and messages).
     pub(crate) loc: Cell<Option<Loc>>,
     pub(crate) depth: Cell<u32>,
-    pub(crate) aio: asyncio::Loop,
-    pub(crate) wf: RefCell<temporal::WorkflowState>,
+    pub(crate) aio: event_loop::Loop,
+    pub(crate) wf: RefCell<workflow_instance::WorkflowState>,
     pub(crate) restrictions: sandbox::Restrictions,
     /// Nesting of `imports_passed_through()` blocks.
     pub(crate) passthrough_depth: Cell<u32>,
@@ -167,13 +174,14 @@ impl Interp {
             sources: RefCell::default(),
             modules: RefCell::default(),
             project_files: RefCell::default(),
+            source_roots: RefCell::default(),
             builtins,
             exc,
             natives,
             loc: Cell::new(None),
             depth: Cell::new(0),
-            aio: asyncio::Loop::default(),
-            wf: RefCell::new(temporal::WorkflowState::default()),
+            aio: event_loop::Loop::default(),
+            wf: RefCell::new(workflow_instance::WorkflowState::default()),
             restrictions: sandbox::Restrictions::load(),
             passthrough_depth: Cell::new(0),
             unrestricted_depth: Cell::new(0),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use tempolint_python::ast::Operator;
 
-use super::asyncio::{AsCompletedState, WaitMode};
+use super::event_loop::{AsCompletedState, WaitMode};
 use super::expr::Args;
 use super::ops::{as_float, as_int};
 use super::rng::MersenneTwister;
@@ -62,13 +62,23 @@ pub(crate) enum Native {
     Lock(RefCell<SyncState>),
     /// `asyncio.Event`.
     Event(RefCell<SyncState>),
+    /// `asyncio.Queue` (unbounded).
+    Queue(RefCell<super::asyncio_primitives::QueueState>),
+    /// `asyncio.Semaphore` / `BoundedSemaphore`.
+    Semaphore(RefCell<super::asyncio_primitives::SemaphoreState>),
+    /// `asyncio.Condition`.
+    Condition(super::asyncio_condition::ConditionState),
+    /// A generator object (also an async generator).
+    Generator(Rc<super::generators::Generator>),
+    /// What calling a `contextlib.(async)contextmanager` function returns.
+    GeneratorContextManager(Rc<super::generators::Generator>),
 }
 
 /// State of `asyncio.Lock` / `asyncio.Event`: the flag and the futures waiting on it.
 #[derive(Default)]
 pub(crate) struct SyncState {
     pub(crate) flag: bool,
-    pub(crate) waiters: std::collections::VecDeque<Rc<super::asyncio::FutureObj>>,
+    pub(crate) waiters: std::collections::VecDeque<Rc<super::event_loop::FutureObj>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,7 +96,7 @@ pub(crate) enum NativeCoroutine {
         result: Value,
     },
     Wait {
-        futures: Vec<Rc<super::asyncio::FutureObj>>,
+        futures: Vec<Rc<super::event_loop::FutureObj>>,
         timeout: Option<f64>,
         mode: WaitMode,
         as_sets: bool,
@@ -102,9 +112,9 @@ pub(crate) enum NativeCoroutine {
         function: Value,
         timeout: Option<f64>,
     },
-    ExecuteActivity(Box<super::temporal::ActivityRequest>),
-    StartChild(Box<super::temporal::ChildRequest>),
-    ExecuteChild(Box<super::temporal::ChildRequest>),
+    ExecuteActivity(Box<super::workflow_instance::ActivityRequest>),
+    StartChild(Box<super::workflow_instance::ChildRequest>),
+    ExecuteChild(Box<super::workflow_instance::ChildRequest>),
     SignalExternal {
         workflow_id: String,
         signal: String,
@@ -116,6 +126,11 @@ pub(crate) enum NativeCoroutine {
     Return(Value),
     LockAcquire(Rc<Native>),
     EventWait(Rc<Native>),
+    QueuePut(Rc<Native>, Value),
+    SemaphoreAcquire(Rc<Native>),
+    /// `Condition.wait()`, or `wait_for(predicate)`.
+    ConditionWait(Rc<Native>, Option<Value>),
+    QueueGet(Rc<Native>),
 }
 
 impl Native {
@@ -136,8 +151,17 @@ impl Native {
             Native::Partial { .. } => "functools.partial".into(),
             Native::DataclassOptions { .. } => "function".into(),
             Native::Iterator(_) => "iterator".into(),
+            Native::Generator(generator) if generator.is_async => "async_generator".into(),
+            Native::Generator(_) => "generator".into(),
+            Native::GeneratorContextManager(generator) if generator.is_async => {
+                "_AsyncGeneratorContextManager".into()
+            }
+            Native::GeneratorContextManager(_) => "_GeneratorContextManager".into(),
             Native::Lock(_) => "Lock".into(),
             Native::Event(_) => "Event".into(),
+            Native::Queue(_) => "Queue".into(),
+            Native::Semaphore(_) => "Semaphore".into(),
+            Native::Condition(_) => "Condition".into(),
         }
     }
 
@@ -467,7 +491,7 @@ impl Interp {
                     as_sets,
                 } => {
                     let (done, pending) = self.wait_futures(&futures, timeout, mode).await?;
-                    let wrap = |futures: Vec<Rc<super::asyncio::FutureObj>>| {
+                    let wrap = |futures: Vec<Rc<super::event_loop::FutureObj>>| {
                         let values: Vec<Value> = futures.into_iter().map(Value::Future).collect();
                         if as_sets {
                             let mut dict = super::value::Dict::default();
@@ -508,6 +532,19 @@ impl Interp {
                 NativeCoroutine::Return(value) => Ok(value),
                 NativeCoroutine::LockAcquire(lock) => self.lock_acquire(&lock).await,
                 NativeCoroutine::EventWait(event) => self.event_wait(&event).await,
+                NativeCoroutine::QueuePut(queue, item) => {
+                    if let Native::Queue(state) = queue.as_ref() {
+                        self.put_in_queue(state, item);
+                    }
+                    Ok(Value::None)
+                }
+                NativeCoroutine::QueueGet(queue) => self.queue_get(&queue).await,
+                NativeCoroutine::ConditionWait(condition, predicate) => {
+                    self.condition_wait(&condition, predicate).await
+                }
+                NativeCoroutine::SemaphoreAcquire(semaphore) => {
+                    self.semaphore_acquire(&semaphore).await
+                }
             }
         })
     }
@@ -567,6 +604,17 @@ impl Interp {
             } if matches!(name, "value_set" | "value_unset") => {
                 method("search_attribute_key.update")
             }
+            Native::Record {
+                type_name: "Info", ..
+            } if matches!(
+                name,
+                "is_continue_as_new_suggested"
+                    | "get_current_history_length"
+                    | "get_current_history_size"
+            ) =>
+            {
+                method(&format!("info.{name}"))
+            }
             Native::Record { fields, type_name } => {
                 match fields.borrow().iter().find(|(key, _)| key.as_ref() == name) {
                     Some((_, value)) => Ok(value.clone()),
@@ -581,6 +629,21 @@ impl Interp {
             Native::Event(_) => match name {
                 "set" | "clear" | "is_set" | "wait" => method(&format!("event.{name}")),
                 _ => self.attribute_error(object, name),
+            },
+            Native::Condition(_) => match name {
+                "acquire" | "release" | "locked" | "wait" | "wait_for" | "notify"
+                | "notify_all" => method(&format!("condition.{name}")),
+                _ => Err(self.unsupported(format!("`asyncio.Condition.{name}`"))),
+            },
+            Native::Semaphore(_) => match name {
+                "acquire" | "release" | "locked" => method(&format!("semaphore.{name}")),
+                _ => Err(self.unsupported(format!("`asyncio.Semaphore.{name}`"))),
+            },
+            Native::Queue(_) => match name {
+                "put" | "put_nowait" | "get" | "get_nowait" | "empty" | "full" | "qsize"
+                | "task_done" => method(&format!("queue.{name}")),
+                "maxsize" => Ok(Value::Int(0)),
+                _ => Err(self.unsupported(format!("`asyncio.Queue.{name}`"))),
             },
             Native::ExternalHandle {
                 workflow_id,

@@ -108,6 +108,24 @@ impl Interp {
                 }
                 Ok(Value::None)
             }
+            ("info.is_continue_as_new_suggested", _) => {
+                Ok(Value::Bool(self.wf.borrow().continue_as_new_suggested))
+            }
+            ("info.get_current_history_length", _) => {
+                Ok(Value::Int(self.wf.borrow().history_length))
+            }
+            ("info.get_current_history_size", _) => {
+                Ok(Value::Int(self.wf.borrow().history_size_bytes))
+            }
+            (method, Native::Condition(_)) if method.starts_with("condition.") => {
+                self.condition_method(method, native, first)
+            }
+            (method, Native::Semaphore(_)) if method.starts_with("semaphore.") => {
+                self.semaphore_method(method, native)
+            }
+            (method, Native::Queue(_)) if method.starts_with("queue.") => {
+                self.queue_method(method, native, first)
+            }
             ("search_attribute_key.update", _) => Ok(Native::record(
                 "SearchAttributeUpdate",
                 vec![("key", receiver.clone())],

@@ -344,8 +344,18 @@ impl Interp {
             CmpOp::Gt => self.py_lt(right, left),
             CmpOp::LtE => Ok(!self.py_lt(right, left)?),
             CmpOp::GtE => Ok(!self.py_lt(left, right)?),
-            CmpOp::Is => Ok(is_same(left, right)),
-            CmpOp::IsNot => Ok(!is_same(left, right)),
+            // An unknown value is not known *not* to be `None` (or anything else).
+            CmpOp::Is | CmpOp::IsNot if !is_same(left, right) => {
+                if let Some(Value::Unknown(unknown)) = [left, right]
+                    .into_iter()
+                    .find(|value| matches!(value, Value::Unknown(_)))
+                {
+                    return Err(self.unsupported(format!("`is` on {}", unknown.what)));
+                }
+                Ok(op == CmpOp::IsNot)
+            }
+            CmpOp::Is => Ok(true),
+            CmpOp::IsNot => Ok(false),
             CmpOp::In => self.contains(right, left),
             CmpOp::NotIn => Ok(!self.contains(right, left)?),
         }
@@ -571,6 +581,20 @@ impl Interp {
                 .as_ref()
                 .map(|members| members.iter().map(|(_, v)| v.clone()).collect())
                 .unwrap_or_default(),
+            Value::Native(native) if matches!(native.as_ref(), super::native::Native::Generator(g) if !g.is_async) =>
+            {
+                let super::native::Native::Generator(generator) = native.as_ref() else {
+                    unreachable!("matched above");
+                };
+                let mut items = Vec::new();
+                while let Some(item) = self.block_on(Box::pin(
+                    self.resume(generator, super::generators::Resume::Send(Value::None)),
+                ))? {
+                    items.push(item);
+                    self.count_step()?;
+                }
+                items
+            }
             Value::Native(native) => native.iterate().ok_or_else(|| {
                 self.raise(
                     &self.exc.type_error,

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::Native;
-use super::temporal::{HandleData, Handler};
 use super::value::{Class, Function, Value};
+use super::workflow_instance::{HandleData, Handler};
 use super::{Interp, PyResult, StopKind, Unwind};
 use crate::history::{Failure, Payload};
 use crate::protocol::{
@@ -34,6 +34,9 @@ impl Interp {
             wf.commands.clear();
             wf.time_nanos = activation.timestamp_nanos;
             wf.is_replaying = activation.is_replaying;
+            wf.history_length = activation.history_length;
+            wf.history_size_bytes = activation.history_size_bytes;
+            wf.continue_as_new_suggested = activation.continue_as_new_suggested;
         }
         let mut sets: [Vec<&Job>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for job in &activation.jobs {
@@ -157,17 +160,18 @@ impl Interp {
                 let interp = self.rc();
                 let (protocol_instance_id, name, input) =
                     (protocol_instance_id.clone(), name.clone(), input.clone());
-                self.spawn(
+                let task = self.spawn(
                     &format!("update: {name}"),
                     Box::pin(
                         async move { interp.run_update(protocol_instance_id, name, input).await },
                     ),
                 );
+                self.wf.borrow_mut().handler_tasks.push(task);
             }
             Job::FireTimer { seq } => {
                 let timer = self.wf.borrow_mut().pending_timers.remove(seq);
                 if let Some(timer) = timer {
-                    self.call_soon(super::temporal::timer_handle(timer));
+                    self.call_soon(super::workflow_instance::timer_handle(timer));
                 }
             }
             Job::ResolveActivity { seq, result, .. } => self.resolve_activity(*seq, result)?,
@@ -209,7 +213,7 @@ impl Interp {
                 self.wf.borrow_mut().cancel_reason = Some(reason.clone());
                 let primary = self.wf.borrow().primary_task.clone();
                 if let Some(primary) = primary {
-                    self.call_soon(super::asyncio::Handle::CancelTask(primary));
+                    self.call_soon(super::event_loop::Handle::CancelTask(primary));
                 }
             }
         }
@@ -238,6 +242,24 @@ impl Interp {
             },
             Value::str,
         );
+        let mut memo = Vec::with_capacity(started.memo.len());
+        for (key, payload) in &started.memo {
+            memo.push((
+                Rc::from(key.as_str()),
+                self.payload_to_value(payload, None)?,
+            ));
+        }
+        // `ParentInfo` from the started event, as the SDK builds it for a child workflow.
+        let parent = started.parent.as_ref().map_or(Value::None, |parent| {
+            Native::record(
+                "ParentInfo",
+                vec![
+                    ("namespace", Value::str(&parent.namespace)),
+                    ("workflow_id", Value::str(&parent.workflow_id)),
+                    ("run_id", Value::str(&parent.run_id)),
+                ],
+            )
+        });
         let info = Native::record(
             "Info",
             vec![
@@ -256,8 +278,15 @@ impl Interp {
                         Value::str(&started.continued_execution_run_id)
                     },
                 ),
-                ("task_queue", Value::str(&started.task_queue)),
-                ("namespace", Value::str("default")),
+                // The Replayer's own task queue and namespace, not the recorded ones.
+                (
+                    "task_queue",
+                    Value::unknown(
+                        "workflow.info().task_queue (the Replayer's task queue)",
+                        None,
+                    ),
+                ),
+                ("namespace", Value::str("ReplayNamespace")),
                 ("attempt", Value::Int(started.attempt.max(1))),
                 (
                     "cron_schedule",
@@ -274,12 +303,31 @@ impl Interp {
                         aware: true,
                     })),
                 ),
-                ("parent", Value::None),
+                ("parent", parent),
+                (
+                    "run_timeout",
+                    optional_timedelta(started.run_timeout_micros),
+                ),
+                (
+                    "execution_timeout",
+                    optional_timedelta(started.execution_timeout_micros),
+                ),
+                (
+                    "task_timeout",
+                    Native::timedelta(started.task_timeout_micros.unwrap_or(0)),
+                ),
+                (
+                    "root",
+                    Value::unknown("workflow.info().root (not modelled)", None),
+                ),
                 (
                     "search_attributes",
-                    Value::dict(super::value::Dict::default()),
+                    Value::unknown("workflow.info().search_attributes (not modelled)", None),
                 ),
-                ("headers", Value::dict(super::value::Dict::default())),
+                (
+                    "headers",
+                    Value::unknown("workflow.info().headers (not modelled)", None),
+                ),
             ],
         );
         {
@@ -288,6 +336,7 @@ impl Interp {
                 super::rng::MersenneTwister::new(seed),
             )));
             wf.info = Some(info);
+            wf.memo = memo;
             wf.input = args;
         }
         Ok(())
@@ -345,13 +394,14 @@ impl Interp {
     ) -> PyResult<()> {
         let args = self.handler_args(&handler, dynamic, name, input)?;
         let interp = self.rc();
-        self.spawn(
+        let task = self.spawn(
             &format!("signal: {name}"),
             Box::pin(async move {
                 let outcome = interp.call_handler(&handler, args).await;
                 interp.finish_top_level(outcome)
             }),
         );
+        self.wf.borrow_mut().handler_tasks.push(task);
         Ok(())
     }
 
@@ -363,14 +413,32 @@ impl Interp {
         input: &[Payload],
     ) -> PyResult<Vec<Value>> {
         if dynamic {
-            let mut values = Vec::new();
-            for payload in input {
-                values.push(self.payload_to_value(payload, None)?);
-            }
+            // A dynamic handler gets `Sequence[RawValue]`: the payloads unconverted. Decoding
+            // one (`payload_converter().from_payload`) is not modelled.
+            let values = input
+                .iter()
+                .map(|_| {
+                    Native::record(
+                        "RawValue",
+                        vec![(
+                            "payload",
+                            Value::unknown(
+                                format!("the payload of a RawValue sent to `{name}`"),
+                                self.here(),
+                            ),
+                        )],
+                    )
+                })
+                .collect();
             return Ok(vec![Value::str(name), Value::list(values)]);
         }
         let hints = match &handler.function {
             Value::Function(function) => self.parameter_hints(function, handler.is_method),
+            // `set_signal_handler(name, self.method)`: the method's hints, after `self`.
+            Value::BoundMethod(bound) => match &bound.1 {
+                Value::Function(function) => self.parameter_hints(function, true),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         };
         let mut args = Vec::new();
@@ -467,7 +535,7 @@ impl Interp {
         Ok(())
     }
 
-    fn handle_started(&self, task: &Rc<super::asyncio::FutureObj>) -> bool {
+    fn handle_started(&self, task: &Rc<super::event_loop::FutureObj>) -> bool {
         matches!(task.task().and_then(|t| t.temporal.as_ref()), Some(HandleData::Activity(handle)) if handle.is_started())
     }
 
@@ -511,7 +579,7 @@ impl Interp {
         Ok(())
     }
 
-    fn child_failure(&self, child: &super::temporal::ChildHandle, error: Value) {
+    fn child_failure(&self, child: &super::workflow_instance::ChildHandle, error: Value) {
         if child.start.done() {
             self.set_exception(&child.result, error);
         } else {
@@ -688,4 +756,9 @@ impl Interp {
             _ => Value::None,
         }
     }
+}
+
+/// `workflow.info()` timeouts: a `timedelta`, or `None` when the history does not set one.
+fn optional_timedelta(micros: Option<i64>) -> Value {
+    micros.map_or(Value::None, Native::timedelta)
 }

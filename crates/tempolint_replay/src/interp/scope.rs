@@ -16,6 +16,8 @@ pub(crate) struct Scope {
     declared_nonlocal: RefCell<HashSet<Rc<str>>>,
     /// Exceptions being handled by `except` blocks of this frame, innermost last.
     pub(crate) handling: RefCell<Vec<Value>>,
+    /// Set when this is the body of a running generator: where its `yield`s go.
+    pub(crate) generator: RefCell<Option<Rc<super::generators::Channel>>>,
 }
 
 pub(crate) enum ScopeKind {
@@ -40,6 +42,7 @@ impl Scope {
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
+            generator: RefCell::default(),
         })
     }
 
@@ -51,6 +54,7 @@ impl Scope {
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
+            generator: RefCell::default(),
         })
     }
 
@@ -62,6 +66,7 @@ impl Scope {
             declared_global: RefCell::default(),
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
+            generator: RefCell::default(),
         })
     }
 

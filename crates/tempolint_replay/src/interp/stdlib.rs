@@ -22,7 +22,7 @@ impl Interp {
         match name {
             "temporalio" | "temporalio.contrib" | "__future__" => {}
             "temporalio.workflow" => {
-                function(super::temporal_api::WORKFLOW_FUNCTIONS, "workflow");
+                function(super::sdk_functions::WORKFLOW_FUNCTIONS, "workflow");
                 module.set("logger", Value::Native(Rc::new(Native::Logger)));
                 let unsafe_module = Module::new("temporalio.workflow.unsafe", None);
                 for member in [
@@ -36,7 +36,7 @@ impl Interp {
                     unsafe_module.set(member, Value::builtin(&format!("workflow.unsafe.{member}")));
                 }
                 module.set("unsafe", Value::Module(unsafe_module));
-                for (class_name, members) in super::temporal_api::WORKFLOW_ENUMS {
+                for (class_name, members) in super::sdk_functions::WORKFLOW_ENUMS {
                     module.set(
                         class_name,
                         self.native_enum(class_name, "temporalio.workflow", members),
@@ -172,6 +172,10 @@ impl Interp {
                         "sleep",
                         "Lock",
                         "Event",
+                        "Queue",
+                        "Semaphore",
+                        "BoundedSemaphore",
+                        "Condition",
                         "gather",
                         "wait",
                         "wait_for",
@@ -332,7 +336,15 @@ impl Interp {
                 Self::module_kind_marker(&module, "stdlib");
             }
             "contextlib" => {
-                function(&["nullcontext", "suppress"], "contextlib");
+                function(
+                    &[
+                        "nullcontext",
+                        "suppress",
+                        "contextmanager",
+                        "asynccontextmanager",
+                    ],
+                    "contextlib",
+                );
                 Self::module_kind_marker(&module, "stdlib");
             }
             _ => return None,
@@ -699,6 +711,13 @@ impl Interp {
             }))),
             "functools.wraps" => Ok(Value::builtin("functools.identity")),
             "functools.identity" => Ok(first),
+            "contextlib.contextmanager" | "contextlib.asynccontextmanager" => match &first {
+                Value::Function(function) => {
+                    function.meta.borrow_mut().context_manager = true;
+                    Ok(first)
+                }
+                _ => Err(self.unsupported(format!("`{name}` on this object"))),
+            },
             "contextlib.nullcontext" => Ok(Value::Native(Rc::new(Native::ContextManager(
                 ContextKind::Null,
             )))),

@@ -99,10 +99,19 @@ impl Interp {
                 }
             },
             Stmt::For(for_stmt) => {
-                if for_stmt.is_async {
-                    return Err(self.unsupported("`async for`"));
-                }
                 let iterable = self.eval(&for_stmt.iter, scope).await?;
+                // Generators are resumed item by item, in this task (async ones by `async for`).
+                if let Value::Native(native) = &iterable
+                    && let Native::Generator(generator) = native.as_ref()
+                    && generator.is_async == for_stmt.is_async
+                {
+                    return self.for_generator(for_stmt, generator, scope).await;
+                }
+                if for_stmt.is_async {
+                    return Err(
+                        self.unsupported(format!("`async for` over {}", iterable.type_name()))
+                    );
+                }
                 let live_list = if let Value::List(list) = &iterable {
                     Some(list.clone())
                 } else {
@@ -186,7 +195,7 @@ impl Interp {
                     ));
                 }
             }
-            Stmt::Match(_) => return Err(self.unsupported("`match` statements")),
+            Stmt::Match(statement) => return self.exec_match(statement, scope).await,
             Stmt::TypeAlias(_) => {}
             Stmt::IpyEscapeCommand(_) => return Err(self.unsupported("IPython escape commands")),
         }
@@ -420,12 +429,51 @@ impl Interp {
                     }
                 }
                 Value::Native(native)
+                    if with.is_async && matches!(native.as_ref(), Native::Condition(_)) =>
+                {
+                    let Native::Condition(state) = native.as_ref() else {
+                        unreachable!("matched above");
+                    };
+                    self.lock_acquire(&state.lock).await?;
+                    let result = self.exec_with(with, index + 1, scope).await;
+                    self.lock_release(&state.lock)?;
+                    result
+                }
+                Value::Native(native)
+                    if with.is_async && matches!(native.as_ref(), Native::Semaphore(_)) =>
+                {
+                    self.semaphore_acquire(native).await?;
+                    let result = self.exec_with(with, index + 1, scope).await;
+                    self.semaphore_release(native)?;
+                    result
+                }
+                Value::Native(native)
                     if with.is_async && matches!(native.as_ref(), Native::Lock(_)) =>
                 {
                     self.lock_acquire(native).await?;
                     let result = self.exec_with(with, index + 1, scope).await;
                     self.lock_release(native)?;
                     result
+                }
+                Value::Native(native) if matches!(native.as_ref(), Native::GeneratorContextManager(g) if g.is_async == with.is_async) =>
+                {
+                    let Native::GeneratorContextManager(generator) = native.as_ref() else {
+                        unreachable!("matched above");
+                    };
+                    let target = item.optional_vars.as_deref();
+                    self.with_generator(
+                        generator,
+                        |entered| {
+                            Box::pin(async move {
+                                if let Some(target) = target {
+                                    self.assign(target, entered, scope).await?;
+                                }
+                                Ok(())
+                            })
+                        },
+                        self.exec_with(with, index + 1, scope),
+                    )
+                    .await
                 }
                 Value::Native(native) => {
                     let Native::ContextManager(kind) = native.as_ref() else {
@@ -532,6 +580,29 @@ impl Interp {
                 .await?;
         }
         Ok(value)
+    }
+
+    async fn for_generator(
+        &self,
+        for_stmt: &'static ast::StmtFor,
+        generator: &Rc<super::generators::Generator>,
+        scope: &Rc<Scope>,
+    ) -> PyResult<Flow> {
+        loop {
+            self.count_step()?;
+            let resumed = self
+                .resume(generator, super::generators::Resume::Send(Value::None))
+                .await?;
+            let Some(item) = resumed else {
+                return self.exec_block(&for_stmt.orelse, scope).await;
+            };
+            self.assign(&for_stmt.target, item, scope).await?;
+            match self.exec_block(&for_stmt.body, scope).await? {
+                Flow::Break => return Ok(Flow::Normal),
+                Flow::Return(value) => return Ok(Flow::Return(value)),
+                Flow::Normal | Flow::Continue => {}
+            }
+        }
     }
 
     pub(crate) async fn exec_function_body(
@@ -655,6 +726,12 @@ fn bound_names(statement: &'static Stmt) -> Vec<&'static str> {
                 .iter()
                 .chain(if_stmt.elif_else_clauses.iter().flat_map(|c| c.body.iter()))
             {
+                out.extend(bound_names(inner));
+            }
+        }
+        Stmt::Match(statement) => {
+            super::match_statement::match_bound_names(statement, &mut out);
+            for inner in statement.cases.iter().flat_map(|case| case.body.iter()) {
                 out.extend(bound_names(inner));
             }
         }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use tempolint_python::ast;
 
-use super::asyncio::FutureObj;
+use super::event_loop::FutureObj;
 use super::native::Native;
 use super::{Loc, ModuleRef};
 
@@ -103,6 +103,10 @@ pub(crate) struct FunctionMeta {
     pub(crate) is_staticmethod: bool,
     pub(crate) is_classmethod: bool,
     pub(crate) is_property: bool,
+    /// Decorated `@contextlib.contextmanager` / `@contextlib.asynccontextmanager`.
+    pub(crate) context_manager: bool,
+    /// Whether the body yields (computed on the first call).
+    pub(crate) generator: Option<bool>,
     /// The class whose body defined this function (zero-argument `super()`).
     pub(crate) defining_class: Option<std::rc::Weak<Class>>,
 }
@@ -133,6 +137,8 @@ pub(crate) type EnumMembers = Vec<(Rc<str>, Value)>;
 pub(crate) struct WorkflowDefn {
     /// `None` for `dynamic=True`.
     pub(crate) name: Option<Rc<str>>,
+    /// `failure_exception_types=[...]`: exceptions that fail the workflow, not the task.
+    pub(crate) failure_exception_types: Vec<Value>,
 }
 
 pub(crate) struct DataclassInfo {

@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::Native;
-use super::temporal::{ActivityRequest, ChildRequest};
 use super::value::{Class, HandlerName, Value, WorkflowDefn};
+use super::workflow_instance::{ActivityRequest, ChildRequest};
 use super::{Interp, PyResult};
 use crate::protocol::{ActivityCancellation, ChildCancellation};
 
@@ -218,7 +218,14 @@ impl Interp {
         name: Option<Rc<str>>,
         failure_types: Option<Value>,
     ) -> PyResult<()> {
-        *class.workflow.borrow_mut() = Some(WorkflowDefn { name: name.clone() });
+        let failure_exception_types = match failure_types {
+            Some(types) => self.iterate_sync(&types)?,
+            None => Vec::new(),
+        };
+        *class.workflow.borrow_mut() = Some(WorkflowDefn {
+            name: name.clone(),
+            failure_exception_types,
+        });
         let type_name = name.clone().unwrap_or_else(|| class.name.clone());
         for base in class.mro.borrow().iter() {
             for (_, value) in base.attrs.borrow().items() {
@@ -229,10 +236,6 @@ impl Interp {
                     }
                 }
             }
-        }
-        if let Some(types) = failure_types {
-            let types = self.iterate_sync(&types)?;
-            let _ = types;
         }
         Ok(())
     }

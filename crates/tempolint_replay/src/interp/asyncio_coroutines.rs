@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::asyncio::{
+use super::event_loop::{
     AsCompletedState, Callback, FutureKind, FutureObj, GatherState, TimerCallback, WaitMode,
     WaitState,
 };
@@ -327,13 +327,7 @@ impl Interp {
             state.borrow_mut().flag = true;
             return Ok(Value::Bool(true));
         }
-        let waiter = self.new_future();
-        state.borrow_mut().waiters.push_back(waiter.clone());
-        let outcome = self.await_future(waiter.clone()).await;
-        state
-            .borrow_mut()
-            .waiters
-            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        let (_, outcome) = self.wait_in_line(state, |s| &mut s.waiters).await;
         if let Err(error) = outcome {
             if !state.borrow().flag {
                 self.wake_first(state);
@@ -373,13 +367,21 @@ impl Interp {
         if state.borrow().flag {
             return Ok(Value::Bool(true));
         }
-        let waiter = self.new_future();
-        state.borrow_mut().waiters.push_back(waiter.clone());
-        let outcome = self.await_future(waiter.clone()).await;
-        state
-            .borrow_mut()
-            .waiters
-            .retain(|w| !Rc::ptr_eq(w, &waiter));
+        let (_, outcome) = self.wait_in_line(state, |s| &mut s.waiters).await;
         outcome.map(|_| Value::Bool(true))
+    }
+
+    /// Waits on a new future at the end of a primitive's line of waiters (`fut =
+    /// create_future(); waiters.append(fut); try: await fut; finally: waiters.remove(fut)`).
+    pub(crate) async fn wait_in_line<T>(
+        &self,
+        state: &RefCell<T>,
+        waiters: fn(&mut T) -> &mut std::collections::VecDeque<Rc<FutureObj>>,
+    ) -> (Rc<FutureObj>, PyResult<Value>) {
+        let waiter = self.new_future();
+        waiters(&mut state.borrow_mut()).push_back(waiter.clone());
+        let outcome = self.await_future(waiter.clone()).await;
+        waiters(&mut state.borrow_mut()).retain(|w| !Rc::ptr_eq(w, &waiter));
+        (waiter, outcome)
     }
 }

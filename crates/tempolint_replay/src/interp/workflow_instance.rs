@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::asyncio::{Callback, FutureObj, Handle, TimerCallback, TimerHandle, WaitMode};
+use super::event_loop::{Callback, FutureObj, Handle, TimerCallback, TimerHandle, WaitMode};
 use super::expr::Args;
 use super::value::Value;
 use super::{Interp, Loc, ModuleRef, PyResult, Stop, StopKind, Unwind};
@@ -87,6 +87,10 @@ pub(crate) struct WorkflowState {
     pub(crate) random: Option<Rc<RefCell<super::rng::MersenneTwister>>>,
     pub(crate) time_nanos: i128,
     pub(crate) is_replaying: bool,
+    /// What `workflow.info()` methods read from the current activation.
+    pub(crate) history_length: i64,
+    pub(crate) history_size_bytes: i64,
+    pub(crate) continue_as_new_suggested: bool,
     pub(crate) cancel_reason: Option<String>,
     pub(crate) primary_task: Option<Rc<FutureObj>>,
     pub(crate) instance: Option<Value>,
@@ -96,7 +100,14 @@ pub(crate) struct WorkflowState {
     pub(crate) activation_error: Option<Value>,
     pub(crate) last_return: Option<Loc>,
     pub(crate) info: Option<Value>,
+    /// The memo as the SDK's `raw_memo`, each value decoded without a type hint (plain JSON);
+    /// an upserted value that does not survive a JSON round trip unchanged is unknown.
+    pub(crate) memo: Vec<(Rc<str>, Value)>,
+    /// What `workflow.memo()` returned since the last upsert (the SDK caches that dict).
+    pub(crate) memo_view: Option<Value>,
     pub(crate) failure_exception_types: Vec<Value>,
+    /// Tasks running signal and update handlers (`workflow.all_handlers_finished()`).
+    pub(crate) handler_tasks: Vec<Rc<FutureObj>>,
     pub(crate) input: Vec<Value>,
     /// The module that defines the workflow (its import-time code runs in the sandbox).
     pub(crate) workflow_module: Option<String>,
@@ -612,7 +623,7 @@ pub(crate) enum CancelAction {
     Signal(u32),
 }
 
-impl super::asyncio::TaskData {
+impl super::event_loop::TaskData {
     pub(crate) fn replace_body(&self, body: super::LocalFuture<'static, PyResult<Value>>) {
         self.set_body(body);
     }

@@ -131,7 +131,13 @@ fn replay(name: &str, history: &HistoryBuilder, source: &str) -> crate::ReplayRe
     std::fs::write(&history_path, history.json()).unwrap();
     let source_path = dir.join(format!("{name}.py"));
     std::fs::write(&source_path, source).unwrap();
-    let result = replay_history_file(&history_path, None, &[PathBuf::from(&source_path)]).unwrap();
+    let result = replay_history_file(
+        &history_path,
+        None,
+        &[PathBuf::from(&source_path)],
+        &crate::ReplayOptions::default(),
+    )
+    .unwrap();
     std::fs::remove_dir_all(&dir).ok();
     result
 }
@@ -414,3 +420,5 @@ fn python_semantics_match_cpython() {
         result.location
     );
 }
+
+mod real_code;

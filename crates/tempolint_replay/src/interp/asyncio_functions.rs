@@ -2,11 +2,11 @@
 
 use std::rc::Rc;
 
-use super::asyncio::{FutureObj, WaitMode};
+use super::event_loop::{FutureObj, WaitMode};
 use super::expr::Args;
 use super::native::{Native, NativeCoroutine, duration_seconds};
-use super::temporal::HandleData;
 use super::value::Value;
+use super::workflow_instance::HandleData;
 use super::{Interp, PyResult};
 
 impl Interp {
@@ -74,6 +74,14 @@ impl Interp {
             "Event" => Ok(Value::Native(Rc::new(Native::Event(
                 std::cell::RefCell::default(),
             )))),
+            "Condition" => {
+                self.new_condition(args.positional.first().or_else(|| args.keyword("lock")))
+            }
+            "Semaphore" | "BoundedSemaphore" => self.new_semaphore(
+                args.positional.first().or_else(|| args.keyword("value")),
+                function == "BoundedSemaphore",
+            ),
+            "Queue" => self.new_queue(args.positional.first().or_else(|| args.keyword("maxsize"))),
             "iscoroutine" => Ok(Value::Bool(matches!(first, Value::Coroutine(_)))),
             "isfuture" => Ok(Value::Bool(matches!(first, Value::Future(_)))),
             "current_task" => Ok(self
@@ -143,7 +151,7 @@ impl Interp {
             "future.add_done_callback" => {
                 self.add_done_callback(
                     future,
-                    super::asyncio::Callback::Python(
+                    super::event_loop::Callback::Python(
                         args.positional.first().cloned().unwrap_or(Value::None),
                     ),
                 );

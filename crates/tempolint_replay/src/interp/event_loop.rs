@@ -44,7 +44,7 @@ pub(crate) struct TaskData {
     depth: Cell<u32>,
     /// Where the task's code last suspended (for "the workflow waits here" messages).
     pub(crate) suspended_at: Cell<Option<super::Loc>>,
-    pub(crate) temporal: Option<super::temporal::HandleData>,
+    pub(crate) temporal: Option<super::workflow_instance::HandleData>,
 }
 
 /// What a done future calls back (each scheduled with `call_soon`).
@@ -172,8 +172,8 @@ impl FutureObj {
         match &self.kind {
             FutureKind::Plain | FutureKind::Gathering(_) => "Future",
             FutureKind::Task(task) => match &task.temporal {
-                Some(super::temporal::HandleData::Activity(_)) => "_ActivityHandle",
-                Some(super::temporal::HandleData::Child(_)) => "_ChildWorkflowHandle",
+                Some(super::workflow_instance::HandleData::Activity(_)) => "_ActivityHandle",
+                Some(super::workflow_instance::HandleData::Child(_)) => "_ChildWorkflowHandle",
                 None => "Task",
             },
         }
@@ -221,7 +221,7 @@ impl TaskData {
         *self.coro.borrow_mut() = Some(body);
     }
 
-    fn new(name: &str, temporal: Option<super::temporal::HandleData>) -> TaskData {
+    fn new(name: &str, temporal: Option<super::workflow_instance::HandleData>) -> TaskData {
         TaskData {
             name: name.into(),
             coro: RefCell::new(None),
@@ -399,7 +399,7 @@ impl Interp {
     pub(crate) fn create_task(
         &self,
         coroutine: Rc<Coroutine>,
-        temporal: Option<super::temporal::HandleData>,
+        temporal: Option<super::workflow_instance::HandleData>,
     ) -> Rc<FutureObj> {
         let task = FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
             &coroutine.name,
@@ -419,7 +419,7 @@ impl Interp {
     pub(crate) fn create_native_task(
         &self,
         name: &str,
-        temporal: super::temporal::HandleData,
+        temporal: super::workflow_instance::HandleData,
     ) -> Rc<FutureObj> {
         FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
             name,

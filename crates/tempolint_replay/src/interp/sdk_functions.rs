@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::expr::Args;
 use super::native::{ContextKind, Native, NativeCoroutine, duration_seconds};
-use super::temporal::{HandleData, Handler};
 use super::value::Value;
+use super::workflow_instance::{HandleData, Handler};
 use super::{Interp, PyResult};
 use crate::protocol::CommandKind;
 
@@ -51,6 +51,12 @@ pub(crate) const WORKFLOW_FUNCTIONS: &[&str] = &[
     "all_handlers_finished",
     "set_signal_handler",
     "set_update_handler",
+    "get_signal_handler",
+    "get_update_handler",
+    "set_dynamic_signal_handler",
+    "set_dynamic_update_handler",
+    "get_dynamic_signal_handler",
+    "get_dynamic_update_handler",
     "set_query_handler",
     "memo",
     "memo_value",
@@ -59,7 +65,6 @@ pub(crate) const WORKFLOW_FUNCTIONS: &[&str] = &[
     "get_current_details",
     "set_current_details",
     "random_seed",
-    "is_continue_as_new_suggested",
     "payload_converter",
 ];
 
@@ -330,12 +335,80 @@ impl Interp {
                 Ok(Value::None)
             }
             "upsert_memo" => {
-                if let Value::Dict(dict) = &first
-                    && !dict.borrow().is_empty()
-                {
-                    self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
+                let Value::Dict(dict) = &first else {
+                    return Err(self.unsupported(
+                        "`workflow.upsert_memo` with updates that are not a known dict",
+                    ));
+                };
+                let updates = dict.borrow().items();
+                if updates.is_empty() {
+                    return Ok(Value::None);
                 }
+                let mut wf = self.wf.borrow_mut();
+                for (key, value) in updates {
+                    let Value::Str(key) = key else {
+                        drop(wf);
+                        return Err(self.unsupported("a memo key that is not a known string"));
+                    };
+                    wf.memo.retain(|(known, _)| *known != key);
+                    if value.is_none() {
+                        continue;
+                    }
+                    let stored = if survives_json(&value) {
+                        value
+                    } else {
+                        Value::unknown(
+                            format!("the memo value `{key}` after a JSON round trip"),
+                            self.here(),
+                        )
+                    };
+                    wf.memo.push((key, stored));
+                }
+                wf.memo_view = None;
+                drop(wf);
+                self.add_command(CommandKind::ModifyWorkflowProperties, self.here());
                 Ok(Value::None)
+            }
+            "memo" => {
+                if let Some(view) = self.wf.borrow().memo_view.clone() {
+                    return Ok(view);
+                }
+                let mut dict = super::value::Dict::default();
+                for (key, value) in &self.wf.borrow().memo {
+                    dict.insert(Value::Str(key.clone()), value.clone());
+                }
+                let view = Value::dict(dict);
+                self.wf.borrow_mut().memo_view = Some(view.clone());
+                Ok(view)
+            }
+            "memo_value" => {
+                if args
+                    .keyword("type_hint")
+                    .is_some_and(|hint| !hint.is_none())
+                {
+                    return Err(self.unsupported("`workflow.memo_value` with a type_hint"));
+                }
+                let Value::Str(key) = &first else {
+                    return Err(self.unsupported("a memo key that is not a known string"));
+                };
+                let found = self
+                    .wf
+                    .borrow()
+                    .memo
+                    .iter()
+                    .find(|(known, _)| known == key)
+                    .map(|(_, value)| value.clone());
+                match (
+                    found,
+                    args.positional.get(1).or_else(|| args.keyword("default")),
+                ) {
+                    (Some(value), _) => Ok(value),
+                    (None, Some(default)) => Ok(default.clone()),
+                    (None, None) => Err(self.raise(
+                        &self.exc.key_error,
+                        format!("Memo does not have a value for key {key}"),
+                    )),
+                }
             }
             "get_external_workflow_handle" | "get_external_workflow_handle_for" => {
                 let id = if function == "get_external_workflow_handle" {
@@ -394,15 +467,37 @@ impl Interp {
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
                 Ok(Value::list(self.as_completed(&items, timeout)?))
             }
-            "all_handlers_finished" => Ok(Value::Bool(true)),
+            "all_handlers_finished" => {
+                let mut wf = self.wf.borrow_mut();
+                wf.handler_tasks.retain(|task| !task.done());
+                Ok(Value::Bool(wf.handler_tasks.is_empty()))
+            }
             "in_workflow" => Ok(Value::Bool(true)),
-            "set_signal_handler" | "set_update_handler" => {
-                let name = match &first {
-                    Value::Str(name) => Some(name.clone()),
-                    _ => None,
+            "get_signal_handler"
+            | "get_update_handler"
+            | "get_dynamic_signal_handler"
+            | "get_dynamic_update_handler" => {
+                let name = if function.contains("dynamic") {
+                    None
+                } else {
+                    Some(self.handler_name(&first, function)?)
                 };
-                let handler = args.positional.get(1).cloned().unwrap_or(Value::None);
-                let is_signal = function == "set_signal_handler";
+                Ok(self.registered_handler(function.contains("signal"), name.as_ref()))
+            }
+            "set_signal_handler"
+            | "set_update_handler"
+            | "set_dynamic_signal_handler"
+            | "set_dynamic_update_handler" => {
+                let dynamic = function.contains("dynamic");
+                let (name, handler) = if dynamic {
+                    (None, first.clone())
+                } else {
+                    (
+                        Some(self.handler_name(&first, function)?),
+                        args.positional.get(1).cloned().unwrap_or(Value::None),
+                    )
+                };
+                let is_signal = function.contains("signal");
                 {
                     let mut wf = self.wf.borrow_mut();
                     let list = if is_signal {
@@ -445,8 +540,7 @@ impl Interp {
             }
             "set_query_handler" | "set_current_details" => Ok(Value::None),
             "get_current_details" => Ok(Value::str("")),
-            "is_continue_as_new_suggested" => Ok(Value::Bool(false)),
-            "random_seed" | "memo" | "memo_value" | "current_update_info" | "payload_converter" => {
+            "random_seed" | "current_update_info" | "payload_converter" => {
                 Err(self.unsupported(format!("workflow.{function}()")))
             }
             "unsafe.imports_passed_through" => Ok(Value::Native(Rc::new(Native::ContextManager(
@@ -505,4 +599,48 @@ fn external_target(receiver: &Value) -> (String, Option<String>) {
 
 fn receiver_is_exception(interp: &Interp, value: &Value) -> bool {
     Interp::is_instance_of(value, &interp.exc.base_exception)
+}
+
+impl Interp {
+    /// The name given to `set_/get_*_handler`: a string the runtime knows exactly.
+    fn handler_name(&self, name: &Value, function: &str) -> PyResult<Rc<str>> {
+        match name {
+            Value::Str(name) => Ok(name.clone()),
+            _ => Err(self.unsupported(format!(
+                "`workflow.{function}` with a handler name that is not a known string"
+            ))),
+        }
+    }
+
+    /// What `workflow.get_signal_handler(name)` returns: the handler registered under `name`
+    /// (a method of the workflow class bound to the instance), or `None`.
+    fn registered_handler(&self, signal: bool, name: Option<&Rc<str>>) -> Value {
+        let wf = self.wf.borrow();
+        let list = if signal { &wf.signals } else { &wf.updates };
+        let Some((_, handler)) = list.iter().find(|(key, _)| key.as_ref() == name) else {
+            return Value::None;
+        };
+        match (&wf.instance, handler.is_method) {
+            (Some(instance), true) => {
+                Value::BoundMethod(Rc::new((instance.clone(), handler.function.clone())))
+            }
+            _ => handler.function.clone(),
+        }
+    }
+}
+
+/// Whether a value comes back from the JSON converter as the same value (`memo()` decodes
+/// upserted values from their payloads: a tuple comes back a list, a dataclass a dict).
+fn survives_json(value: &Value) -> bool {
+    match value {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_) => true,
+        Value::Float(number) => number.is_finite(),
+        Value::List(items) => items.borrow().iter().all(survives_json),
+        Value::Dict(dict) => dict
+            .borrow()
+            .items()
+            .iter()
+            .all(|(key, value)| matches!(key, Value::Str(_)) && survives_json(value)),
+        _ => false,
+    }
 }
