@@ -21,6 +21,26 @@ impl Interp {
         self.json_to_value(&json, hint.as_ref().map(|(expr, module)| (*expr, module)))
     }
 
+    /// An activity or child workflow result. Where `value_to_type` certainly raises on it (a
+    /// `str`, `bool`, `int` or `float` hint and a JSON value of another type), the SDK fails
+    /// the activation with `RuntimeError("Failed decoding arguments")`, and so does this.
+    /// Mismatches deeper inside the value stay unknown.
+    pub(crate) fn result_to_value(&self, payload: &Payload, hint: TypeHint) -> PyResult<Value> {
+        if let Some((expr, module)) = hint.as_ref()
+            && let Ok(json) = payload.json()
+            && let Some(Value::Class(class)) = self.resolve_annotation(expr, module)
+            && class
+                .native
+                .is_some_and(|native| scalar_rejects(native, &json))
+        {
+            return Err(self.raise(
+                &self.exc.runtime_error,
+                "Failed decoding arguments".to_string(),
+            ));
+        }
+        self.payload_to_value(payload, hint)
+    }
+
     fn json_to_value(
         &self,
         json: &serde_json::Value,
@@ -297,6 +317,17 @@ fn scalar(native: &str, json: &serde_json::Value) -> Scalar {
             Scalar::Converted(Value::Float(number.as_f64().unwrap_or(0.0)))
         }
         _ => Scalar::NotModelled,
+    }
+}
+
+/// Whether `value_to_type` raises `TypeError` for this builtin scalar hint and JSON value
+/// (`bool` is an `int` in Python, so it passes as `int` and `float`).
+fn scalar_rejects(native: &str, json: &serde_json::Value) -> bool {
+    match native {
+        "str" => !json.is_string(),
+        "bool" => !json.is_boolean(),
+        "int" | "float" => !(json.is_number() || json.is_boolean()),
+        _ => false,
     }
 }
 

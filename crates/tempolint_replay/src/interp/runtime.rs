@@ -520,7 +520,7 @@ impl Interp {
         match result {
             ActivityResult::Completed(payload) => {
                 let value = match payload {
-                    Some(payload) => self.payload_to_value(payload, handle.hint.clone())?,
+                    Some(payload) => self.result_to_value(payload, handle.hint.clone())?,
                     None => Value::None,
                 };
                 self.set_result(&future, value);
@@ -602,7 +602,7 @@ impl Interp {
         match result {
             ChildResult::Completed(payload) => {
                 let value = match payload {
-                    Some(payload) => self.payload_to_value(payload, child.hint.clone())?,
+                    Some(payload) => self.result_to_value(payload, child.hint.clone())?,
                     None => Value::None,
                 };
                 self.set_result(&child.result, value);
