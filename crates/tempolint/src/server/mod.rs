@@ -1,0 +1,631 @@
+//! `tempolint server`: the language server over stdio, on `tower-lsp-server`.
+//!
+//! Every text change is applied at once (in message order) and owes an analysis; a job on a
+//! blocking thread then runs what is owed, unless a newer change has arrived meanwhile (the
+//! newer change's job does the work instead: no debounce timer, and older work is dropped).
+//! Results are published only while they still describe the document's current version and no
+//! newer analysis is owed, under one lock, so stale diagnostics never overwrite newer ones.
+//! Logs go to stderr and `window/logMessage`; stdout is the protocol channel.
+
+mod convert;
+mod position;
+mod state;
+mod workspace;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeActionResponse, DiagnosticOptions,
+    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    ExecuteCommandOptions, ExecuteCommandParams, FileChangeType, FileSystemWatcher,
+    FullDocumentDiagnosticReport, GlobPattern, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MarkupContent,
+    MarkupKind, MessageType, PositionEncodingKind, Registration,
+    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+    WorkspaceDocumentDiagnosticReport, WorkspaceEdit, WorkspaceFoldersServerCapabilities,
+    WorkspaceFullDocumentDiagnosticReport, WorkspaceServerCapabilities,
+};
+use tower_lsp_server::{Client, LanguageServer, LspService, Server as Transport};
+
+use position::Encoding;
+use state::{OpenDocument, State};
+use workspace::Root;
+
+/// The command a client can run to apply every safe fix of a document (`[uri]`).
+const APPLY_AUTOFIX: &str = "tempolint.applyAutofix";
+
+pub(crate) fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "tempolint server: cannot start: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let (service, socket) = LspService::new({
+        let shutdown = Arc::clone(&shutdown);
+        move |client| Backend::new(client, shutdown)
+    });
+    runtime
+        .block_on(Transport::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    // The protocol: exit code 0 after a `shutdown` request, 1 when `exit` came without one.
+    if shutdown.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Bumped by every change; a job that finds a newer value leaves the work to a newer job.
+    generation: Arc<AtomicU64>,
+    /// Held while deciding whether to publish and publishing, so publications stay in order.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+    shutdown: Arc<AtomicBool>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock is caught inside the analysis; the state stays usable.
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+fn is_config(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name == "pyproject.toml" || name == "tempolint.toml")
+}
+
+fn is_python(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
+impl Backend {
+    fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::new())),
+            generation: Arc::new(AtomicU64::new(0)),
+            publishing: Arc::new(tokio::sync::Mutex::new(())),
+            shutdown,
+        }
+    }
+
+    async fn log(&self, kind: MessageType, message: String) {
+        let _ = writeln!(std::io::stderr(), "tempolint server: {message}");
+        self.client.log_message(kind, message).await;
+    }
+
+    /// Starts a job for the analyses owed. It runs them unless a newer change came first.
+    fn schedule(&self) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let state = Arc::clone(&self.state);
+        let latest = Arc::clone(&self.generation);
+        let publishing = Arc::clone(&self.publishing);
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let job = tokio::task::spawn_blocking({
+                let state = Arc::clone(&state);
+                move || {
+                    if latest.load(Ordering::SeqCst) != generation {
+                        return None;
+                    }
+                    let mut state = lock(&state);
+                    if state.pull {
+                        let refresh = state.has_pending();
+                        let (_, logs) = state.run_pending();
+                        return Some((Vec::new(), logs, refresh));
+                    }
+                    let (publications, logs) = state.run_pending();
+                    Some((publications, logs, false))
+                }
+            });
+            let Ok(Some((publications, logs, refresh))) = job.await else {
+                return;
+            };
+            for line in logs {
+                let _ = writeln!(std::io::stderr(), "tempolint server: {line}");
+                client.log_message(MessageType::ERROR, line).await;
+            }
+            if refresh {
+                let _ = client.workspace_diagnostic_refresh().await;
+            }
+            let _guard = publishing.lock().await;
+            for publication in publications {
+                if !lock(&state).still_current(&publication) {
+                    continue;
+                }
+                client
+                    .publish_diagnostics(
+                        publication.uri,
+                        publication.diagnostics,
+                        Some(publication.version),
+                    )
+                    .await;
+            }
+        });
+    }
+
+    /// Runs what is owed now (pull requests answer with fresh results).
+    async fn settle(&self) {
+        let state = Arc::clone(&self.state);
+        let logs = tokio::task::spawn_blocking(move || {
+            let mut state = lock(&state);
+            if state.has_pending() {
+                state.run_pending().1
+            } else {
+                Vec::new()
+            }
+        })
+        .await
+        .unwrap_or_default();
+        for line in logs {
+            self.log(MessageType::ERROR, line).await;
+        }
+    }
+
+    async fn register_watchers(&self) {
+        let watchers = [
+            "**/*.py",
+            "**/*.pyi",
+            "**/pyproject.toml",
+            "**/tempolint.toml",
+        ]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "tempolint-watchers".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            self.log(
+                MessageType::WARNING,
+                format!("could not register file watchers: {error}"),
+            )
+            .await;
+        }
+    }
+
+    fn fix_all_edit(&self, uri: &Uri) -> Option<WorkspaceEdit> {
+        let path = file_path(uri)?;
+        let mut state = lock(&self.state);
+        let encoding = state.encoding;
+        let (root, source) = state.file(&path)?;
+        let edits = convert::fix_all_edits(source, root.findings(&path), encoding);
+        convert::fix_all_action(uri, edits).edit
+    }
+}
+
+fn capabilities(pull: bool, encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(convert::FIX_ALL),
+            ]),
+            ..CodeActionOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![APPLY_AUTOFIX.to_string()],
+            ..ExecuteCommandOptions::default()
+        }),
+        diagnostic_provider: pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("tempolint".to_string()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                ..DiagnosticOptions::default()
+            })
+        }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|general| general.position_encodings.as_ref());
+        let encoding = if offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8)) {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        let pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .is_some_and(|text| text.diagnostic.is_some());
+        let mut folders: Vec<PathBuf> = params
+            .workspace_folders
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|folder| file_path(&folder.uri))
+            .collect();
+        #[allow(
+            deprecated,
+            reason = "clients without workspace folders send rootUri only"
+        )]
+        if folders.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(file_path)
+        {
+            folders.push(root);
+        }
+        let roots = tokio::task::spawn_blocking(move || {
+            folders.into_iter().map(Root::load).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|_| Error::internal_error())?;
+        {
+            let mut state = lock(&self.state);
+            state.encoding = encoding;
+            state.pull = pull;
+            state.roots = roots;
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities(pull, encoding),
+            server_info: Some(ServerInfo {
+                name: "tempolint".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let summary: Vec<String> = {
+            let state = lock(&self.state);
+            state
+                .roots
+                .iter()
+                .map(|root| {
+                    let mut line = format!(
+                        "{}: {} Python files",
+                        root.folder.display(),
+                        root.file_count()
+                    );
+                    if let Some(error) = &root.config_error {
+                        line.push_str(&format!(" (config error, using defaults: {error})"));
+                    }
+                    line
+                })
+                .collect()
+        };
+        for line in summary {
+            self.log(MessageType::INFO, line).await;
+        }
+        self.register_watchers().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let Some(path) = file_path(&document.uri) else {
+            return;
+        };
+        {
+            let mut state = lock(&self.state);
+            state.set_text(&path, document.text.clone());
+            state.forget_published(&path);
+            state.open.insert(
+                path,
+                OpenDocument {
+                    uri: document.uri,
+                    version: document.version,
+                    text: document.text,
+                },
+            );
+        }
+        self.schedule();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = file_path(&params.text_document.uri) else {
+            return;
+        };
+        {
+            let mut state = lock(&self.state);
+            let encoding = state.encoding;
+            let Some(document) = state.open.get_mut(&path) else {
+                return;
+            };
+            position::apply_changes(&mut document.text, params.content_changes, encoding);
+            document.version = params.text_document.version;
+            let text = document.text.clone();
+            state.set_text(&path, text);
+        }
+        self.schedule();
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        lock(&self.state).reanalyse_all();
+        self.schedule();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let Some(path) = file_path(&uri) else {
+            return;
+        };
+        {
+            let mut state = lock(&self.state);
+            state.open.remove(&path);
+            state.forget_published(&path);
+            // The file is the disk's again (or gone, when it was never saved).
+            state.reload_file(&path);
+        }
+        if !lock(&self.state).pull {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        self.schedule();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut messages = Vec::new();
+        {
+            let mut state = lock(&self.state);
+            for change in params.changes {
+                let Some(path) = file_path(&change.uri) else {
+                    continue;
+                };
+                if is_config(&path) {
+                    messages.extend(state.reload_config(&path));
+                } else if is_python(&path) && !state.open.contains_key(&path) {
+                    // An open document's text is the editor's, whatever the disk says.
+                    if change.typ == FileChangeType::DELETED {
+                        state.remove_file(&path);
+                    } else {
+                        state.reload_file(&path);
+                    }
+                }
+            }
+        }
+        for message in messages {
+            self.client
+                .show_message(MessageType::ERROR, format!("tempolint: {message}"))
+                .await;
+            self.log(MessageType::ERROR, message).await;
+        }
+        self.schedule();
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let added: Vec<PathBuf> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|folder| file_path(&folder.uri))
+            .collect();
+        let removed: Vec<PathBuf> = params
+            .event
+            .removed
+            .iter()
+            .filter_map(|folder| file_path(&folder.uri))
+            .collect();
+        let roots = tokio::task::spawn_blocking(move || {
+            added.into_iter().map(Root::load).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        {
+            let mut state = lock(&self.state);
+            state.roots.retain(|root| !removed.contains(&root.folder));
+            state.roots.extend(roots);
+            state.reanalyse_all();
+        }
+        self.schedule();
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.settle().await;
+        let items = file_path(&params.text_document.uri)
+            .map(|path| {
+                let mut state = lock(&self.state);
+                let folder = state.root_for(&path).folder.clone();
+                state.diagnostics(&folder, &path)
+            })
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.settle().await;
+        let mut state = lock(&self.state);
+        let open: Vec<(PathBuf, Uri, i32)> = state
+            .open
+            .iter()
+            .map(|(path, document)| (path.clone(), document.uri.clone(), document.version))
+            .collect();
+        let items = open
+            .into_iter()
+            .map(|(path, uri, version)| {
+                let folder = state.root_for(&path).folder.clone();
+                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: Some(i64::from(version)),
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items: state.diagnostics(&folder, &path),
+                    },
+                })
+            })
+            .collect();
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(path) = file_path(&uri) else {
+            return Ok(None);
+        };
+        let only = params.context.only.unwrap_or_default();
+        let wants = |kind: &str| {
+            only.is_empty()
+                || only.iter().any(|asked| {
+                    kind == asked.as_str() || kind.starts_with(&format!("{}.", asked.as_str()))
+                })
+        };
+        let mut state = lock(&self.state);
+        let encoding = state.encoding;
+        let Some((root, source)) = state.file(&path) else {
+            return Ok(None);
+        };
+        let requested = position::text_range(source.text(), params.range, encoding);
+        let findings = root.findings(&path);
+        let mut actions: Vec<CodeActionOrCommand> = Vec::new();
+        if wants(CodeActionKind::QUICKFIX.as_str()) {
+            for found in findings.iter().filter(|found| {
+                found.range.start() <= requested.end() && requested.start() <= found.range.end()
+            }) {
+                let shown = convert::diagnostic(source, found, encoding, &root.sources());
+                actions.extend(
+                    convert::quick_fixes(&uri, source, found, &shown, encoding)
+                        .into_iter()
+                        .map(CodeActionOrCommand::CodeAction),
+                );
+            }
+        }
+        if wants(convert::FIX_ALL) {
+            let edits = convert::fix_all_edits(source, findings, encoding);
+            if !edits.is_empty() {
+                actions.push(CodeActionOrCommand::CodeAction(convert::fix_all_action(
+                    &uri, edits,
+                )));
+            }
+        }
+        Ok(Some(actions))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(path) = file_path(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let mut state = lock(&self.state);
+        let encoding = state.encoding;
+        let Some((root, source)) = state.file(&path) else {
+            return Ok(None);
+        };
+        let offset = position::offset(source.text(), at.position, encoding);
+        let offset = tempolint_python::TextSize::new(offset as u32);
+        let under: Vec<_> = root
+            .findings(&path)
+            .iter()
+            .filter(|found| found.range.start() <= offset && offset <= found.range.end())
+            .collect();
+        if under.is_empty() {
+            return Ok(None);
+        }
+        let range = position::range(source.text(), under[0].range, encoding);
+        Ok(Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: convert::hover_text(&under),
+            }),
+            range: Some(range),
+        }))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != APPLY_AUTOFIX {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let uri = params
+            .arguments
+            .first()
+            .and_then(|argument| {
+                argument
+                    .as_str()
+                    .or_else(|| argument.get("uri").and_then(Value::as_str))
+            })
+            .and_then(|text| text.parse::<Uri>().ok())
+            .ok_or_else(|| Error::invalid_params("expected the document's URI as argument"))?;
+        let Some(edit) = self.fix_all_edit(&uri) else {
+            return Ok(None);
+        };
+        if let Err(error) = self.client.apply_edit(edit).await {
+            self.log(
+                MessageType::ERROR,
+                format!("applying fixes failed: {error}"),
+            )
+            .await;
+        }
+        Ok(None)
+    }
+}
