@@ -10,6 +10,7 @@
 mod convert;
 mod position;
 mod state;
+mod transport;
 mod workspace;
 
 use std::io::Write;
@@ -63,8 +64,16 @@ pub(crate) fn run() -> ExitCode {
         let shutdown = Arc::clone(&shutdown);
         move |client| Backend::new(client, shutdown)
     });
-    runtime
-        .block_on(Transport::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service));
+    runtime.block_on(async {
+        let (input, filtered) = tokio::io::duplex(1 << 16);
+        tokio::spawn(transport::forward_valid_frames(
+            tokio::io::stdin(),
+            filtered,
+        ));
+        Transport::new(input, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     // The protocol: exit code 0 after a `shutdown` request, 1 when `exit` came without one.
     if shutdown.load(Ordering::SeqCst) {
@@ -189,7 +198,9 @@ impl Backend {
         }
     }
 
-    async fn register_watchers(&self) {
+    /// Asks the client to watch Python and config files. Spawned, not awaited: an `exit` may
+    /// come before the client answers, and the transport waits for every handler to finish.
+    fn register_watchers(&self) {
         let watchers = [
             "**/*.py",
             "**/*.pyi",
@@ -208,13 +219,14 @@ impl Backend {
             method: "workspace/didChangeWatchedFiles".to_string(),
             register_options: serde_json::to_value(options).ok(),
         };
-        if let Err(error) = self.client.register_capability(vec![registration]).await {
-            self.log(
-                MessageType::WARNING,
-                format!("could not register file watchers: {error}"),
-            )
-            .await;
-        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(error) = client.register_capability(vec![registration]).await {
+                let message = format!("could not register file watchers: {error}");
+                let _ = writeln!(std::io::stderr(), "tempolint server: {message}");
+                client.log_message(MessageType::WARNING, message).await;
+            }
+        });
     }
 
     fn fix_all_edit(&self, uri: &Uri) -> Option<WorkspaceEdit> {
@@ -347,7 +359,7 @@ impl LanguageServer for Backend {
         for line in summary {
             self.log(MessageType::INFO, line).await;
         }
-        self.register_watchers().await;
+        self.register_watchers();
     }
 
     async fn shutdown(&self) -> Result<()> {
