@@ -330,7 +330,7 @@ fn rapid_edits_publish_the_latest_state_last() {
     }
     // Whatever was published in between, the last publication describes version 40.
     let mut published = vec![];
-    while let Some(message) = client.wait_for(Duration::from_millis(1000), |m| {
+    while let Some(message) = client.wait_for(Duration::from_secs(1), |m| {
         m["method"] == "textDocument/publishDiagnostics"
     }) {
         published.push(message);

@@ -33,10 +33,11 @@ pub(crate) fn diagnostic(
         .iter()
         .filter_map(|step| {
             let uri = Uri::from_file_path(&step.file)?;
-            let range = sources.source(&step.file).map_or_else(
-                || lsp::Range::default(),
-                |other| position::range(other.text(), step.range, encoding),
-            );
+            let range = sources
+                .source(&step.file)
+                .map_or_else(lsp::Range::default, |other| {
+                    position::range(other.text(), step.range, encoding)
+                });
             Some(DiagnosticRelatedInformation {
                 location: Location { uri, range },
                 message: format!("via {}", step.name),
@@ -129,15 +130,14 @@ fn suppression_edit(source: &ParsedSource, found: &Diagnostic, encoding: Encodin
             .find(']')
             .map(|close| start.to_usize() + at + close)
     });
-    let (offset, new_text) = match existing {
-        Some(close) => (close, format!(", {code}")),
-        None => {
-            let trimmed = line.trim_end().len();
-            (
-                start.to_usize() + trimmed,
-                format!("  # tempolint: ignore[{code}]"),
-            )
-        }
+    let (offset, new_text) = if let Some(close) = existing {
+        (close, format!(", {code}"))
+    } else {
+        let trimmed = line.trim_end().len();
+        (
+            start.to_usize() + trimmed,
+            format!("  # tempolint: ignore[{code}]"),
+        )
     };
     let at = TextSize::new(offset as u32);
     TextEdit {
@@ -187,26 +187,29 @@ pub(crate) fn fix_all_action(uri: &Uri, edits: Vec<TextEdit>) -> CodeAction {
 
 /// The hover of the findings under the cursor: message, chain, then the rule's documentation.
 pub(crate) fn hover_text(findings: &[&Diagnostic]) -> String {
+    use std::fmt::Write as _;
     let mut text = String::new();
     for found in findings {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "**{}** ({}): {}\n\n",
             found.rule.code(),
             found.rule.name(),
             found.message
-        ));
+        );
         if !found.chain.is_empty() {
             text.push_str("Call chain:\n\n");
             for step in &found.chain {
-                text.push_str(&format!("1. `{}` ({})\n", step.name, step.file.display()));
+                let _ = writeln!(text, "1. `{}` ({})", step.name, step.file.display());
             }
             text.push('\n');
         }
         text.push_str(&crate::rule_command::render(found.rule));
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n[Rule documentation]({})\n\n---\n\n",
             found.rule.url()
-        ));
+        );
     }
     text.trim_end_matches(['\n', '-']).to_string()
 }

@@ -101,7 +101,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
-    uri.to_file_path().map(|path| path.into_owned())
+    uri.to_file_path().map(std::borrow::Cow::into_owned)
 }
 
 fn is_config(path: &Path) -> bool {
@@ -350,7 +350,7 @@ impl LanguageServer for Backend {
                         root.file_count()
                     );
                     if let Some(error) = &root.config_error {
-                        line.push_str(&format!(" (config error, using defaults: {error})"));
+                        line = format!("{line} (config error, using defaults: {error})");
                     }
                     line
                 })

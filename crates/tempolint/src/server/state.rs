@@ -217,7 +217,11 @@ impl State {
         if self.pending.contains_key(&publication.root) {
             return false;
         }
-        let Some(path) = publication.uri.to_file_path().map(|path| path.into_owned()) else {
+        let Some(path) = publication
+            .uri
+            .to_file_path()
+            .map(std::borrow::Cow::into_owned)
+        else {
             return false;
         };
         let Some(document) = self.open.get(&path) else {

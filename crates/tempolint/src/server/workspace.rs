@@ -130,23 +130,17 @@ impl Root {
         };
         input.source.restore_tree();
         let in_slice_now = mentions_temporal(&input.source) || self.is_imported(&input);
-        match self.index.get(path) {
-            Some(&index) => {
-                let was_in_slice = has_tree(&self.files[index].source);
-                if !in_slice_now {
-                    input.source.drop_tree();
-                }
-                self.files[index] = input;
-                was_in_slice || in_slice_now
-            }
-            None => {
-                if !in_slice_now {
-                    input.source.drop_tree();
-                }
-                self.files.push(input);
-                self.reindex();
-                true
-            }
+        if !in_slice_now {
+            input.source.drop_tree();
+        }
+        if let Some(&index) = self.index.get(path) {
+            let was_in_slice = has_tree(&self.files[index].source);
+            self.files[index] = input;
+            was_in_slice || in_slice_now
+        } else {
+            self.files.push(input);
+            self.reindex();
+            true
         }
     }
 
