@@ -1,6 +1,7 @@
 //! End-to-end tests of `tempolint server`: the real binary over stdio, driven as an editor
 //! drives it (see `common/lsp_client.rs`).
 
+mod common;
 #[path = "common/lsp_client.rs"]
 mod lsp_client;
 
@@ -526,4 +527,83 @@ fn exit_without_shutdown_exits_with_one() {
     client.initialize(&root, json!({}));
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
+}
+
+/// A module nothing imported (outside the analysed slice) joins when a workflow starts to
+/// import it, and its findings reach the workflow.
+#[test]
+fn a_newly_imported_module_joins_the_analysis() {
+    let root = project();
+    write(
+        &root,
+        "pkg/util.py",
+        "import time\n\n\ndef read_clock():\n    return time.time()\n",
+    );
+    let wf = root.join("pkg/wf.py");
+    let mut client = LspClient::start(&root, &[]);
+    client.initialize(&root, json!({}));
+    client.open(&wf);
+    client.diagnostics(&uri(&wf), |items| items.len() == 1);
+    let text = WORKFLOW
+        .replace(
+            "from pkg.helpers import stamp",
+            "from pkg.helpers import stamp\nfrom pkg.util import read_clock",
+        )
+        .replace("{stamp()}", "{read_clock()}");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&wf), "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let diagnostics = client.diagnostics(&uri(&wf), |items| items.len() == 2);
+    assert!(diagnostics.iter().any(|d| {
+        d["relatedInformation"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("pkg.util.read_clock"))
+    }));
+    assert!(client.shutdown().success());
+}
+
+/// The server finds what `tempolint check` finds, file by file, on the demo project.
+#[test]
+fn the_server_agrees_with_check_on_the_demo_project() {
+    let demo = common::repo_root()
+        .join("fixtures/demo")
+        .canonicalize()
+        .expect("demo");
+    let output = common::tempolint(&demo, &["check", "--output-format", "json", "."]);
+    let expected: Vec<Value> = serde_json::from_slice(&output.stdout).expect("check's JSON");
+    let mut files: Vec<String> = expected
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap_or_default().to_string())
+        .collect();
+    files.dedup();
+    assert!(files.len() >= 2, "the demo has findings in several files");
+    let mut client = LspClient::start(&demo, &[]);
+    client.initialize(&demo, json!({}));
+    for file in &files {
+        let path = demo.join(file);
+        client.open(&path);
+        let want: Vec<(String, u64)> = expected
+            .iter()
+            .filter(|f| f["filename"] == file.as_str())
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap_or_default().to_string(),
+                    f["location"]["row"].as_u64().unwrap_or(0) - 1,
+                )
+            })
+            .collect();
+        let got = client.diagnostics(&uri(&path), |items| items.len() == want.len());
+        let got: Vec<(String, u64)> = got
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or_default().to_string(),
+                    d["range"]["start"]["line"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+    assert!(client.shutdown().success());
 }

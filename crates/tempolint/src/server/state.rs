@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::convert::{self, Sources};
 use super::position::Encoding;
-use super::workspace::Root;
+use super::workspace::{Reach, Root};
 
 pub(crate) struct OpenDocument {
     pub(crate) uri: Uri,
@@ -87,16 +87,16 @@ impl State {
     /// Records that `path`'s text changed: the project must be analysed again, or only the file.
     pub(crate) fn set_text(&mut self, path: &Path, text: String) {
         let root = self.root_for(path);
-        let project = root.set_text(path, text);
+        let reach = root.set_text(path, text);
         let folder = root.folder.clone();
-        self.owe(folder, path, project);
+        self.owe(folder, path, reach);
     }
 
     pub(crate) fn reload_file(&mut self, path: &Path) {
         let root = self.root_for(path);
-        let project = root.reload_file(path);
+        let reach = root.reload_file(path);
         let folder = root.folder.clone();
-        self.owe(folder, path, project);
+        self.owe(folder, path, reach);
     }
 
     pub(crate) fn remove_file(&mut self, path: &Path) {
@@ -106,7 +106,7 @@ impl State {
             .filter_map(|root| root.remove(path).then(|| root.folder.clone()))
             .collect();
         for folder in changed {
-            self.owe(folder, path, true);
+            self.owe(folder, path, Reach::Project);
         }
     }
 
@@ -143,13 +143,12 @@ impl State {
         }
     }
 
-    fn owe(&mut self, folder: PathBuf, path: &Path, project: bool) {
+    /// Records the analysis a change needs. The file itself is always listed: when it has
+    /// left the slice, the project analysis no longer covers it.
+    fn owe(&mut self, folder: PathBuf, path: &Path, reach: Reach) {
         let pending = self.pending.entry(folder).or_default();
-        if project {
-            pending.project = true;
-        } else {
-            pending.files.insert(path.to_path_buf());
-        }
+        pending.project |= reach == Reach::Project;
+        pending.files.insert(path.to_path_buf());
     }
 
     pub(crate) fn has_pending(&self) -> bool {
@@ -166,15 +165,14 @@ impl State {
                 continue;
             };
             if pending.project {
-                let (findings, errors) = root.analyse();
+                let (paths, errors) = root.analyse();
                 logs.extend(errors);
-                touched.extend(findings.into_iter().map(|(path, _)| (folder.clone(), path)));
-            } else {
-                for path in pending.files {
-                    match root.analyse_file(&path) {
-                        Ok(_) => touched.push((folder.clone(), path)),
-                        Err(message) => logs.push(format!("{}: {message}", path.display())),
-                    }
+                touched.extend(paths.into_iter().map(|path| (folder.clone(), path)));
+            }
+            for path in pending.files {
+                match root.analyse_file(&path) {
+                    Ok(()) => touched.push((folder.clone(), path)),
+                    Err(message) => logs.push(format!("{}: {message}", path.display())),
                 }
             }
         }

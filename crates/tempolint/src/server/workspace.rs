@@ -2,10 +2,10 @@
 //! parsed once (open documents from the editor's text, the rest from disk, found by the same
 //! discovery, config and excludes as `check`), and the latest findings per file.
 //!
-//! Incremental by file: an edit re-parses only that file. A file outside the project's Temporal
-//! slice (it neither mentions `temporalio` nor is imported by a file that does), before and
-//! after the edit, is re-checked alone; otherwise the project analysis runs again over the
-//! already-parsed files (whose trees are kept only where the analysis reaches, as in `check`).
+//! Incremental: an edit re-parses only that file. The project analysis runs over the Temporal
+//! slice only — the files that mention `temporalio` and, transitively, the modules they import
+//! (the files whose syntax trees `check` keeps; they sit first in `files`). A file outside the
+//! slice can change no finding elsewhere, so an edit to it re-checks it alone.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
 use crate::discovery::python_files;
-use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
+use crate::loader::{Loaded, SourceRoots, load, prune_trees};
 
 /// A folder analysed as one project, with the settings its config file gives.
 pub(crate) struct Root {
@@ -25,55 +25,61 @@ pub(crate) struct Root {
     pub(crate) settings: Settings,
     /// A config file that failed to load (the defaults are used meanwhile).
     pub(crate) config_error: Option<String>,
+    roots: SourceRoots,
+    /// The slice's files first (`files[..slice_len]` keep their trees), then the others.
     files: Vec<SourceInput>,
+    slice_len: usize,
     index: FxHashMap<PathBuf, usize>,
     findings: FxHashMap<PathBuf, Vec<Diagnostic>>,
 }
 
-/// What an analysis found, for the files it looked at.
-pub(crate) type Findings = Vec<(PathBuf, Vec<Diagnostic>)>;
+/// What a change to a file requires: the project analysis, or re-checking the file alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    Project,
+    File,
+}
 
 impl Root {
-    /// Loads `folder` as a project: its config (walking up), then every Python file under it.
-    pub(crate) fn load(folder: PathBuf) -> Self {
+    fn empty(folder: PathBuf) -> Self {
         let (settings, config_error) = settings_for(&folder);
-        let mut root = Root {
+        Root {
+            roots: SourceRoots::new(&settings),
             folder,
             settings,
             config_error,
             files: Vec::new(),
+            slice_len: 0,
             index: FxHashMap::default(),
             findings: FxHashMap::default(),
-        };
+        }
+    }
+
+    /// Loads `folder` as a project: its config (walking up), then every Python file under it.
+    pub(crate) fn load(folder: PathBuf) -> Self {
+        let mut root = Root::empty(folder);
         root.discover();
         root
     }
 
     /// A single file outside every workspace folder: a project of its own.
     pub(crate) fn single_file(path: &Path) -> Self {
-        let folder = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
-        let (settings, config_error) = settings_for(&folder);
-        Root {
-            folder,
-            settings,
-            config_error,
-            files: Vec::new(),
-            index: FxHashMap::default(),
-            findings: FxHashMap::default(),
-        }
+        Root::empty(path.parent().map_or_else(PathBuf::new, Path::to_path_buf))
     }
 
     fn discover(&mut self) {
         let (paths, _) = python_files(std::slice::from_ref(&self.folder), &self.settings.exclude);
-        let roots = SourceRoots::new(&self.settings);
+        let roots = &self.roots;
         let mut files: Vec<SourceInput> = paths
             .into_par_iter()
-            .filter_map(|path| match load(path, &roots) {
+            .filter_map(|path| match load(path, roots) {
                 Loaded::Input(input) | Loaded::NotUtf8(input, _) => Some(input),
                 Loaded::Unreadable(_) => None,
             })
             .collect();
         prune_trees(&mut files);
+        files.sort_by_key(|input| !input.source.has_tree());
+        self.slice_len = files.iter().filter(|input| input.source.has_tree()).count();
         self.files = files;
         self.reindex();
     }
@@ -87,10 +93,59 @@ impl Root {
             .collect();
     }
 
+    fn swap(&mut self, a: usize, b: usize) {
+        if a != b {
+            self.files.swap(a, b);
+            self.index.insert(self.files[a].path.clone(), a);
+            self.index.insert(self.files[b].path.clone(), b);
+        }
+    }
+
+    /// Moves the file at `index` to its side of the slice boundary; its new index.
+    fn place(&mut self, index: usize) -> usize {
+        let in_slice = self.files[index].source.has_tree();
+        if in_slice && index >= self.slice_len {
+            self.swap(index, self.slice_len);
+            self.slice_len += 1;
+            self.slice_len - 1
+        } else if !in_slice && index < self.slice_len {
+            self.slice_len -= 1;
+            self.swap(index, self.slice_len);
+            self.slice_len
+        } else {
+            index
+        }
+    }
+
+    /// Brings into the slice the files that the slice file at `index` imports (transitively).
+    fn pull_in_imports(&mut self, index: usize) {
+        let mut queue = vec![self.files[index].path.clone()];
+        while let Some(path) = queue.pop() {
+            let Some(&at) = self.index.get(&path) else {
+                continue;
+            };
+            let segments: FxHashSet<String> = self.files[at]
+                .source
+                .imported_segments()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let joining: Vec<usize> = (self.slice_len..self.files.len())
+                .filter(|other| segments.contains(last_segment(&self.files[*other].module_name)))
+                .collect();
+            for other in joining.into_iter().rev() {
+                self.files[other].source.restore_tree();
+                queue.push(self.files[other].path.clone());
+                self.place(other);
+            }
+        }
+    }
+
     /// Reloads the config and rediscovers the files (excludes and source roots may change).
     /// Open documents keep the editor's text.
     pub(crate) fn reload(&mut self, open: &FxHashMap<PathBuf, String>) {
         let (settings, config_error) = settings_for(&self.folder);
+        self.roots = SourceRoots::new(&settings);
         self.settings = settings;
         self.config_error = config_error;
         self.discover();
@@ -119,37 +174,49 @@ impl Root {
         self.files.len()
     }
 
-    /// Replaces (or adds) a file's text and re-parses it; says whether the project analysis
-    /// must run again (the file is or was in the Temporal slice).
-    pub(crate) fn set_text(&mut self, path: &Path, text: String) -> bool {
-        let roots = SourceRoots::new(&self.settings);
-        let (Loaded::Input(mut input) | Loaded::NotUtf8(mut input, _)) =
-            from_bytes(path.to_path_buf(), text.into_bytes(), &roots)
-        else {
-            return false;
+    /// Replaces (or adds) a file's text and re-parses it (once); says what must be analysed
+    /// again: the project when the file is or was in the slice, else the file alone.
+    pub(crate) fn set_text(&mut self, path: &Path, text: String) -> Reach {
+        let (module_name, is_package) = self.roots.module_of(path);
+        let mut input = SourceInput {
+            path: path.to_path_buf(),
+            module_name,
+            is_package,
+            source: ParsedSource::parse(text),
         };
-        input.source.restore_tree();
         let in_slice_now = mentions_temporal(&input.source) || self.is_imported(&input);
         if !in_slice_now {
             input.source.drop_tree();
         }
-        if let Some(&index) = self.index.get(path) {
-            let was_in_slice = has_tree(&self.files[index].source);
+        let (index, was_in_slice) = if let Some(&index) = self.index.get(path) {
+            let was_in_slice = self.files[index].source.has_tree();
             self.files[index] = input;
-            was_in_slice || in_slice_now
+            (index, was_in_slice)
         } else {
             self.files.push(input);
-            self.reindex();
-            true
+            self.index.insert(path.to_path_buf(), self.files.len() - 1);
+            (self.files.len() - 1, false)
+        };
+        let index = self.place(index);
+        if in_slice_now {
+            self.pull_in_imports(index);
+        }
+        if was_in_slice || in_slice_now {
+            Reach::Project
+        } else {
+            Reach::File
         }
     }
 
     /// Re-reads a file from disk (after the editor closed it, or a watcher saw it change);
     /// a file that is gone is removed.
-    pub(crate) fn reload_file(&mut self, path: &Path) -> bool {
+    pub(crate) fn reload_file(&mut self, path: &Path) -> Reach {
         match std::fs::read(path) {
             Ok(bytes) => self.set_text(path, String::from_utf8_lossy(&bytes).into_owned()),
-            Err(_) => self.remove(path),
+            Err(_) => {
+                self.remove(path);
+                Reach::Project
+            }
         }
     }
 
@@ -157,88 +224,98 @@ impl Root {
         let Some(index) = self.index.get(path).copied() else {
             return false;
         };
+        if index < self.slice_len {
+            self.slice_len -= 1;
+        }
         self.files.remove(index);
         self.findings.remove(path);
         self.reindex();
         true
     }
 
-    /// Whether a file the analysis reaches imports `input`'s module (by its last segment,
-    /// generously, as `check` decides which trees to keep).
+    /// Whether a slice file imports `input`'s module (by its last segment, generously, as
+    /// `check` decides which trees to keep).
     fn is_imported(&self, input: &SourceInput) -> bool {
-        let last = input
-            .module_name
-            .rsplit('.')
-            .next()
-            .unwrap_or(&input.module_name);
-        self.files
+        let last = last_segment(&input.module_name);
+        self.files[..self.slice_len]
             .iter()
-            .filter(|file| file.path != input.path && has_tree(&file.source))
+            .filter(|file| file.path != input.path)
             .any(|file| file.source.imported_segments().contains(&last))
     }
 
-    /// Checks one file alone (it is outside the Temporal slice: nothing else depends on it).
-    pub(crate) fn analyse_file(&mut self, path: &Path) -> Result<Findings, String> {
+    /// Checks one file alone, if it is outside the slice (a slice file's findings come from
+    /// the project analysis).
+    pub(crate) fn analyse_file(&mut self, path: &Path) -> Result<(), String> {
         let Some(&index) = self.index.get(path) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
+        if index < self.slice_len {
+            return Ok(());
+        }
         let settings = &self.settings;
         let input = std::slice::from_ref(&self.files[index]);
         let output = guarded(input, || lint_project(input, settings))?;
         let diagnostics = output.into_iter().next().unwrap_or_default();
-        self.findings
-            .insert(path.to_path_buf(), diagnostics.clone());
-        Ok(vec![(path.to_path_buf(), diagnostics)])
+        self.findings.insert(path.to_path_buf(), diagnostics);
+        Ok(())
     }
 
-    /// The project analysis over every file of the root. A panic is caught: the files whose
-    /// analysis alone panics are left out (and named in the error), the rest is analysed again.
-    pub(crate) fn analyse(&mut self) -> (Findings, Vec<String>) {
+    /// The project analysis over the slice; the paths it has findings for, and errors. A panic
+    /// is caught: the files whose analysis alone panics are left out (and named), the rest is
+    /// analysed again.
+    pub(crate) fn analyse(&mut self) -> (Vec<PathBuf>, Vec<String>) {
         let mut errors = Vec::new();
         let settings = &self.settings;
-        let files = &self.files;
-        let output = match guarded(files, || lint_project(files, settings)) {
+        let slice = &self.files[..self.slice_len];
+        let output = match guarded(slice, || lint_project(slice, settings)) {
             Ok(output) => output,
             Err(message) => {
                 errors.push(message);
                 self.analyse_without_culprits(&mut errors)
             }
         };
-        let mut findings = Vec::with_capacity(self.files.len());
+        let mut paths = Vec::with_capacity(output.len());
         for (input, diagnostics) in self.files.iter().zip(output) {
-            findings.push((input.path.clone(), diagnostics));
+            paths.push(input.path.clone());
+            self.findings.insert(input.path.clone(), diagnostics);
         }
-        self.findings = findings.iter().cloned().collect();
-        (findings, errors)
+        (paths, errors)
     }
 
     fn analyse_without_culprits(&mut self, errors: &mut Vec<String>) -> Vec<Vec<Diagnostic>> {
         let settings = &self.settings;
-        let culprits: FxHashSet<usize> = (0..self.files.len())
-            .filter(|index| has_tree(&self.files[*index].source))
-            .filter(|index| {
-                let input = std::slice::from_ref(&self.files[*index]);
+        let culprits: Vec<PathBuf> = self.files[..self.slice_len]
+            .iter()
+            .filter(|input| {
+                let input = std::slice::from_ref(*input);
                 guarded(input, || lint_project(input, settings)).is_err()
             })
+            .map(|input| input.path.clone())
             .collect();
-        for index in &culprits {
+        for path in &culprits {
             errors.push(format!(
                 "analysis of {} panicked; no findings are shown for it",
-                self.files[*index].path.display()
+                path.display()
             ));
-            self.files[*index].source.drop_tree();
+            if let Some(&index) = self.index.get(path) {
+                self.files[index].source.drop_tree();
+                self.place(index);
+            }
         }
-        let files = &self.files;
-        let mut output =
-            guarded(files, || lint_project(files, settings)).unwrap_or_else(|message| {
-                errors.push(message);
-                vec![Vec::new(); files.len()]
-            });
-        for index in culprits {
-            output[index].clear();
+        for path in culprits {
+            self.findings.insert(path, Vec::new());
         }
-        output
+        let settings = &self.settings;
+        let slice = &self.files[..self.slice_len];
+        guarded(slice, || lint_project(slice, settings)).unwrap_or_else(|message| {
+            errors.push(message);
+            vec![Vec::new(); slice.len()]
+        })
     }
+}
+
+fn last_segment(module_name: &str) -> &str {
+    module_name.rsplit('.').next().unwrap_or(module_name)
 }
 
 /// Runs an analysis, turning a panic into an error message. `TEMPOLINT_LSP_PANIC_MARKER` (a
@@ -252,7 +329,7 @@ fn guarded(
         if let Some(marker) = marker.filter(|marker| !marker.is_empty()) {
             let culprit = inputs
                 .iter()
-                .find(|input| has_tree(&input.source) && input.source.text().contains(&marker));
+                .find(|input| input.source.has_tree() && input.source.text().contains(&marker));
             if let Some(culprit) = culprit {
                 panic!("test hook: panic marker in {}", culprit.path.display());
             }
@@ -275,11 +352,6 @@ fn guarded(
 
 fn mentions_temporal(source: &ParsedSource) -> bool {
     source.text().contains("temporalio")
-}
-
-/// Whether the file's tree is kept (it is in the Temporal slice).
-fn has_tree(source: &ParsedSource) -> bool {
-    source.has_tree()
 }
 
 /// The settings for a folder: its config file (walking up), or the defaults rooted there.
