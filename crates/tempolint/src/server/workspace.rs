@@ -211,12 +211,11 @@ impl Root {
     /// Re-reads a file from disk (after the editor closed it, or a watcher saw it change);
     /// a file that is gone is removed.
     pub(crate) fn reload_file(&mut self, path: &Path) -> Reach {
-        match std::fs::read(path) {
-            Ok(bytes) => self.set_text(path, String::from_utf8_lossy(&bytes).into_owned()),
-            Err(_) => {
-                self.remove(path);
-                Reach::Project
-            }
+        if let Ok(bytes) = std::fs::read(path) {
+            self.set_text(path, String::from_utf8_lossy(&bytes).into_owned())
+        } else {
+            self.remove(path);
+            Reach::Project
         }
     }
 
