@@ -73,8 +73,10 @@ def uri(path):
 
 class Client:
     def __init__(self, capabilities):
+        self.log = open(os.path.join(work, "server-%d.log" % id(self)), "w+")
         self.proc = subprocess.Popen([binary, "server"], cwd=work, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.PIPE, stderr=self.log,
+                                     env=dict(os.environ, TEMPOLINT_LSP_TIMING="1"))
         self.inbox = queue.Queue()
         self.next_id = 0
         threading.Thread(target=self.read, daemon=True).start()
@@ -144,10 +146,29 @@ class Client:
                 fields[key] = value.strip()
         return fields.get("VmRSS", "?"), fields.get("VmHWM", "?")
 
+    def timings(self):
+        """The server's own timing lines since the last call: {what: [ms, ...]}."""
+        self.log.flush()
+        self.log.seek(self.__dict__.setdefault("log_offset", 0))
+        found = {}
+        for row in self.log.read().splitlines():
+            if row.startswith("timing: "):
+                what, _, ms = row[len("timing: "):].rpartition(" ms")[0].rpartition(" ")
+                found.setdefault(what, []).append(float(ms))
+        self.log_offset = self.log.tell()
+        return found
+
     def close(self):
         self.request("shutdown", None)
         self.notify("exit", None)
         self.proc.wait(timeout=10)
+
+def inside(client):
+    """The server-side medians (parse, project analysis, conversion) of the last series."""
+    parts = []
+    for what, values in client.timings().items():
+        parts.append(f"{what} {statistics.median(values):.2f}")
+    print("    inside the server (median ms): " + (", ".join(parts) or "no timing lines"))
 
 def report(name, samples_ms, target=None):
     samples = sorted(samples_ms)
@@ -161,6 +182,7 @@ started = time.perf_counter()
 push = Client({})
 push.open(big)
 push.published(big, accept=lambda d: len(d) > 0)
+push.timings()
 print(f"startup + first diagnostics of big.py: {(time.perf_counter() - started) * 1000:.0f} ms")
 clock_line = next(i for i, l in enumerate(lines) if "time.time()" in l)
 column = lines[clock_line].index("time.time") + len("time.t")   # the `i` of time
@@ -174,10 +196,12 @@ for n in range(edits):
     at, _ = push.published(big, version=version)
     samples.append((at - sent) * 1000)
 report("push: 1-char edit of a 2,000-line workflow -> diagnostics", samples, 5)
+inside(push)
 
 pull = Client({"textDocument": {"diagnostic": {}}})
 pull.open(big)
 pull.request("textDocument/diagnostic", {"textDocument": {"uri": uri(big)}})
+pull.timings()
 comment_line = 20
 column = len(lines[comment_line])
 samples = []
@@ -190,6 +214,7 @@ for n in range(edits):
     assert reply["result"]["items"], reply
     samples.append((at - sent) * 1000)
 report("pull: 1-char edit of a 2,000-line workflow -> diagnostic answer", samples, 5)
+inside(pull)
 pull.close()
 
 # ---- 2. cross-file: a helper 50 workflows import -------------------------------------------
@@ -197,6 +222,7 @@ w0 = os.path.join(work, "app/workflows/w0.py")
 h0 = os.path.join(work, "app/helpers/h0.py")
 push.open(w0)
 push.published(w0)
+push.timings()
 clean = open(h0).read()
 dirty = clean.replace("    return total\n", "    return total + int(time.time())\n", 1).replace("import json\n", "import json\nimport time\n", 1)
 samples = []
@@ -210,6 +236,7 @@ for n in range(20):
     at, _ = push.published(w0, accept=lambda d: (len(d) > 0) == expect_findings)
     samples.append((at - sent) * 1000)
 report(f"cross-file (disk, didChangeWatchedFiles), {files}-file workspace", samples, 50)
+inside(push)
 
 push.open(h0, clean)
 samples = []
@@ -224,6 +251,7 @@ for n in range(20):
     at, _ = push.published(w0, accept=lambda d: (len(d) > 0) == expect_findings)
     samples.append((at - sent) * 1000)
 report(f"cross-file (open helper, didChange), {files}-file workspace", samples, 50)
+inside(push)
 
 rss, peak = push.memory()
 print(f"server memory on the {files}-file workspace: VmRSS {rss}, peak VmHWM {peak} (target <= 200 MB)")

@@ -36,7 +36,7 @@ pub(crate) fn diagnostic(
             let range = sources
                 .source(&step.file)
                 .map_or_else(lsp::Range::default, |other| {
-                    position::range(other.text(), step.range, encoding)
+                    position::range(other, step.range, encoding)
                 });
             Some(DiagnosticRelatedInformation {
                 location: Location { uri, range },
@@ -45,7 +45,7 @@ pub(crate) fn diagnostic(
         })
         .collect();
     lsp::Diagnostic {
-        range: position::range(source.text(), found.range, encoding),
+        range: position::range(source, found.range, encoding),
         severity: Some(match found.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
@@ -67,7 +67,7 @@ fn text_edits(source: &ParsedSource, fix: &Fix, encoding: Encoding) -> Vec<TextE
     fix.edits
         .iter()
         .map(|edit| TextEdit {
-            range: position::range(source.text(), edit.range, encoding),
+            range: position::range(source, edit.range, encoding),
             new_text: edit.content.clone(),
         })
         .collect()
@@ -141,7 +141,7 @@ fn suppression_edit(source: &ParsedSource, found: &Diagnostic, encoding: Encodin
     };
     let at = TextSize::new(offset as u32);
     TextEdit {
-        range: position::range(source.text(), TextRange::empty(at), encoding),
+        range: position::range(source, TextRange::empty(at), encoding),
         new_text,
     }
 }

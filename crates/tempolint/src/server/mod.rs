@@ -601,7 +601,7 @@ impl LanguageServer for Backend {
         if under.is_empty() {
             return Ok(None);
         }
-        let range = position::range(source.text(), under[0].range, encoding);
+        let range = position::range(source, under[0].range, encoding);
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,

@@ -1,7 +1,7 @@
 //! Byte offsets ⇄ LSP positions in the negotiated encoding (UTF-8 when the client offers it,
 //! else UTF-16), and applying a client's text edits. The analysis speaks byte ranges only.
 
-use tempolint_python::{TextRange, TextSize};
+use tempolint_python::{ParsedSource, TextRange, TextSize};
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,10 +80,32 @@ pub(crate) fn position(text: &str, offset: usize, encoding: Encoding) -> Positio
     Position::new(line as u32, character as u32)
 }
 
-pub(crate) fn range(text: &str, range: TextRange, encoding: Encoding) -> Range {
+/// The LSP position of byte `offset` in a parsed file: the line from its line index (no scan
+/// of the text before it), the column counted along that line only.
+pub(crate) fn source_position(
+    source: &ParsedSource,
+    offset: TextSize,
+    encoding: Encoding,
+) -> Position {
+    let text = source.text();
+    let mut offset = offset.to_usize().min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let offset = TextSize::new(offset as u32);
+    let line = source.position(offset).row.saturating_sub(1);
+    let start = source.line_start(offset).to_usize();
+    let character: usize = text[start..offset.to_usize()]
+        .chars()
+        .map(|c| encoding.width(c))
+        .sum();
+    Position::new(line as u32, character as u32)
+}
+
+pub(crate) fn range(source: &ParsedSource, range: TextRange, encoding: Encoding) -> Range {
     Range::new(
-        position(text, range.start().to_usize(), encoding),
-        position(text, range.end().to_usize(), encoding),
+        source_position(source, range.start(), encoding),
+        source_position(source, range.end(), encoding),
     )
 }
 
@@ -141,6 +163,24 @@ mod tests {
             offset(TEXT, Position::new(1, 0), Encoding::Utf8),
             TEXT.find('y').unwrap()
         );
+    }
+
+    #[test]
+    fn parsed_sources_give_the_same_positions() {
+        let source = ParsedSource::parse(TEXT.to_string());
+        for offset in 0..=TEXT.len() {
+            // Between `\r` and `\n` is no position a finding can have.
+            if !TEXT.is_char_boundary(offset) || TEXT[..offset].ends_with('\r') {
+                continue;
+            }
+            for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                assert_eq!(
+                    source_position(&source, TextSize::new(offset as u32), encoding),
+                    position(TEXT, offset, encoding),
+                    "offset {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! workspace roots and the analysis work not done yet. Everything here is synchronous; the
 //! LSP handlers in `mod.rs` lock it briefly and run analyses on blocking threads.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::ParsedSource;
@@ -42,6 +44,16 @@ pub(crate) struct State {
     pending: FxHashMap<PathBuf, Pending>,
     /// What was last published per open document, so unchanged results are not re-sent.
     published: FxHashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// `TEMPOLINT_LSP_TIMING` set: each parse and analysis prints its duration to stderr (for
+    /// scripts/bench_lsp.sh).
+    timing: bool,
+}
+
+fn report_timing(enabled: bool, what: &str, started: Instant) {
+    if enabled {
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        let _ = writeln!(std::io::stderr(), "timing: {what} {elapsed:.3} ms");
+    }
 }
 
 struct RootSources<'a>(&'a Root);
@@ -61,6 +73,7 @@ impl State {
             open: FxHashMap::default(),
             pending: FxHashMap::default(),
             published: FxHashMap::default(),
+            timing: std::env::var_os("TEMPOLINT_LSP_TIMING").is_some(),
         }
     }
 
@@ -86,9 +99,11 @@ impl State {
 
     /// Records that `path`'s text changed: the project must be analysed again, or only the file.
     pub(crate) fn set_text(&mut self, path: &Path, text: String) {
+        let (timing, started) = (self.timing, Instant::now());
         let root = self.root_for(path);
         let reach = root.set_text(path, text);
         let folder = root.folder.clone();
+        report_timing(timing, "parse", started);
         self.owe(folder, path, reach);
     }
 
@@ -165,7 +180,9 @@ impl State {
                 continue;
             };
             if pending.project {
+                let started = Instant::now();
                 let (paths, errors) = root.analyse();
+                report_timing(self.timing, "project analysis", started);
                 logs.extend(errors);
                 touched.extend(paths.into_iter().map(|path| (folder.clone(), path)));
             }
@@ -176,6 +193,7 @@ impl State {
                 }
             }
         }
+        let started = Instant::now();
         let mut publications = Vec::new();
         for (folder, path) in touched {
             let Some(document) = self.open.get(&path) else {
@@ -192,6 +210,7 @@ impl State {
                 diagnostics,
             });
         }
+        report_timing(self.timing, "diagnostics conversion", started);
         (publications, logs)
     }
 
