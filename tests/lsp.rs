@@ -39,6 +39,13 @@ fn project() -> std::path::PathBuf {
     root
 }
 
+/// The server started in `root` and initialized with `capabilities`.
+fn serve(root: &std::path::Path, capabilities: Value) -> LspClient {
+    let mut client = LspClient::start(root, &[]);
+    client.initialize(root, capabilities);
+    client
+}
+
 fn utf8_capabilities() -> Value {
     json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
 }
@@ -83,8 +90,7 @@ fn diagnostics_have_codes_links_and_ranges_in_the_negotiated_encoding() {
     for (capabilities, start, end) in [(utf8_capabilities(), 32, 44), (json!({}), 29, 41)] {
         let root = project();
         let wf = root.join("pkg/wf.py");
-        let mut client = LspClient::start(&root, &[]);
-        client.initialize(&root, capabilities);
+        let mut client = serve(&root, capabilities);
         client.open(&wf);
         let diagnostics = client.diagnostics(&uri(&wf), has_code("DET101"));
         let clock = diagnostics
@@ -108,8 +114,7 @@ fn quick_fix_suppression_and_fix_all_edits() {
     let root = project();
     let wf = root.join("pkg/wf.py");
     let race = write(&root, "pkg/race.py", RACE);
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     client.open(&race);
     client.diagnostics(&uri(&wf), has_code("DET101"));
@@ -183,8 +188,7 @@ fn hover_shows_rule_doc_and_chain() {
     let root = project();
     write(&root, "pkg/helpers.py", HELPER_CLOCK);
     let wf = root.join("pkg/wf.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     let diagnostics = client.diagnostics(&uri(&wf), |items| {
         items
@@ -211,24 +215,16 @@ fn hover_shows_rule_doc_and_chain() {
             .contains("pkg.helpers.stamp")
     );
 
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri(&wf)}, "position": chained["range"]["start"]}),
-    );
-    let text = hover["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default();
+    let hover = client.hover(&wf, chained["range"]["start"].clone());
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(text.contains("**DET101**"), "{text}");
     assert!(text.contains("pkg.helpers.stamp"), "chain in hover: {text}");
     assert!(
         text.contains("## What it does"),
         "rule doc in hover: {text}"
     );
-    let nothing = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri(&wf)}, "position": {"line": 0, "character": 0}}),
-    );
-    assert_eq!(nothing["result"], Value::Null);
+    let nothing = client.hover(&wf, json!({"line": 0, "character": 0}));
+    assert_eq!(nothing, Value::Null);
     assert!(client.shutdown().success());
 }
 
@@ -238,8 +234,7 @@ fn editing_and_deleting_a_helper_that_is_not_open_rediagnoses_the_workflow() {
     let root = project();
     let wf = root.join("pkg/wf.py");
     let helper = root.join("pkg/helpers.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     let first = client.diagnostics(&uri(&wf), has_code("DET101"));
     assert_eq!(
@@ -249,17 +244,11 @@ fn editing_and_deleting_a_helper_that_is_not_open_rediagnoses_the_workflow() {
     );
 
     std::fs::write(&helper, HELPER_CLOCK).expect("edit the helper");
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&helper), "type": 2}]}),
-    );
+    client.watched(&helper, 2);
     client.diagnostics(&uri(&wf), |items| items.len() == 2);
 
     std::fs::remove_file(&helper).expect("delete the helper");
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&helper), "type": 3}]}),
-    );
+    client.watched(&helper, 3);
     client.diagnostics(&uri(&wf), |items| items.len() == 1);
     assert!(client.shutdown().success());
 }
@@ -270,8 +259,7 @@ fn editing_an_open_helper_rediagnoses_the_workflow_and_a_fix_clears_it() {
     let root = project();
     let wf = root.join("pkg/wf.py");
     let helper = root.join("pkg/helpers.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, utf8_capabilities());
+    let mut client = serve(&root, utf8_capabilities());
     client.open(&wf);
     client.open(&helper);
     client.diagnostics(&uri(&wf), |items| items.len() == 1);
@@ -287,18 +275,12 @@ fn editing_an_open_helper_rediagnoses_the_workflow_and_a_fix_clears_it() {
     client.diagnostics(&uri(&wf), |items| items.len() == 2);
 
     // Full sync: the whole text replaced with a clean helper.
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&helper), "version": 3}, "contentChanges": [{"text": HELPER_CLEAN}]}),
-    );
+    client.replace(&helper, 3, HELPER_CLEAN);
     client.diagnostics(&uri(&wf), |items| items.len() == 1);
 
     // Fixing the workflow's own finding clears its diagnostics.
     let fixed = WORKFLOW.replace("datetime.now()", "workflow.now()");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&wf), "version": 2}, "contentChanges": [{"text": fixed}]}),
-    );
+    client.replace(&wf, 2, &fixed);
     client.diagnostics(&uri(&wf), <[Value]>::is_empty);
 
     client.notify(
@@ -313,8 +295,7 @@ fn editing_an_open_helper_rediagnoses_the_workflow_and_a_fix_clears_it() {
 fn rapid_edits_publish_the_latest_state_last() {
     let root = project();
     let wf = root.join("pkg/wf.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     client.diagnostics(&uri(&wf), has_code("DET101"));
     for version in 2..=40 {
@@ -324,10 +305,7 @@ fn rapid_edits_publish_the_latest_state_last() {
         } else {
             WORKFLOW.replace("datetime.now()", "workflow.now()")
         };
-        client.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": uri(&wf), "version": version}, "contentChanges": [{"text": text}]}),
-        );
+        client.replace(&wf, version, &text);
     }
     // Whatever was published in between, the last publication describes version 40.
     let mut published = vec![];
@@ -343,10 +321,7 @@ fn rapid_edits_publish_the_latest_state_last() {
         0,
         "{published:#?}"
     );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri(&wf)}, "position": {"line": 11, "character": 30}}),
-    );
+    let hover = client.hover(&wf, json!({"line": 11, "character": 30}));
     assert_eq!(
         hover["result"],
         Value::Null,
@@ -359,8 +334,7 @@ fn rapid_edits_publish_the_latest_state_last() {
 fn config_changes_reload_the_settings() {
     let root = project();
     let wf = root.join("pkg/wf.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     client.diagnostics(&uri(&wf), has_code("DET101"));
 
@@ -369,17 +343,11 @@ fn config_changes_reload_the_settings() {
         "pyproject.toml",
         "[tool.tempolint]\nignore = [\"DET101\"]\n",
     );
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
-    );
+    client.watched(&config, 1);
     client.diagnostics(&uri(&wf), <[Value]>::is_empty);
 
     let config = write(&root, "tempolint.toml", "select = [\"NOPE\"]\n");
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
-    );
+    client.watched(&config, 1);
     let shown = client
         .wait_for(lsp_client::DEADLINE, |m| {
             m["method"] == "window/showMessage"
@@ -502,17 +470,11 @@ fn malformed_input_unknown_methods_and_odd_documents_do_not_stop_the_server() {
     );
     // A file deleted while open keeps the editor's text.
     std::fs::remove_file(&wf).expect("delete");
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&wf), "type": 3}]}),
-    );
+    client.watched(&wf, 3);
     client.diagnostics(&uri(&wf), has_code("DET101"));
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri(&wf)}, "position": {"line": 11, "character": 30}}),
-    );
+    let hover = client.hover(&wf, json!({"line": 11, "character": 30}));
     assert!(
-        hover["result"]["contents"]["value"]
+        hover["contents"]["value"]
             .as_str()
             .unwrap_or_default()
             .contains("DET101")
@@ -523,8 +485,7 @@ fn malformed_input_unknown_methods_and_odd_documents_do_not_stop_the_server() {
 #[test]
 fn exit_without_shutdown_exits_with_one() {
     let root = project();
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
 }
@@ -540,8 +501,7 @@ fn a_newly_imported_module_joins_the_analysis() {
         "import time\n\n\ndef read_clock():\n    return time.time()\n",
     );
     let wf = root.join("pkg/wf.py");
-    let mut client = LspClient::start(&root, &[]);
-    client.initialize(&root, json!({}));
+    let mut client = serve(&root, json!({}));
     client.open(&wf);
     client.diagnostics(&uri(&wf), |items| items.len() == 1);
     let text = WORKFLOW
@@ -550,10 +510,7 @@ fn a_newly_imported_module_joins_the_analysis() {
             "from pkg.helpers import stamp\nfrom pkg.util import read_clock",
         )
         .replace("{stamp()}", "{read_clock()}");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&wf), "version": 2}, "contentChanges": [{"text": text}]}),
-    );
+    client.replace(&wf, 2, &text);
     let diagnostics = client.diagnostics(&uri(&wf), |items| items.len() == 2);
     assert!(diagnostics.iter().any(|d| {
         d["relatedInformation"][0]["message"]
@@ -578,8 +535,7 @@ fn the_server_agrees_with_check_on_the_demo_project() {
         .collect();
     files.dedup();
     assert!(files.len() >= 2, "the demo has findings in several files");
-    let mut client = LspClient::start(&demo, &[]);
-    client.initialize(&demo, json!({}));
+    let mut client = serve(&demo, json!({}));
     for file in &files {
         let path = demo.join(file);
         client.open(&path);

@@ -281,6 +281,31 @@ impl LspClient {
         );
     }
 
+    /// A full-text `didChange` (the whole document replaced).
+    pub(crate) fn replace(&mut self, path: &Path, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(path), "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    /// `workspace/didChangeWatchedFiles` for one file (1 created, 2 changed, 3 deleted).
+    pub(crate) fn watched(&mut self, path: &Path, kind: u8) {
+        self.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(path), "type": kind}]}),
+        );
+    }
+
+    /// The hover's result (null when there is nothing to show).
+    pub(crate) fn hover(&mut self, path: &Path, position: Value) -> Value {
+        self.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(path)}, "position": position}),
+        )["result"]
+            .clone()
+    }
+
     /// `shutdown` then `exit`; the server's exit status.
     pub(crate) fn shutdown(mut self) -> ExitStatus {
         let response = self.request("shutdown", Value::Null);

@@ -63,8 +63,10 @@ pub(crate) fn offset(text: &str, position: Position, encoding: Encoding) -> usiz
     text.len()
 }
 
-/// The LSP position of byte `offset` (clamped to the text, and back to a character boundary).
-pub(crate) fn position(text: &str, offset: usize, encoding: Encoding) -> Position {
+/// The LSP position of byte `offset` (clamped to the text, and back to a character boundary):
+/// the reference `source_position` is tested against.
+#[cfg(test)]
+fn position(text: &str, offset: usize, encoding: Encoding) -> Position {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
