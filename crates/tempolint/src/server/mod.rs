@@ -7,6 +7,7 @@
 //! newer analysis is owed, under one lock, so stale diagnostics never overwrite newer ones.
 //! Logs go to stderr and `window/logMessage`; stdout is the protocol channel.
 
+mod capabilities;
 mod convert;
 mod position;
 mod state;
@@ -22,21 +23,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    self as lsp, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, CodeActionResponse, DiagnosticOptions,
-    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    self as lsp, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
     DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
-    ExecuteCommandOptions, ExecuteCommandParams, FileChangeType, FileSystemWatcher,
-    FullDocumentDiagnosticReport, GlobPattern, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MarkupContent,
-    MarkupKind, MessageType, PositionEncodingKind, Registration,
-    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
-    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
-    WorkspaceDocumentDiagnosticReport, WorkspaceEdit, WorkspaceFoldersServerCapabilities,
-    WorkspaceFullDocumentDiagnosticReport, WorkspaceServerCapabilities,
+    ExecuteCommandParams, FileChangeType, FileSystemWatcher, FullDocumentDiagnosticReport,
+    GlobPattern, Hover, HoverContents, HoverParams, InitializeParams, InitializeResult,
+    InitializedParams, MarkupContent, MarkupKind, MessageType, PositionEncodingKind, Registration,
+    RelatedFullDocumentDiagnosticReport, ServerInfo, Uri, WorkspaceDiagnosticParams,
+    WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport,
+    WorkspaceEdit, WorkspaceFullDocumentDiagnosticReport,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server as Transport};
 
@@ -44,8 +41,7 @@ use position::Encoding;
 use state::{OpenDocument, State};
 use workspace::Root;
 
-/// The command a client can run to apply every safe fix of a document (`[uri]`).
-const APPLY_AUTOFIX: &str = "tempolint.applyAutofix";
+use capabilities::APPLY_AUTOFIX;
 
 pub(crate) fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -239,51 +235,6 @@ impl Backend {
     }
 }
 
-fn capabilities(pull: bool, encoding: Encoding) -> ServerCapabilities {
-    ServerCapabilities {
-        position_encoding: Some(match encoding {
-            Encoding::Utf8 => PositionEncodingKind::UTF8,
-            Encoding::Utf16 => PositionEncodingKind::UTF16,
-        }),
-        text_document_sync: Some(TextDocumentSyncCapability::Options(
-            TextDocumentSyncOptions {
-                open_close: Some(true),
-                change: Some(TextDocumentSyncKind::INCREMENTAL),
-                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
-                ..TextDocumentSyncOptions::default()
-            },
-        )),
-        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![
-                CodeActionKind::QUICKFIX,
-                CodeActionKind::new(convert::FIX_ALL),
-            ]),
-            ..CodeActionOptions::default()
-        })),
-        hover_provider: Some(HoverProviderCapability::Simple(true)),
-        execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![APPLY_AUTOFIX.to_string()],
-            ..ExecuteCommandOptions::default()
-        }),
-        diagnostic_provider: pull.then(|| {
-            DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some("tempolint".to_string()),
-                inter_file_dependencies: true,
-                workspace_diagnostics: true,
-                ..DiagnosticOptions::default()
-            })
-        }),
-        workspace: Some(WorkspaceServerCapabilities {
-            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
-                supported: Some(true),
-                change_notifications: Some(lsp::OneOf::Left(true)),
-            }),
-            file_operations: None,
-        }),
-        ..ServerCapabilities::default()
-    }
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let offered = params
@@ -328,7 +279,7 @@ impl LanguageServer for Backend {
             state.roots = roots;
         }
         Ok(InitializeResult {
-            capabilities: capabilities(pull, encoding),
+            capabilities: capabilities::server(pull, encoding),
             server_info: Some(ServerInfo {
                 name: "tempolint".to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -459,18 +410,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> = params
-            .event
-            .added
-            .iter()
-            .filter_map(|folder| file_path(&folder.uri))
-            .collect();
-        let removed: Vec<PathBuf> = params
-            .event
-            .removed
-            .iter()
-            .filter_map(|folder| file_path(&folder.uri))
-            .collect();
+        let paths = |folders: &[lsp::WorkspaceFolder]| -> Vec<PathBuf> {
+            folders
+                .iter()
+                .filter_map(|folder| file_path(&folder.uri))
+                .collect()
+        };
+        let added = paths(&params.event.added);
+        let removed = paths(&params.event.removed);
         let roots = tokio::task::spawn_blocking(move || {
             added.into_iter().map(Root::load).collect::<Vec<_>>()
         })
