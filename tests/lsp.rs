@@ -563,3 +563,46 @@ fn the_server_agrees_with_check_on_the_demo_project() {
     }
     assert!(client.shutdown().success());
 }
+
+/// Each workspace folder is its own project with its own config; folders can be added later.
+#[test]
+fn workspace_folders_are_separate_projects() {
+    let clock = "from datetime import datetime\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass Clock:\n    @workflow.run\n    async def run(self) -> str:\n        return str(datetime.now())\n";
+    let quiet = temp_project("quiet");
+    write(
+        &quiet,
+        "pyproject.toml",
+        "[tool.tempolint]\nignore = [\"DET101\"]\n",
+    );
+    let quiet_wf = write(&quiet, "wf.py", clock);
+    let loud = temp_project("loud");
+    let loud_wf = write(&loud, "wf.py", &clock.replace("str(", "print(), str("));
+    let later = temp_project("later");
+    let later_wf = write(&later, "wf.py", clock);
+
+    let mut client = LspClient::start(&quiet, &[]);
+    client.request(
+        "initialize",
+        json!({"processId": null, "capabilities": {}, "workspaceFolders": [
+            {"uri": uri(&quiet), "name": "quiet"}, {"uri": uri(&loud), "name": "loud"}]}),
+    );
+    client.notify("initialized", json!({}));
+    client.open(&quiet_wf);
+    client.open(&loud_wf);
+    assert_eq!(
+        codes(&client.diagnostics(&uri(&loud_wf), |items| items.len() == 2)),
+        ["DET401", "DET101"]
+    );
+    client.diagnostics(&uri(&quiet_wf), <[Value]>::is_empty);
+
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": uri(&later), "name": "later"}], "removed": []}}),
+    );
+    client.open(&later_wf);
+    assert_eq!(
+        codes(&client.diagnostics(&uri(&later_wf), |items| !items.is_empty())),
+        ["DET101"]
+    );
+    assert!(client.shutdown().success());
+}
