@@ -385,6 +385,22 @@ fn pull_diagnostics_when_the_client_offers_them() {
         codes(report["result"]["items"].as_array().unwrap()),
         ["DET101"]
     );
+    // A helper changes on disk: the client is asked to pull again, and gets the new finding.
+    std::fs::write(root.join("pkg/helpers.py"), HELPER_CLOCK).expect("edit the helper");
+    client.watched(&root.join("pkg/helpers.py"), 2);
+    client
+        .wait_for(lsp_client::DEADLINE, |m| {
+            m["method"] == "workspace/diagnostic/refresh"
+        })
+        .expect("a refresh request");
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri(&wf)}}),
+    );
+    assert_eq!(
+        codes(report["result"]["items"].as_array().unwrap()),
+        ["DET101", "DET101"]
+    );
     let workspace = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
     assert_eq!(workspace["result"]["items"][0]["uri"], uri(&wf));
     assert!(

@@ -142,9 +142,10 @@ impl Backend {
                     }
                     let mut state = lock(&state);
                     if state.pull {
-                        let refresh = state.has_pending();
-                        let (_, logs) = state.run_pending();
-                        return Some((Vec::new(), logs, refresh));
+                        // The client pulls; it is asked to pull again only when an open
+                        // document's findings differ from what it pulled last.
+                        let (changed, logs) = state.run_pending();
+                        return Some((Vec::new(), logs, !changed.is_empty()));
                     }
                     let (publications, logs) = state.run_pending();
                     Some((publications, logs, false))
@@ -441,7 +442,9 @@ impl LanguageServer for Backend {
             .map(|path| {
                 let mut state = lock(&self.state);
                 let folder = state.root_for(&path).folder.clone();
-                state.diagnostics(&folder, &path)
+                let items = state.diagnostics(&folder, &path);
+                state.pulled(path, items.clone());
+                items
             })
             .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(

@@ -251,6 +251,11 @@ impl State {
         true
     }
 
+    /// Records what a pulling client received for a document.
+    pub(crate) fn pulled(&mut self, path: PathBuf, diagnostics: Vec<lsp::Diagnostic>) {
+        self.published.insert(path, diagnostics);
+    }
+
     pub(crate) fn forget_published(&mut self, path: &Path) {
         self.published.remove(path);
     }
