@@ -622,3 +622,55 @@ fn workspace_folders_are_separate_projects() {
     );
     assert!(client.shutdown().success());
 }
+
+/// Files that appear on disk join the project unless excluded; none outside it is adopted.
+#[test]
+fn created_files_join_the_project_unless_excluded() {
+    let root = project();
+    write(
+        &root,
+        "pyproject.toml",
+        "[tool.tempolint]\nextend-exclude = [\"legacy.py\"]\n",
+    );
+    let wf = root.join("pkg/wf.py");
+    let mut client = serve(&root, json!({}));
+    let text = WORKFLOW
+        .replace(
+            "from pkg.helpers import stamp",
+            "from legacy import old_stamp\nfrom pkg.clock import stamp",
+        )
+        .replace("{stamp()}", "{stamp()} {old_stamp()}");
+    client.open(&wf);
+    client.replace(&wf, 2, &text);
+    // `legacy` is outside the project (DET302: a third-party import in a workflow module).
+    assert_eq!(
+        codes(&client.diagnostics(&uri(&wf), |items| items.len() == 2)),
+        ["DET302", "DET101"]
+    );
+    let excluded = write(
+        &root,
+        "legacy.py",
+        &HELPER_CLOCK.replace("stamp", "old_stamp"),
+    );
+    client.watched(&excluded, 1);
+    let created = write(&root, "pkg/clock.py", HELPER_CLOCK);
+    client.watched(&created, 1);
+    let found = client.diagnostics(&uri(&wf), |items| {
+        items.iter().any(|d| d["relatedInformation"].is_array())
+    });
+    let related: Vec<&str> = found
+        .iter()
+        .filter_map(|d| d["relatedInformation"][0]["location"]["uri"].as_str())
+        .collect();
+    assert_eq!(related, [uri(&created).as_str()], "{found:#?}");
+    // Anything published from now on would be newer than the accepted publication.
+    client.notifications.clear();
+    let later = client.wait_for(Duration::from_millis(500), |m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri(&wf)
+    });
+    assert!(
+        later.is_none(),
+        "the excluded module never joins: {later:#?}"
+    );
+    assert!(client.shutdown().success());
+}

@@ -396,7 +396,7 @@ impl LanguageServer for Backend {
                     if change.typ == FileChangeType::DELETED {
                         state.remove_file(&path);
                     } else {
-                        state.reload_file(&path);
+                        state.watched_file_changed(&path);
                     }
                 }
             }

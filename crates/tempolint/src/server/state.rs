@@ -114,6 +114,20 @@ impl State {
         self.owe(folder, path, reach);
     }
 
+    /// A file a watcher saw created or changed: re-read by the projects it belongs to (none
+    /// is created for it, and excluded files stay out).
+    pub(crate) fn watched_file_changed(&mut self, path: &Path) {
+        let mut owed = Vec::new();
+        for root in &mut self.roots {
+            if root.would_discover(path) {
+                owed.push((root.folder.clone(), root.reload_file(path)));
+            }
+        }
+        for (folder, reach) in owed {
+            self.owe(folder, path, reach);
+        }
+    }
+
     pub(crate) fn remove_file(&mut self, path: &Path) {
         let changed: Vec<PathBuf> = self
             .roots

@@ -16,7 +16,7 @@ use tempolint_linter::{Diagnostic, Settings, find_config, lint_project, load_con
 use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
-use crate::discovery::python_files;
+use crate::discovery::{is_excluded, python_files};
 use crate::loader::{Loaded, SourceRoots, load, prune_trees};
 
 /// A folder analysed as one project, with the settings its config file gives.
@@ -160,6 +160,15 @@ impl Root {
     pub(crate) fn contains_path(&self, path: &Path) -> bool {
         self.index.contains_key(path)
             || (path.starts_with(&self.folder) && !self.folder.as_os_str().is_empty())
+    }
+
+    /// Whether a file that appeared on disk belongs to this project (under the folder and not
+    /// excluded), as discovery would have decided.
+    pub(crate) fn would_discover(&self, path: &Path) -> bool {
+        self.index.contains_key(path)
+            || (path.starts_with(&self.folder)
+                && !self.folder.as_os_str().is_empty()
+                && !is_excluded(&self.folder, path, &self.settings.exclude))
     }
 
     pub(crate) fn source(&self, path: &Path) -> Option<&ParsedSource> {
