@@ -674,3 +674,24 @@ fn created_files_join_the_project_unless_excluded() {
     );
     assert!(client.shutdown().success());
 }
+
+/// A 40,000-line workflow (about 1.5 MB) is analysed like any other, and edits to it too.
+#[test]
+fn a_huge_document_is_analysed() {
+    let root = project();
+    let mut text = String::from(
+        "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass Huge:\n    @workflow.run\n    async def run(self, x: int) -> int:\n        total = 0\n",
+    );
+    for step in 0..40_000 {
+        text.push_str(&format!("        total += {step} * x  # step {step}\n"));
+    }
+    text.push_str("        return total + int(time.time())\n");
+    let huge = write(&root, "pkg/huge.py", &text);
+    let mut client = serve(&root, json!({}));
+    client.open(&huge);
+    let found = client.diagnostics(&uri(&huge), has_code("DET101"));
+    assert_eq!(found[0]["range"]["start"]["line"], 40_010);
+    client.replace(&huge, 2, &text.replace("time.time()", "workflow.time()"));
+    client.diagnostics(&uri(&huge), <[Value]>::is_empty);
+    assert!(client.shutdown().success());
+}
