@@ -682,9 +682,7 @@ fn a_huge_document_is_analysed() {
     let mut text = String::from(
         "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass Huge:\n    @workflow.run\n    async def run(self, x: int) -> int:\n        total = 0\n",
     );
-    for step in 0..40_000 {
-        text.push_str(&format!("        total += {step} * x  # step {step}\n"));
-    }
+    text.extend((0..40_000).map(|step| format!("        total += {step} * x  # step {step}\n")));
     text.push_str("        return total + int(time.time())\n");
     let huge = write(&root, "pkg/huge.py", &text);
     let mut client = serve(&root, json!({}));
