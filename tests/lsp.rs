@@ -593,8 +593,12 @@ fn workspace_folders_are_separate_projects() {
     let quiet_wf = write(&quiet, "wf.py", clock);
     let loud = temp_project("loud");
     let loud_wf = write(&loud, "wf.py", &clock.replace("str(", "print(), str("));
+    // A workflow opened before its folder is a workspace folder: checked alone at first (its
+    // helper is not known), then as part of the folder's project once the folder is added.
     let later = temp_project("later");
-    let later_wf = write(&later, "wf.py", clock);
+    write(&later, "pkg/__init__.py", "");
+    write(&later, "pkg/helpers.py", HELPER_CLOCK);
+    let later_wf = write(&later, "pkg/wf.py", WORKFLOW);
 
     let mut client = LspClient::start(&quiet, &[]);
     client.request(
@@ -611,15 +615,21 @@ fn workspace_folders_are_separate_projects() {
     );
     client.diagnostics(&uri(&quiet_wf), <[Value]>::is_empty);
 
+    client.open(&later_wf);
+    let alone = client.diagnostics(&uri(&later_wf), |items| !items.is_empty());
+    assert_eq!(
+        codes(&alone),
+        ["DET302", "DET101"],
+        "`pkg` is unknown to a lone file"
+    );
     client.notify(
         "workspace/didChangeWorkspaceFolders",
         json!({"event": {"added": [{"uri": uri(&later), "name": "later"}], "removed": []}}),
     );
-    client.open(&later_wf);
-    assert_eq!(
-        codes(&client.diagnostics(&uri(&later_wf), |items| !items.is_empty())),
-        ["DET101"]
-    );
+    let together = client.diagnostics(&uri(&later_wf), |items| {
+        items.iter().any(|d| d["relatedInformation"].is_array())
+    });
+    assert_eq!(codes(&together), ["DET101", "DET101"]);
     assert!(client.shutdown().success());
 }
 

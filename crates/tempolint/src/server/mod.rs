@@ -426,9 +426,7 @@ impl LanguageServer for Backend {
         .unwrap_or_default();
         {
             let mut state = lock(&self.state);
-            state.roots.retain(|root| !removed.contains(&root.folder));
-            state.roots.extend(roots);
-            state.reanalyse_all();
+            state.change_folders(roots, &removed);
         }
         self.schedule();
     }

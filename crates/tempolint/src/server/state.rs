@@ -166,6 +166,26 @@ impl State {
         messages
     }
 
+    /// Adds workspace folders, removes others; open documents that the ad-hoc root of a lone
+    /// file held move to the new folder's project.
+    pub(crate) fn change_folders(&mut self, added: Vec<Root>, removed: &[PathBuf]) {
+        self.roots.retain(|root| !removed.contains(&root.folder));
+        let covered = |root: &Root| {
+            root.ad_hoc && added.iter().any(|new| root.folder.starts_with(&new.folder))
+        };
+        self.roots.retain(|root| !covered(root));
+        self.roots.extend(added);
+        let open: Vec<(PathBuf, String)> = self
+            .open
+            .iter()
+            .map(|(path, document)| (path.clone(), document.text.clone()))
+            .collect();
+        for (path, text) in open {
+            self.set_text(&path, text);
+        }
+        self.reanalyse_all();
+    }
+
     pub(crate) fn reanalyse_all(&mut self) {
         for root in &self.roots {
             self.pending.entry(root.folder.clone()).or_default().project = true;

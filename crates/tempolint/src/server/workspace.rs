@@ -25,6 +25,8 @@ pub(crate) struct Root {
     pub(crate) settings: Settings,
     /// A config file that failed to load (the defaults are used meanwhile).
     pub(crate) config_error: Option<String>,
+    /// Made for documents outside every workspace folder (see [`Root::single_file`]).
+    pub(crate) ad_hoc: bool,
     roots: SourceRoots,
     /// The slice's files first (`files[..slice_len]` keep their trees), then the others.
     files: Vec<SourceInput>,
@@ -48,6 +50,7 @@ impl Root {
             folder,
             settings,
             config_error,
+            ad_hoc: false,
             files: Vec::new(),
             slice_len: 0,
             index: FxHashMap::default(),
@@ -64,7 +67,9 @@ impl Root {
 
     /// A single file outside every workspace folder: a project of its own.
     pub(crate) fn single_file(path: &Path) -> Self {
-        Root::empty(path.parent().map_or_else(PathBuf::new, Path::to_path_buf))
+        let mut root = Root::empty(path.parent().map_or_else(PathBuf::new, Path::to_path_buf));
+        root.ad_hoc = true;
+        root
     }
 
     fn discover(&mut self) {
