@@ -8,12 +8,14 @@
 #              didChange to the publishDiagnostics of that version;
 #        pull: the edit types into a comment, timed from didChange to the answer of the
 #              textDocument/diagnostic request sent right after it (a pull-mode client);
-#   2. cross-file re-diagnosis after a helper that 50 workflows import changes: on disk
+#   2. cross-file re-diagnosis after a helper that every workflow imports changes: on disk
 #      (didChangeWatchedFiles) and as an open document (didChange), timed to the open
 #      workflow's new diagnostics;
 #   3. the server's resident memory (VmRSS, and the peak VmHWM) on that workspace.
 # Targets (issue 8): p95 <= 5 ms, cross-file <= 50 ms, memory <= 200 MB. Not part of the tests.
-# Env: BENCH_FILES (default 1000), BENCH_EDITS (default 40), TEMPOLINT_BIN (a prebuilt binary),
+# Env: BENCH_FILES (default 1000), BENCH_EDITS (default 40), BENCH_WORKFLOWS (workflow modules
+#      among the files, each importing h0 and one other helper; default 50: the analysed slice
+#      is these, the helpers they import and big.py), TEMPOLINT_BIN (a prebuilt binary),
 #      KEEP_BENCH_DIR=1 keeps the generated workspace.
 set -euo pipefail
 
@@ -26,10 +28,11 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tempolint-bench-lsp.XXXXXX")"
 if [[ "${KEEP_BENCH_DIR:-0}" == 1 ]]; then echo "bench_lsp: workspace kept in $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
 
-python3 - "$BIN" "$WORK" "${BENCH_FILES:-1000}" "${BENCH_EDITS:-40}" <<'PY'
+python3 - "$BIN" "$WORK" "${BENCH_FILES:-1000}" "${BENCH_EDITS:-40}" "${BENCH_WORKFLOWS:-50}" <<'PY'
 import json, os, statistics, subprocess, sys, threading, time, queue
 
 binary, work, files, edits = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+WORKFLOWS = int(sys.argv[5])
 
 # ---- the workspace ------------------------------------------------------------------------
 def write(rel, text):
@@ -42,9 +45,8 @@ def write(rel, text):
 write("pyproject.toml", "[tool.tempolint]\n")
 for pkg in ("app", "app/helpers", "app/workflows"):
     write(f"{pkg}/__init__.py", "")
-WORKFLOWS = 50
 HELPER = "def compute_{i}(x: int) -> int:\n    total = 0\n    for k in range(x):\n        total += k * {i}\n    return total\n\n\ndef describe_{i}(x):\n    return json.dumps({{'value': x}})\n"
-helpers = files - WORKFLOWS - 4
+helpers = max(files - WORKFLOWS - 4, WORKFLOWS + 1)
 for i in range(helpers):
     write(f"app/helpers/h{i}.py", f'"""Helper {i}."""\nimport json\n\n\n' + HELPER.format(i=i))
 for i in range(WORKFLOWS):
@@ -65,7 +67,7 @@ lines.append("        return total")
 big_text = "\n".join(lines) + "\n"
 big = write("app/workflows/big.py", big_text)
 count = sum(len(f) for _, _, f in os.walk(work))
-print(f"workspace: {count} files ({files} Python), big.py {len(lines)} lines")
+print(f"workspace: {count} files ({files} Python, {WORKFLOWS} workflow modules), big.py {len(lines)} lines")
 
 # ---- the client ---------------------------------------------------------------------------
 def uri(path):
