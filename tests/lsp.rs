@@ -187,6 +187,37 @@ fn quick_fix_suppression_and_fix_all_edits() {
     assert!(client.shutdown().success());
 }
 
+/// A code action asked for right after an edit sees the edited text's findings, not the
+/// previous analysis's ranges laid over the new text.
+#[test]
+fn code_actions_right_after_an_edit_describe_the_new_text() {
+    let root = project();
+    let wf = root.join("pkg/wf.py");
+    let mut client = serve(&root, json!({}));
+    client.open(&wf);
+    client.diagnostics(&uri(&wf), has_code("DET101"));
+    client.replace(&wf, 2, &format!("# a new first line\n{WORKFLOW}"));
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&wf)}, "range": {"start": {"line": 12, "character": 30}, "end": {"line": 12, "character": 30}}, "context": {"diagnostics": []}}),
+    );
+    let fix = response["result"]
+        .as_array()
+        .and_then(|actions| {
+            actions.iter().find(|a| {
+                a["isPreferred"] == false
+                    && a["edit"]["changes"][uri(&wf)][0]["newText"] == "workflow.now()"
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no fix on the moved line: {response:#}"));
+    assert_eq!(
+        fix["edit"]["changes"][uri(&wf)][0]["range"]["start"],
+        json!({"line": 12, "character": 29})
+    );
+    assert!(client.shutdown().success());
+}
+
 #[test]
 fn hover_shows_rule_doc_and_chain() {
     let root = project();

@@ -9,6 +9,7 @@
 
 mod capabilities;
 mod convert;
+mod jobs;
 mod position;
 mod state;
 mod transport;
@@ -37,6 +38,7 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server as Transport};
 
+use jobs::Work;
 use position::Encoding;
 use state::{OpenDocument, State};
 use workspace::Root;
@@ -129,69 +131,25 @@ impl Backend {
     /// Starts a job for the analyses owed. It runs them unless a newer change came first.
     fn schedule(&self) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let state = Arc::clone(&self.state);
         let latest = Arc::clone(&self.generation);
-        let publishing = Arc::clone(&self.publishing);
-        let client = self.client.clone();
+        let work = self.work();
         tokio::spawn(async move {
-            let job = tokio::task::spawn_blocking({
-                let state = Arc::clone(&state);
-                move || {
-                    if latest.load(Ordering::SeqCst) != generation {
-                        return None;
-                    }
-                    let mut state = lock(&state);
-                    if state.pull {
-                        // The client pulls; it is asked to pull again only when an open
-                        // document's findings differ from what it pulled last.
-                        let (changed, logs) = state.run_pending();
-                        return Some((Vec::new(), logs, !changed.is_empty()));
-                    }
-                    let (publications, logs) = state.run_pending();
-                    Some((publications, logs, false))
-                }
-            });
-            let Ok(Some((publications, logs, refresh))) = job.await else {
-                return;
-            };
-            for line in logs {
-                let _ = writeln!(std::io::stderr(), "tempolint server: {line}");
-                client.log_message(MessageType::ERROR, line).await;
-            }
-            if refresh {
-                let _ = client.workspace_diagnostic_refresh().await;
-            }
-            let _guard = publishing.lock().await;
-            for publication in publications {
-                if !lock(&state).still_current(&publication) {
-                    continue;
-                }
-                client
-                    .publish_diagnostics(
-                        publication.uri,
-                        publication.diagnostics,
-                        Some(publication.version),
-                    )
-                    .await;
-            }
+            work.run(move || latest.load(Ordering::SeqCst) == generation, None)
+                .await;
         });
     }
 
-    /// Runs what is owed now (pull requests answer with fresh results).
-    async fn settle(&self) {
-        let state = Arc::clone(&self.state);
-        let logs = tokio::task::spawn_blocking(move || {
-            let mut state = lock(&state);
-            if state.has_pending() {
-                state.run_pending().1
-            } else {
-                Vec::new()
-            }
-        })
-        .await
-        .unwrap_or_default();
-        for line in logs {
-            self.log(MessageType::ERROR, line).await;
+    /// Runs what is owed now, before a request that reads findings (`except`: the document the
+    /// request itself answers for, which needs no refresh).
+    async fn settle(&self, except: Option<PathBuf>) {
+        self.work().run(|| true, except).await;
+    }
+
+    fn work(&self) -> Work {
+        Work {
+            state: Arc::clone(&self.state),
+            client: self.client.clone(),
+            publishing: Arc::clone(&self.publishing),
         }
     }
 
@@ -435,7 +393,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        self.settle().await;
+        self.settle(file_path(&params.text_document.uri)).await;
         let items = file_path(&params.text_document.uri)
             .map(|path| {
                 let mut state = lock(&self.state);
@@ -460,7 +418,7 @@ impl LanguageServer for Backend {
         &self,
         _: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
-        self.settle().await;
+        self.settle(None).await;
         let mut state = lock(&self.state);
         let open: Vec<(PathBuf, Uri, i32)> = state
             .open
@@ -487,6 +445,8 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        // Findings must describe the current text before their ranges become edits.
+        self.settle(None).await;
         let uri = params.text_document.uri;
         let Some(path) = file_path(&uri) else {
             return Ok(None);
@@ -530,6 +490,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.settle(None).await;
         let at = params.text_document_position_params;
         let Some(path) = file_path(&at.text_document.uri) else {
             return Ok(None);
@@ -576,6 +537,7 @@ impl LanguageServer for Backend {
             })
             .and_then(|text| text.parse::<Uri>().ok())
             .ok_or_else(|| Error::invalid_params("expected the document's URI as argument"))?;
+        self.settle(None).await;
         let Some(edit) = self.fix_all_edit(&uri) else {
             return Ok(None);
         };
