@@ -28,6 +28,12 @@ fn exclusion_set(exclude: &[String]) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// Whether a walk of `root` would skip `path` for `exclude` (for files that appear later).
+pub(crate) fn is_excluded(root: &Path, path: &Path, exclude: &[String]) -> bool {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    exclusion_set(exclude).is_match(relative)
+}
+
 fn is_python(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext == "py" || ext == "pyi")

@@ -7,6 +7,7 @@ mod loader;
 mod printer;
 mod replay_command;
 mod rule_command;
+mod server;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,8 @@ enum Command {
     Rule(rule_command::RuleArgs),
     /// Replay workflow source against recorded event histories.
     Replay(replay_command::ReplayArgs),
+    /// Serve the Language Server Protocol over stdio (for editors).
+    Server,
     /// Print the version.
     Version,
     /// Developer tools (parse-only floor for benchmarks).
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check_command::run(&args),
         Command::Rule(args) => rule_command::run(&args),
         Command::Replay(args) => replay_command::run(&args),
+        Command::Server => server::run(),
         Command::Version => {
             #[allow(clippy::print_stdout, reason = "the version is the command's output")]
             {

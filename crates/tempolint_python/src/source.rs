@@ -75,6 +75,11 @@ impl ParsedSource {
         self.tree_dropped = true;
     }
 
+    /// Whether the syntax tree is kept (not dropped by [`Self::drop_tree`]).
+    pub fn has_tree(&self) -> bool {
+        !self.tree_dropped
+    }
+
     pub fn restore_tree(&mut self) {
         if self.tree_dropped {
             *self = Self::parse(std::mem::take(&mut self.text));
