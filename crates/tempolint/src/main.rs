@@ -2,6 +2,7 @@
 
 mod check_command;
 mod discovery;
+mod fix;
 mod loader;
 mod printer;
 mod replay_command;

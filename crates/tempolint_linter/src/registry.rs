@@ -3,6 +3,9 @@
 
 use crate::diagnostic::Severity;
 
+/// Where the documentation (`docs/` of the repository) is published.
+pub const DOCS_URL: &str = "https://tempolint.dev";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {
     None,
@@ -118,8 +121,10 @@ impl Rule {
         }
     }
 
+    /// The rule's documentation page: `docs/rules/<CODE>.md` in the repository, served under
+    /// [`DOCS_URL`].
     pub fn url(self) -> String {
-        format!("https://tempolint.dev/rules/{}", self.name())
+        format!("{DOCS_URL}/rules/{}", self.code())
     }
 }
 
