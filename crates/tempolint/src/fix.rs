@@ -115,6 +115,21 @@ pub(crate) fn apply_fixes(
     Some((fixed, rules))
 }
 
+/// One round of fixes on one file's text: the reparsed fixed source and the rules fixed, or
+/// the first syntax error of the fixed text; `None` when no fix applies.
+fn fixed_source(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    unsafe_fixes: bool,
+) -> Option<Result<(ParsedSource, Vec<Rule>), String>> {
+    let (fixed, rules) = apply_fixes(text, diagnostics, unsafe_fixes)?;
+    let reparsed = ParsedSource::parse(fixed);
+    Some(match reparsed.syntax_errors().first() {
+        None => Ok((reparsed, rules)),
+        Some(error) => Err(error.message.clone()),
+    })
+}
+
 /// Fixes the project in memory: lint, apply, relint until stable. `inputs` end up holding the
 /// fixed texts. A file whose fixed text would not parse goes back to its original text and is
 /// reported in `failures`; files that had syntax errors to begin with are not fixed.
@@ -134,33 +149,33 @@ pub(crate) fn fix_project(
             if given_up[index] || !input.source.syntax_errors().is_empty() {
                 continue;
             }
-            let Some((text, rules)) =
-                apply_fixes(input.source.text(), &report.diagnostics, unsafe_fixes)
+            let Some(result) = fixed_source(input.source.text(), &report.diagnostics, unsafe_fixes)
             else {
                 continue;
             };
-            let reparsed = ParsedSource::parse(text);
-            if reparsed.syntax_errors().is_empty() {
-                let file = files.entry(index).or_insert_with(|| FixedFile {
-                    index,
-                    original: input.source.text().to_string(),
-                    fixed: BTreeMap::new(),
-                });
-                for rule in rules {
-                    *file.fixed.entry(rule).or_default() += 1;
-                }
-                input.source = reparsed;
-                changed = true;
-            } else {
-                given_up[index] = true;
-                failures.push(format!(
-                    "{}: the fixed code would not parse ({}); the file is left unchanged",
-                    input.path.display(),
-                    reparsed.syntax_errors()[0].message
-                ));
-                if let Some(file) = files.remove(&index) {
-                    input.source = ParsedSource::parse(file.original);
+            match result {
+                Ok((reparsed, rules)) => {
+                    let file = files.entry(index).or_insert_with(|| FixedFile {
+                        index,
+                        original: input.source.text().to_string(),
+                        fixed: BTreeMap::new(),
+                    });
+                    for rule in rules {
+                        *file.fixed.entry(rule).or_default() += 1;
+                    }
+                    input.source = reparsed;
                     changed = true;
+                }
+                Err(message) => {
+                    given_up[index] = true;
+                    failures.push(format!(
+                        "{}: the fixed code would not parse ({message}); the file is left unchanged",
+                        input.path.display(),
+                    ));
+                    if let Some(file) = files.remove(&index) {
+                        input.source = ParsedSource::parse(file.original);
+                        changed = true;
+                    }
                 }
             }
         }
@@ -242,4 +257,62 @@ pub(crate) fn show_fixes(
         }
     }
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use tempolint_linter::Severity;
+    use tempolint_python::{TextRange, TextSize};
+
+    use super::*;
+
+    fn finding(edits: Vec<Edit>, applicability: Applicability) -> Diagnostic {
+        Diagnostic {
+            rule: Rule::WallClock,
+            message: String::new(),
+            severity: Severity::Error,
+            range: TextRange::default(),
+            chain: Vec::new(),
+            fix: Some(Fix {
+                applicability,
+                message: String::new(),
+                edits,
+            }),
+        }
+    }
+
+    fn edit(start: u32, end: u32, content: &str) -> Edit {
+        Edit {
+            range: TextRange::new(TextSize::new(start), TextSize::new(end)),
+            content: content.to_string(),
+        }
+    }
+
+    #[test]
+    fn shared_import_edits_apply_once_and_colliding_fixes_wait() {
+        let text = "x = a\ny = b\n";
+        let import = edit(0, 0, "import m\n");
+        let diagnostics = [
+            finding(vec![import.clone(), edit(4, 5, "m.a")], Applicability::Safe),
+            finding(vec![import, edit(10, 11, "m.b")], Applicability::Safe),
+            // Overlaps the first fix's edit: applied in a later round.
+            finding(vec![edit(4, 5, "z")], Applicability::Safe),
+            // Unsafe: only with --unsafe-fixes.
+            finding(vec![edit(0, 1, "w")], Applicability::Unsafe),
+        ];
+        let (fixed, rules) = apply_fixes(text, &diagnostics, false).expect("fixes apply");
+        assert_eq!(fixed, "import m\nx = m.a\ny = m.b\n");
+        assert_eq!(rules.len(), 2);
+        let (fixed, _) = apply_fixes(text, &diagnostics[3..], true).expect("unsafe applies");
+        assert_eq!(fixed, "w = a\ny = b\n");
+        assert!(apply_fixes(text, &diagnostics[3..], false).is_none());
+    }
+
+    #[test]
+    fn a_fix_whose_result_does_not_parse_is_refused() {
+        let text = "x = f(1)\n";
+        let diagnostics = [finding(vec![edit(4, 5, "(")], Applicability::Safe)];
+        let result = fixed_source(text, &diagnostics, false).expect("a fix applies");
+        assert!(result.is_err(), "`x = ((1)` must not be accepted");
+    }
 }
