@@ -16,3 +16,13 @@ pub(crate) fn tempolint(cwd: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run tempolint")
 }
+
+/// The Python of the project's `.venv` (`TEMPOLINT_VENV`, else `.venv` at the root), made by
+/// `scripts/setup_python.sh`; `None` when it does not exist.
+#[allow(dead_code, reason = "only the tests that drive Python tools use it")]
+pub(crate) fn venv_python() -> Option<PathBuf> {
+    let venv =
+        std::env::var_os("TEMPOLINT_VENV").map_or_else(|| repo_root().join(".venv"), PathBuf::from);
+    let python = venv.join("bin/python");
+    python.is_file().then_some(python)
+}
