@@ -221,3 +221,108 @@ fn pylint_prints_one_line_per_finding() {
     );
     assert!(text.lines().all(|line| line.contains(": [")), "{text}");
 }
+
+fn replay_fixtures() -> PathBuf {
+    repo_root().join("fixtures/replay")
+}
+
+/// `tempolint replay` of the order history against a variant that appends an activity
+/// (nondeterministic at the new call) and against the original (ok), in `format`.
+fn replay(format: &str, source: &str) -> std::process::Output {
+    tempolint(
+        &replay_fixtures(),
+        &[
+            "replay",
+            "--history",
+            "histories/order_fulfillment.json",
+            "--output-format",
+            format,
+            source,
+        ],
+    )
+}
+
+const DIVERGED: &str = "variants/order_fulfillment__audit_activity_appended.py";
+const ORIGINAL: &str = "workflows/order_fulfillment.py";
+
+#[test]
+fn replay_sarif_validates_and_puts_rep101_at_the_diverging_line() {
+    let output = replay("sarif", DIVERGED);
+    assert_eq!(output.status.code(), Some(1));
+    let log = stdout_json(&output);
+    validate_sarif(&log, "replay");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "REP101");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], DIVERGED);
+    assert_eq!(location["region"]["startLine"], 62);
+    let clean = replay("sarif", ORIGINAL);
+    assert_eq!(clean.status.code(), Some(0));
+    let clean_log = stdout_json(&clean);
+    assert_eq!(clean_log["runs"][0]["results"], serde_json::json!([]));
+    validate_sarif(&clean_log, "replay-clean");
+}
+
+#[test]
+fn replay_github_and_junit_report_the_divergence() {
+    let github = replay("github", DIVERGED);
+    let text = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        text.starts_with(&format!(
+            "::error title=tempolint replay (REP101),file={DIVERGED},line=62,"
+        )),
+        "{text}"
+    );
+    assert_eq!(replay("github", ORIGINAL).stdout, b"");
+    let junit = String::from_utf8(replay("junit", DIVERGED).stdout).expect("UTF-8");
+    assert!(junit.contains(r#"failures="1""#), "{junit}");
+    assert!(
+        junit.contains(r#"type="REP101 nondeterministic""#),
+        "{junit}"
+    );
+    let passing = String::from_utf8(replay("junit", ORIGINAL).stdout).expect("UTF-8");
+    assert!(passing.contains(r#"tests="1" failures="0""#), "{passing}");
+}
+
+#[test]
+fn replay_progress_bar_only_on_a_terminal() {
+    let histories = replay_fixtures().join("histories");
+    let source = replay_fixtures().join("workflows");
+    let args = [
+        "replay",
+        "--history",
+        histories.to_str().expect("UTF-8"),
+        "--output-format",
+        "json",
+        source.to_str().expect("UTF-8"),
+    ];
+    let piped = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("run tempolint");
+    assert!(
+        !String::from_utf8_lossy(&piped.stderr).contains('\r'),
+        "no progress bar when stderr is a pipe"
+    );
+    // `script` gives the command a terminal; the bar is drawn and erased there.
+    let command = std::iter::once(env!("CARGO_BIN_EXE_tempolint"))
+        .chain(args)
+        .map(|arg| format!("'{arg}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let Ok(terminal) = Command::new("script")
+        .args(["-qec", &format!("{command} >/dev/null"), "/dev/null"])
+        .env_remove("CI")
+        .output()
+    else {
+        eprintln!("SKIPPED: progress bar on a terminal: `script` (util-linux) is not installed");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&terminal.stdout);
+    assert!(
+        shown.contains("\r\x1b[2K["),
+        "a bar on the terminal: {shown:?}"
+    );
+    assert!(shown.contains("] 1/"), "{shown:?}");
+}

@@ -5,7 +5,9 @@ mod discovery;
 mod fix;
 mod loader;
 mod printer;
+mod progress;
 mod replay_command;
+mod replay_report;
 mod rule_command;
 
 use std::process::ExitCode;

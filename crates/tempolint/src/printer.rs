@@ -2,8 +2,8 @@
 //! for other tools live beside it (`printer/*.rs`) and take rows and columns from here.
 
 mod gitlab;
-mod junit;
-mod sarif;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -155,7 +155,7 @@ pub(crate) fn print(
                     col = start.column,
                     end_line = end.row,
                     end_col = end.column,
-                    message = diagnostic.message.replace('%', "%25").replace('\n', "%0A"),
+                    message = github_escape(&diagnostic.message),
                 )?;
             }
             Ok(())
@@ -190,6 +190,14 @@ pub(crate) fn print(
             summary(out, reports, quiet, fixes)
         }
     }
+}
+
+/// A GitHub workflow command's message: `%`, CR and LF escaped.
+pub(crate) fn github_escape(message: &str) -> String {
+    message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// `path:row:column: CODE [*] message`: the first line of every finding.

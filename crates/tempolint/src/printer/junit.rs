@@ -1,12 +1,13 @@
 //! JUnit XML: one test suite per file with findings, one failed test case per finding (CI
-//! systems show them as failed tests); a clean run is one passing case.
+//! systems show them as failed tests); a clean run is one passing case. `tempolint replay`
+//! uses the same document with one case per history.
 
 use std::io::{self, Write};
 
 use super::{Reports, span};
 
 /// `text` escaped for XML attribute values and character data.
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -24,27 +25,43 @@ pub(crate) fn escape(text: &str) -> String {
     escaped
 }
 
-/// One `<testcase>` holding a failure.
+/// How one test case ended.
+pub(crate) enum Outcome {
+    Passed,
+    Failed {
+        kind: String,
+        message: String,
+        detail: String,
+    },
+    Skipped(String),
+}
+
+/// One `<testcase>`.
 pub(crate) struct Case {
     pub(crate) name: String,
     pub(crate) classname: String,
-    pub(crate) kind: String,
-    pub(crate) message: String,
-    pub(crate) detail: String,
+    pub(crate) outcome: Outcome,
 }
 
-/// The document: `suites` are (name, cases); an empty list becomes one passing case.
+/// The document: `suites` are (name, cases); no suite at all becomes one passing case.
 pub(crate) fn document(
     out: &mut impl Write,
     tool: &str,
     suites: &[(String, Vec<Case>)],
 ) -> io::Result<()> {
-    let failures: usize = suites.iter().map(|(_, cases)| cases.len()).sum();
+    let count = |cases: &[Case], failed: bool| {
+        cases
+            .iter()
+            .filter(|case| !failed || matches!(case.outcome, Outcome::Failed { .. }))
+            .count()
+    };
+    let tests: usize = suites.iter().map(|(_, cases)| count(cases, false)).sum();
+    let failures: usize = suites.iter().map(|(_, cases)| count(cases, true)).sum();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
         r#"<testsuites name="{tool}" tests="{}" failures="{failures}" errors="0">"#,
-        failures.max(1)
+        tests.max(1)
     )?;
     if suites.is_empty() {
         writeln!(
@@ -60,25 +77,40 @@ pub(crate) fn document(
     for (name, cases) in suites {
         writeln!(
             out,
-            r#"  <testsuite name="{}" tests="{n}" failures="{n}" errors="0">"#,
+            r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0">"#,
             escape(name),
-            n = cases.len()
+            count(cases, false),
+            count(cases, true)
         )?;
         for case in cases {
-            writeln!(
-                out,
-                r#"    <testcase name="{}" classname="{}">"#,
+            let open = format!(
+                r#"    <testcase name="{}" classname="{}""#,
                 escape(&case.name),
                 escape(&case.classname)
-            )?;
-            writeln!(
-                out,
-                r#"      <failure message="{}" type="{}">{}</failure>"#,
-                escape(&case.message),
-                escape(&case.kind),
-                escape(&case.detail)
-            )?;
-            writeln!(out, "    </testcase>")?;
+            );
+            match &case.outcome {
+                Outcome::Passed => writeln!(out, "{open}/>")?,
+                Outcome::Failed {
+                    kind,
+                    message,
+                    detail,
+                } => {
+                    writeln!(out, "{open}>")?;
+                    writeln!(
+                        out,
+                        r#"      <failure message="{}" type="{}">{}</failure>"#,
+                        escape(message),
+                        escape(kind),
+                        escape(detail)
+                    )?;
+                    writeln!(out, "    </testcase>")?;
+                }
+                Outcome::Skipped(message) => {
+                    writeln!(out, "{open}>")?;
+                    writeln!(out, r#"      <skipped message="{}"/>"#, escape(message))?;
+                    writeln!(out, "    </testcase>")?;
+                }
+            }
         }
         writeln!(out, "  </testsuite>")?;
     }
@@ -99,9 +131,15 @@ pub(super) fn write(out: &mut impl Write, reports: &Reports) -> io::Result<()> {
                     Case {
                         name: format!("{at}: {}", diagnostic.rule.code()),
                         classname: path.clone(),
-                        kind: diagnostic.rule.code().to_string(),
-                        message: diagnostic.message.clone(),
-                        detail: format!("{at}: {} {}", diagnostic.rule.code(), diagnostic.message),
+                        outcome: Outcome::Failed {
+                            kind: diagnostic.rule.code().to_string(),
+                            message: diagnostic.message.clone(),
+                            detail: format!(
+                                "{at}: {} {}",
+                                diagnostic.rule.code(),
+                                diagnostic.message
+                            ),
+                        },
                     }
                 })
                 .collect();
