@@ -238,10 +238,10 @@ fn fixes_round_trip_over_every_fixable_rule() {
 }
 
 #[test]
-fn a_fix_that_would_break_the_file_leaves_it_untouched() {
-    // `workflow.now()` replaces `datetime.now()`; the line continuation after the call is
-    // kept, so the fix itself is fine, but the file already has a syntax error: nothing is
-    // fixed in a file that does not parse.
+fn a_file_that_does_not_parse_is_not_fixed() {
+    // `datetime.now()` has a fix, but the file already has a syntax error (an unclosed call):
+    // fixes are never applied to a file that does not parse. (A fix whose result would not
+    // parse is refused as well: the unit tests of `fix.rs` cover that.)
     let dir = std::env::temp_dir().join(format!("tempolint-fix-broken-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temporary folder");
