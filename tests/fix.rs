@@ -318,3 +318,64 @@ fn stdin_fix_prints_the_fixed_source() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn fixes_import_what_they_need_once() {
+    // No `workflow` in the module: the fixes import it, once for both, before the first
+    // import; `timedelta` likewise for TMO101.
+    let dir = std::env::temp_dir().join(format!("tempolint-fix-imports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let source = "\
+\"\"\"Docstring.\"\"\"
+
+from __future__ import annotations
+
+import time
+from temporalio.workflow import defn, execute_activity, run
+
+
+@defn
+class W:
+    @run
+    async def run(self) -> float:
+        await execute_activity(\"work\")
+        return time.time() + time.time()
+";
+    std::fs::write(dir.join("wf.py"), source).expect("write");
+    let output = tempolint(
+        &dir,
+        &[
+            "check",
+            "wf.py",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "DET101,TMO101",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let fixed = std::fs::read_to_string(dir.join("wf.py")).expect("read");
+    assert_eq!(
+        fixed,
+        source
+            .replace(
+                "import time\n",
+                "from temporalio import workflow\nfrom datetime import timedelta\nimport time\n"
+            )
+            .replace(
+                "\"work\")",
+                "\"work\", start_to_close_timeout=timedelta(minutes=5))"
+            )
+            .replace(
+                "time.time() + time.time()",
+                "workflow.time() + workflow.time()"
+            ),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,6 +4,7 @@
 pub(crate) mod api;
 pub(crate) mod blocking;
 pub(crate) mod determinism;
+pub(crate) mod imports;
 pub(crate) mod payload;
 #[allow(
     dead_code,
