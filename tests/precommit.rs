@@ -4,8 +4,9 @@
 //! `tempolint` fails naming the finding, then `tempolint-fix` fixes it; a second `try-repo`
 //! passes both. pre-commit installs the hook repository with pip (maturin) at the checkout's
 //! HEAD commit, so uncommitted changes are not part of the test, and in a fresh store each
-//! time (`try-repo` ignores PRE_COMMIT_HOME), so the two runs are two release builds of our
-//! crates; they share the workspace's `target/` (CARGO_TARGET_DIR) for the dependencies.
+//! time (`try-repo` ignores PRE_COMMIT_HOME), so the two runs are two builds of our crates
+//! (dev profile, through MATURIN_PEP517_ARGS); they share the workspace's `target/`
+//! (CARGO_TARGET_DIR), so the dependencies are not compiled again.
 //! Skipped loudly without `.venv` or git.
 
 #![allow(clippy::print_stderr, reason = "skips and timings are said loudly")]
@@ -61,6 +62,9 @@ impl TryRepo {
             .current_dir(&self.project)
             .env("PRE_COMMIT_HOME", &self.home)
             .env("CARGO_TARGET_DIR", target_dir())
+            // The hooks' behaviour is under test, not the optimiser (tests/packaging.rs builds
+            // the release wheel): a dev build reuses the dependencies `cargo test` compiled.
+            .env("MATURIN_PEP517_ARGS", "--profile dev")
             .output()
             .expect("run pre-commit");
         eprintln!(
