@@ -379,3 +379,35 @@ class W:
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn fix_writes_through_a_symlink_and_keeps_the_permissions() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (dir, file) = temporary_copy("DET201", "symlink");
+    let real = dir.join(&file);
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink(&real, dir.join("link.py")).expect("symlink");
+    let output = tempolint(&dir, &["check", "link.py", "--select", "DET201", "--fix"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)));
+    assert!(
+        std::fs::symlink_metadata(dir.join("link.py"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    let fixed = std::fs::read_to_string(&real).expect("read");
+    assert!(fixed.contains("await workflow.wait("), "{fixed}");
+    let mode = std::fs::metadata(&real)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file is left behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -204,6 +204,9 @@ pub(crate) fn fix_project(
 /// rename never crosses file systems) with the original's permissions, renamed over it. A
 /// reader sees the old file or the new one, never half of it.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    // A symlink stays a symlink: the file it points to is the one replaced.
+    let resolved = std::fs::canonicalize(path);
+    let path = resolved.as_deref().unwrap_or(path);
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
