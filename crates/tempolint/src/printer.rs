@@ -1,4 +1,9 @@
-//! Rendering findings: the only place byte ranges become rows and columns.
+//! Rendering findings: the only place byte ranges become rows and columns. The machine formats
+//! for other tools live beside it (`printer/*.rs`) and take rows and columns from here.
+
+mod gitlab;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -6,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use tempolint_linter::{Diagnostic, Fix, Severity};
-use tempolint_python::{ParsedSource, TextRange};
+use tempolint_python::{ParsedSource, SourcePosition, TextRange};
 use tempolint_semantic::SourceInput;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -21,6 +26,23 @@ pub(crate) enum OutputFormat {
     JsonLines,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// `path:row: [CODE] message`, one line per finding (pylint's parseable style).
+    Pylint,
+    /// SARIF 2.1.0 (GitHub code scanning and other viewers).
+    Sarif,
+    /// GitLab Code Quality report (JSON with stable fingerprints).
+    Gitlab,
+    /// JUnit XML: one test case per finding.
+    Junit,
+}
+
+/// What `--fix` did, for the closing summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FixSummary {
+    /// Findings the applied fixes removed.
+    pub(crate) fixed: usize,
+    /// Whether unsafe fixes count as applicable.
+    pub(crate) unsafe_fixes: bool,
 }
 
 type Reports<'a> = [(&'a SourceInput, &'a [Diagnostic])];
@@ -45,6 +67,11 @@ impl<'a> Sources<'a> {
             .get(path)
             .map_or(Value::Null, |source| location(source, range.start()))
     }
+}
+
+/// The 1-based start and end (row, column) of `range`; columns count characters.
+fn span(source: &ParsedSource, range: TextRange) -> (SourcePosition, SourcePosition) {
+    (source.position(range.start()), source.position(range.end()))
 }
 
 fn location(source: &ParsedSource, offset: tempolint_python::TextSize) -> Value {
@@ -87,6 +114,7 @@ pub(crate) fn print(
     format: OutputFormat,
     reports: &Reports,
     quiet: bool,
+    fixes: FixSummary,
 ) -> io::Result<()> {
     let sources = Sources::new(reports);
     let all = || {
@@ -127,24 +155,49 @@ pub(crate) fn print(
                     col = start.column,
                     end_line = end.row,
                     end_col = end.column,
-                    message = diagnostic.message.replace('%', "%25").replace('\n', "%0A"),
+                    message = github_escape(&diagnostic.message),
                 )?;
             }
             Ok(())
         }
+        OutputFormat::Pylint => {
+            for (input, diagnostic) in all() {
+                let (start, _) = span(&input.source, diagnostic.range);
+                writeln!(
+                    out,
+                    "{}:{}: [{}] {}",
+                    input.path.display(),
+                    start.row,
+                    diagnostic.rule.code(),
+                    diagnostic.message
+                )?;
+            }
+            Ok(())
+        }
+        OutputFormat::Sarif => sarif::write(out, &sources, reports),
+        OutputFormat::Gitlab => gitlab::write(out, reports),
+        OutputFormat::Junit => junit::write(out, reports),
         OutputFormat::Concise => {
             for (input, diagnostic) in all() {
                 header(out, input, diagnostic)?;
             }
-            summary(out, reports, quiet)
+            summary(out, reports, quiet, fixes)
         }
         OutputFormat::Text => {
             for (input, diagnostic) in all() {
                 text(out, &sources, input, diagnostic)?;
             }
-            summary(out, reports, quiet)
+            summary(out, reports, quiet, fixes)
         }
     }
+}
+
+/// A GitHub workflow command's message: `%`, CR and LF escaped.
+pub(crate) fn github_escape(message: &str) -> String {
+    message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// `path:row:column: CODE [*] message`: the first line of every finding.
@@ -215,51 +268,74 @@ fn text(
     writeln!(out)
 }
 
-fn summary(out: &mut impl Write, reports: &Reports, quiet: bool) -> io::Result<()> {
+fn summary(
+    out: &mut impl Write,
+    reports: &Reports,
+    quiet: bool,
+    fixes: FixSummary,
+) -> io::Result<()> {
     if quiet {
         return Ok(());
     }
-    let count: usize = reports.iter().map(|(_, d)| d.len()).sum();
-    let fixable: usize = reports
-        .iter()
-        .flat_map(|(_, d)| d.iter())
-        .filter(|d| d.fix.is_some())
-        .count();
-    if count == 0 {
-        writeln!(out, "All checks passed!")
-    } else {
-        let plural = |n: usize, word: &str| {
-            if n == 1 || word == "info" {
-                format!("{n} {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        };
-        let mut by_severity = Vec::new();
-        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-            let n = reports
-                .iter()
-                .flat_map(|(_, d)| d.iter())
-                .filter(|d| d.severity == severity)
-                .count();
-            if n > 0 {
-                by_severity.push(plural(n, severity.as_str()));
-            }
+    let diagnostics = || reports.iter().flat_map(|(_, d)| d.iter());
+    let count = diagnostics().count();
+    let plural = |n: usize, word: &str| {
+        if n == 1 || word == "info" {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
         }
+    };
+    if count == 0 && fixes.fixed == 0 {
+        return writeln!(out, "All checks passed!");
+    }
+    let mut by_severity = Vec::new();
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let n = diagnostics().filter(|d| d.severity == severity).count();
+        if n > 0 {
+            by_severity.push(plural(n, severity.as_str()));
+        }
+    }
+    if fixes.fixed == 0 {
         writeln!(
             out,
             "Found {} ({}).",
             plural(count, "problem"),
             by_severity.join(", ")
         )?;
-        if fixable > 0 {
-            writeln!(
-                out,
-                "[*] {fixable} with a suggested fix (in the `fix` field of JSON output; `--fix` is not available yet)."
-            )?;
-        }
-        Ok(())
+    } else {
+        let remaining = if by_severity.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", by_severity.join(", "))
+        };
+        writeln!(
+            out,
+            "Found {} ({} fixed, {count} remaining{remaining}).",
+            plural(count + fixes.fixed, "problem"),
+            fixes.fixed,
+        )?;
     }
+    let with_fix = || diagnostics().filter_map(|d| d.fix.as_ref());
+    let applicable = with_fix()
+        .filter(|fix| crate::fix::is_applicable(fix, fixes.unsafe_fixes))
+        .count();
+    let hidden = with_fix().count() - applicable;
+    if applicable > 0 {
+        let how = if fixes.unsafe_fixes {
+            "`--fix --unsafe-fixes`"
+        } else {
+            "`--fix`"
+        };
+        writeln!(out, "[*] {applicable} fixable with {how}.")?;
+    }
+    if hidden > 0 {
+        writeln!(
+            out,
+            "({hidden} more fixable with `--fix --unsafe-fixes`: they may change behaviour.)"
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) fn statistics(out: &mut impl Write, reports: &Reports) -> io::Result<()> {

@@ -7,10 +7,19 @@ use std::process::ExitCode;
 
 use tempolint_replay::{ReplayError, ReplayResult, Verdict};
 
+use crate::progress::Progress;
+use crate::replay_report;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum OutputFormat {
     Text,
     Json,
+    /// GitHub Actions annotations at the diverging line.
+    Github,
+    /// SARIF 2.1.0 (REP101 at the diverging line, REP102/REP103 on the history).
+    Sarif,
+    /// JUnit XML: one test case per history.
+    Junit,
 }
 
 #[derive(clap::Args)]
@@ -56,7 +65,9 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
     };
     let filter_by_type = args.history.is_dir();
     let mut results = Vec::new();
+    let mut progress = Progress::new(histories.len());
     for history in &histories {
+        progress.start(&history.display().to_string());
         let requested = if filter_by_type {
             None
         } else {
@@ -74,22 +85,36 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
                 }
                 results.push(result);
             }
-            Err(ReplayError::History(error)) => return usage_error(&error.to_string()),
-            Err(ReplayError::Usage(message)) => return usage_error(&message),
+            Err(ReplayError::History(error)) => {
+                progress.finish();
+                return usage_error(&error.to_string());
+            }
+            Err(ReplayError::Usage(message)) => {
+                progress.finish();
+                return usage_error(&message);
+            }
         }
     }
+    progress.finish();
     let rendered = match args.output_format {
         OutputFormat::Json => render_json(&results),
         OutputFormat::Text => render_text(&results),
+        OutputFormat::Github | OutputFormat::Sarif | OutputFormat::Junit => {
+            let mut out = Vec::new();
+            let written = match args.output_format {
+                OutputFormat::Github => replay_report::github(&mut out, &results),
+                OutputFormat::Sarif => replay_report::sarif(&mut out, &results),
+                _ => replay_report::junit(&mut out, &results),
+            };
+            written.expect("writing to memory cannot fail");
+            String::from_utf8_lossy(&out).into_owned()
+        }
     };
-    #[allow(
-        clippy::print_stdout,
-        reason = "the rendered report is the command's output"
-    )]
-    {
-        print!("{rendered}");
-    }
-    let _ = std::io::stdout().flush();
+    // A closed pipe (`| head`) is no error, and never a panic.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush());
     exit_code(&results)
 }
 

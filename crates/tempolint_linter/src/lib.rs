@@ -15,5 +15,5 @@ mod tables;
 
 pub use diagnostic::{Applicability, ChainStep, Diagnostic, Edit, Fix, Severity};
 pub use lint::{FileReport, LintOutput, lint_project};
-pub use registry::{FixAvailability, Rule};
+pub use registry::{DOCS_URL, FixAvailability, Rule};
 pub use settings::{ConfigError, RuleSelection, Settings, find_config, load_config};

@@ -3,6 +3,9 @@
 
 use crate::diagnostic::Severity;
 
+/// Where the documentation (`docs/` of the repository) is published.
+pub const DOCS_URL: &str = "https://tempolint.dev";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {
     None,
@@ -87,6 +90,9 @@ define_rules! {
     "API105" => UnregisteredName, "unregistered-name", Warning, Sometimes, true, api::unregistered_name;
     "API106" => InvalidWorkflowDefinition, "invalid-workflow-definition", Error, None, true, api::invalid_workflow_definition;
     "API107" => WorkflowTaskException, "workflow-task-exception", Warning, None, true, api::workflow_task_exception;
+    "REP101" => ReplayDivergence, "replay-divergence", Error, None, true, replay::replay_divergence;
+    "REP102" => HistoryPayloadSize, "history-payload-size", Warning, None, true, replay::history_payload_size;
+    "REP103" => HistoryLength, "history-length", Warning, None, true, replay::history_length;
     "SYN001" => SyntaxError, "syntax-error", Error, None, true, syntax_error;
     "SUP001" => UnusedSuppression, "unused-suppression", Warning, None, false, unused_suppression;
 }
@@ -118,8 +124,15 @@ impl Rule {
         }
     }
 
+    /// The rule's documentation page: `docs/rules/<CODE>.md` in the repository, served under
+    /// [`DOCS_URL`].
+    /// Whether `tempolint replay` reports this rule rather than `check`.
+    pub fn is_replay(self) -> bool {
+        self.code().starts_with("REP")
+    }
+
     pub fn url(self) -> String {
-        format!("https://tempolint.dev/rules/{}", self.name())
+        format!("{DOCS_URL}/rules/{}", self.code())
     }
 }
 

@@ -4,7 +4,13 @@
 pub(crate) mod api;
 pub(crate) mod blocking;
 pub(crate) mod determinism;
+pub(crate) mod imports;
 pub(crate) mod payload;
+#[allow(
+    dead_code,
+    reason = "`tempolint replay` reports these; `check` never builds them"
+)]
+pub(crate) mod replay;
 pub(crate) mod syntax_error;
 pub(crate) mod timeouts;
 pub(crate) mod unused_suppression;

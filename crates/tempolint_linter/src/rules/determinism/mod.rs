@@ -43,16 +43,21 @@ pub(super) fn report_call<V: Violation>(
     range
 }
 
-/// An unsafe fix replacing `range` by `content`, when the module imported
-/// `temporalio.workflow` under some name (substituted for `{workflow}` in `content`).
+/// An unsafe fix replacing `range` by `content`, with the module's name for
+/// `temporalio.workflow` substituted for `{workflow}` (adding `from temporalio import
+/// workflow` when the module has none).
 pub(super) fn workflow_fix(checker: &Checker, range: TextRange, content: &str) -> Option<Fix> {
-    let module = checker.resolver.project().module(checker.resolver.module());
-    let local = module.local_name_for("temporalio.workflow")?;
-    let content = content.replace("{workflow}", local);
+    let (local, import) = crate::rules::imports::reference(checker, "temporalio", "workflow")?;
+    let content = content.replace("{workflow}", &local);
+    let mut edits: Vec<Edit> = import.into_iter().collect();
+    edits.push(Edit {
+        range,
+        content: content.clone(),
+    });
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: format!("Replace with `{content}`"),
-        edits: vec![Edit { range, content }],
+        edits,
     })
 }
 

@@ -95,19 +95,33 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
 
 fn timeout_fix(checker: &Checker, info: &CallInfo) -> Option<Fix> {
     let (timedelta, import) = timedelta_reference(checker)?;
-    let last = info
-        .call
-        .arguments
-        .args
-        .iter()
-        .map(Expr::end)
-        .chain(info.call.arguments.keywords.iter().map(Ranged::end))
-        .max()?;
     let mut edits: Vec<Edit> = import.into_iter().collect();
-    edits.push(Edit {
-        range: TextRange::empty(last),
-        content: format!(", start_to_close_timeout={timedelta}(minutes=5)"),
+    // `start_to_close_timeout=None` gets a value; adding a second keyword would not compile.
+    let given = info.call.arguments.keywords.iter().find(|keyword| {
+        keyword
+            .arg
+            .as_ref()
+            .is_some_and(|arg| arg.as_str() == "start_to_close_timeout")
     });
+    if let Some(keyword) = given {
+        edits.push(Edit {
+            range: keyword.value.range(),
+            content: format!("{timedelta}(minutes=5)"),
+        });
+    } else {
+        let last = info
+            .call
+            .arguments
+            .args
+            .iter()
+            .map(Expr::end)
+            .chain(info.call.arguments.keywords.iter().map(Ranged::end))
+            .max()?;
+        edits.push(Edit {
+            range: TextRange::empty(last),
+            content: format!(", start_to_close_timeout={timedelta}(minutes=5)"),
+        });
+    }
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: "Add `start_to_close_timeout`".to_string(),

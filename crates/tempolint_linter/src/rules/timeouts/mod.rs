@@ -6,8 +6,8 @@ pub(crate) mod missing_activity_timeout;
 mod option_mutations;
 pub(crate) mod unbounded_retries;
 
+use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
-use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{ActivityCall, CallInfo, Checker};
 use crate::diagnostic::Edit;
@@ -190,39 +190,7 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
     }
 }
 
-/// How the checked module can name `datetime.timedelta`: the name it already imports it
-/// under, or `timedelta` with an edit adding `from datetime import timedelta` before the
-/// module's first import (after `from __future__` imports). `None` when neither works.
+/// How the checked module can name `datetime.timedelta`, importing it when needed.
 pub(crate) fn timedelta_reference(checker: &Checker) -> Option<(String, Option<Edit>)> {
-    let module = checker.module();
-    if let Some(name) = module.local_name_for("datetime.timedelta") {
-        return Some((name.to_string(), None));
-    }
-    if let Some(datetime) = module.local_name_for("datetime") {
-        return Some((format!("{datetime}.timedelta"), None));
-    }
-    if module.globals.contains_key("timedelta") {
-        return None;
-    }
-    let first_import = module.body().iter().find(|stmt| match stmt {
-        ast::Stmt::Import(_) => true,
-        ast::Stmt::ImportFrom(import) => import
-            .module
-            .as_ref()
-            .is_none_or(|name| name.as_str() != "__future__"),
-        _ => false,
-    })?;
-    let source = &module.input.source;
-    let at = first_import.start();
-    // Only a statement that starts its line can get a line inserted before it.
-    if source.line_start(at) != at {
-        return None;
-    }
-    Some((
-        "timedelta".to_string(),
-        Some(Edit {
-            range: TextRange::empty(at),
-            content: "from datetime import timedelta\n".to_string(),
-        }),
-    ))
+    crate::rules::imports::reference(checker, "datetime", "timedelta")
 }
