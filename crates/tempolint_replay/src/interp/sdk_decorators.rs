@@ -141,6 +141,29 @@ impl Interp {
         })
     }
 
+    /// A decorator used bare (`@workflow.defn`: applied to its one positional argument) or with
+    /// options (`@workflow.defn(name=…)`: a builtin bound to them, applied next). `with_options`
+    /// names that builtin.
+    pub(crate) fn decorator(&self, with_options: &str, args: &Args) -> PyResult<Value> {
+        let Some(target) = args.positional.first() else {
+            return Ok(Value::bound_builtin(
+                with_options,
+                Native::record(
+                    "options",
+                    args.keywords
+                        .iter()
+                        .map(|(k, v)| (k.as_ref(), v.clone()))
+                        .collect::<Vec<_>>(),
+                ),
+            ));
+        };
+        self.apply_decorator_options(
+            with_options,
+            &Native::record("options", Vec::new()),
+            target.clone(),
+        )
+    }
+
     /// `@workflow.defn(...)`, `@workflow.signal(...)`, `@activity.defn(...)` applied to a target.
     pub(crate) fn apply_decorator_options(
         &self,
@@ -242,25 +265,7 @@ impl Interp {
 
     pub(crate) fn call_activity(&self, function: &str, args: Args) -> PyResult<Value> {
         match function {
-            "defn" => {
-                if args.positional.is_empty() {
-                    return Ok(Value::bound_builtin(
-                        "activity.defn_with",
-                        Native::record(
-                            "options",
-                            args.keywords
-                                .iter()
-                                .map(|(k, v)| (k.as_ref(), v.clone()))
-                                .collect::<Vec<_>>(),
-                        ),
-                    ));
-                }
-                self.apply_decorator_options(
-                    "activity.defn_with",
-                    &Native::record("options", Vec::new()),
-                    args.positional[0].clone(),
-                )
-            }
+            "defn" => self.decorator("activity.defn_with", &args),
             _ => Err(self.unsupported(format!("activity.{function} inside a workflow"))),
         }
     }

@@ -218,23 +218,7 @@ impl Interp {
         let first = args.positional.first().cloned().unwrap_or(Value::None);
         match function {
             "defn" | "signal" | "query" | "update" | "run" | "init" => {
-                if args.positional.is_empty() {
-                    return Ok(Value::bound_builtin(
-                        &format!("workflow.{function}_with"),
-                        Native::record(
-                            "options",
-                            args.keywords
-                                .iter()
-                                .map(|(k, v)| (k.as_ref(), v.clone()))
-                                .collect::<Vec<_>>(),
-                        ),
-                    ));
-                }
-                self.apply_decorator_options(
-                    &format!("workflow.{function}_with"),
-                    &Native::record("options", Vec::new()),
-                    first,
-                )
+                self.decorator(&format!("workflow.{function}_with"), &args)
             }
             "execute_activity"
             | "start_activity"
