@@ -140,16 +140,11 @@ impl<'p, 'a> Propagation<'p, 'a> {
         target: FunctionId,
         into: &mut Vec<Diagnostic>,
     ) {
+        // Every path found here enters `target` first: one finding per rule.
+        let mut rules = FxHashSet::default();
         for reached in self.reach(walk, target).iter() {
             let effect = self.effect(reached.origin);
-            let entered = reached.steps.first().map(|(function, _)| *function);
-            let already = into.iter().any(|diagnostic| {
-                diagnostic.rule == effect.rule
-                    && diagnostic.range == edge_range
-                    && diagnostic.chain.first().map(|step| &step.name)
-                        == entered.map(|function| &self.project.function(function).qualified_name)
-            });
-            if already {
+            if !rules.insert(effect.rule) {
                 continue;
             }
             let chain: Vec<ChainStep> = reached
@@ -210,8 +205,13 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .map(direct_diagnostic)
             .collect();
         if let Some(walk) = walk {
+            // A call site can hold two edges to one function (resolved and dispatched).
+            let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if Self::skips(walk, edge) || !self.follows(walk, edge.target) {
+                if Self::skips(walk, edge)
+                    || !self.follows(walk, edge.target)
+                    || !followed.insert((edge.range, edge.target))
+                {
                     continue;
                 }
                 self.transitive(walk, edge.range, edge.target, &mut diagnostics);
@@ -232,7 +232,11 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .map(direct_diagnostic)
             .collect();
         if sandboxed {
+            let mut followed = FxHashSet::default();
             for edge in &facts.edges {
+                if !followed.insert((edge.range, edge.target)) {
+                    continue;
+                }
                 self.transitive(Walk::ImportTime, edge.range, edge.target, &mut diagnostics);
             }
         }

@@ -35,21 +35,7 @@ impl Interp {
                     return self
                         .type_error("Passing coroutines is forbidden, use tasks explicitly.");
                 }
-                let futures = self.futures_of(&first)?;
-                if futures.is_empty() {
-                    return self.value_error("Set of Tasks/Futures is empty.");
-                }
-                let mode = self.wait_mode(args.keyword("return_when"))?;
-                let timeout = args.keyword("timeout").and_then(duration_seconds);
-                Ok(self.native_coroutine(
-                    "wait",
-                    NativeCoroutine::Wait {
-                        futures,
-                        timeout,
-                        mode,
-                        as_sets: true,
-                    },
-                ))
+                self.wait(&first, &args, "Set of Tasks/Futures is empty.", true)
             }
             "wait_for" => {
                 let timeout = args.get(1, "timeout").and_then(duration_seconds);
@@ -94,7 +80,34 @@ impl Interp {
         }
     }
 
-    pub(crate) fn futures_of(&self, value: &Value) -> PyResult<Vec<Rc<FutureObj>>> {
+    /// `asyncio.wait(aws, …)` (`as_sets`: its result is two sets) and `workflow.wait(aws, …)`
+    /// (two lists): a coroutine waiting on the futures of `aws`, with `timeout=` and
+    /// `return_when=`; `empty` is the message each raises for no futures.
+    pub(crate) fn wait(
+        &self,
+        aws: &Value,
+        args: &Args,
+        empty: &str,
+        as_sets: bool,
+    ) -> PyResult<Value> {
+        let futures = self.futures_of(aws)?;
+        if futures.is_empty() {
+            return self.value_error(empty);
+        }
+        let mode = self.wait_mode(args.keyword("return_when"))?;
+        let timeout = args.keyword("timeout").and_then(duration_seconds);
+        Ok(self.native_coroutine(
+            "wait",
+            NativeCoroutine::Wait {
+                futures,
+                timeout,
+                mode,
+                as_sets,
+            },
+        ))
+    }
+
+    fn futures_of(&self, value: &Value) -> PyResult<Vec<Rc<FutureObj>>> {
         self.iterate_sync(value)?
             .into_iter()
             .map(|item| match item {
@@ -110,7 +123,7 @@ impl Interp {
             .collect()
     }
 
-    pub(crate) fn wait_mode(&self, value: Option<&Value>) -> PyResult<WaitMode> {
+    fn wait_mode(&self, value: Option<&Value>) -> PyResult<WaitMode> {
         match value {
             None => Ok(WaitMode::AllCompleted),
             Some(Value::Str(mode)) => match mode.as_ref() {

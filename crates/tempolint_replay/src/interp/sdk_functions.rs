@@ -429,23 +429,12 @@ impl Interp {
                 .info
                 .clone()
                 .ok_or_else(|| self.unsupported("workflow.info() outside a workflow")),
-            "wait" => {
-                let futures = self.futures_of(&first)?;
-                if futures.is_empty() {
-                    return self.value_error("Sequence of Tasks/Futures must not be empty.");
-                }
-                let mode = self.wait_mode(args.keyword("return_when"))?;
-                let timeout = args.keyword("timeout").and_then(duration_seconds);
-                Ok(self.native_coroutine(
-                    "wait",
-                    NativeCoroutine::Wait {
-                        futures,
-                        timeout,
-                        mode,
-                        as_sets: false,
-                    },
-                ))
-            }
+            "wait" => self.wait(
+                &first,
+                &args,
+                "Sequence of Tasks/Futures must not be empty.",
+                false,
+            ),
             "as_completed" => {
                 let items = self.iterate(&first)?;
                 let timeout = args.keyword("timeout").and_then(duration_seconds);
