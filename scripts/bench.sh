@@ -2,56 +2,58 @@
 # Speed benchmark for SPEC §8: is a whole-project `tempolint check` parse-bound and faster
 # than ruff? Builds the release binary, then times on two corpora
 #   (a) the CPython stdlib of `python3` (copied without site-packages), and
-#   (b) a synthetic Temporal project of BENCH_MODULES modules, made by copying fixtures/demo
-#       and ../shared/fixtures/lint/cases under unique module names (imports rewritten),
-# three commands:
-#   tempolint check --exit-zero -q --output-format concise PATH
-#   tempolint debug parse PATH      (parse-only floor: read + parse every .py file, in parallel)
-#   ruff check --isolated --select ASYNC,DTZ --no-cache -q --exit-zero PATH   (.venv/bin/ruff)
-# and prints median wall time, files/second, peak RSS and the ratios
-# tempolint/parse-floor (bar: <= 1.5x) and tempolint/ruff (bar: < 1x).
-# Then runs scripts/bench_replay.sh if present. Not part of the test suite.
+#   (b) a generated Temporal monorepo of BENCH_MODULES modules (scripts/generate_monorepo.py:
+#       workflows, activities, helpers with import cycles and 50-deep chains, shared libs,
+#       workers with sandbox passthrough config),
+# these commands, alternating within each round (so load drift hits them all alike):
+#   check      tempolint check --exit-zero -q --output-format concise [--no-cache] PATH
+#   warm       the same without --no-cache, after one priming run (the second run on an
+#              unchanged tree; until the cache exists it equals a cold run)
+#   parse      tempolint debug parse PATH   (parse-only floor: the same file walk, the same
+#              reader, ParsedSource::parse and rayon pool as `check`, nothing else)
+#   ruff       ruff check --isolated --select ASYNC,DTZ --no-cache -q --exit-zero PATH
+# and prints median wall time, files/second, peak RSS (GNU time, one extra run each) and the
+# ratios the project is held to. Then runs scripts/bench_replay.sh if present. Not part of the
+# test suite.
 #
-# Env: BENCH_RUNS (default 10), BENCH_WARMUP (2), BENCH_MODULES (400), PYTHON (python3),
-#      TEMPOLINT_SHARED (default ../shared), KEEP_BENCH_DIR=1 keeps the generated corpora,
-#      BENCH_TIMER=python skips hyperfine, TEMPOLINT_BIN times another build of the binary.
+# Env: BENCH_RUNS (default 10), BENCH_WARMUP (2), BENCH_MODULES (5200), BENCH_SEED (7),
+#      PYTHON (python3), KEEP_BENCH_DIR=1 keeps the generated corpora, BENCH_CORPUS=DIR times
+#      only DIR, TEMPOLINT_BIN times another build of the binary (no cargo build then).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 RUNS="${BENCH_RUNS:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
-MODULES="${BENCH_MODULES:-400}"
+MODULES="${BENCH_MODULES:-5200}"
+SEED="${BENCH_SEED:-7}"
 PYTHON="${PYTHON:-python3}"
-SHARED="${TEMPOLINT_SHARED:-$ROOT/../shared}"
 BIN="${TEMPOLINT_BIN:-$ROOT/target/release/tempolint}"
 RUFF="$ROOT/.venv/bin/ruff"
 
 note() { printf '%s\n' "$*"; }
 
-# Tools: hyperfine for timing and GNU time for peak RSS, installed when we may (root + apt).
-try_apt_install() { # $1 = command to look for, $2 = Debian package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    note "bench: installing $2 (apt-get)"
-    apt-get install -y -qq "$2" >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; } || true
-  fi
-  command -v "$1" >/dev/null 2>&1
-}
-HAVE_HYPERFINE=0
-[[ "${BENCH_TIMER:-}" == python ]] || { try_apt_install hyperfine hyperfine && HAVE_HYPERFINE=1; }
+# GNU time for peak RSS, installed when we may (root + apt).
 GNU_TIME=""
-if [[ -x /usr/bin/time ]] || try_apt_install /usr/bin/time time; then GNU_TIME=/usr/bin/time; fi
+if [[ -x /usr/bin/time ]]; then
+  GNU_TIME=/usr/bin/time
+elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  note "bench: installing time (apt-get)"
+  apt-get install -y -qq time >/dev/null 2>&1 || true
+  [[ -x /usr/bin/time ]] && GNU_TIME=/usr/bin/time
+fi
 
-note "bench: cargo build --release -p tempolint"
-cargo build --release --locked -p tempolint
+if [[ -z "${TEMPOLINT_BIN:-}" ]]; then
+  note "bench: cargo build --release -p tempolint"
+  cargo build --release --locked -p tempolint
+fi
 [[ -x "$RUFF" ]] || { "$ROOT/scripts/setup_python.sh" >/dev/null || true; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tempolint-bench.XXXXXX")"
 if [[ "${KEEP_BENCH_DIR:-0}" == 1 ]]; then note "bench: corpora kept in $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
 
 # --- corpora ----------------------------------------------------------------------------------
+if [[ -z "${BENCH_CORPUS:-}" ]]; then
 STDLIB_SRC="$("$PYTHON" -c "import sysconfig; print(sysconfig.get_paths()['stdlib'])")"
 "$PYTHON" - "$STDLIB_SRC" "$WORK/stdlib" <<'PY'
 import os, shutil, sys
@@ -65,73 +67,8 @@ for dirpath, dirnames, filenames in os.walk(src):
             shutil.copyfile(os.path.join(dirpath, name), target)
 PY
 
-"$PYTHON" - "$ROOT/fixtures/demo" "$SHARED/fixtures/lint/cases" "$WORK/temporal_project" "$MODULES" <<'PY'
-# Copies whole units (the demo project, each lint case: a file or a folder of modules) under
-# unique names, rewriting the imports between a unit's own modules so they still resolve.
-import os, re, sys
-demo, cases, out, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-os.makedirs(out)
-
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-def rewrite(text, renames):
-    """renames: local module name -> new dotted name."""
-    for old, new in renames.items():
-        text = re.sub(rf"^(\s*)from\s+{old}(?=[\s.])", rf"\1from {new}", text, flags=re.M)
-        text = re.sub(rf"^(\s*)import\s+{old}\s+as\s+", rf"\1import {new} as ", text, flags=re.M)
-        text = re.sub(rf"^(\s*)import\s+{old}\s*$", rf"\1import {new} as {old}", text, flags=re.M)
-    return text
-
-units = []  # (kind, path)
-if os.path.isdir(os.path.join(demo, "orders")):
-    units.append(("demo", demo))
-if os.path.isdir(cases):
-    for name in sorted(os.listdir(cases)):
-        units.append(("case", os.path.join(cases, name)))
-if not units:
-    sys.exit("bench: no fixtures to build the synthetic project from")
-
-written = 0
-copy = 0
-while written < target:
-    for kind, path in units:
-        if written >= target:
-            break
-        if kind == "demo":
-            package = f"orders_{copy}"
-            renames = {"orders": package}
-            os.makedirs(os.path.join(out, package))
-            for name in sorted(os.listdir(os.path.join(path, "orders"))):
-                if name.endswith(".py"):
-                    with open(os.path.join(out, package, name), "w") as f:
-                        f.write(rewrite(read(os.path.join(path, "orders", name)), renames))
-                    written += 1
-            for name in ("worker.py", "starter.py"):
-                if os.path.exists(os.path.join(path, name)):
-                    with open(os.path.join(out, f"{package}_{name}"), "w") as f:
-                        f.write(rewrite(read(os.path.join(path, name)), renames))
-                    written += 1
-        elif os.path.isdir(path):
-            package = f"{os.path.basename(path)}_{copy}"
-            modules = [n for n in sorted(os.listdir(path)) if n.endswith(".py")]
-            renames = {n[:-3]: f"{package}.{n[:-3]}" for n in modules if n != "__init__.py"}
-            os.makedirs(os.path.join(out, package))
-            if "__init__.py" not in modules:
-                open(os.path.join(out, package, "__init__.py"), "w").close()
-                written += 1
-            for name in modules:
-                with open(os.path.join(out, package, name), "w") as f:
-                    f.write(rewrite(read(os.path.join(path, name)), renames))
-                written += 1
-        elif path.endswith(".py"):
-            stem = os.path.basename(path)[:-3]
-            with open(os.path.join(out, f"{stem}_{copy}.py"), "w") as f:
-                f.write(read(path))
-            written += 1
-    copy += 1
-PY
+"$PYTHON" "$ROOT/scripts/generate_monorepo.py" "$WORK/monorepo" --modules "$MODULES" --seed "$SEED"
+fi
 
 # --- measuring --------------------------------------------------------------------------------
 HAVE_CHECK=1
@@ -144,34 +81,36 @@ probe() { # $1 = label, rest = command; succeeds when the subcommand exists and 
   return 1
 }
 probe "tempolint check" "$BIN" check --exit-zero -q --output-format concise "$ROOT/fixtures/demo" || HAVE_CHECK=0
-probe "tempolint debug parse" "$BIN" debug parse "$ROOT/fixtures/demo" || {
-  HAVE_PARSE=0
-  note "      (the hidden parse-only subcommand is added by the linter; until then there is no parse floor)"
-}
+probe "tempolint debug parse" "$BIN" debug parse "$ROOT/fixtures/demo" || HAVE_PARSE=0
 HAVE_RUFF=1
 [[ -x "$RUFF" ]] || { HAVE_RUFF=0; note "NOTE: $RUFF missing (run scripts/setup_python.sh); ruff column skipped"; }
 
-# median seconds of "$@" over RUNS runs (after WARMUP), output discarded
-median_seconds() {
-  if [[ "$HAVE_HYPERFINE" == 1 ]]; then
-    local json="$WORK/hyperfine.json" cmd
-    cmd="$(printf '%q ' "$@")"
-    hyperfine --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" "$cmd" \
-      >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; return 1; }
-    "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json"
-  else
-    "$PYTHON" - "$WARMUP" "$RUNS" "$@" <<'PY'
-import statistics, subprocess, sys, time
-warmup, runs, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-times = []
-for i in range(warmup + runs):
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    if i >= warmup:
-        times.append(time.perf_counter() - start)
-print(statistics.median(times))
+# Cache hook. Cold runs pass --no-cache once `check` has it; the warm column runs the plain
+# command (plus WARM_ARGS) after one priming run, so it measures a second run on an unchanged
+# tree once the default run uses the on-disk cache, and a cold run before that.
+COLD_ARGS=()
+"$BIN" check --help 2>/dev/null | grep -q -- '--no-cache' && COLD_ARGS=(--no-cache)
+WARM_ARGS=()
+
+# Times the commands of one corpus, alternating, and prints "label median_seconds" lines.
+# Args: a file holding one tab-separated "label<TAB>argv..." per line.
+alternate() {
+  "$PYTHON" - "$WARMUP" "$RUNS" "$1" <<'PY'
+import os, statistics, subprocess, sys, time
+warmup, runs, spec = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+commands = [line.rstrip("\n").split("\t") for line in open(spec) if line.strip()]
+times = {c[0]: [] for c in commands}
+for round_ in range(warmup + runs):
+    # Rotate the order each round: no command always runs right after another.
+    shift = round_ % len(commands)
+    for label, *argv in commands[shift:] + commands[:shift]:
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        if round_ >= warmup:
+            times[label].append(time.perf_counter() - start)
+for label, values in times.items():
+    print(label, statistics.median(values))
 PY
-  fi
 }
 
 # peak RSS in MiB of one run of "$@"
@@ -182,60 +121,71 @@ peak_rss_mib() {
   awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$log"
 }
 
-declare -A SECONDS_OF
-bench_one() { # $1 = key, $2 = label, $3 = file count, rest = command
-  local key="$1" label="$2" files="$3" seconds rss
-  shift 3
-  seconds="$(median_seconds "$@")"
-  rss="$(peak_rss_mib "$@")"
-  SECONDS_OF[$key]="$seconds"
-  awk -v l="$label" -v s="$seconds" -v n="$files" -v r="$rss" \
-    'BEGIN { printf "  %-28s %9.1f ms %12.0f files/s %10s MiB\n", l, s * 1000, n / s, r }'
-}
-
-ratio() { # $1 / $2 from SECONDS_OF, printed with the bar it is held to
-  local a="${SECONDS_OF[$1]:-}" b="${SECONDS_OF[$2]:-}" label="$3" bar="$4"
-  if [[ -z "$a" || -z "$b" ]]; then
+declare -A SECONDS_OF RSS_OF
+ratio() { # $1 / $2 from the map named $5 (SECONDS_OF or RSS_OF), with the bar it is held to
+  local -n map="${5:-SECONDS_OF}"
+  local a="${map[$1]:-}" b="${map[$2]:-}" label="$3" bar="$4"
+  if [[ -z "$a" || -z "$b" || "$a" == n/a || "$b" == n/a ]]; then
     note "  $label: n/a"
   else
-    awk -v a="$a" -v b="$b" -v l="$label" -v bar="$bar" 'BEGIN { printf "  %s: %.2fx  (bar: %s)\n", l, a / b, bar }'
+    awk -v a="$a" -v b="$b" -v l="$label" -v bar="$bar" 'BEGIN { printf "  %-34s %5.2fx  (bar: %s)\n", l, a / b, bar }'
   fi
 }
 
-bench_corpus() { # $1 = title, $2 = path
-  local title="$1" path="$2" files counted
+bench_corpus() { # $1 = title, $2 = path, $3 = bar for check / parse floor
+  local title="$1" path="$2" floor_bar="$3" files spec label seconds
   files="$(find "$path" -name '*.py' -type f | wc -l | tr -d ' ')"
   SECONDS_OF=()
+  RSS_OF=()
   note ""
   note "== $title: $files .py files ($path) =="
-  printf '  %-28s %12s %18s %14s\n' "command" "median" "throughput" "peak RSS"
+  note "   load before: $(uptime | sed 's/.*load average: //')"
+  spec="$WORK/commands.tsv"
+  : >"$spec"
+  local -A argv_of=()
   if [[ "$HAVE_CHECK" == 1 ]]; then
-    bench_one check "tempolint check" "$files" "$BIN" check --exit-zero -q --output-format concise "$path"
+    argv_of[check]="$BIN check --exit-zero -q --output-format concise${COLD_ARGS[*]:+ ${COLD_ARGS[*]}} $path"
+    argv_of[warm]="$BIN check --exit-zero -q --output-format concise${WARM_ARGS[*]:+ ${WARM_ARGS[*]}} $path"
+    "$BIN" check --exit-zero -q --output-format concise "${WARM_ARGS[@]}" "$path" >/dev/null 2>&1 || true
   fi
-  if [[ "$HAVE_PARSE" == 1 ]]; then
-    counted="$("$BIN" debug parse "$path" 2>/dev/null | tail -n 1)"
-    bench_one parse "parse floor (debug parse)" "$files" "$BIN" debug parse "$path"
-    [[ "$counted" == *"$files"* ]] || note "  (debug parse reported: $counted)"
-  fi
-  if [[ "$HAVE_RUFF" == 1 ]]; then
-    bench_one ruff "ruff --select ASYNC,DTZ" "$files" \
-      "$RUFF" check --isolated --select ASYNC,DTZ --no-cache -q --exit-zero "$path"
-  fi
-  ratio check parse "tempolint / parse floor" "<= 1.5x"
-  ratio check ruff "tempolint / ruff" "< 1x"
+  [[ "$HAVE_PARSE" == 1 ]] && argv_of[parse]="$BIN debug parse $path"
+  [[ "$HAVE_RUFF" == 1 ]] && argv_of[ruff]="$RUFF check --isolated --select ASYNC,DTZ --no-cache -q --exit-zero $path"
+  for label in check warm parse ruff; do
+    [[ -n "${argv_of[$label]:-}" ]] && printf '%s\t%s\n' "$label" "${argv_of[$label]// /$'\t'}" >>"$spec"
+  done
+  while read -r label seconds; do SECONDS_OF[$label]="$seconds"; done < <(alternate "$spec")
+  note "   load after:  $(uptime | sed 's/.*load average: //')"
+  printf '  %-30s %10s %16s %14s\n' "command" "median" "throughput" "peak RSS"
+  local -A title_of=([check]="tempolint check (cold)" [warm]="tempolint check (2nd run)"
+    [parse]="parse floor (debug parse)" [ruff]="ruff --select ASYNC,DTZ")
+  for label in check warm parse ruff; do
+    [[ -n "${SECONDS_OF[$label]:-}" ]] || continue
+    # shellcheck disable=SC2086 # the argv was built from words without spaces
+    RSS_OF[$label]="$(peak_rss_mib ${argv_of[$label]})"
+    awk -v l="${title_of[$label]}" -v s="${SECONDS_OF[$label]}" -v n="$files" -v r="${RSS_OF[$label]}" \
+      'BEGIN { printf "  %-30s %7.1f ms %10.0f files/s %10s MiB\n", l, s * 1000, n / s, r }'
+  done
+  ratio check parse "check / parse floor" "<= $floor_bar"
+  ratio check ruff "check / ruff" "<= 1.0x"
+  ratio check ruff "peak RSS check / ruff" "<= 2.0x" RSS_OF
+  ratio warm check "2nd run / cold run" "<= 0.3x once cached"
 }
 
 note ""
 note "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || uname -m)"
-note "timing: $([[ "$HAVE_HYPERFINE" == 1 ]] && hyperfine --version || echo "python loop") — median of $RUNS runs after $WARMUP warm-up"
+note "timing: alternating rounds, median of $RUNS after $WARMUP warm-up; cold runs pass: ${COLD_ARGS[*]:-(nothing: no cache yet)}"
 note "tempolint: $("$BIN" version 2>/dev/null || echo '?')   ruff: $([[ "$HAVE_RUFF" == 1 ]] && "$RUFF" --version || echo 'missing')"
-bench_corpus "CPython stdlib ($("$PYTHON" --version 2>&1))" "$WORK/stdlib"
-bench_corpus "synthetic Temporal project" "$WORK/temporal_project"
+# Run from the scratch folder: no project root (pyproject.toml, .git) around the commands.
+cd "$WORK"
+if [[ -n "${BENCH_CORPUS:-}" ]]; then
+  bench_corpus "$BENCH_CORPUS" "$BENCH_CORPUS" 1.5x
+else
+  bench_corpus "(a) CPython stdlib ($("$PYTHON" --version 2>&1))" "$WORK/stdlib" 1.1x
+  bench_corpus "(b) generated Temporal monorepo (seed $SEED)" "$WORK/monorepo" 1.5x
+fi
 
 note ""
-if [[ -f "$ROOT/scripts/bench_replay.sh" ]]; then
+if [[ -f "$ROOT/scripts/bench_replay.sh" && -z "${BENCH_CORPUS:-}" ]]; then
   note "== replay (scripts/bench_replay.sh) =="
   bash "$ROOT/scripts/bench_replay.sh"
-else
-  note "SKIPPED: replay benchmark (scripts/bench_replay.sh not present yet)"
 fi
