@@ -46,24 +46,20 @@ pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
     }
 }
 
-/// A file's input from its bytes (read from disk, or from standard input under `path`).
+/// A file's input from its bytes (read from disk, or from standard input under `path`), not
+/// parsed yet: [`prune_trees`] parses every input once, keeping the trees the analysis needs.
 pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
     let (module_name, is_package) = roots.module_of(&path);
     let (text, invalid_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => (String::new(), Some(e.utf8_error().valid_up_to())),
     };
-    let mut input = SourceInput {
+    let input = SourceInput {
         path,
         module_name,
         is_package,
-        source: ParsedSource::parse(text),
+        source: ParsedSource::unparsed(text),
     };
-    // Dropped at once, so the trees of a large non-Temporal code base never pile up;
-    // `prune_trees` restores the ones the analysis reaches.
-    if !mentions_temporal(&input) {
-        input.source.drop_tree();
-    }
     match invalid_at {
         None => Loaded::Input(input),
         Some(offset) => Loaded::NotUtf8(input, offset),
@@ -76,17 +72,24 @@ fn mentions_temporal(input: &SourceInput) -> bool {
     input.source.text().contains("temporalio")
 }
 
-/// Restores the syntax trees of the files the analysis can reach: files that mention
-/// `temporalio` (whose trees `load` kept) and, transitively, every module they import
-/// (matched by name, generously). The other files keep their text, syntax errors and comments, so SYN001 and suppressions
-/// still work, but not their tree: a whole-project check of a large code base then costs
-/// little more than parsing it.
+/// Parses every input once, keeping the syntax trees of the files the analysis can reach:
+/// files that mention `temporalio` and, transitively, every module they import (matched by
+/// name, generously), found in waves from the trees parsed so far. The other files are parsed
+/// last and keep their text, syntax errors and comments, so SYN001 and suppressions still
+/// work, but not their tree: a whole-project check of a large code base then costs little more
+/// than parsing it, and its trees never pile up.
 pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
-    let mut active: Vec<bool> = inputs.iter().map(mentions_temporal).collect();
+    let mut wanted: FxHashSet<usize> = (0..inputs.len())
+        .filter(|index| mentions_temporal(&inputs[*index]))
+        .collect();
     let mut segments: FxHashSet<String> = FxHashSet::default();
-    let mut fresh: Vec<usize> = (0..inputs.len()).filter(|index| active[*index]).collect();
-    while !fresh.is_empty() {
-        for index in &fresh {
+    while !wanted.is_empty() {
+        inputs
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(index, _)| wanted.contains(index))
+            .for_each(|(_, input)| input.source.restore_tree());
+        for index in &wanted {
             segments.extend(
                 inputs[*index]
                     .source
@@ -95,21 +98,19 @@ pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
                     .map(str::to_string),
             );
         }
-        fresh = (0..inputs.len())
-            .filter(|index| !active[*index])
+        wanted = (0..inputs.len())
+            .filter(|index| !inputs[*index].source.has_tree())
             .filter(|index| {
                 let name = &inputs[*index].module_name;
                 segments.contains(name.rsplit('.').next().unwrap_or(name))
             })
             .collect();
-        for index in &fresh {
-            active[*index] = true;
-        }
-        let wanted: FxHashSet<usize> = fresh.iter().copied().collect();
-        inputs
-            .par_iter_mut()
-            .enumerate()
-            .filter(|(index, _)| wanted.contains(index))
-            .for_each(|(_, input)| input.source.restore_tree());
     }
+    inputs
+        .par_iter_mut()
+        .filter(|input| !input.source.is_parsed())
+        .for_each(|input| {
+            input.source.restore_tree();
+            input.source.drop_tree();
+        });
 }

@@ -27,6 +27,7 @@ pub struct ParsedSource {
     /// Comment ranges, from the tokens (which are dropped after parsing to save memory).
     comments: Vec<TextRange>,
     tree_dropped: bool,
+    parsed: bool,
     line_index: LineIndex,
 }
 
@@ -56,8 +57,33 @@ impl ParsedSource {
             errors,
             comments,
             tree_dropped: false,
+            parsed: true,
             line_index,
         }
+    }
+
+    /// A source whose parse is put off: only the text is known (no tree, errors, comments or
+    /// lines yet) until [`Self::restore_tree`] parses it. Lets a loader decide from the import
+    /// graph which trees to keep, and parse each file once.
+    pub fn unparsed(text: String) -> Self {
+        Self {
+            text,
+            module: ModModule {
+                node_index: ruff_python_ast::AtomicNodeIndex::default(),
+                range: TextRange::default(),
+                body: thin_vec::ThinVec::new(),
+            },
+            errors: Vec::new(),
+            comments: Vec::new(),
+            tree_dropped: true,
+            parsed: false,
+            line_index: LineIndex::from_source_text(""),
+        }
+    }
+
+    /// Whether the text has been parsed (see [`Self::unparsed`]).
+    pub fn is_parsed(&self) -> bool {
+        self.parsed
     }
 
     pub fn text(&self) -> &str {

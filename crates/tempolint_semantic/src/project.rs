@@ -530,16 +530,23 @@ impl<'a> Project<'a> {
         if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
         }
+        // One buffer for every candidate: this runs for each import of each module.
+        let mut candidate = String::with_capacity(base.len() + 1 + target.len());
         loop {
             if base.is_empty() {
                 return target.to_string();
             }
-            let candidate = format!("{base}.{first}");
+            candidate.clear();
+            candidate.push_str(base);
+            candidate.push('.');
+            candidate.push_str(first);
             // A namespace package (no `__init__.py`) is no module of its own, but holds some.
             if self.module_by_name(&candidate).is_some()
                 || self.packages.contains(candidate.as_str())
             {
-                return format!("{base}.{target}");
+                candidate.truncate(base.len() + 1);
+                candidate.push_str(target);
+                return candidate;
             }
             base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
         }

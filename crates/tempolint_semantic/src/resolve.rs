@@ -138,7 +138,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
             }
         }
         if BUILTINS.binary_search(&name).is_ok() {
-            return Binding::Symbol(format!("builtins.{name}"));
+            // Hot (every `len`, `str`, `isinstance`): no formatting machinery.
+            let mut symbol = String::with_capacity("builtins.".len() + name.len());
+            symbol.push_str("builtins.");
+            symbol.push_str(name);
+            return Binding::Symbol(symbol);
         }
         Binding::Unknown
     }

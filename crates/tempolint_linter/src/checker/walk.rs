@@ -58,10 +58,11 @@ impl<'a> Checker<'_, '_, 'a> {
     fn handle_call(&mut self, call: &'a ast::ExprCall) {
         let callee = self.resolve(&call.func);
         let symbol = callee.symbol().map(str::to_string);
-        if let Some(target) = self.resolver.called_function(&callee) {
+        let called = self.resolver.called_function(&callee);
+        if let Some(target) = called {
             self.record_argument_types(call, target);
         }
-        if let Some(target) = self.resolver.called_function(&callee)
+        if let Some(target) = called
             && !self
                 .settings
                 .is_known_deterministic(symbol.as_deref().unwrap_or_default())
