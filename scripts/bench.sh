@@ -92,24 +92,29 @@ COLD_ARGS=()
 "$BIN" check --help 2>/dev/null | grep -q -- '--no-cache' && COLD_ARGS=(--no-cache)
 WARM_ARGS=()
 
-# Times the commands of one corpus, alternating, and prints "label median_seconds" lines.
-# Args: a file holding one tab-separated "label<TAB>argv..." per line.
+# Times the commands of one corpus, alternating, and prints "label median_wall median_cpu"
+# lines (cpu = user + system seconds of the process, from wait4: steadier than wall time when
+# other jobs share the cores). Args: a file of tab-separated "label<TAB>argv..." lines.
 alternate() {
   "$PYTHON" - "$WARMUP" "$RUNS" "$1" <<'PY'
 import os, statistics, subprocess, sys, time
 warmup, runs, spec = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 commands = [line.rstrip("\n").split("\t") for line in open(spec) if line.strip()]
-times = {c[0]: [] for c in commands}
+wall = {c[0]: [] for c in commands}
+cpu = {c[0]: [] for c in commands}
 for round_ in range(warmup + runs):
     # Rotate the order each round: no command always runs right after another.
     shift = round_ % len(commands)
     for label, *argv in commands[shift:] + commands[:shift]:
         start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(child.pid, 0)
+        child.returncode = 0
         if round_ >= warmup:
-            times[label].append(time.perf_counter() - start)
-for label, values in times.items():
-    print(label, statistics.median(values))
+            wall[label].append(time.perf_counter() - start)
+            cpu[label].append(usage.ru_utime + usage.ru_stime)
+for label in wall:
+    print(label, statistics.median(wall[label]), statistics.median(cpu[label]))
 PY
 }
 
@@ -121,8 +126,8 @@ peak_rss_mib() {
   awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$log"
 }
 
-declare -A SECONDS_OF RSS_OF
-ratio() { # $1 / $2 from the map named $5 (SECONDS_OF or RSS_OF), with the bar it is held to
+declare -A SECONDS_OF CPU_OF RSS_OF
+ratio() { # $1 / $2 from the map named $5 (SECONDS_OF, CPU_OF or RSS_OF), with the bar it is held to
   local -n map="${5:-SECONDS_OF}"
   local a="${map[$1]:-}" b="${map[$2]:-}" label="$3" bar="$4"
   if [[ -z "$a" || -z "$b" || "$a" == n/a || "$b" == n/a ]]; then
@@ -136,6 +141,7 @@ bench_corpus() { # $1 = title, $2 = path, $3 = bar for check / parse floor
   local title="$1" path="$2" floor_bar="$3" files spec label seconds
   files="$(find "$path" -name '*.py' -type f | wc -l | tr -d ' ')"
   SECONDS_OF=()
+  CPU_OF=()
   RSS_OF=()
   note ""
   note "== $title: $files .py files ($path) =="
@@ -153,20 +159,27 @@ bench_corpus() { # $1 = title, $2 = path, $3 = bar for check / parse floor
   for label in check warm parse ruff; do
     [[ -n "${argv_of[$label]:-}" ]] && printf '%s\t%s\n' "$label" "${argv_of[$label]// /$'\t'}" >>"$spec"
   done
-  while read -r label seconds; do SECONDS_OF[$label]="$seconds"; done < <(alternate "$spec")
+  local cpu
+  while read -r label seconds cpu; do
+    SECONDS_OF[$label]="$seconds"
+    CPU_OF[$label]="$cpu"
+  done < <(alternate "$spec")
   note "   load after:  $(uptime | sed 's/.*load average: //')"
-  printf '  %-30s %10s %16s %14s\n' "command" "median" "throughput" "peak RSS"
+  printf '  %-30s %10s %12s %16s %14s\n' "command" "median" "cpu (u+s)" "throughput" "peak RSS"
   local -A title_of=([check]="tempolint check (cold)" [warm]="tempolint check (2nd run)"
     [parse]="parse floor (debug parse)" [ruff]="ruff --select ASYNC,DTZ")
   for label in check warm parse ruff; do
     [[ -n "${SECONDS_OF[$label]:-}" ]] || continue
     # shellcheck disable=SC2086 # the argv was built from words without spaces
     RSS_OF[$label]="$(peak_rss_mib ${argv_of[$label]})"
-    awk -v l="${title_of[$label]}" -v s="${SECONDS_OF[$label]}" -v n="$files" -v r="${RSS_OF[$label]}" \
-      'BEGIN { printf "  %-30s %7.1f ms %10.0f files/s %10s MiB\n", l, s * 1000, n / s, r }'
+    awk -v l="${title_of[$label]}" -v s="${SECONDS_OF[$label]}" -v c="${CPU_OF[$label]}" \
+      -v n="$files" -v r="${RSS_OF[$label]}" \
+      'BEGIN { printf "  %-30s %7.1f ms %9.1f ms %10.0f files/s %10s MiB\n", l, s * 1000, c * 1000, n / s, r }'
   done
   ratio check parse "check / parse floor" "<= $floor_bar"
+  ratio check parse "  (cpu time)" "<= $floor_bar" CPU_OF
   ratio check ruff "check / ruff" "<= 1.0x"
+  ratio check ruff "  (cpu time)" "<= 1.0x" CPU_OF
   ratio check ruff "peak RSS check / ruff" "<= 2.0x" RSS_OF
   ratio warm check "2nd run / cold run" "<= 0.3x once cached"
 }
