@@ -19,8 +19,9 @@ where most files are Temporal code:
 
 Modules are 50-400 lines. A few true findings are planted (DET101 through a deep chain,
 DET102 and DET103 in workflow helpers, TMO101 activity calls without a timeout, BLK101 /
-BLK102 / BLK103 in async activities, DET302 an activity module imported outside passthrough);
-`--expect` prints what was planted.
+BLK103 in async activities, DET302 an activity module imported outside passthrough);
+`--expect` prints the planted sites per rule (BLK, TMO and DET302 sites give one finding each;
+the DET1xx sites sit in helpers and are reported at every workflow call that reaches them).
 
 Usage: generate_monorepo.py OUT_DIR [--modules 5200] [--seed 7] [--expect]
 """
@@ -67,7 +68,7 @@ def pure_functions(rng: random.Random, prefix: str, count: int, calls: list[str]
         if kind == 0:
             out += [
                 f"def {name}(items: list[dict], key: str = \"id\") -> dict:",
-                f'    """Index the items by {{key}}, skipping the ones without it."""',
+                '    """Index the items by {key}, skipping the ones without it."""',
                 "    index: dict = {}",
                 "    for item in items:",
                 "        value = item.get(key)",
@@ -210,7 +211,7 @@ def write_libs(w: Writer, rng: random.Random) -> None:
             w.write(f"libs/{lib}/{module}.py", fill(rng, lines, "_lib", ["normalize", "render"]))
 
 
-def service(w: Writer, rng: random.Random, index: int, budget: int) -> None:
+def service(w: Writer, rng: random.Random, index: int) -> None:
     svc = f"svc_{index:03d}"
     pkg = f"services.{svc}"
     root = f"services/{svc}"
@@ -539,7 +540,7 @@ def main() -> int:
     write_libs(w, rng)
     index = 0
     while w.count < args.modules:
-        service(w, rng, index, args.modules - w.count)
+        service(w, rng, index)
         index += 1
     print(f"generate_monorepo: {w.count} modules, {w.lines} lines, {index} services in {args.out}", file=sys.stderr)
     if args.expect:
