@@ -40,40 +40,65 @@ pub(crate) enum Loaded {
 }
 
 pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
-    match std::fs::read(&path) {
+    match read(&path) {
         Ok(bytes) => from_bytes(path, bytes, roots),
-        Err(e) => Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
+        Err(message) => Loaded::Unreadable(message),
     }
+}
+
+/// A file's bytes, or the message that says why they cannot be read.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("failed to read {}: {e}", path.display()))
 }
 
 /// A file's input from its bytes (read from disk, or from standard input under `path`).
 pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
+    with_source(path, bytes, roots, |text| {
+        let mut source = ParsedSource::parse(text);
+        // Dropped at once, so the trees of a large non-Temporal code base never pile up;
+        // `prune_trees` restores the ones the analysis reaches.
+        if !source.text().contains(TEMPORAL) {
+            source.drop_tree();
+        }
+        source
+    })
+}
+
+/// A file's input with its text alone, not parsed: for printing findings the cache holds.
+pub(crate) fn text_only(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
+    with_source(path, bytes, roots, ParsedSource::text_only)
+}
+
+fn with_source(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    roots: &SourceRoots,
+    source: impl FnOnce(String) -> ParsedSource,
+) -> Loaded {
     let (module_name, is_package) = roots.module_of(&path);
     let (text, invalid_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => (String::new(), Some(e.utf8_error().valid_up_to())),
     };
-    let mut input = SourceInput {
+    let input = SourceInput {
         path,
         module_name,
         is_package,
-        source: ParsedSource::parse(text),
+        source: source(text),
     };
-    // Dropped at once, so the trees of a large non-Temporal code base never pile up;
-    // `prune_trees` restores the ones the analysis reaches.
-    if !mentions_temporal(&input) {
-        input.source.drop_tree();
-    }
     match invalid_at {
         None => Loaded::Input(input),
         Some(offset) => Loaded::NotUtf8(input, offset),
     }
 }
 
+/// What every workflow, activity and client module imports.
+const TEMPORAL: &str = "temporalio";
+
 /// Whether a file can hold Temporal code itself (every workflow, activity and client module
 /// imports `temporalio`).
 fn mentions_temporal(input: &SourceInput) -> bool {
-    input.source.text().contains("temporalio")
+    input.source.text().contains(TEMPORAL)
 }
 
 /// Restores the syntax trees of the files the analysis can reach: files that mention

@@ -60,6 +60,24 @@ impl ParsedSource {
         }
     }
 
+    /// The text and its line index alone: no tree, syntax errors or comments. For printing
+    /// findings that a cache already holds; [`Self::restore_tree`] parses it when needed.
+    pub fn text_only(text: String) -> Self {
+        let line_index = LineIndex::from_source_text(&text);
+        Self {
+            text,
+            module: ModModule {
+                node_index: ruff_python_ast::AtomicNodeIndex::default(),
+                range: TextRange::default(),
+                body: thin_vec::ThinVec::new(),
+            },
+            errors: Vec::new(),
+            comments: Vec::new(),
+            tree_dropped: true,
+            line_index,
+        }
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
