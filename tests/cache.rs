@@ -124,6 +124,24 @@ fn a_warm_run_reads_the_cache_and_prints_the_same() {
 }
 
 #[test]
+fn the_fixture_projects_give_the_same_findings_cold_warm_and_without_cache() {
+    let fixtures = common::repo_root().join("fixtures");
+    let cache = temp_dir("fixtures");
+    let cache = cache.to_str().unwrap();
+    let mut projects = vec![fixtures.join("demo"), fixtures.join("cli/project")];
+    for entry in std::fs::read_dir(fixtures.join("projects")).unwrap() {
+        projects.push(entry.unwrap().path());
+    }
+    for project in projects {
+        let fresh = check_json(&project, &["--no-cache"]);
+        for run in ["cold", "warm"] {
+            let cached = check_json(&project, &["--cache-dir", cache]);
+            assert_eq!(cached, fresh, "{}: {run}", project.display());
+        }
+    }
+}
+
+#[test]
 fn no_cache_neither_reads_nor_writes() {
     let dir = demo_project("off");
     let off = check_json(&dir, &["--no-cache"]);

@@ -209,7 +209,10 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
                 inputs.push(input);
             }
             Loaded::Input(input) => inputs.push(input),
-            Loaded::Unreadable(message) => unreachable!("bytes already read: {message}"),
+            Loaded::Unreadable(message) => {
+                error(message);
+                had_error = true;
+            }
         }
     }
     let mut outcome = if let Some(files) = cached {
