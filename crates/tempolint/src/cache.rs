@@ -1,13 +1,24 @@
 //! `.tempolint_cache/`: the findings of the last `check` of the same files with the same
 //! settings, so a check of an unchanged tree skips parsing and analysis.
 //!
-//! The analysis is whole-project: a file's findings depend on the files it imports (names,
-//! calls followed into helpers), on the files that import it (a helper's parameter types come
-//! from its callers; a module is sandboxed when a workflow imports it) and on every file at
-//! once (the workers' sandbox configuration, the project-wide rules). So one entry holds the
-//! findings of a whole run, keyed by every input: the tool build, the resolved settings, the
-//! current folder, the checked paths, and each file's path and content hash. Any change to any
-//! of them is a miss and a full analysis, which is exact by construction.
+//! What one file's findings depend on (`tempolint_linter::lint_project`):
+//! * its own text, and the settings (rule selection, per-file ignores, determinism and payload
+//!   values);
+//! * forward, the files it imports, transitively: names resolve through them and effects
+//!   propagate back along the call graph from every helper it reaches;
+//! * backward, the files that import it: a helper's unannotated parameter types are those all
+//!   its callers agree on (`agreed_argument_types`), and a module is sandboxed when a workflow
+//!   module imports it, directly or not (`sandboxed_modules`);
+//! * every file: the workers' sandbox configuration (`SandboxConfig`, for DET302), and the
+//!   project-wide rules, which match activity and workflow names, heartbeats and timeouts
+//!   across the project (`ProjectChecker`);
+//! * which files exist, their paths and the source roots (module names), and the checked
+//!   paths (what is reported and what is context).
+//!
+//! In a monorepo that reaches every file (shared libraries are imported everywhere), so one
+//! entry holds the findings of a whole run, keyed by all of it: the tool build, the resolved
+//! settings, the current folder, the checked paths, and each file's path and content hash.
+//! Any change to any of them is a miss and a full analysis, which is exact by construction.
 //!
 //! A cache file is never trusted: a header with a magic string, the format, the tool build
 //! and the run key, then a checksum of the body; the body is decoded with bounds checks and
@@ -74,11 +85,11 @@ impl RunCache {
     ) -> Self {
         let mut scope = Xxh3::new();
         let cwd = std::env::current_dir().unwrap_or_default();
-        hash_str(&mut scope, &cwd.to_string_lossy());
+        hash_bytes(&mut scope, cwd.as_os_str().as_encoded_bytes());
         // Every resolved setting, whatever its kind: a new setting cannot be forgotten here.
-        hash_str(&mut scope, &format!("{settings:?}"));
+        hash_bytes(&mut scope, format!("{settings:?}").as_bytes());
         for path in checked_paths {
-            hash_str(&mut scope, &path.to_string_lossy());
+            hash_bytes(&mut scope, path.as_os_str().as_encoded_bytes());
         }
         let scope = scope.digest128();
         let contents: Vec<u128> = files.par_iter().map(|file| xxh3_128(file.bytes)).collect();
@@ -86,7 +97,7 @@ impl RunCache {
         run.update(&scope.to_le_bytes());
         run.update(&(reported as u64).to_le_bytes());
         for (file, content) in files.iter().zip(contents) {
-            hash_str(&mut run, &file.path.to_string_lossy());
+            hash_bytes(&mut run, file.path.as_os_str().as_encoded_bytes());
             run.update(&content.to_le_bytes());
         }
         Self {
@@ -151,7 +162,7 @@ impl RunCache {
 /// a rebuilt binary (same version, other rules) never reads an older build's findings.
 fn tool_key() -> u128 {
     let mut hasher = Xxh3::new();
-    hash_str(&mut hasher, env!("CARGO_PKG_VERSION"));
+    hash_bytes(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
     if let Some(metadata) = std::env::current_exe()
         .ok()
         .and_then(|exe| std::fs::metadata(exe).ok())
@@ -167,9 +178,10 @@ fn tool_key() -> u128 {
     hasher.digest128()
 }
 
-fn hash_str(hasher: &mut Xxh3, text: &str) {
-    hasher.update(&(text.len() as u64).to_le_bytes());
-    hasher.update(text.as_bytes());
+/// Hashes `bytes` with their length, so consecutive fields cannot run into each other.
+fn hash_bytes(hasher: &mut Xxh3, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
 }
 
 /// Writes, once, what marks the folder as a cache: a `.gitignore` of everything (so it is
