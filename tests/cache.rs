@@ -4,7 +4,6 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::SystemTime;
 
 mod common;
 
@@ -58,8 +57,9 @@ fn the_cache_file(dir: &Path) -> PathBuf {
     files[0].clone()
 }
 
-fn modified(path: &Path) -> SystemTime {
-    std::fs::metadata(path).unwrap().modified().unwrap()
+/// The file's identity: a rewrite (a temporary file renamed over it) changes it.
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
 }
 
 /// Exit code and standard output: what the cache must never change.
@@ -98,10 +98,10 @@ fn a_warm_run_reads_the_cache_and_prints_the_same() {
             .starts_with("Signature: 8a477f597d28d172789f06886806bc55\n")
     );
     let file = the_cache_file(&cache);
-    let written = modified(&file);
-    // A hit is not written again: the file is untouched.
+    let written = inode(&file);
+    // A hit is not written again.
     assert_eq!(check_json(&dir, &[]), cold);
-    assert_eq!(modified(&file), written);
+    assert_eq!(inode(&file), written);
     // Every output format prints from the cached findings what it prints from fresh ones.
     for format in [
         "text", "concise", "sarif", "junit", "gitlab", "pylint", "github",
@@ -139,6 +139,30 @@ fn the_fixture_projects_give_the_same_findings_cold_warm_and_without_cache() {
             assert_eq!(cached, fresh, "{}: {run}", project.display());
         }
     }
+}
+
+#[test]
+fn only_the_most_recently_used_entries_are_kept() {
+    let dir = demo_project("prune");
+    let cache = dir.join(".tempolint_cache");
+    check_json(&dir, &[]);
+    let first = the_cache_file(&cache);
+    // Twenty other kinds of run (other rule selections); the first one is used in between.
+    let families = ["DET", "TMO", "BLK", "PAY", "API"];
+    for round in 1..=20_usize {
+        let select: Vec<&str> = (0..families.len())
+            .filter(|bit| round & (1 << bit) != 0)
+            .map(|bit| families[bit])
+            .collect();
+        check_json(&dir, &["--select", &select.join(",")]);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        if round == 10 {
+            check_json(&dir, &[]);
+        }
+    }
+    let files = cache_files(&cache);
+    assert_eq!(files.len(), 16, "{files:?}");
+    assert!(files.contains(&first), "the entry used in between is kept");
 }
 
 #[test]
@@ -245,9 +269,9 @@ fn concurrent_runs_leave_a_valid_cache() {
             );
         }
         let file = the_cache_file(&dir.join(".tempolint_cache"));
-        let written = modified(&file);
+        let written = inode(&file);
         assert_eq!(check_json(&dir, &[]), expected, "{round}");
-        assert_eq!(modified(&file), written, "{round}: the third run hits");
+        assert_eq!(inode(&file), written, "{round}: the third run hits");
         // The next round starts cold again.
         std::fs::remove_file(&file).unwrap();
     }
@@ -258,7 +282,7 @@ fn fixes_diffs_and_standard_input_bypass_the_cache() {
     let dir = demo_project("bypass");
     check_json(&dir, &[]);
     let file = the_cache_file(&dir.join(".tempolint_cache"));
-    let written = std::fs::read(&file).unwrap();
+    let written = inode(&file);
     let diff = result(&tempolint(&dir, &["check", "--diff", "--unsafe-fixes"]));
     assert!(diff.1.contains("+++ "), "the demo has fixes: {}", diff.1);
     assert_eq!(
@@ -283,7 +307,7 @@ fn fixes_diffs_and_standard_input_bypass_the_cache() {
         "{}",
         String::from_utf8_lossy(&fix.stdout)
     );
-    assert_eq!(std::fs::read(&file).unwrap(), written, "no entry written");
+    assert_eq!(inode(&file), written, "no entry written");
     assert_eq!(cache_files(&dir.join(".tempolint_cache")).len(), 1);
     // After the fix, a cached check agrees with a fresh one.
     assert_eq!(check_json(&dir, &[]), check_json(&dir, &["--no-cache"]));

@@ -44,6 +44,9 @@ const MAGIC: &[u8; 16] = b"tempolint-cache\n";
 /// Bumped when the layout below changes.
 const FORMAT: u32 = 1;
 const HEADER_LEN: usize = MAGIC.len() + 4 + 16 + 16 + 8 + 8;
+/// Entries kept per tool version: each kind of run (folder, settings, checked paths) has its
+/// own, and pre-commit names other files at every commit, so the least recently used go.
+const KEPT_ENTRIES: usize = 16;
 
 /// Where the cache lives: `--cache-dir`/`TEMPOLINT_CACHE_DIR`, else the `cache-dir` setting,
 /// else `.tempolint_cache` in the project root.
@@ -114,7 +117,14 @@ impl RunCache {
     pub(crate) fn load(&self, texts: &[(&Path, &str)]) -> Option<Vec<FileReport>> {
         let bytes = std::fs::read(&self.file).ok()?;
         let body = self.check_header(&bytes)?;
-        decode(body, texts)
+        let reports = decode(body, texts)?;
+        // Marks the entry as recently used, so pruning keeps it (best effort: a read-only
+        // cache still serves).
+        let _ = std::fs::File::options()
+            .write(true)
+            .open(&self.file)
+            .and_then(|file| file.set_modified(std::time::SystemTime::now()));
+        Some(reports)
     }
 
     /// Stores the reports of this run. A cache that cannot be written is worth a warning, not
@@ -137,7 +147,9 @@ impl RunCache {
         bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&xxh3_64(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
-        write_atomically(&self.file, &bytes)
+        write_atomically(&self.file, &bytes)?;
+        prune(version_dir, &self.file);
+        Ok(())
     }
 
     /// The body, when the header is this format, this tool build and this run, and the body
@@ -155,6 +167,29 @@ impl RunCache {
         let checksum = reader.u64()?;
         let body = reader.take(length)?;
         (reader.position == bytes.len() && xxh3_64(body) == checksum).then_some(body)
+    }
+}
+
+/// Removes all but the [`KEPT_ENTRIES`] most recently used entries of `dir` (never `keep`, the
+/// one just written). Best effort: an entry another run removes first, or reads while it goes,
+/// is only a miss.
+fn prune(dir: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "bin"))
+        .filter(|path| path != keep)
+        .filter_map(|path| Some((std::fs::metadata(&path).ok()?.modified().ok()?, path)))
+        .collect();
+    if found.len() < KEPT_ENTRIES {
+        return;
+    }
+    found.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in &found[KEPT_ENTRIES - 1..] {
+        let _ = std::fs::remove_file(path);
     }
 }
 
