@@ -320,6 +320,8 @@ struct Model {
     workflows: Vec<Workflow>,
     passthrough: bool,
     select: usize,
+    /// Which of [`BROKEN`] `broken.py` holds.
+    broken: usize,
 }
 
 struct Helper {
@@ -338,6 +340,14 @@ struct Workflow {
 }
 
 const SELECTS: &[&str] = &["", "select = [\"ALL\"]\n", "select = [\"DET\"]\n"];
+
+/// A file that does not parse, is not UTF-8, or only suppresses (or is absent).
+const BROKEN: &[Option<&[u8]>] = &[
+    None,
+    Some(b"def broken(:\n"),
+    Some(b"x = '\xff'\n"),
+    Some(b"import time  # tempolint: ignore\n"),
+];
 
 impl Model {
     fn files(&self) -> Vec<(String, Option<String>)> {
@@ -406,6 +416,13 @@ impl Model {
     }
 
     fn write(&self, dir: &Path) {
+        let broken = dir.join("broken.py");
+        match BROKEN[self.broken] {
+            Some(bytes) => std::fs::write(&broken, bytes).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&broken);
+            }
+        }
         for (name, text) in self.files() {
             let path = dir.join(name);
             match text {
@@ -428,7 +445,7 @@ impl Model {
         let workflow = random.below(self.workflows.len());
         let target = random.below(self.helpers.len());
         let call = (target, self.helpers[target].version);
-        match random.below(10) {
+        match random.below(11) {
             0 => {
                 self.helpers[helper].nondeterministic ^= true;
                 format!("toggle time.time() in h{helper}")
@@ -468,6 +485,10 @@ impl Model {
             8 => {
                 self.select = (self.select + 1) % SELECTS.len();
                 "change the rule selection".to_string()
+            }
+            9 => {
+                self.broken = (self.broken + 1) % BROKEN.len();
+                "change broken.py".to_string()
             }
             _ => {
                 self.helpers[helper].blocking_import ^= true;
@@ -531,10 +552,11 @@ fn after_every_random_edit_a_cached_check_equals_a_fresh_one() {
             .collect(),
         passthrough: false,
         select: 0,
+        broken: 0,
     };
     let mut random = Random(10);
     let mut outputs = std::collections::BTreeSet::new();
-    for step in 0..40 {
+    for step in 0..60 {
         let edit = model.edit(&mut random);
         model.write(&dir);
         // The whole project, and a part of it (the rest analysed as context).
