@@ -6,15 +6,16 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use tempolint_linter::{
-    Diagnostic, RuleSelection, Settings, find_config, lint_project, load_config,
+    Diagnostic, LintOutput, RuleSelection, Settings, find_config, lint_project, load_config,
 };
 use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
+use crate::cache::{self, FileBytes, RunCache};
 use crate::context::context_files;
 use crate::discovery::python_files;
 use crate::fix::{self, FixOutcome};
-use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
+use crate::loader::{Loaded, SourceRoots, from_bytes, prune_trees, read, text_only};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -62,6 +63,13 @@ pub(crate) struct CheckArgs {
     /// Apply fixes like `--fix`, but report only what was fixed (exit 0 unless an error).
     #[arg(long)]
     fix_only: bool,
+    /// Neither read nor write the cache of findings.
+    #[arg(long)]
+    no_cache: bool,
+    /// Keep the cache here (default: the `cache-dir` setting, else `.tempolint_cache` in the
+    /// project root).
+    #[arg(long, env = "TEMPOLINT_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 impl CheckArgs {
@@ -134,7 +142,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let roots = SourceRoots::new(&settings);
     let mut checked_paths = Vec::new();
     let mut checked_files = Vec::new();
-    let loaded: Vec<Loaded> = if let Some(name) = &args.stdin_filename {
+    let mut sources: Vec<(PathBuf, Vec<u8>)> = if let Some(name) = &args.stdin_filename {
         let mut bytes = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
             error(format!("failed to read standard input: {e}"));
@@ -142,7 +150,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         }
         checked_paths.push(name.clone());
         checked_files.push(name.clone());
-        vec![from_bytes(name.clone(), bytes, &roots)]
+        vec![(name.clone(), bytes)]
     } else {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -156,50 +164,66 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         }
         checked_files.clone_from(&files);
         checked_paths = paths;
-        files
+        let read: Vec<_> = files
             .into_par_iter()
-            .map(|path| load(path, &roots))
+            .map(|path| read(&path).map(|bytes| (path, bytes)))
+            .collect();
+        read.into_iter()
+            .filter_map(|item| {
+                item.map_err(|message| {
+                    error(message);
+                    had_error = true;
+                })
+                .ok()
+            })
             .collect()
     };
+    // The rest of the project is analysed after the checked files, and not reported.
+    let reported = sources.len();
+    let context: Vec<_> = context_files(&settings, &checked_paths, &checked_files)
+        .into_par_iter()
+        .filter_map(|path| read(&path).ok().map(|bytes| (path, bytes)))
+        .collect();
+    sources.extend(context);
+    let cache = run_cache(args, &settings, &checked_paths, &sources, reported);
+    let cached = cache
+        .as_ref()
+        .and_then(|cache| cache.load(&texts(&sources)));
+    let make_input = if cached.is_some() {
+        text_only
+    } else {
+        from_bytes
+    };
+    let loaded: Vec<Loaded> = sources
+        .into_par_iter()
+        .map(|(path, bytes)| make_input(path, bytes, &roots))
+        .collect();
     let mut inputs = Vec::with_capacity(loaded.len());
     let mut encoding_errors = Vec::new();
     for item in loaded {
         match item {
-            Loaded::Input(input) => inputs.push(input),
             Loaded::NotUtf8(input, offset) => {
-                encoding_errors.push((inputs.len(), offset));
+                if inputs.len() < reported {
+                    encoding_errors.push((inputs.len(), offset));
+                }
                 inputs.push(input);
             }
+            Loaded::Input(input) => inputs.push(input),
             Loaded::Unreadable(message) => {
                 error(message);
                 had_error = true;
             }
         }
     }
-    // The rest of the project is analysed after the checked files, and not reported.
-    let reported = inputs.len();
-    let context: Vec<Loaded> = context_files(&settings, &checked_paths, &checked_files)
-        .into_par_iter()
-        .map(|path| load(path, &roots))
-        .collect();
-    inputs.extend(context.into_iter().filter_map(|item| match item {
-        Loaded::Input(input) | Loaded::NotUtf8(input, _) => Some(input),
-        Loaded::Unreadable(_) => None,
-    }));
-    prune_trees(&mut inputs);
-    let mut outcome = if args.fixing() {
-        fix::fix_project(&mut inputs, &settings, args.unsafe_fixes, reported)
-    } else {
+    let mut outcome = if let Some(files) = cached {
         FixOutcome {
-            output: lint_project(&inputs, &settings),
+            output: LintOutput { files },
             files: Vec::new(),
             failures: Vec::new(),
         }
+    } else {
+        analyse(args, &settings, &mut inputs, reported, cache.as_ref())
     };
-    // Context files stay in the reports (chains point into them) but report nothing.
-    for file in &mut outcome.output.files[reported..] {
-        file.diagnostics.clear();
-    }
     for failure in &outcome.failures {
         warning(failure);
     }
@@ -261,7 +285,7 @@ fn report(
     let mut write_failed = false;
     for file in &outcome.files {
         let input = &inputs[file.index];
-        if let Err(e) = fix::write_atomically(&input.path, input.source.text()) {
+        if let Err(e) = fix::write_atomically(&input.path, input.source.text().as_bytes()) {
             error(format!("failed to write {}: {e}", input.path.display()));
             write_failed = true;
         }
@@ -306,6 +330,71 @@ fn report(
         return Ok(ExitCode::from(2));
     }
     Ok(exit_for(args, remaining))
+}
+
+/// The cache entry for this run, or `None` when the cache is off (`--no-cache`) or cannot be
+/// exact: `--fix`, `--fix-only` and `--diff` write or print fixed text (never from a stale
+/// entry), and standard input is an editor's unsaved buffer, checked once.
+fn run_cache(
+    args: &CheckArgs,
+    settings: &Settings,
+    checked_paths: &[PathBuf],
+    sources: &[(PathBuf, Vec<u8>)],
+    reported: usize,
+) -> Option<RunCache> {
+    if args.no_cache || args.fixing() || args.stdin_filename.is_some() {
+        return None;
+    }
+    let files: Vec<FileBytes> = sources
+        .iter()
+        .map(|(path, bytes)| FileBytes { path, bytes })
+        .collect();
+    let dir = cache::cache_dir(args.cache_dir.as_deref(), settings);
+    Some(RunCache::new(
+        &dir,
+        settings,
+        checked_paths,
+        &files,
+        reported,
+    ))
+}
+
+/// Each file's path and text (empty when it is not UTF-8, as its input's is).
+fn texts(sources: &[(PathBuf, Vec<u8>)]) -> Vec<(&Path, &str)> {
+    sources
+        .iter()
+        .map(|(path, bytes)| (path.as_path(), std::str::from_utf8(bytes).unwrap_or("")))
+        .collect()
+}
+
+/// Lints (and, when asked, fixes) the parsed inputs; the result goes into `cache` when given.
+fn analyse(
+    args: &CheckArgs,
+    settings: &Settings,
+    inputs: &mut [SourceInput],
+    reported: usize,
+    cache: Option<&RunCache>,
+) -> FixOutcome {
+    prune_trees(inputs);
+    let mut outcome = if args.fixing() {
+        fix::fix_project(inputs, settings, args.unsafe_fixes, reported)
+    } else {
+        FixOutcome {
+            output: lint_project(inputs, settings),
+            files: Vec::new(),
+            failures: Vec::new(),
+        }
+    };
+    // Context files stay in the reports (chains point into them) but report nothing.
+    for file in &mut outcome.output.files[reported..] {
+        file.diagnostics.clear();
+    }
+    if let Some(cache) = cache
+        && let Err(e) = cache.store(&outcome.output.files)
+    {
+        warning(format!("cannot write the cache: {e}"));
+    }
+    outcome
 }
 
 fn exit_for(args: &CheckArgs, remaining: usize) -> ExitCode {

@@ -202,10 +202,10 @@ pub(crate) fn fix_project(
     }
 }
 
-/// Replaces `path`'s content by `text` atomically: a temporary file in the same folder (so the
+/// Replaces `path`'s content by `contents` atomically: a temporary file in the same folder (so the
 /// rename never crosses file systems) with the original's permissions, renamed over it. A
 /// reader sees the old file or the new one, never half of it.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     // A symlink stays a symlink: the file it points to is the one replaced.
     let resolved = std::fs::canonicalize(path);
     let path = resolved.as_deref().unwrap_or(path);
@@ -217,7 +217,7 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     let temporary = folder.join(format!(".{name}.tempolint-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(contents)?;
         file.sync_all()?;
         if let Ok(metadata) = std::fs::metadata(path) {
             std::fs::set_permissions(&temporary, metadata.permissions())?;

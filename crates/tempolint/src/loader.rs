@@ -40,15 +40,34 @@ pub(crate) enum Loaded {
 }
 
 pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
-    match std::fs::read(&path) {
+    match read(&path) {
         Ok(bytes) => from_bytes(path, bytes, roots),
-        Err(e) => Loaded::Unreadable(format!("failed to read {}: {e}", path.display())),
+        Err(message) => Loaded::Unreadable(message),
     }
+}
+
+/// A file's bytes, or the message that says why they cannot be read.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("failed to read {}: {e}", path.display()))
 }
 
 /// A file's input from its bytes (read from disk, or from standard input under `path`), not
 /// parsed yet: [`prune_trees`] parses every input once, keeping the trees the analysis needs.
 pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
+    with_source(path, bytes, roots, ParsedSource::unparsed)
+}
+
+/// A file's input with its text alone, not parsed: for printing findings the cache holds.
+pub(crate) fn text_only(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> Loaded {
+    with_source(path, bytes, roots, ParsedSource::text_only)
+}
+
+fn with_source(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    roots: &SourceRoots,
+    source: impl FnOnce(String) -> ParsedSource,
+) -> Loaded {
     let (module_name, is_package) = roots.module_of(&path);
     let (text, invalid_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
@@ -58,7 +77,7 @@ pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> 
         path,
         module_name,
         is_package,
-        source: ParsedSource::unparsed(text),
+        source: source(text),
     };
     match invalid_at {
         None => Loaded::Input(input),
@@ -66,10 +85,13 @@ pub(crate) fn from_bytes(path: PathBuf, bytes: Vec<u8>, roots: &SourceRoots) -> 
     }
 }
 
+/// What every workflow, activity and client module imports.
+const TEMPORAL: &str = "temporalio";
+
 /// Whether a file can hold Temporal code itself (every workflow, activity and client module
 /// imports `temporalio`).
 fn mentions_temporal(input: &SourceInput) -> bool {
-    input.source.text().contains("temporalio")
+    input.source.text().contains(TEMPORAL)
 }
 
 /// Parses every input once, keeping the syntax trees of the files the analysis can reach:

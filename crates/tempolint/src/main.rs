@@ -1,5 +1,6 @@
 //! The `tempolint` binary: command-line front end over the analysis core and the replay runtime.
 
+mod cache;
 mod check_command;
 mod context;
 mod discovery;

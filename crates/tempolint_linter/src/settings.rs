@@ -37,6 +37,7 @@ struct ConfigFile {
     per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     determinism: Option<DeterminismConfig>,
     payload: Option<PayloadConfig>,
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +138,9 @@ pub struct Settings {
     /// (DET302), matched by dotted prefix.
     pub passthrough_modules: Vec<String>,
     pub payload: PayloadSettings,
+    /// Where `check` keeps its cache (`cache-dir`, relative to `root`); `None`: the default,
+    /// `.tempolint_cache` in `root`.
+    pub cache_dir: Option<PathBuf>,
 }
 
 const DEFAULT_EXCLUDE: &[&str] = &[
@@ -172,6 +176,7 @@ impl Default for Settings {
             known_deterministic: Vec::new(),
             passthrough_modules: Vec::new(),
             payload: PayloadSettings::default(),
+            cache_dir: None,
         }
     }
 }
@@ -332,6 +337,7 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
         settings.known_deterministic = determinism.known_deterministic.unwrap_or_default();
         settings.passthrough_modules = determinism.passthrough_modules.unwrap_or_default();
     }
+    settings.cache_dir = config.cache_dir.map(|dir| settings.root.join(dir));
     if let Some(payload) = config.payload {
         settings.payload.warn_bytes = payload.warn_bytes.unwrap_or(settings.payload.warn_bytes);
         settings.payload.error_bytes = payload.error_bytes.unwrap_or(settings.payload.error_bytes);

@@ -81,6 +81,14 @@ impl ParsedSource {
         }
     }
 
+    /// The text and its line index alone: no tree, syntax errors or comments. For printing
+    /// findings that a cache already holds; [`Self::restore_tree`] parses it when needed.
+    pub fn text_only(text: String) -> Self {
+        let mut source = Self::unparsed(text);
+        source.line_index = LineIndex::from_source_text(&source.text);
+        source
+    }
+
     /// Whether the text has been parsed (see [`Self::unparsed`]).
     pub fn is_parsed(&self) -> bool {
         self.parsed
