@@ -335,7 +335,7 @@ fn last_segment(module_name: &str) -> &str {
 /// test hook) makes the analysis of a file whose text holds the marker panic.
 fn guarded(
     inputs: &[SourceInput],
-    analysis: impl FnOnce() -> tempolint_linter::LintOutput,
+    analysis: impl FnOnce() -> tempolint_linter::LintOutput + Send,
 ) -> Result<Vec<Vec<Diagnostic>>, String> {
     let marker = std::env::var("TEMPOLINT_LSP_PANIC_MARKER").ok();
     catch_unwind(AssertUnwindSafe(|| {
@@ -347,7 +347,7 @@ fn guarded(
                 panic!("test hook: panic marker in {}", culprit.path.display());
             }
         }
-        analysis()
+        on_fitting_threads(inputs.len(), analysis)
             .files
             .into_iter()
             .map(|report| report.diagnostics)
@@ -361,6 +361,27 @@ fn guarded(
             .unwrap_or_default();
         format!("analysis panicked: {reason}")
     })
+}
+
+/// Below this many files an analysis runs on one thread: it takes about a millisecond, and
+/// splitting it over rayon's workers costs more than it saves — on a busy machine a join waits
+/// for a descheduled worker, which made one edit in twenty take several times as long.
+const PARALLEL_FROM_FILES: usize = 400;
+
+/// Runs an analysis on one dedicated thread when it is small, else on rayon's global pool.
+fn on_fitting_threads<T: Send>(files: usize, analysis: impl FnOnce() -> T + Send) -> T {
+    static SMALL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let small = SMALL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "tempolint-analysis".to_owned())
+            .build()
+            .ok()
+    });
+    match small {
+        Some(pool) if files < PARALLEL_FROM_FILES => pool.install(analysis),
+        _ => analysis(),
+    }
 }
 
 fn mentions_temporal(source: &ParsedSource) -> bool {
