@@ -7,7 +7,8 @@
 #
 #   scripts/bench_remote.sh [COUNT]        # default 1000
 #
-# Env: CARGO_TARGET_DIR (default target), PYTHON (default .venv/bin/python).
+# Env: CARGO_TARGET_DIR (default target), PYTHON (default .venv/bin/python), TEMPOLINT_BIN (a
+#      built binary to measure instead of building target/release/tempolint).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,8 +26,11 @@ if [[ ! -x /usr/bin/time ]]; then
   exit 2
 fi
 
-(cd "$ROOT" && cargo build --release -q -p tempolint)
-BIN="$TARGET/release/tempolint"
+BIN="${TEMPOLINT_BIN:-}"
+if [[ -z "$BIN" ]]; then
+  (cd "$ROOT" && cargo build --release -q -p tempolint)
+  BIN="$TARGET/release/tempolint"
+fi
 WORK="$(mktemp -d)"
 FIFO="$WORK/stdin"
 mkfifo "$FIFO"

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use temporalio_client::errors::ClientConnectError;
 use temporalio_client::tonic::IntoRequest;
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, RetryOptions, RpcOptions,
@@ -75,7 +76,16 @@ impl Remote {
         let connection = runtime
             .block_on(async { tokio::time::timeout(timeout, Connection::connect(options)).await })
             .map_err(|_| connect_error(format!("no answer within {}s", timeout.as_secs_f64())))?
-            .map_err(|error| connect_error(causes(&error)))?;
+            .map_err(|error| {
+                connect_error(match &error {
+                    ClientConnectError::SystemInfoCallError(status) => format!(
+                        "the server did not answer its first call ({:?}: {})",
+                        status.code(),
+                        status.message()
+                    ),
+                    other => causes(other),
+                })
+            })?;
         let client = Client::new(
             connection,
             ClientOptions::new(settings.namespace.clone()).build(),
