@@ -27,6 +27,12 @@ variants/ (keep the copies identical).
     .venv/bin/python scripts/record_histories.py --only approval --only wftfail
     .venv/bin/python scripts/record_histories.py --label-only # keep histories, redo manifest
 
+Serve mode (tests/replay_remote.rs, scripts/bench_remote.sh) writes no fixture: it starts a dev
+server, runs the chosen cases into it (`--copies N` runs each N times, ids `<id>-<i>`), prints
+`serving HOST:PORT` and keeps the server up until its standard input closes:
+
+    .venv/bin/python scripts/record_histories.py --serve --only order_fulfillment --copies 3
+
 Re-recording changes every history (run ids, timestamps), and timing-dependent cases (concurrent
 updates, races) can take another shape, so commit histories and manifest together; the
 label step reports verdicts that differ from what CASES says a variant tests.
@@ -483,9 +489,10 @@ async def record_all(workdir: Path, cases: list[Case]) -> None:
         print("record: dev server stopped", flush=True)
 
 
-async def record_case(client: Any, case: Case, out: Path) -> None:
+async def record_case(client: Any, case: Case, out: Path | None, copies: int = 1) -> None:
     """Run one case on its own worker (its module's workflows and activities, on the case's
-    task queue), drive it, and write its history (and its children's)."""
+    task queue), drive it, and write its history (and its children's) to `out` when given.
+    With `copies` > 1 the case runs that many times at once, with workflow ids `<id>-<i>`."""
     from temporalio.client import WorkflowFailureError
     from temporalio.worker import Worker
 
@@ -495,11 +502,22 @@ async def record_case(client: Any, case: Case, out: Path) -> None:
     if case.extra_activities is not None:
         activities += case.extra_activities(mod)
     cls = getattr(mod, case.workflow_class)
+    ids = [case.workflow_id] if copies == 1 else [f"{case.workflow_id}-{i}" for i in range(copies)]
+    if case.broken_first is not None and copies != 1:
+        raise SystemExit(f"{case.name}: a case with a broken first run cannot be copied")
 
-    async def start_run() -> Any:
-        return await client.start_workflow(cls.run, args=case.args(mod), id=case.workflow_id,
+    async def start_run(workflow_id: str) -> Any:
+        return await client.start_workflow(cls.run, args=case.args(mod), id=workflow_id,
                                            task_queue=case.task_queue,
                                            execution_timeout=timedelta(minutes=2))
+
+    async def finish(handle: Any) -> tuple[str, bool]:
+        if case.driver is not None:
+            await case.driver(client, handle, mod)
+        try:
+            return repr(await handle.result()), False
+        except WorkflowFailureError as err:
+            return f"{type(err.cause).__name__}: {err.cause}", True
 
     handle = None
     with ThreadPoolExecutor(max_workers=4) as executor:
@@ -509,31 +527,51 @@ async def record_case(client: Any, case: Case, out: Path) -> None:
             broken_workflows, _ = _workflows_and_activities(broken)
             async with Worker(client, task_queue=case.task_queue, workflows=broken_workflows,
                               activities=activities, activity_executor=executor):
-                handle = await start_run()
+                handle = await start_run(ids[0])
                 await _wait_for_event(handle, "WORKFLOW_TASK_FAILED")
             print(f"record: {case.name}: a workflow task failed under {case.broken_first}; "
                   "continuing with the fixed code", flush=True)
         async with Worker(client, task_queue=case.task_queue, workflows=workflows,
                           activities=activities, activity_executor=executor):
-            if handle is None:
-                handle = await start_run()
-            if case.driver is not None:
-                await case.driver(client, handle, mod)
-            try:
-                result, failed = repr(await handle.result()), False
-            except WorkflowFailureError as err:
-                result, failed = f"{type(err.cause).__name__}: {err.cause}", True
-    if failed != case.fails:
-        raise RuntimeError(f"{case.name}: the run {'failed' if failed else 'completed'} "
-                           f"({result}), expected it to {'fail' if case.fails else 'complete'}")
-    histories = [(case.name, handle)] + [
-        (name, client.get_workflow_handle(case.workflow_id + suffix))
-        for name, _, suffix in case.children]
-    for name, h in histories:
-        history = await h.fetch_history()
-        (out / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
-        print(f"record: {name}: {len(history.events)} events", flush=True)
-    print(f"record: {case.name} -> {result} ({time.perf_counter() - start:.1f}s)", flush=True)
+            if handle is not None:
+                outcomes = [await finish(handle)]
+            else:
+                at_once = asyncio.Semaphore(100)
+
+                async def run(workflow_id: str) -> tuple[str, bool]:
+                    async with at_once:
+                        return await finish(await start_run(workflow_id))
+                outcomes = await asyncio.gather(*[run(i) for i in ids])
+    for result, failed in outcomes:
+        if failed != case.fails:
+            raise RuntimeError(f"{case.name}: the run {'failed' if failed else 'completed'} "
+                               f"({result}), expected it to "
+                               f"{'fail' if case.fails else 'complete'}")
+    result = outcomes[0][0]
+    if out is not None:
+        histories = [(name, client.get_workflow_handle(case.workflow_id + suffix))
+                     for name, _, suffix in [(case.name, None, "")] + case.children]
+        for name, h in histories:
+            history = await h.fetch_history()
+            (out / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+            print(f"record: {name}: {len(history.events)} events", flush=True)
+    print(f"record: {case.name} x{copies} -> {result} ({time.perf_counter() - start:.1f}s)",
+          flush=True)
+
+
+async def serve(workdir: Path, cases: list[Case], copies: int) -> None:
+    """Run `cases` into a fresh dev server, print its address, keep it up until stdin closes."""
+    server = DevServer(workdir)
+    try:
+        client = await server.connect()
+        for case in cases:
+            await asyncio.wait_for(record_case(client, case, None, copies),
+                                   CASE_TIMEOUT * max(1, copies // 50))
+        print(f"serving {server.address}", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        server.stop()
+        print("record: dev server stopped", flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,6 +674,11 @@ def main() -> int:
     ap.add_argument("--only", action="append", default=[], metavar="CASE",
                     help="record only this case (repeatable); the other histories are kept, "
                          "every pair is still labelled")
+    ap.add_argument("--serve", action="store_true",
+                    help="write nothing: run the --only cases into a dev server, print "
+                         "`serving HOST:PORT`, keep it up until stdin closes")
+    ap.add_argument("--copies", type=int, default=1, metavar="N",
+                    help="with --serve: run each case N times")
     args = ap.parse_args()
     names = {c.name for c in CASES}
     if unknown := sorted(set(args.only) - names):
@@ -643,6 +686,20 @@ def main() -> int:
     warnings.simplefilter("ignore")  # sandbox UserWarnings are expected in some variants
     logging.basicConfig(level=logging.ERROR)
     start = time.perf_counter()
+    if args.serve:
+        cases = [c for c in CASES if c.name in args.only]
+        if not cases or args.copies < 1:
+            ap.error("--serve needs --only CASE (one or more) and --copies >= 1")
+        with tempfile.TemporaryDirectory(prefix="tempolint-serve-") as tmp:
+            try:
+                asyncio.run(serve(Path(tmp), cases, args.copies))
+            except BaseException:
+                log = Path(tmp) / "server.log"
+                if log.exists():
+                    print("record: dev server log tail:\n"
+                          + log.read_text(errors="replace")[-3000:], flush=True)
+                raise
+        return 0
     if not args.label_only:
         cases = [c for c in CASES if not args.only or c.name in args.only]
         with tempfile.TemporaryDirectory(prefix="tempolint-record-") as tmp:

@@ -9,6 +9,7 @@ mod loader;
 mod printer;
 mod progress;
 mod replay_command;
+mod replay_remote;
 mod replay_report;
 mod rule_command;
 mod server;
@@ -39,7 +40,7 @@ enum Command {
     /// Print the documentation of a rule (or of all rules).
     Rule(rule_command::RuleArgs),
     /// Replay workflow source against recorded event histories.
-    Replay(replay_command::ReplayArgs),
+    Replay(Box<replay_command::ReplayArgs>),
     /// Serve the Language Server Protocol over stdio (for editors).
     Server,
     /// Print the version.

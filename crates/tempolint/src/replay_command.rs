@@ -22,11 +22,25 @@ pub(crate) enum OutputFormat {
     Junit,
 }
 
+/// Verdicts that fail the gate besides `nondeterministic` and `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    /// An inconclusive replay exits 1 (a failed gate) instead of 3.
+    Inconclusive,
+}
+
 #[derive(clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 every replay ok; 1 a nondeterministic or error verdict \
+(or an inconclusive one with --fail-on inconclusive); 2 bad input, or the server cannot be \
+reached or fails mid-run (the histories replayed before it are still reported); \
+3 inconclusive."
+)]
 pub(crate) struct ReplayArgs {
-    /// A history JSON file, or a folder of them.
+    /// A history JSON file, or a folder of them. Without it, histories are fetched from a
+    /// Temporal server (see "Server").
     #[arg(long)]
-    history: PathBuf,
+    history: Option<PathBuf>,
     /// The workflow type to replay (default: the history's own); with a folder, only histories
     /// of this type are replayed.
     #[arg(long)]
@@ -39,15 +53,25 @@ pub(crate) struct ReplayArgs {
     /// How to print the results.
     #[arg(long, value_enum, default_value = "text")]
     output_format: OutputFormat,
+    /// Make these verdicts fail too (exit 1), for strict gates.
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    fail_on: Option<FailOn>,
+    #[command(flatten)]
+    remote: crate::replay_remote::RemoteArgs,
     /// Files or folders holding the workflow source (default: the current folder).
     paths: Vec<PathBuf>,
 }
 
+/// What every replay needs, whatever the histories come from.
+pub(crate) struct ReplayContext {
+    pub(crate) paths: Vec<PathBuf>,
+    pub(crate) options: tempolint_replay::ReplayOptions,
+    pub(crate) workflow_type: Option<String>,
+    pub(crate) output_format: OutputFormat,
+    pub(crate) fail_on_inconclusive: bool,
+}
+
 pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
-    let histories = match history_files(&args.history) {
-        Ok(files) => files,
-        Err(message) => return usage_error(&message),
-    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -59,11 +83,29 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
             Err(message) => return usage_error(&message),
         };
     let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
-    let options = tempolint_replay::ReplayOptions {
-        workflows: args.workflows.clone(),
-        source_roots: settings.src.iter().map(|src| root.join(src)).collect(),
+    let context = ReplayContext {
+        paths,
+        options: tempolint_replay::ReplayOptions {
+            workflows: args.workflows.clone(),
+            source_roots: settings.src.iter().map(|src| root.join(src)).collect(),
+        },
+        workflow_type: args.workflow_type.clone(),
+        output_format: args.output_format,
+        fail_on_inconclusive: args.fail_on == Some(FailOn::Inconclusive),
     };
-    let filter_by_type = args.history.is_dir();
+    match &args.history {
+        Some(history) => run_files(history, &context),
+        None => crate::replay_remote::run(&args.remote, &context),
+    }
+}
+
+fn run_files(history_path: &Path, context: &ReplayContext) -> ExitCode {
+    let histories = match history_files(history_path) {
+        Ok(files) => files,
+        Err(message) => return usage_error(&message),
+    };
+    let (paths, options) = (&context.paths, &context.options);
+    let filter_by_type = history_path.is_dir();
     let mut results = Vec::new();
     let mut progress = Progress::new(histories.len());
     for history in &histories {
@@ -71,12 +113,12 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
         let requested = if filter_by_type {
             None
         } else {
-            args.workflow_type.as_deref()
+            context.workflow_type.as_deref()
         };
-        match tempolint_replay::replay_history_file(history, requested, &paths, &options) {
+        match tempolint_replay::replay_history_file(history, requested, paths, options) {
             Ok(result) => {
                 if filter_by_type
-                    && args
+                    && context
                         .workflow_type
                         .as_deref()
                         .is_some_and(|t| t != result.workflow_type)
@@ -96,15 +138,27 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
         }
     }
     progress.finish();
-    let rendered = match args.output_format {
-        OutputFormat::Json => render_json(&results),
-        OutputFormat::Text => render_text(&results),
+    print_report(&results, context.output_format, false);
+    exit_code(&results, context.fail_on_inconclusive)
+}
+
+/// Prints the results in `format`; `by_type` adds the per-workflow-type summary (text, json).
+pub(crate) fn print_report(results: &[ReplayResult], format: OutputFormat, by_type: bool) {
+    let rendered = match format {
+        OutputFormat::Json => render_json(results, by_type),
+        OutputFormat::Text => {
+            let mut text = render_text(results);
+            if by_type {
+                text.push_str(&replay_report::summary_text(results));
+            }
+            text
+        }
         OutputFormat::Github | OutputFormat::Sarif | OutputFormat::Junit => {
             let mut out = Vec::new();
-            let written = match args.output_format {
-                OutputFormat::Github => replay_report::github(&mut out, &results),
-                OutputFormat::Sarif => replay_report::sarif(&mut out, &results),
-                _ => replay_report::junit(&mut out, &results),
+            let written = match format {
+                OutputFormat::Github => replay_report::github(&mut out, results),
+                OutputFormat::Sarif => replay_report::sarif(&mut out, results),
+                _ => replay_report::junit(&mut out, results),
             };
             written.expect("writing to memory cannot fail");
             String::from_utf8_lossy(&out).into_owned()
@@ -115,7 +169,6 @@ pub(crate) fn run(args: &ReplayArgs) -> ExitCode {
     let _ = stdout
         .write_all(rendered.as_bytes())
         .and_then(|()| stdout.flush());
-    exit_code(&results)
 }
 
 fn history_files(path: &Path) -> Result<Vec<PathBuf>, String> {
@@ -142,7 +195,7 @@ fn history_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Err(format!("{}: no such file or directory", path.display()))
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     #[allow(clippy::print_stderr, reason = "usage errors go to stderr")]
     {
         eprintln!("error: {message}");
@@ -150,11 +203,12 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn exit_code(results: &[ReplayResult]) -> ExitCode {
-    if results
-        .iter()
-        .any(|r| matches!(r.verdict, Verdict::Nondeterministic | Verdict::Error))
-    {
+pub(crate) fn exit_code(results: &[ReplayResult], fail_on_inconclusive: bool) -> ExitCode {
+    let failed = |verdict: Verdict| {
+        matches!(verdict, Verdict::Nondeterministic | Verdict::Error)
+            || (fail_on_inconclusive && verdict == Verdict::Inconclusive)
+    };
+    if results.iter().any(|r| failed(r.verdict)) {
         ExitCode::from(1)
     } else if results.iter().any(|r| r.verdict == Verdict::Inconclusive) {
         ExitCode::from(3)
@@ -163,8 +217,8 @@ fn exit_code(results: &[ReplayResult]) -> ExitCode {
     }
 }
 
-fn render_json(results: &[ReplayResult]) -> String {
-    let results: Vec<serde_json::Value> = results
+fn render_json(results: &[ReplayResult], by_type: bool) -> String {
+    let rendered: Vec<serde_json::Value> = results
         .iter()
         .map(|result| {
             let mut message = result.message.clone();
@@ -189,8 +243,11 @@ fn render_json(results: &[ReplayResult]) -> String {
             })
         })
         .collect();
-    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
-        .unwrap_or_default();
+    let mut report = serde_json::json!({ "results": rendered });
+    if by_type {
+        report["summary"] = replay_report::summary_json(results);
+    }
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
     out.push('\n');
     out
 }

@@ -1,8 +1,10 @@
 //! `tempolint replay`'s machine formats: GitHub annotations, SARIF and JUnit, from the same
 //! pieces `check` uses. A diverged or failed replay is a REP101 result at the source line;
 //! REP102/REP103 are results on the history file; an inconclusive replay is a note (SARIF), a
-//! notice (GitHub) or a skipped case (JUnit), since it is no verdict at all.
+//! notice (GitHub) or a skipped case (JUnit), since it is no verdict at all. The per-workflow-
+//! type summary (replays from a server) is here too.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -163,4 +165,101 @@ pub(crate) fn junit(out: &mut impl Write, results: &[ReplayResult]) -> io::Resul
         vec![("tempolint replay".to_string(), cases)]
     };
     junit::document(out, "tempolint replay", &suites)
+}
+
+/// One workflow type's verdict counts and its first divergence (by history name).
+#[derive(Default)]
+struct TypeSummary<'a> {
+    ok: usize,
+    nondeterministic: usize,
+    error: usize,
+    inconclusive: usize,
+    first_divergence: Option<&'a ReplayResult>,
+}
+
+impl TypeSummary<'_> {
+    fn replayed(&self) -> usize {
+        self.ok + self.nondeterministic + self.error + self.inconclusive
+    }
+}
+
+fn summaries(results: &[ReplayResult]) -> BTreeMap<&str, TypeSummary<'_>> {
+    let mut by_type: BTreeMap<&str, TypeSummary<'_>> = BTreeMap::new();
+    for result in results {
+        let summary = by_type.entry(result.workflow_type.as_str()).or_default();
+        match result.verdict {
+            Verdict::Ok => summary.ok += 1,
+            Verdict::Nondeterministic => {
+                summary.nondeterministic += 1;
+                if summary
+                    .first_divergence
+                    .is_none_or(|first| result.history < first.history)
+                {
+                    summary.first_divergence = Some(result);
+                }
+            }
+            Verdict::Error => summary.error += 1,
+            Verdict::Inconclusive => summary.inconclusive += 1,
+        }
+    }
+    by_type
+}
+
+/// The per-type summary as text lines, after the results.
+pub(crate) fn summary_text(results: &[ReplayResult]) -> String {
+    let mut out = String::new();
+    let by_type = summaries(results);
+    if by_type.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "by workflow type:");
+    for (workflow_type, summary) in &by_type {
+        let _ = writeln!(
+            out,
+            "  {workflow_type}: {} replayed: {} ok, {} nondeterministic, {} error, {} inconclusive",
+            summary.replayed(),
+            summary.ok,
+            summary.nondeterministic,
+            summary.error,
+            summary.inconclusive
+        );
+        if let Some(first) = summary.first_divergence {
+            let place = first.location.as_ref().map_or_else(String::new, |l| {
+                format!(
+                    " at {}:{}:{}: {}",
+                    l.filename,
+                    l.row,
+                    l.column,
+                    l.line.trim()
+                )
+            });
+            let _ = writeln!(out, "    first divergence: {}{place}", first.history);
+        }
+    }
+    out
+}
+
+/// The per-type summary for `--output-format json` (`"summary"` beside `"results"`).
+pub(crate) fn summary_json(results: &[ReplayResult]) -> Value {
+    summaries(results)
+        .iter()
+        .map(|(workflow_type, summary)| {
+            json!({
+                "workflow_type": workflow_type,
+                "replayed": summary.replayed(),
+                "ok": summary.ok,
+                "nondeterministic": summary.nondeterministic,
+                "error": summary.error,
+                "inconclusive": summary.inconclusive,
+                "first_divergence": summary.first_divergence.map(|first| json!({
+                    "history": first.history,
+                    "event_id": first.event_id,
+                    "message": first.message,
+                    "location": first.location.as_ref().map(|l| json!({
+                        "filename": l.filename, "row": l.row, "column": l.column, "line": l.line,
+                    })),
+                })),
+            })
+        })
+        .collect()
 }

@@ -106,6 +106,35 @@ pub fn replay_history_file(
     options: &ReplayOptions,
 ) -> Result<ReplayResult, ReplayError> {
     let history = history::load_history(history_path)?;
+    replay_history(
+        &history,
+        &history_path.display().to_string(),
+        workflow_type,
+        paths,
+        options,
+    )
+}
+
+/// Replays a history given as JSON text (what `temporal workflow show --output json` writes,
+/// or a history fetched from a server); `name` names it in results and errors.
+pub fn replay_history_json(
+    json: &str,
+    name: &str,
+    workflow_type: Option<&str>,
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<ReplayResult, ReplayError> {
+    let history = history::parse_history(json, name)?;
+    replay_history(&history, name, workflow_type, paths, options)
+}
+
+fn replay_history(
+    history: &history::History,
+    name: &str,
+    workflow_type: Option<&str>,
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<ReplayResult, ReplayError> {
     let recorded_type = history
         .workflow_started()
         .map(|started| started.workflow_type.clone())
@@ -114,13 +143,21 @@ pub fn replay_history_file(
         && requested != recorded_type
     {
         return Err(ReplayError::Usage(format!(
-            "{}: the history is of workflow type `{recorded_type}`, not `{requested}`",
-            history_path.display()
+            "{name}: the history is of workflow type `{recorded_type}`, not `{requested}`"
         )));
     }
-    let findings = checks::check_history(&history);
-    let mut result = project::replay(&history, &recorded_type, paths, options)?;
-    result.history = history_path.display().to_string();
+    let findings = checks::check_history(history);
+    let mut result = project::replay(history, &recorded_type, paths, options)?;
+    result.history = name.to_string();
     result.findings = findings;
     Ok(result)
+}
+
+/// The workflow types a worker over `paths` registers (the `--workflow` classes, else every
+/// named `@workflow.defn` class in the given files), in the order found.
+pub fn workflow_types(
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<Vec<String>, ReplayError> {
+    project::workflow_types(paths, options)
 }

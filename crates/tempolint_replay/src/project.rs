@@ -139,41 +139,7 @@ fn find_workflow(
     paths: &[PathBuf],
     workflows: &[String],
 ) -> Result<Definition, Setup> {
-    let mut candidates = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            register_tree(interp, path, path, &mut candidates);
-        } else if path.is_file() {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            register_tree(interp, parent, parent, &mut Vec::new());
-            let grandparent = match parent.parent() {
-                Some(dir) if dir.as_os_str().is_empty() => Some(Path::new(".")),
-                other => other,
-            };
-            if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
-                register_tree(interp, grandparent, grandparent, &mut Vec::new());
-            }
-            // The name Python imports it by from the source roots (so that the package's other
-            // modules importing it get the same module), else by its folder.
-            let module = root_module_name(interp, path).or_else(|| module_name(path, parent));
-            if let Some(module) = module {
-                // Messages name the file as it was given on the command line.
-                interp
-                    .project_files
-                    .borrow_mut()
-                    .insert(module.clone(), path.clone());
-                candidates.push((module, path.clone()));
-            }
-        } else {
-            return Err(Setup::Usage(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
-    }
+    let candidates = register_paths(interp, paths)?;
     if !workflows.is_empty() {
         let registered = crate::registered::registered_classes(interp, workflows, &candidates)?;
         return crate::registered::registered_definition(interp, &registered, workflow_type);
@@ -251,6 +217,105 @@ fn find_workflow(
         ),
         None,
     )))
+}
+
+/// The workflow types a worker over `paths` would register: the `--workflow` classes, else
+/// every `@workflow.defn` class with a name in the given files (dynamic workflows have none).
+/// A module that cannot be loaded adds no type; replaying its histories says why.
+pub(crate) fn workflow_types(
+    paths: &[PathBuf],
+    options: &ReplayOptions,
+) -> Result<Vec<String>, ReplayError> {
+    let new_interp = || {
+        let interp = Interp::new();
+        interp
+            .source_roots
+            .borrow_mut()
+            .clone_from(&options.source_roots);
+        interp
+    };
+    let interp = new_interp();
+    let usage = |setup: Setup| match setup {
+        Setup::Usage(message) | Setup::Failed((_, message, _)) => ReplayError::Usage(message),
+    };
+    let candidates = register_paths(&interp, paths).map_err(usage)?;
+    let mut classes = Vec::new();
+    if options.workflows.is_empty() {
+        for (module, path) in &candidates {
+            if !std::fs::read_to_string(path).is_ok_and(|text| text.contains("defn")) {
+                continue;
+            }
+            // A fresh runtime per module, as a replay loads it.
+            let interp = new_interp();
+            register_paths(&interp, paths).map_err(usage)?;
+            interp.wf.borrow_mut().workflow_module = Some(module.clone());
+            if let Ok(loaded) = interp.load_module(module) {
+                for (_, value) in loaded.dict.borrow().items() {
+                    if let Value::Class(class) = value {
+                        classes.push(class.clone());
+                    }
+                }
+            }
+        }
+    } else {
+        classes = crate::registered::registered_classes(&interp, &options.workflows, &candidates)
+            .map_err(usage)?;
+    }
+    let mut types: Vec<String> = Vec::new();
+    for class in classes {
+        let name = class
+            .workflow
+            .borrow()
+            .as_ref()
+            .and_then(|defn| defn.name.clone());
+        if let Some(name) = name
+            && !types.iter().any(|known| **known == *name)
+        {
+            types.push(name.to_string());
+        }
+    }
+    Ok(types)
+}
+
+/// Registers the files under `paths` with the runtime; returns the given files' modules (the
+/// candidates that may define the workflow).
+fn register_paths(interp: &Interp, paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Setup> {
+    let mut candidates = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            register_tree(interp, path, path, &mut candidates);
+        } else if path.is_file() {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            register_tree(interp, parent, parent, &mut Vec::new());
+            let grandparent = match parent.parent() {
+                Some(dir) if dir.as_os_str().is_empty() => Some(Path::new(".")),
+                other => other,
+            };
+            if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
+                register_tree(interp, grandparent, grandparent, &mut Vec::new());
+            }
+            // The name Python imports it by from the source roots (so that the package's other
+            // modules importing it get the same module), else by its folder.
+            let module = root_module_name(interp, path).or_else(|| module_name(path, parent));
+            if let Some(module) = module {
+                // Messages name the file as it was given on the command line.
+                interp
+                    .project_files
+                    .borrow_mut()
+                    .insert(module.clone(), path.clone());
+                candidates.push((module, path.clone()));
+            }
+        } else {
+            return Err(Setup::Usage(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
+        }
+    }
+    Ok(candidates)
 }
 
 /// The verdict when importing a workflow module fails: a sandbox restriction at import time is
