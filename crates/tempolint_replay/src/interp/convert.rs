@@ -285,13 +285,13 @@ impl Interp {
     }
 }
 
-/// A string annotation parsed as an expression (leaked: annotations live as long as the run).
+/// A string annotation parsed as an expression (once per process: annotations live as long as
+/// the run).
 fn ruff_expression(text: &str) -> Result<&'static Expr, ()> {
-    let parsed = tempolint_python::ParsedSource::parse(format!("_: {text}\n"));
+    let parsed = super::parse_once("<annotation>", format!("_: {text}\n"));
     if !parsed.syntax_errors().is_empty() {
         return Err(());
     }
-    let parsed: &'static tempolint_python::ParsedSource = Box::leak(Box::new(parsed));
     match parsed.module().body.first() {
         Some(ast::Stmt::AnnAssign(assign)) => Ok(&assign.annotation),
         _ => Err(()),

@@ -223,8 +223,7 @@ impl Interp {
 
     /// Registers a source file; its AST lives for the rest of the process (coroutines borrow it).
     pub(crate) fn add_source(&self, path: String, module: &str, text: String) -> u32 {
-        let parsed: &'static tempolint_python::ParsedSource =
-            Box::leak(Box::new(tempolint_python::ParsedSource::parse(text)));
+        let parsed = super::parse_once(&path, text);
         let mut sources = self.sources.borrow_mut();
         sources.push(Rc::new(super::SourceFile {
             path,

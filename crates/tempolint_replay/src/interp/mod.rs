@@ -51,6 +51,30 @@ use self::value::{Dict, Value};
 pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub(crate) type PyResult<T> = Result<T, Unwind>;
 
+/// The parse of a file's text, made once per process: coroutines borrow syntax trees for as
+/// long as a replay runs, so they are leaked — once per distinct (path, text), not once per
+/// replay, so replaying a fleet of histories against one project does not grow without bound.
+pub(crate) fn parse_once(path: &str, text: String) -> &'static ParsedSource {
+    type Parses = std::sync::Mutex<HashMap<(String, String), &'static ParsedSource>>;
+    static PARSES: std::sync::OnceLock<Parses> = std::sync::OnceLock::new();
+    let parses = PARSES.get_or_init(Parses::default);
+    let key = (path.to_string(), text);
+    if let Some(parsed) = parses
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+    {
+        return parsed;
+    }
+    // Parsed outside the lock, so parallel replays do not wait on each other's parses.
+    let parsed: &'static ParsedSource = Box::leak(Box::new(ParsedSource::parse(key.1.clone())));
+    *parses
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(key)
+        .or_insert(parsed)
+}
+
 /// A source position: which file, which byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Loc {
