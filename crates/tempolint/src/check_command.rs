@@ -14,7 +14,7 @@ use tempolint_semantic::SourceInput;
 use crate::context::context_files;
 use crate::discovery::python_files;
 use crate::fix::{self, FixOutcome};
-use crate::loader::{Loaded, SourceRoots, from_bytes, load, prune_trees};
+use crate::loader::{InvalidUtf8, Loaded, SourceRoots, from_bytes, load, prune_trees};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -72,6 +72,10 @@ impl CheckArgs {
 
 fn error(message: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "tempolint: error: {message}");
+}
+
+fn note(message: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "tempolint: note: {message}");
 }
 
 fn warning(message: impl std::fmt::Display) {
@@ -151,8 +155,22 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         };
         let (files, walk_errors) = python_files(&paths, &settings.exclude);
         for walk_error in walk_errors {
-            error(walk_error.message);
-            had_error = true;
+            if walk_error.skipped {
+                note(walk_error.message);
+            } else {
+                error(walk_error.message);
+                had_error = true;
+            }
+        }
+        if files.is_empty() && !had_error {
+            warning(format_args!(
+                "no Python files found under {}",
+                paths
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         checked_files.clone_from(&files);
         checked_paths = paths;
@@ -166,8 +184,8 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     for item in loaded {
         match item {
             Loaded::Input(input) => inputs.push(input),
-            Loaded::NotUtf8(input, offset) => {
-                encoding_errors.push((inputs.len(), offset));
+            Loaded::NotUtf8(input, at) => {
+                encoding_errors.push((inputs.len(), at));
                 inputs.push(input);
             }
             Loaded::Unreadable(message) => {
@@ -203,10 +221,10 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     for failure in &outcome.failures {
         warning(failure);
     }
-    for (index, offset) in encoding_errors {
+    for (index, at) in encoding_errors {
         outcome.output.files[index]
             .diagnostics
-            .insert(0, not_utf8(offset));
+            .insert(0, not_utf8(&at));
     }
     let code = match report(args, &inputs, &outcome) {
         Ok(code) => code,
@@ -316,10 +334,14 @@ fn exit_for(args: &CheckArgs, remaining: usize) -> ExitCode {
     }
 }
 
-fn not_utf8(offset: usize) -> Diagnostic {
+fn not_utf8(at: &InvalidUtf8) -> Diagnostic {
     Diagnostic {
         rule: tempolint_linter::Rule::SyntaxError,
-        message: format!("Syntax error: file is not valid UTF-8 (invalid byte at offset {offset})"),
+        message: format!(
+            "Syntax error: file is not valid UTF-8: invalid byte 0x{:02X} at line {}, column {} \
+             (byte offset {}); save it as UTF-8 (PEP 3120)",
+            at.byte, at.row, at.column, at.offset
+        ),
         severity: tempolint_linter::Severity::Error,
         range: tempolint_python::TextRange::default(),
         chain: Vec::new(),

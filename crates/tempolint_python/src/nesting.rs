@@ -20,8 +20,8 @@ pub(crate) struct TooDeep {
 }
 
 /// An upper estimate of the tree depth at each token: indentation levels, plus for every open
-/// bracket (or f-string) one level and one per operator, keyword or trailer since the last
-/// comma at that level (`a.b.c`, `not not x`, `f()()`, `1 + 1 + 1` each nest one node per
+/// bracket (or f-string) one level and one per operator, keyword or trailer (a call or
+/// subscript bracket after an atom) since the last comma at that level (`a.b.c`, `not not x`, `f()()`, `1 + 1 + 1` each nest one node per
 /// token; elements separated by commas are siblings). `None` when it never passes the limit.
 pub(crate) fn too_deep(tokens: &Tokens) -> Option<TooDeep> {
     let mut indentation = 0usize;
@@ -29,8 +29,10 @@ pub(crate) fn too_deep(tokens: &Tokens) -> Option<TooDeep> {
     let mut levels: Vec<usize> = vec![0];
     let mut depth = 0usize; // indentation + levels.len() - 1 + sum(levels), kept incrementally
     let mut found: Option<TooDeep> = None;
+    let mut after_atom = false;
     for token in tokens {
-        match token.kind() {
+        let kind = token.kind();
+        match kind {
             TokenKind::Indent => {
                 indentation += 1;
                 depth += 1;
@@ -54,10 +56,14 @@ pub(crate) fn too_deep(tokens: &Tokens) -> Option<TooDeep> {
             | TokenKind::Lbrace
             | TokenKind::FStringStart
             | TokenKind::TStringStart => {
-                // The bracket is a trailer of what precedes it (`f(…)`, `a[…]`) and opens a level.
-                *levels.last_mut().expect("levels always holds the line") += 1;
+                // After an atom the bracket is a trailer (`f(…)`, `a[…]`, one more node around
+                // what precedes it); either way it opens a level.
+                if after_atom {
+                    *levels.last_mut().expect("levels always holds the line") += 1;
+                    depth += 1;
+                }
                 levels.push(0);
-                depth += 2;
+                depth += 1;
             }
             TokenKind::Rpar
             | TokenKind::Rsqb
@@ -83,6 +89,23 @@ pub(crate) fn too_deep(tokens: &Tokens) -> Option<TooDeep> {
                 depth += 1;
             }
         }
+        after_atom = matches!(
+            kind,
+            TokenKind::Name
+                | TokenKind::Int
+                | TokenKind::Float
+                | TokenKind::Complex
+                | TokenKind::String
+                | TokenKind::FStringEnd
+                | TokenKind::TStringEnd
+                | TokenKind::Rpar
+                | TokenKind::Rsqb
+                | TokenKind::Rbrace
+                | TokenKind::None
+                | TokenKind::True
+                | TokenKind::False
+                | TokenKind::Ellipsis
+        );
         if depth > MAX_NESTING {
             match &mut found {
                 None => {
@@ -109,7 +132,9 @@ mod tests {
     }
 
     #[test]
-    fn long_flat_data_is_not_deep() {
+    fn long_flat_data_and_grouping_brackets_are_not_deep() {
+        let grouped = format!("x = {}1{}\n", "(".repeat(19_000), ")".repeat(19_000));
+        assert_eq!(estimate(&grouped), None);
         let items = vec!["(1, 2)"; 50_000].join(", ");
         assert_eq!(estimate(&format!("x = [{items}]\n")), None);
         let lines = "x = 1 + 2\n".repeat(50_000);
