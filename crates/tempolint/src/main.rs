@@ -53,6 +53,9 @@ enum Command {
 enum DebugCommand {
     /// Read and parse every Python file under PATHS, in parallel; print the file count.
     Parse { paths: Vec<std::path::PathBuf> },
+    /// Parse a JSON file into a `serde_json::Value` and nothing else: the floor replay's load
+    /// time is measured against (scripts/bench_replay.sh).
+    ParseJson { file: std::path::PathBuf },
     /// Print the README's rules table (Markdown), generated from the rule registry.
     RulesTable,
     /// Write `docs/rules/<CODE>.md` and the README's rules table from the rule doc comments
@@ -111,6 +114,7 @@ fn run(command: Command) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Debug(DebugCommand::Parse { paths }) => check_command::parse_only(&paths),
+        Command::Debug(DebugCommand::ParseJson { file }) => replay_command::parse_json_only(&file),
         Command::Debug(DebugCommand::RulesTable) => rule_command::print_table(),
         Command::Debug(DebugCommand::GenerateDocs { root, check }) => {
             rule_command::generate_docs(&root, check)
