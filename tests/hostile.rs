@@ -613,3 +613,21 @@ fn huge_payloads_and_a_million_events_are_reported_not_fatal() {
         stdout(&output)
     );
 }
+
+/// The inputs that crashed the binary once (kept in `fuzz/regressions/source`, replayed by
+/// `scripts/fuzz.sh` too): 50,000 nested lists and 25,000 nested lambdas overflowed the stack
+/// while the syntax tree was dropped.
+#[test]
+fn inputs_that_once_overflowed_the_stack_are_clean_errors() {
+    let regressions = repo_root().join("fuzz/regressions/source");
+    for name in ["deep_lists.py", "deep_lambdas.py"] {
+        let output = concise(&regressions, &[name]);
+        assert_eq!(exit_code(&output), 1, "{name}: {}", stderr(&output));
+        assert!(
+            stdout(&output).contains(&format!("{name}:9:"))
+                && stdout(&output).contains("SYN001 Syntax error: nested too deeply to analyse"),
+            "{name}: {}",
+            stdout(&output)
+        );
+    }
+}

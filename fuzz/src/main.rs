@@ -3,8 +3,8 @@
 //! `fuzz/corpus/TARGET` (bit flips, edge bytes, deletions, repetitions, dictionary tokens,
 //! splices) and feeds each input to the real release binary (see `targets.rs`). The first
 //! failure is saved to `fuzz/artifacts/TARGET/` and ends the run with exit 1; `--replay` runs
-//! every corpus file once, unmutated (the regression check for saved crashes, which are added
-//! to the corpus once fixed).
+//! every corpus file and every file of `fuzz/regressions/TARGET` once, unmutated (inputs that
+//! once crashed the binary go there when fixed: too big or slow to be mutation seeds).
 //!
 //! Without coverage feedback this finds what blind mutation of realistic seeds can reach; with
 //! `cargo-afl` installed, `scripts/fuzz.sh --afl` is the place to add coverage-guided runs.
@@ -120,13 +120,24 @@ fn run(options: &Options) -> Result<bool, String> {
     let name = options.target.name();
     let mut failed = false;
     if options.replay {
-        for (path, input) in &corpus {
+        let regressions = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("regressions")
+            .join(name);
+        let mut inputs = corpus.clone();
+        if regressions.is_dir() {
+            inputs.extend(read_corpus(&regressions)?);
+        }
+        for (path, input) in &inputs {
             if let Err(problem) = runner.run(options.target, input) {
                 let _ = writeln!(out, "{name}: {} fails: {problem}", path.display());
                 failed = true;
             }
         }
-        let _ = writeln!(out, "{name}: replayed {} corpus inputs", corpus.len());
+        let _ = writeln!(
+            out,
+            "{name}: replayed {} corpus and regression inputs",
+            inputs.len()
+        );
     } else {
         let mut rng = Rng::new(options.seed);
         let deadline = Instant::now() + Duration::from_secs(options.seconds);
