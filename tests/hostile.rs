@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
+#[path = "common/lsp_client.rs"]
+#[allow(dead_code, reason = "the hostile suite opens documents and reads diagnostics only")]
+mod lsp_client;
 
 use common::{repo_root, tempolint};
+use lsp_client::LspClient;
 
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -630,4 +634,39 @@ fn inputs_that_once_overflowed_the_stack_are_clean_errors() {
             stdout(&output)
         );
     }
+}
+
+/// The server's jobs run on their own threads: deep nesting there is analysed, or reported, and
+/// the server goes on serving.
+#[test]
+fn the_server_handles_deep_nesting_and_keeps_serving() {
+    let root = lsp_client::temp_project("hostile-server");
+    let deep = lsp_client::write(&root, "deep.py", &nested(3_000));
+    let deeper = lsp_client::write(
+        &root,
+        "deeper.py",
+        &workflow(&format!(
+            "        x = {}1{}\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        )),
+    );
+    let mut client = LspClient::start(&root, &[]);
+    client.initialize(&root, serde_json::json!({}));
+    client.open(&deep);
+    let found = client.diagnostics(&lsp_client::uri(&deep), |items| {
+        items.iter().filter(|d| d["code"] == "DET101").count() == 2
+    });
+    assert_eq!(found.len(), 2);
+    client.open(&deeper);
+    let found = client.diagnostics(&lsp_client::uri(&deeper), |items| {
+        items.iter().any(|d| d["code"] == "SYN001")
+    });
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deeply to analyse")
+    );
+    assert!(client.shutdown().success());
 }
