@@ -10,7 +10,10 @@ use std::process::{Command, Output, Stdio};
 
 mod common;
 #[path = "common/lsp_client.rs"]
-#[allow(dead_code, reason = "the hostile suite opens documents and reads diagnostics only")]
+#[allow(
+    dead_code,
+    reason = "the hostile suite opens documents and reads diagnostics only"
+)]
 mod lsp_client;
 
 use common::{repo_root, tempolint};

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+/// Where a `source` input's helper module starts.
+const HELPERS_MARKER: &[u8] = b"\n# ----";
+
 /// How long one run may take before it counts as a hang.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -57,11 +60,15 @@ impl Runner {
         }
     }
 
-    /// The input becomes `wf.py`; its second half also becomes `helpers.py`, which `wf.py`
-    /// may import: the analysis crosses modules.
+    /// The input becomes `wf.py`; what follows its first `# ----` line (else its second half)
+    /// also becomes `helpers.py`, which `wf.py` may import: the analysis crosses modules.
     fn source(&self, input: &[u8]) -> Result<(), String> {
         let project = self.fresh("project")?;
-        let helpers = &input[input.len() / 2..];
+        let split = input
+            .windows(HELPERS_MARKER.len())
+            .position(|window| window == HELPERS_MARKER)
+            .map_or(input.len() / 2, |at| at + 1);
+        let helpers = &input[split..];
         let files = [("wf.py", input), ("helpers.py", helpers)];
         for (name, bytes) in files {
             write(&project.join(name), bytes)?;
