@@ -1,7 +1,8 @@
 //! `tempolint_fuzz TARGET [--seconds N] [--seed S] [--binary PATH] [--corpus DIR] [--replay]`:
 //! a bounded mutational fuzzer that runs on the stable toolchain. It mutates the seed corpus
 //! `fuzz/corpus/TARGET` (bit flips, edge bytes, deletions, repetitions, dictionary tokens,
-//! splices) and feeds each input to the real release binary (see `targets.rs`). The first
+//! splices), and for `source` also generates well-formed Temporal modules (`generate.rs`), and
+//! feeds each input to the real release binary (see `targets.rs`). The first
 //! failure is saved to `fuzz/artifacts/TARGET/` and ends the run with exit 1; `--replay` runs
 //! every corpus file and every file of `fuzz/regressions/TARGET` once, unmutated (inputs that
 //! once crashed the binary go there when fixed: too big or slow to be mutation seeds).
@@ -9,6 +10,7 @@
 //! Without coverage feedback this finds what blind mutation of realistic seeds can reach; with
 //! `cargo-afl` installed, `scripts/fuzz.sh --afl` is the place to add coverage-guided runs.
 
+mod generate;
 mod mutate;
 mod targets;
 
@@ -145,7 +147,17 @@ fn run(options: &Options) -> Result<bool, String> {
         while Instant::now() < deadline {
             let (_, seed) = &corpus[rng.below(corpus.len())];
             let (_, other) = &corpus[rng.below(corpus.len())];
-            let input = mutate(&mut rng, seed, other);
+            // A third of `source` inputs are generated modules (mutated half the time).
+            let input = if options.target == Target::Source && rng.below(3) == 0 {
+                let generated = generate::module(&mut rng);
+                if rng.below(2) == 0 {
+                    mutate(&mut rng, &generated, other)
+                } else {
+                    generated
+                }
+            } else {
+                mutate(&mut rng, seed, other)
+            };
             executions += 1;
             if let Err(problem) = runner.run(options.target, &input) {
                 let saved = save_failure(options.target, &input);
