@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use mutate::{Rng, mutate};
-use targets::{Runner, Target};
+use targets::{Problem, Runner, Target};
 
 struct Options {
     target: Target,
@@ -130,9 +130,13 @@ fn run(options: &Options) -> Result<bool, String> {
             inputs.extend(read_corpus(&regressions)?);
         }
         for (path, input) in &inputs {
-            if let Err(problem) = runner.run(options.target, input) {
-                let _ = writeln!(out, "{name}: {} fails: {problem}", path.display());
-                failed = true;
+            match runner.run(options.target, input) {
+                Ok(()) => {}
+                Err(Problem::Found(problem)) => {
+                    let _ = writeln!(out, "{name}: {} fails: {problem}", path.display());
+                    failed = true;
+                }
+                Err(Problem::Setup(problem)) => return Err(problem),
             }
         }
         let _ = writeln!(
@@ -160,6 +164,10 @@ fn run(options: &Options) -> Result<bool, String> {
             };
             executions += 1;
             if let Err(problem) = runner.run(options.target, &input) {
+                let problem = match problem {
+                    Problem::Found(problem) => problem,
+                    Problem::Setup(problem) => return Err(problem),
+                };
                 let saved = save_failure(options.target, &input);
                 let _ = writeln!(
                     out,

@@ -43,6 +43,13 @@ impl Target {
     }
 }
 
+/// Why an input was not run through: a problem found (the point of fuzzing), or one of the
+/// fuzzer's own (no binary, no scratch folder), which ends the run without blaming the input.
+pub(crate) enum Problem {
+    Found(String),
+    Setup(String),
+}
+
 /// Where a target runs: the binary, a scratch folder of its own, the repository's fixtures.
 pub(crate) struct Runner {
     pub(crate) binary: PathBuf,
@@ -51,7 +58,7 @@ pub(crate) struct Runner {
 }
 
 impl Runner {
-    pub(crate) fn run(&self, target: Target, input: &[u8]) -> Result<(), String> {
+    pub(crate) fn run(&self, target: Target, input: &[u8]) -> Result<(), Problem> {
         match target {
             Target::Source => self.source(input),
             Target::History => self.history(input),
@@ -62,7 +69,7 @@ impl Runner {
 
     /// The input becomes `wf.py`; what follows its first `# ----` line (else its second half)
     /// also becomes `helpers.py`, which `wf.py` may import: the analysis crosses modules.
-    fn source(&self, input: &[u8]) -> Result<(), String> {
+    fn source(&self, input: &[u8]) -> Result<(), Problem> {
         let project = self.fresh("project")?;
         let split = input
             .windows(HELPERS_MARKER.len())
@@ -89,19 +96,22 @@ impl Runner {
         for (name, before) in files {
             let parsed_before =
                 std::str::from_utf8(before).is_ok_and(|text| parses(text.to_string()));
-            let after = std::fs::read(project.join(name)).map_err(|e| format!("{name}: {e}"))?;
+            let after = std::fs::read(project.join(name))
+                .map_err(|e| Problem::Found(format!("{name} after --fix: {e}")))?;
             if parsed_before && after != before {
                 let text = String::from_utf8(after)
-                    .map_err(|_| format!("--fix wrote {name} that is not UTF-8"))?;
+                    .map_err(|_| Problem::Found(format!("--fix wrote {name} that is not UTF-8")))?;
                 if !parses(text) {
-                    return Err(format!("--fix wrote {name} that does not parse"));
+                    return Err(Problem::Found(format!(
+                        "--fix wrote {name} that does not parse"
+                    )));
                 }
             }
         }
         Ok(())
     }
 
-    fn history(&self, input: &[u8]) -> Result<(), String> {
+    fn history(&self, input: &[u8]) -> Result<(), Problem> {
         let folder = self.fresh("history")?;
         let history = folder.join("history.json");
         write(&history, input)?;
@@ -122,7 +132,7 @@ impl Runner {
         expect_code(&output, &[0, 1, 2, 3])
     }
 
-    fn config(&self, input: &[u8]) -> Result<(), String> {
+    fn config(&self, input: &[u8]) -> Result<(), Problem> {
         let project = self.fresh("config")?;
         write(&project.join("pyproject.toml"), input)?;
         write(
@@ -134,25 +144,27 @@ impl Runner {
         expect_code(&output, &[0, 1, 2])
     }
 
-    fn lsp(&self, input: &[u8]) -> Result<(), String> {
+    fn lsp(&self, input: &[u8]) -> Result<(), Problem> {
         let project = self.fresh("lsp")?;
         let output = self.tempolint(&project, &["server"], Some(input))?;
         expect_code(&output, &[0, 1])
     }
 
     /// An empty folder `name` in the scratch folder.
-    fn fresh(&self, name: &str) -> Result<PathBuf, String> {
+    fn fresh(&self, name: &str) -> Result<PathBuf, Problem> {
         let folder = self.scratch.join(name);
         let _ = std::fs::remove_dir_all(&folder);
-        std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| Problem::Setup(format!("{}: {e}", folder.display())))?;
         Ok(folder)
     }
 
     /// Runs the binary in `cwd` with `stdin` (or none), killing it after [`TIMEOUT`]. Output
     /// goes to files (a pipe nobody reads while waiting would fill and stall the child).
-    fn tempolint(&self, cwd: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, String> {
+    fn tempolint(&self, cwd: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, Problem> {
         let open = |name: &str| {
-            std::fs::File::create(self.scratch.join(name)).map_err(|e| format!("{name}: {e}"))
+            std::fs::File::create(self.scratch.join(name))
+                .map_err(|e| Problem::Setup(format!("{name}: {e}")))
         };
         let mut child = Command::new(&self.binary)
             .args(args)
@@ -165,7 +177,7 @@ impl Runner {
             .stdout(open("stdout")?)
             .stderr(open("stderr")?)
             .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.binary.display()))?;
+            .map_err(|e| Problem::Setup(format!("cannot run {}: {e}", self.binary.display())))?;
         // Fed from a thread: the server may stop reading (a malformed header ends the session).
         let feeder = stdin.map(|bytes| {
             let mut pipe = child.stdin.take().expect("stdin is piped");
@@ -181,13 +193,13 @@ impl Runner {
                 Ok(None) if started.elapsed() > TIMEOUT => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(format!(
+                    return Err(Problem::Found(format!(
                         "`tempolint {}` hung for {TIMEOUT:?}",
                         args.join(" ")
-                    ));
+                    )));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(1)),
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(Problem::Setup(e.to_string())),
             }
         };
         if let Some(feeder) = feeder {
@@ -207,8 +219,8 @@ struct Ran {
     stderr: String,
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+    std::fs::write(path, bytes).map_err(|e| Problem::Setup(format!("{}: {e}", path.display())))
 }
 
 fn parses(text: String) -> bool {
@@ -218,14 +230,17 @@ fn parses(text: String) -> bool {
 }
 
 /// The process ended by itself with one of `codes` and did not panic.
-fn expect_code(output: &Ran, codes: &[i32]) -> Result<(), String> {
+fn expect_code(output: &Ran, codes: &[i32]) -> Result<(), Problem> {
     let stderr = &output.stderr;
     if stderr.contains("panicked") {
-        return Err(format!("panicked:\n{stderr}"));
+        return Err(Problem::Found(format!("panicked:\n{stderr}")));
     }
     match output.status.code() {
         Some(code) if codes.contains(&code) => Ok(()),
-        Some(code) => Err(format!("exit code {code}:\n{stderr}")),
-        None => Err(format!("killed by a signal ({}):\n{stderr}", output.status)),
+        Some(code) => Err(Problem::Found(format!("exit code {code}:\n{stderr}"))),
+        None => Err(Problem::Found(format!(
+            "killed by a signal ({}):\n{stderr}",
+            output.status
+        ))),
     }
 }
