@@ -4,6 +4,9 @@
 # files once fixed: the regression check), then fuzzes each target for SECONDS.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET…]      (default 60 s; targets: source history config lsp)
+#   scripts/fuzz.sh --afl [SECONDS] [TARGET…]  coverage-guided AFL++ on the library layers
+#                                             in-process (fuzz/afl; targets: source history
+#                                             config); needs `cargo install cargo-afl`
 #
 # Env: FUZZ_SEED (default: from the clock; printed, so a run can be repeated),
 #      CARGO_TARGET_DIR (default target). A failing input is saved in fuzz/artifacts/TARGET/
@@ -13,6 +16,31 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+if [[ "${1:-}" == "--afl" ]]; then
+  shift
+  SECONDS_PER_TARGET="${1:-60}"
+  shift || true
+  TARGETS=("$@")
+  [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(source history config)
+  cd "$ROOT/fuzz/afl"
+  cargo afl build --release -q
+  status=0
+  for target in "${TARGETS[@]}"; do
+    out="$ROOT/fuzz/artifacts/afl-$target"
+    rm -rf "$out"
+    mkdir -p "$ROOT/fuzz/artifacts"
+    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+      cargo afl fuzz -V "$SECONDS_PER_TARGET" -i "$ROOT/fuzz/corpus/$target" -o "$out" \
+      "target/release/afl_$target" >"$out.log" 2>&1 || true
+    stats="$out/default/fuzzer_stats"
+    crashes=$(find "$out/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
+    echo "afl $target: $(awk -F' *: ' '$1 == "execs_done" {e=$2} $1 == "bitmap_cvg" {c=$2} END {print e " executions, coverage " c}' "$stats" 2>/dev/null), $crashes crashes (in $out)"
+    [[ "$crashes" == 0 && -f "$stats" ]] || status=1
+  done
+  exit "$status"
+fi
+
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
