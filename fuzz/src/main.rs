@@ -8,7 +8,8 @@
 //! once crashed the binary go there when fixed: too big or slow to be mutation seeds).
 //!
 //! Without coverage feedback this finds what blind mutation of realistic seeds can reach; with
-//! `cargo-afl` installed, `scripts/fuzz.sh --afl` is the place to add coverage-guided runs.
+//! `cargo-afl` installed, `scripts/fuzz.sh --afl` runs coverage-guided AFL++ on the library
+//! layers (`fuzz/afl`).
 
 mod generate;
 mod mutate;
