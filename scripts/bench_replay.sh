@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark `tempolint replay` on the 10,352-event `large_batch` history (release build) and,
-# when a Python with temporalio is available, the SDK's own Replayer on the same history.
+# Benchmark `tempolint replay` on the 10,352-event `large_batch` history (release build) against
+# merely parsing the same file with serde_json, and, when a Python with temporalio is
+# available, the SDK's own Replayer on the same history.
 #
 #   scripts/bench_replay.sh [RUNS]
 #
@@ -23,19 +24,41 @@ fi
 (cd "$ROOT" && cargo build --release -q -p tempolint)
 BIN="$TARGET/release/tempolint"
 
-# Best and median wall time of RUNS replays, in milliseconds.
-best_ms=""
-times=()
-for _ in $(seq "$RUNS"); do
-  start=$(date +%s%N)
-  "$BIN" replay --history "$HISTORY" --output-format json "$WORKFLOW" >/dev/null
-  end=$(date +%s%N)
-  ms=$(( (end - start) / 1000000 ))
-  times+=("$ms")
-  if [[ -z "$best_ms" || "$ms" -lt "$best_ms" ]]; then best_ms="$ms"; fi
-done
-median_ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "tempolint replay large_batch (10,352 events): best ${best_ms} ms, median ${median_ms} ms over ${RUNS} runs (whole process)"
+# Replay vs the floor: the same binary (same allocator) merely parsing the history into a
+# `serde_json::Value` (`tempolint debug parse-json`). Acceptance: replay <= 1.5x the floor.
+# Medians over RUNS runs each, by hyperfine when installed (apt-get install hyperfine), else
+# by alternating the two commands.
+REPLAY=("$BIN" replay --history "$HISTORY" --output-format json "$WORKFLOW")
+FLOOR=("$BIN" debug parse-json "$HISTORY")
+median_of() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+if command -v hyperfine >/dev/null 2>&1; then
+  EXPORT="$(mktemp)"
+  trap 'rm -f "$EXPORT"' EXIT
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$EXPORT" \
+    -n replay "${REPLAY[*]}" -n parse-json "${FLOOR[*]}" >/dev/null
+  read -r median_ms floor_ms < <(python3 - "$EXPORT" <<'PY'
+import json, sys
+results = {r["command"]: r["median"] * 1000 for r in json.load(open(sys.argv[1]))["results"]}
+print(f'{results["replay"]:.1f} {results["parse-json"]:.1f}')
+PY
+)
+else
+  replay_times=()
+  floor_times=()
+  for _ in $(seq "$RUNS"); do
+    for which in replay floor; do
+      start=$(date +%s%N)
+      if [[ "$which" == replay ]]; then "${REPLAY[@]}" >/dev/null; else "${FLOOR[@]}" >/dev/null; fi
+      ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      if [[ "$which" == replay ]]; then replay_times+=("$ms"); else floor_times+=("$ms"); fi
+    done
+  done
+  median_ms=$(printf '%s\n' "${replay_times[@]}" | median_of)
+  floor_ms=$(printf '%s\n' "${floor_times[@]}" | median_of)
+fi
+echo "tempolint replay large_batch (10,352 events): median ${median_ms} ms over ${RUNS} runs (whole process)"
+echo "serde_json parse only (tempolint debug parse-json): median ${floor_ms} ms"
+awk -v ours="$median_ms" -v floor="$floor_ms" 'BEGIN { printf "replay / parse-only: %.2fx (acceptance: <= 1.5x)\n", ours / floor }'
 
 PYTHON="${PYTHON:-}"
 if [[ -z "$PYTHON" && -x "$ROOT/.venv/bin/python" ]]; then PYTHON="$ROOT/.venv/bin/python"; fi

@@ -15,7 +15,7 @@ use crate::cache::{self, FileBytes, RunCache};
 use crate::context::context_files;
 use crate::discovery::python_files;
 use crate::fix::{self, FixOutcome};
-use crate::loader::{Loaded, SourceRoots, from_bytes, prune_trees, read, text_only};
+use crate::loader::{InvalidUtf8, Loaded, SourceRoots, from_bytes, prune_trees, read, text_only};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -80,6 +80,10 @@ impl CheckArgs {
 
 fn error(message: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "tempolint: error: {message}");
+}
+
+fn note(message: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "tempolint: note: {message}");
 }
 
 fn warning(message: impl std::fmt::Display) {
@@ -159,8 +163,22 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         };
         let (files, walk_errors) = python_files(&paths, &settings.exclude);
         for walk_error in walk_errors {
-            error(walk_error.message);
-            had_error = true;
+            if walk_error.skipped {
+                note(walk_error.message);
+            } else {
+                error(walk_error.message);
+                had_error = true;
+            }
+        }
+        if files.is_empty() && !had_error {
+            warning(format_args!(
+                "no Python files found under {}",
+                paths
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         checked_files.clone_from(&files);
         checked_paths = paths;
@@ -202,9 +220,9 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let mut encoding_errors = Vec::new();
     for item in loaded {
         match item {
-            Loaded::NotUtf8(input, offset) => {
+            Loaded::NotUtf8(input, at) => {
                 if inputs.len() < reported {
-                    encoding_errors.push((inputs.len(), offset));
+                    encoding_errors.push((inputs.len(), at));
                 }
                 inputs.push(input);
             }
@@ -227,10 +245,10 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     for failure in &outcome.failures {
         warning(failure);
     }
-    for (index, offset) in encoding_errors {
+    for (index, at) in encoding_errors {
         outcome.output.files[index]
             .diagnostics
-            .insert(0, not_utf8(offset));
+            .insert(0, not_utf8(&at));
     }
     let code = match report(args, &inputs, &outcome) {
         Ok(code) => code,
@@ -405,10 +423,14 @@ fn exit_for(args: &CheckArgs, remaining: usize) -> ExitCode {
     }
 }
 
-fn not_utf8(offset: usize) -> Diagnostic {
+fn not_utf8(at: &InvalidUtf8) -> Diagnostic {
     Diagnostic {
         rule: tempolint_linter::Rule::SyntaxError,
-        message: format!("Syntax error: file is not valid UTF-8 (invalid byte at offset {offset})"),
+        message: format!(
+            "Syntax error: file is not valid UTF-8: invalid byte 0x{:02X} at line {}, column {} \
+             (byte offset {}); save it as UTF-8 (PEP 3120)",
+            at.byte, at.row, at.column, at.offset
+        ),
         severity: tempolint_linter::Severity::Error,
         range: tempolint_python::TextRange::default(),
         chain: Vec::new(),

@@ -9,6 +9,44 @@ use ignore::{WalkBuilder, WalkState};
 /// A file that could not be walked or read, with the reason.
 pub(crate) struct WalkError {
     pub(crate) message: String,
+    /// A symlink loop or a `.py` that is no regular file (a FIFO, a socket): skipped with a
+    /// note, and no error (the findings decide the exit code).
+    pub(crate) skipped: bool,
+}
+
+impl WalkError {
+    fn from_walk(error: &ignore::Error) -> Self {
+        if is_loop(error) {
+            Self {
+                message: format!("{error}: not followed"),
+                skipped: true,
+            }
+        } else {
+            Self {
+                message: error.to_string(),
+                skipped: false,
+            }
+        }
+    }
+}
+
+/// "Too many levels of symbolic links" (`std::io::ErrorKind::FilesystemLoop` is unstable).
+#[cfg(target_os = "linux")]
+const ELOOP: i32 = 40;
+#[cfg(not(target_os = "linux"))]
+const ELOOP: i32 = 62;
+
+/// Whether a walk error is a symlink loop: one the walker detected (a link to an ancestor), or
+/// a link the system cannot resolve for its loop (ELOOP).
+fn is_loop(error: &ignore::Error) -> bool {
+    match error {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Io(io) => io.raw_os_error() == Some(ELOOP),
+        _ => false,
+    }
 }
 
 fn exclusion_set(exclude: &[String]) -> GlobSet {
@@ -55,6 +93,7 @@ pub(crate) fn python_files(
         if !root.exists() {
             errors.lock().expect("walk lock").push(WalkError {
                 message: format!("{}: No such file or directory", root.display()),
+                skipped: false,
             });
             continue;
         }
@@ -78,16 +117,26 @@ pub(crate) fn python_files(
                 let errors = &errors;
                 Box::new(move |entry| {
                     match entry {
-                        Ok(entry) => {
-                            if entry.file_type().is_some_and(|t| t.is_file())
-                                && is_python(entry.path())
-                            {
+                        Ok(entry) => match entry.file_type() {
+                            Some(kind) if kind.is_file() && is_python(entry.path()) => {
                                 files.lock().expect("walk lock").push(entry.into_path());
                             }
-                        }
-                        Err(error) => errors.lock().expect("walk lock").push(WalkError {
-                            message: error.to_string(),
-                        }),
+                            // Reading a FIFO would block, a socket or device is no source.
+                            Some(kind) if !kind.is_dir() && is_python(entry.path()) => {
+                                errors.lock().expect("walk lock").push(WalkError {
+                                    message: format!(
+                                        "{}: not a regular file (a FIFO, socket or device), skipped",
+                                        entry.path().strip_prefix("./").unwrap_or(entry.path()).display()
+                                    ),
+                                    skipped: true,
+                                });
+                            }
+                            _ => {}
+                        },
+                        Err(error) => errors
+                            .lock()
+                            .expect("walk lock")
+                            .push(WalkError::from_walk(&error)),
                     }
                     WalkState::Continue
                 })

@@ -35,8 +35,30 @@ impl SourceRoots {
 /// A file's input, or a diagnostic-worthy problem reading it.
 pub(crate) enum Loaded {
     Input(SourceInput),
-    NotUtf8(SourceInput, usize),
+    NotUtf8(SourceInput, InvalidUtf8),
     Unreadable(String),
+}
+
+/// Where a file stops being UTF-8: the first invalid byte, its 1-based line and character
+/// column (the file is not decoded, so no diagnostic range can point there).
+pub(crate) struct InvalidUtf8 {
+    pub(crate) byte: u8,
+    pub(crate) offset: usize,
+    pub(crate) row: usize,
+    pub(crate) column: usize,
+}
+
+impl InvalidUtf8 {
+    fn locate(bytes: &[u8], offset: usize) -> Self {
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line_start = valid.rfind('\n').map_or(0, |newline| newline + 1);
+        Self {
+            byte: bytes[offset],
+            offset,
+            row: valid.matches('\n').count() + 1,
+            column: valid[line_start..].chars().count() + 1,
+        }
+    }
 }
 
 pub(crate) fn load(path: PathBuf, roots: &SourceRoots) -> Loaded {
@@ -71,7 +93,13 @@ fn with_source(
     let (module_name, is_package) = roots.module_of(&path);
     let (text, invalid_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
-        Err(e) => (String::new(), Some(e.utf8_error().valid_up_to())),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            (
+                String::new(),
+                Some(InvalidUtf8::locate(e.as_bytes(), offset)),
+            )
+        }
     };
     let input = SourceInput {
         path,
@@ -81,7 +109,7 @@ fn with_source(
     };
     match invalid_at {
         None => Loaded::Input(input),
-        Some(offset) => Loaded::NotUtf8(input, offset),
+        Some(at) => Loaded::NotUtf8(input, at),
     }
 }
 

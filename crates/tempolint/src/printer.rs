@@ -215,6 +215,33 @@ fn header(out: &mut impl Write, input: &SourceInput, diagnostic: &Diagnostic) ->
     )
 }
 
+/// The longest excerpt line shown whole, in characters.
+const EXCERPT_CHARACTERS: usize = 160;
+
+/// The part of `line` an excerpt shows: all of it when short; else a window around the range
+/// starting at character `column` (0-based), cut with `…`, so a minified or generated line of
+/// megabytes prints a readable excerpt rather than the line once per finding. Also the
+/// underline's offset and width within what is shown.
+fn excerpt_window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let length = line.chars().count();
+    if length <= EXCERPT_CHARACTERS {
+        return (line.to_string(), column, width);
+    }
+    let first = column.saturating_sub(EXCERPT_CHARACTERS / 4);
+    let last = (first + EXCERPT_CHARACTERS).min(length);
+    let mut shown: String = line.chars().skip(first).take(last - first).collect();
+    let mut offset = column - first;
+    if first > 0 {
+        shown.insert(0, '…');
+        offset += 1;
+    }
+    if last < length {
+        shown.push('…');
+    }
+    let width = width.min(last.saturating_sub(column)).max(1);
+    (shown, offset, width)
+}
+
 /// A finding as a compiler would show it: header, excerpt with the range underlined, chain.
 fn text(
     out: &mut impl Write,
@@ -234,13 +261,14 @@ fn text(
         } else {
             line.chars().count().saturating_sub(start.column - 1).max(1)
         };
+        let (shown, offset, width) = excerpt_window(line, start.column - 1, width);
         writeln!(out, "{:gutter$} |", "")?;
-        writeln!(out, "{} | {}", start.row, line)?;
+        writeln!(out, "{} | {}", start.row, shown)?;
         writeln!(
             out,
             "{:gutter$} | {}{} {}",
             "",
-            " ".repeat(start.column - 1),
+            " ".repeat(offset),
             "^".repeat(width),
             diagnostic.rule.code()
         )?;

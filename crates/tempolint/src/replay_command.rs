@@ -311,3 +311,28 @@ fn render_text(results: &[ReplayResult]) -> String {
     );
     out
 }
+
+/// `tempolint debug parse-json FILE`: read and parse the file as JSON, print its top-level
+/// length (so the parse cannot be optimised away).
+pub(crate) fn parse_json_only(file: &Path) -> ExitCode {
+    let parsed = std::fs::read(file)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| e.to_string())
+        });
+    match parsed {
+        Ok(value) => {
+            let size = value.as_object().map_or(0, serde_json::Map::len);
+            let _ = writeln!(std::io::stdout(), "{size}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "tempolint: error: {}: {message}",
+                file.display()
+            );
+            ExitCode::from(2)
+        }
+    }
+}

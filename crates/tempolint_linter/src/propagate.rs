@@ -159,11 +159,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     }
                 })
                 .collect();
-            let through = chain
-                .iter()
-                .map(|step| format!("`{}`", step.name))
-                .collect::<Vec<_>>()
-                .join(" → ");
+            let through = describe_chain(&chain);
             into.push(Diagnostic {
                 rule: effect.rule,
                 message: format!("{} (reached through {through})", effect.message),
@@ -277,4 +273,22 @@ pub(crate) fn sandboxed_modules(project: &Project) -> FxHashSet<ModuleId> {
         }
     }
     sandboxed
+}
+
+/// The chain as the message names it: every step of a short one; the first three and the last
+/// two of a long one (a 5,000-deep helper chain would make a message of 150 KB; the `chain`
+/// field keeps every step).
+fn describe_chain(chain: &[ChainStep]) -> String {
+    let name = |step: &ChainStep| format!("`{}`", step.name);
+    if chain.len() <= 6 {
+        return chain.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<String> = chain[..3].iter().map(name).collect();
+    let tail: Vec<String> = chain[chain.len() - 2..].iter().map(name).collect();
+    format!(
+        "{} → … {} more … → {}",
+        head.join(" → "),
+        chain.len() - 5,
+        tail.join(" → ")
+    )
 }

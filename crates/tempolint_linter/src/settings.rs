@@ -255,9 +255,13 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
             return Some(dedicated);
         }
         let pyproject = directory.join("pyproject.toml");
+        // A pyproject.toml that is not UTF-8 (TOML must be) is reported by `load_config`
+        // rather than passed over in silence: it may well hold our section.
         if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject)
-                .is_ok_and(|text| text.contains("[tool.tempolint"))
+            && std::fs::read_to_string(&pyproject).map_or_else(
+                |e| e.kind() == std::io::ErrorKind::InvalidData,
+                |text| text.contains("[tool.tempolint"),
+            )
         {
             return Some(pyproject);
         }
@@ -309,6 +313,15 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
             ignore: config.ignore.unwrap_or_default(),
         })
         .map_err(|message| key_error("select/ignore", message))?;
+    for (key, patterns) in [
+        ("exclude", &config.exclude),
+        ("extend-exclude", &config.extend_exclude),
+    ] {
+        for pattern in patterns.iter().flatten() {
+            Glob::new(pattern.trim_end_matches('/'))
+                .map_err(|e| key_error(key, format!("bad pattern `{pattern}`: {e}")))?;
+        }
+    }
     if let Some(exclude) = config.exclude {
         settings.exclude = exclude;
     }

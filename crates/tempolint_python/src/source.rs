@@ -4,6 +4,8 @@ use ruff_python_parser::{Mode, ParseOptions};
 use ruff_source_file::{LineIndex, OneIndexed, PositionEncoding};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::nesting::{self, MAX_NESTING};
+
 /// A 1-based row and a 1-based column counted in characters (or UTF-16 code units for the LSP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourcePosition {
@@ -36,6 +38,7 @@ impl ParsedSource {
         let parsed = ruff_python_parser::parse_unchecked(&text, ParseOptions::from(Mode::Module))
             .try_into_module()
             .expect("Mode::Module always yields a module");
+        let too_deep = nesting::too_deep(parsed.tokens());
         let line_index = LineIndex::from_source_text(&text);
         let comments = parsed
             .tokens()
@@ -43,7 +46,7 @@ impl ParsedSource {
             .filter(|token: &&Token| token.kind() == TokenKind::Comment)
             .map(Ranged::range)
             .collect();
-        let errors = parsed
+        let mut errors: Vec<SyntaxError> = parsed
             .errors()
             .iter()
             .map(|error| SyntaxError {
@@ -51,9 +54,25 @@ impl ParsedSource {
                 range: error.location,
             })
             .collect();
+        let mut module = parsed.into_syntax();
+        if let Some(too_deep) = too_deep {
+            errors.push(SyntaxError {
+                message: format!(
+                    "nested too deeply to analyse: an estimated {} levels of brackets, operators \
+                     and indentation, over tempolint's limit of {MAX_NESTING} (CPython stops at \
+                     200 nested brackets); this file is not analysed",
+                    too_deep.deepest
+                ),
+                range: too_deep.at,
+            });
+            let body = std::mem::take(&mut module.body);
+            // Dropping the tree recurses once per level: give it room (about 100 bytes a level
+            // are used; 256 leave a margin).
+            stacker::grow(too_deep.deepest * 256 + (1 << 20), move || drop(body));
+        }
         Self {
             text,
-            module: parsed.into_syntax(),
+            module,
             errors,
             comments,
             tree_dropped: false,

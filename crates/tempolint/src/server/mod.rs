@@ -48,6 +48,8 @@ use capabilities::APPLY_AUTOFIX;
 pub(crate) fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Blocking jobs parse and check documents: they need the analysis stack.
+        .thread_stack_size(crate::ANALYSIS_STACK_BYTES)
         .enable_all()
         .build()
     {
