@@ -9,7 +9,7 @@ use crate::history::History;
 use crate::interp::runtime::Definition;
 use crate::interp::value::{Class, Value};
 use crate::interp::workflow_instance::Handler;
-use crate::interp::{Interp, Loc, Unwind};
+use crate::interp::{Interp, Loc, Teardown, Unwind};
 use crate::protocol::{Activation, Command, LangFailure, LangFailureKind};
 use crate::{Location, ReplayError, ReplayOptions, ReplayResult, Verdict};
 
@@ -33,6 +33,7 @@ pub(crate) fn replay(
     options: &ReplayOptions,
 ) -> Result<ReplayResult, ReplayError> {
     let interp = Interp::new();
+    let _teardown = Teardown(Rc::clone(&interp));
     interp
         .source_roots
         .borrow_mut()
@@ -393,7 +394,7 @@ pub(crate) fn build_definition(
     let mut init_takes_args = false;
     let mut signals = Vec::new();
     let mut updates = Vec::new();
-    for base in class.mro.borrow().iter() {
+    for base in class.mro().iter() {
         for (name, value) in base.attrs.borrow().items() {
             let Value::Function(function) = &value else {
                 continue;

@@ -263,8 +263,7 @@ impl Interp {
             self.dataclass_init(&instance, args).await?;
         } else if !args.positional.is_empty() || !args.keywords.is_empty() {
             if class
-                .mro
-                .borrow()
+                .mro()
                 .iter()
                 .any(|c| c.native.is_some() && c.native != Some("object"))
             {
@@ -286,7 +285,7 @@ impl Interp {
 
     /// A method defined in Python source somewhere on the class's MRO.
     pub(crate) fn find_user_method(&self, class: &Rc<Class>, name: &str) -> Option<Value> {
-        for base in class.mro.borrow().iter() {
+        for base in class.mro().iter() {
             if let Some(value) = base.attrs.borrow().get_str(name) {
                 return match value {
                     Value::Function(_) => Some(value),
@@ -344,8 +343,7 @@ impl Interp {
                     "__module__" => Ok(Value::Str(class.module.clone())),
                     "__mro__" => Ok(Value::tuple(
                         class
-                            .mro
-                            .borrow()
+                            .mro()
                             .iter()
                             .map(|c| Value::Class(c.clone()))
                             .collect(),

@@ -120,7 +120,7 @@ impl Interp {
             name: class_def.name.as_str().into(),
             module: module_name.into(),
             bases,
-            mro: RefCell::new(Vec::new()),
+            ancestors: RefCell::new(Vec::new()),
             attrs: RefCell::default(),
             native: None,
             dataclass: RefCell::new(None),
@@ -176,8 +176,7 @@ impl Interp {
     ) -> PyResult<()> {
         let mut fields: Vec<DataclassField> = Vec::new();
         for base in class
-            .mro
-            .borrow()
+            .mro()
             .iter()
             .skip(1)
             .collect::<Vec<_>>()
@@ -449,8 +448,7 @@ impl Interp {
     pub(crate) fn enum_raw_value(&self, value: &Value) -> Option<Value> {
         let class = self.enum_member_of(value)?;
         let mixed = class
-            .mro
-            .borrow()
+            .mro()
             .iter()
             .any(|c| matches!(c.native, Some("str" | "int" | "float")));
         mixed.then(|| enum_raw(value))

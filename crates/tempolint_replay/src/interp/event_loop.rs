@@ -159,6 +159,17 @@ pub(crate) struct Loop {
     pub(crate) fatal: RefCell<Option<Stop>>,
 }
 
+impl Loop {
+    /// Drops every task, suspension and pending exception (see [`super::Interp::teardown`]).
+    pub(crate) fn clear(&self) {
+        self.ready.borrow_mut().clear();
+        self.suspension.borrow_mut().take();
+        self.throw.borrow_mut().take();
+        self.current_task.borrow_mut().take();
+        self.fatal.borrow_mut().take();
+    }
+}
+
 impl FutureObj {
     pub(crate) fn new(kind: FutureKind) -> Rc<FutureObj> {
         Rc::new(FutureObj {

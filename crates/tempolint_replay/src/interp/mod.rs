@@ -148,6 +148,15 @@ impl Module {
     }
 }
 
+/// Tears the interpreter down (see [`Interp::teardown`]) when a replay ends, on every path.
+pub(crate) struct Teardown(pub(crate) Rc<Interp>);
+
+impl Drop for Teardown {
+    fn drop(&mut self) {
+        self.0.teardown();
+    }
+}
+
 /// One project source file.
 pub(crate) struct SourceFile {
     /// As given on the command line (relative paths stay relative).
@@ -215,6 +224,19 @@ impl Interp {
         *interp.this.borrow_mut() = Rc::downgrade(&interp);
         builtins::install(&interp);
         interp
+    }
+
+    /// Breaks the reference cycles a run leaves — module globals and the functions and classes
+    /// in them, tasks and the coroutines they run — so that a replay's values are freed when
+    /// it ends: a fleet replay in one process would otherwise grow with every history.
+    pub(crate) fn teardown(&self) {
+        self.aio.clear();
+        self.wf.take();
+        let modules: Vec<ModuleRef> = self.modules.borrow_mut().drain().map(|(_, m)| m).collect();
+        for module in modules.iter().chain([&self.builtins]) {
+            let dict = module.dict.take();
+            drop(dict);
+        }
     }
 
     pub(crate) fn rc(&self) -> Rc<Interp> {

@@ -656,8 +656,8 @@ impl Interp {
             },
             Native::Super { class, instance } => {
                 let mro = match instance {
-                    Value::Instance(object) => object.class.mro.borrow().clone(),
-                    Value::Class(cls) => cls.mro.borrow().clone(),
+                    Value::Instance(object) => object.class.mro(),
+                    Value::Class(cls) => cls.mro(),
                     _ => Vec::new(),
                 };
                 let start = mro

@@ -573,7 +573,7 @@ impl Interp {
 
     /// The modelled base of a user exception class (`ApplicationError`), if any.
     pub(crate) fn native_exception_base(&self, class: &Rc<Class>) -> Option<&'static str> {
-        class.mro.borrow().iter().find_map(|base| base.native)
+        class.mro().iter().find_map(|base| base.native)
     }
 
     /// `ApplicationError("msg", *details, type=..., non_retryable=...)` and friends.

@@ -120,7 +120,9 @@ pub(crate) struct Class {
     pub(crate) name: Rc<str>,
     pub(crate) module: Rc<str>,
     pub(crate) bases: Vec<Rc<Class>>,
-    pub(crate) mro: RefCell<Vec<Rc<Class>>>,
+    /// The method resolution order after the class itself (holding the class there would be a
+    /// reference cycle: every class would outlive its replay).
+    pub(crate) ancestors: RefCell<Vec<Rc<Class>>>,
     pub(crate) attrs: RefCell<Dict>,
     pub(crate) native: Option<&'static str>,
     pub(crate) dataclass: RefCell<Option<Rc<DataclassInfo>>>,
@@ -169,7 +171,7 @@ impl Class {
             name: name.into(),
             module: module.into(),
             bases,
-            mro: RefCell::new(Vec::new()),
+            ancestors: RefCell::new(Vec::new()),
             attrs: RefCell::new(Dict::default()),
             native,
             dataclass: RefCell::new(None),
@@ -183,13 +185,9 @@ impl Class {
 
     /// C3 linearization (falls back to depth-first order when inconsistent).
     pub(crate) fn compute_mro(self: &Rc<Self>) {
-        let mut sequences: Vec<Vec<Rc<Class>>> = self
-            .bases
-            .iter()
-            .map(|base| base.mro.borrow().clone())
-            .collect();
+        let mut sequences: Vec<Vec<Rc<Class>>> = self.bases.iter().map(Class::mro).collect();
         sequences.push(self.bases.clone());
-        let mut result = vec![self.clone()];
+        let mut result = Vec::new();
         loop {
             sequences.retain(|sequence| !sequence.is_empty());
             if sequences.is_empty() {
@@ -223,11 +221,23 @@ impl Class {
             }
             result.push(candidate);
         }
-        *self.mro.borrow_mut() = result;
+        *self.ancestors.borrow_mut() = result;
+    }
+
+    /// The method resolution order: the class, then its ancestors.
+    pub(crate) fn mro(self: &Rc<Self>) -> Vec<Rc<Class>> {
+        let ancestors = self.ancestors.borrow();
+        let mut mro = Vec::with_capacity(ancestors.len() + 1);
+        mro.push(Rc::clone(self));
+        mro.extend(ancestors.iter().cloned());
+        mro
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
-        for class in self.mro.borrow().iter() {
+        if let Some(value) = self.attrs.borrow().get_str(name) {
+            return Some(value);
+        }
+        for class in self.ancestors.borrow().iter() {
             if let Some(value) = class.attrs.borrow().get_str(name) {
                 return Some(value);
             }
@@ -236,10 +246,12 @@ impl Class {
     }
 
     pub(crate) fn is_subclass_of(&self, other: &Rc<Class>) -> bool {
-        self.mro
-            .borrow()
-            .iter()
-            .any(|class| Rc::ptr_eq(class, other))
+        std::ptr::eq(self, Rc::as_ptr(other))
+            || self
+                .ancestors
+                .borrow()
+                .iter()
+                .any(|class| Rc::ptr_eq(class, other))
     }
 }
 
