@@ -394,7 +394,7 @@ pub(crate) fn build_definition(
     let mut init_takes_args = false;
     let mut signals = Vec::new();
     let mut updates = Vec::new();
-    for base in class.mro().iter() {
+    for base in &class.mro() {
         for (name, value) in base.attrs.borrow().items() {
             let Value::Function(function) = &value else {
                 continue;

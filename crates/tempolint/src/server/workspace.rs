@@ -375,6 +375,7 @@ fn on_fitting_threads<T: Send>(files: usize, analysis: impl FnOnce() -> T + Send
         rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "tempolint-analysis".to_owned())
+            .stack_size(crate::ANALYSIS_STACK_BYTES)
             .build()
             .ok()
     });

@@ -285,7 +285,7 @@ impl Interp {
 
     /// A method defined in Python source somewhere on the class's MRO.
     pub(crate) fn find_user_method(&self, class: &Rc<Class>, name: &str) -> Option<Value> {
-        for base in class.mro().iter() {
+        for base in &class.mro() {
             if let Some(value) = base.attrs.borrow().get_str(name) {
                 return match value {
                     Value::Function(_) => Some(value),

@@ -68,7 +68,7 @@ pub(crate) fn parse_once(path: &str, text: String) -> &'static ParsedSource {
     }
     // Parsed outside the lock, so parallel replays do not wait on each other's parses.
     let parsed: &'static ParsedSource = Box::leak(Box::new(ParsedSource::parse(key.1.clone())));
-    *parses
+    parses
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .entry(key)

@@ -250,7 +250,7 @@ impl Interp {
             failure_exception_types,
         });
         let type_name = name.clone().unwrap_or_else(|| class.name.clone());
-        for base in class.mro().iter() {
+        for base in &class.mro() {
             for (_, value) in base.attrs.borrow().items() {
                 if let Value::Function(function) = &value {
                     let mut meta = function.meta.borrow_mut();
