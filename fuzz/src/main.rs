@@ -107,7 +107,11 @@ fn save_failure(target: Target, input: &[u8]) -> PathBuf {
 }
 
 fn run(options: &Options) -> Result<bool, String> {
-    let corpus = read_corpus(&options.corpus)?;
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut corpus = read_corpus(&options.corpus)?;
+    if let Some(folder) = options.target.fixture_seeds() {
+        corpus.extend(read_corpus(&repository.join(folder))?);
+    }
     let scratch = std::env::temp_dir().join(format!(
         "tempolint-fuzz-{}-{}",
         options.target.name(),
@@ -117,7 +121,7 @@ fn run(options: &Options) -> Result<bool, String> {
     let runner = Runner {
         binary: std::path::absolute(&options.binary).map_err(|e| e.to_string())?,
         scratch: scratch.clone(),
-        repository: Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+        repository,
     };
     let mut out = std::io::stdout();
     let name = options.target.name();

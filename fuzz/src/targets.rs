@@ -38,6 +38,15 @@ impl Target {
         }
     }
 
+    /// A repository folder whose files seed the target besides its own corpus (the rule
+    /// fixtures are the best source seeds, and copies of them would go stale).
+    pub(crate) fn fixture_seeds(self) -> Option<&'static str> {
+        match self {
+            Self::Source => Some("fixtures/rules"),
+            Self::History | Self::Config | Self::Lsp => None,
+        }
+    }
+
     pub(crate) fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|target| target.name() == name)
     }
