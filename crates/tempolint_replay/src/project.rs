@@ -295,7 +295,9 @@ fn register_paths(interp: &Interp, paths: &[PathBuf]) -> Result<Vec<(String, Pat
                 Some(dir) if dir.as_os_str().is_empty() => Some(Path::new(".")),
                 other => other,
             };
-            if let Some(grandparent) = grandparent.filter(|dir| *dir != parent) {
+            if let Some(grandparent) =
+                grandparent.filter(|dir| *dir != parent && holds_project(parent, dir))
+            {
                 register_tree(interp, grandparent, grandparent, &mut Vec::new());
             }
             // The name Python imports it by from the source roots (so that the package's other
@@ -455,6 +457,23 @@ pub(crate) fn build_definition(
         run,
         init_takes_args,
     })
+}
+
+/// Whether the folder above a given file's folder belongs to the same project: the file's folder
+/// is a package of it, or it holds a project file. A file in `/tmp` or a home folder does not
+/// make every project beside it importable.
+fn holds_project(parent: &Path, grandparent: &Path) -> bool {
+    parent.join("__init__.py").is_file()
+        || [
+            "pyproject.toml",
+            "setup.py",
+            "setup.cfg",
+            "tempolint.toml",
+            "requirements.txt",
+            ".git",
+        ]
+        .iter()
+        .any(|marker| grandparent.join(marker).exists())
 }
 
 /// Registers `.py` files under `dir` with module names relative to `root`.

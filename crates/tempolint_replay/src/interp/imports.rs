@@ -209,11 +209,16 @@ impl Interp {
             .then_some(RootEntry::NamespacePackage)
     }
 
-    /// The one project file whose dotted name ends with `.name`, if exactly one does.
+    /// The one project file named `folder.name` (a top-level folder of the project, one level
+    /// up), if exactly one is. Deeper matches are other projects' files, not a sibling folder.
     fn unique_project_suffix(&self, name: &str) -> Option<std::path::PathBuf> {
         let suffix = format!(".{name}");
         let files = self.project_files.borrow();
-        let mut matches = files.iter().filter(|(module, _)| module.ends_with(&suffix));
+        let mut matches = files.iter().filter(|(module, _)| {
+            module
+                .strip_suffix(&suffix)
+                .is_some_and(|folder| !folder.contains('.'))
+        });
         let (_, path) = matches.next()?;
         if matches.next().is_some() {
             return None;

@@ -264,6 +264,40 @@ fn values_the_converter_is_not_modelled_for_are_unknown_not_guessed() {
 }
 
 #[test]
+fn a_library_name_is_not_resolved_to_some_other_projects_file() {
+    // CI's /tmp held another test's `workflows/requests.py`; a file replayed from beside it took
+    // that for the `requests` library and gave a confident nondeterministic verdict.
+    let given = workflow(
+        "        import requests\n        if requests.Session is None:\n            return name\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n",
+    );
+    let decoy = "Session = None\n";
+    let loose = Project::new(
+        "decoy_loose",
+        &[
+            ("given/wf.py", &given),
+            ("other/workflows/requests.py", decoy),
+        ],
+    );
+    let result = loose
+        .replay(&one_activity("greet"), "given/wf.py", &[])
+        .unwrap();
+    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+    // Inside one project the folder beside is importable by its own name, not two levels down.
+    let project = Project::new(
+        "decoy_project",
+        &[
+            ("pyproject.toml", ""),
+            ("given/wf.py", &given),
+            ("other/workflows/requests.py", decoy),
+        ],
+    );
+    let result = project
+        .replay(&one_activity("greet"), "given/wf.py", &[])
+        .unwrap();
+    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+}
+
+#[test]
 fn is_none_on_an_unknown_value_is_inconclusive() {
     let source = workflow(
         "        import requests\n        session = requests.Session\n        if session is None:\n            return name\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n",
