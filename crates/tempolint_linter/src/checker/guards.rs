@@ -2,7 +2,7 @@
 //! asks where it runs (`if workflow.in_workflow(): return workflow.now()` then
 //! `return datetime.now()`); the branch that runs only outside workflows is not workflow code.
 
-use tempolint_python::ast::{Expr, Stmt, UnaryOp};
+use tempolint_python::ast::{self, Expr, Stmt, UnaryOp};
 use tempolint_semantic::{LocalScope, Resolver};
 
 use super::{Checker, Context};
@@ -100,7 +100,9 @@ impl<'a> Checker<'_, '_, 'a> {
 }
 
 /// The guard a one-line helper returns: `def running_in_workflow() -> bool: return
-/// workflow.in_workflow()` (a docstring may precede it).
+/// workflow.in_workflow()` (a docstring may precede it), also when it answers `False` on an
+/// error (`try: return workflow.in_workflow()` / `except RuntimeError: return False`): outside
+/// a workflow that is the answer anyway, and inside one the call does not raise.
 fn helper_guard(resolver: &Resolver, helper: tempolint_semantic::FunctionId) -> Option<bool> {
     let project = resolver.project();
     let function = project.function(helper);
@@ -108,12 +110,33 @@ fn helper_guard(resolver: &Resolver, helper: tempolint_semantic::FunctionId) -> 
         [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
         body => body,
     };
-    let [Stmt::Return(returned)] = body else {
-        return None;
-    };
     let helper_resolver = Resolver::new(project, function.module);
-    let scope = LocalScope::default();
-    let mut value = returned.value.as_deref()?;
+    let returned_guard = |body: &[Stmt]| {
+        let [Stmt::Return(returned)] = body else {
+            return None;
+        };
+        guard_value(&helper_resolver, returned.value.as_deref()?)
+    };
+    match body {
+        [Stmt::Try(attempt)] if attempt.orelse.is_empty() && attempt.finalbody.is_empty() => {
+            let inside = returned_guard(&attempt.body)?;
+            attempt
+                .handlers
+                .iter()
+                .all(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    matches!(handler.body.as_slice(), [Stmt::Return(returned)]
+                        if matches!(returned.value.as_deref(),
+                            Some(Expr::BooleanLiteral(literal)) if literal.value != inside))
+                })
+                .then_some(inside)
+        }
+        body => returned_guard(body),
+    }
+}
+
+/// `Some(true)` for `workflow.in_workflow()`, `Some(false)` for `not workflow.in_workflow()`.
+fn guard_value(resolver: &Resolver, mut value: &Expr) -> Option<bool> {
     let mut inside = true;
     while let Expr::UnaryOp(unary) = value
         && unary.op == UnaryOp::Not
@@ -125,7 +148,10 @@ fn helper_guard(resolver: &Resolver, helper: tempolint_semantic::FunctionId) -> 
         return None;
     };
     (call.arguments.is_empty()
-        && helper_resolver.resolve(&call.func, &scope).symbol() == Some(IN_WORKFLOW))
+        && resolver
+            .resolve(&call.func, &LocalScope::default())
+            .symbol()
+            == Some(IN_WORKFLOW))
     .then_some(inside)
 }
 
