@@ -7,7 +7,7 @@ use tempolint_python::ast::{self, Expr, Stmt};
 use crate::binding::Binding;
 use crate::imports::{Import, ImportTable};
 use crate::resolve::Resolver;
-use crate::scope::{FrameNames, LocalScope};
+use crate::scope::LocalScope;
 
 /// One file handed to the analysis: where it is, which module it is, and its parsed text.
 pub struct SourceInput {
@@ -122,8 +122,6 @@ pub struct Project<'a> {
     /// Every package that holds a project module, with or without an `__init__.py`
     /// (`app.activities` for `app/activities/models.py`).
     packages: FxHashSet<&'a str>,
-    /// The local names of each function, by `FunctionId`.
-    frame_names: Vec<FrameNames<'a>>,
 }
 
 /// The Temporal SDK's package. Its names always mean the built-in model of the SDK, even when
@@ -163,7 +161,6 @@ impl<'a> Project<'a> {
                     name.match_indices('.').map(move |(dot, _)| &name[..dot])
                 })
                 .collect(),
-            frame_names: Vec::new(),
         };
         let imports: Vec<ImportTable> = {
             use rayon::prelude::*;
@@ -181,19 +178,6 @@ impl<'a> Project<'a> {
         for (input, imports) in inputs.iter().zip(imports) {
             project.add_module(input, imports);
         }
-        project.frame_names = {
-            use rayon::prelude::*;
-            project
-                .functions
-                .par_iter()
-                .map(|function| {
-                    FrameNames::of(
-                        crate::resolve::parameter_names(function.def),
-                        &function.def.body,
-                    )
-                })
-                .collect()
-        };
         project.resolve_imports();
         project.classify();
         project.infer_attributes();
@@ -418,10 +402,6 @@ impl<'a> Project<'a> {
 
     pub fn function(&self, id: FunctionId) -> &Function<'a> {
         &self.functions[id.0 as usize]
-    }
-
-    pub fn frame_names(&self, id: FunctionId) -> &FrameNames<'a> {
-        &self.frame_names[id.0 as usize]
     }
 
     pub fn class(&self, id: ClassId) -> &Class<'a> {

@@ -330,10 +330,12 @@ impl<'p, 'a> Resolver<'p, 'a> {
         self.bind_parameters(scope, def, class);
     }
 
-    /// [`Self::enter_function`] for a project function, with its names computed once.
+    /// [`Self::enter_function`] for a project function. Its local names are computed at each
+    /// entry: keeping them for every function of a large project cost more (memory, and the
+    /// clone per entry) than the walk that finds them.
     pub fn enter_project_function(&self, scope: &mut LocalScope<'a>, function: FunctionId) {
         let data = self.project.function(function);
-        scope.push_frame(self.project.frame_names(function).clone());
+        scope.push_frame(FrameNames::of(parameter_names(data.def), &data.def.body));
         let class = data
             .class
             .map(|class| self.project.class(class).qualified_name.as_str());
