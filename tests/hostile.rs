@@ -305,6 +305,29 @@ fn fifos_named_py_are_skipped_not_read() {
     assert!(stdout(&output).contains("wf.py:9:16: DET101"));
 }
 
+/// temporalio/ai-cookbook commits `node_modules -> ./agents/…/node_modules`, a link to a folder
+/// that exists only after `npm install`: no Python file, so nothing to report; a dangling
+/// `.py` link is still a source that cannot be read.
+#[cfg(unix)]
+#[test]
+fn dangling_links_to_no_python_file_are_ignored() {
+    let dir = scratch("dangling");
+    std::os::unix::fs::symlink("./web/node_modules", dir.join("node_modules")).unwrap();
+    std::fs::write(dir.join("wf.py"), workflow("")).unwrap();
+    let output = concise(&dir, &["."]);
+    assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "{}", stderr(&output));
+    assert!(stdout(&output).contains("wf.py:9:16: DET101"));
+    std::os::unix::fs::symlink("gone.py", dir.join("helper.py")).unwrap();
+    let missing = concise(&dir, &["."]);
+    assert_eq!(exit_code(&missing), 2, "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("helper.py"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
 /// Runs `tempolint ARGS` in `dir` as a user the file modes apply to: as root (CI), through
 /// `setpriv` as `nobody`; `None`, after saying so, when root has no `setpriv`.
 #[cfg(unix)]

@@ -49,6 +49,26 @@ fn is_loop(error: &ignore::Error) -> bool {
     }
 }
 
+/// Whether a walk error is a symlink to nothing whose name is no Python file (a committed
+/// `node_modules` link that exists only after `npm install`): nothing we would read. A dangling
+/// `helper.py` stays an error: a source of the project is missing.
+fn is_dangling_link_to_no_source(error: &ignore::Error) -> bool {
+    fn is_not_found(error: &ignore::Error) -> bool {
+        match error {
+            ignore::Error::Io(io) => io.kind() == std::io::ErrorKind::NotFound,
+            ignore::Error::WithDepth { err, .. } => is_not_found(err),
+            _ => false,
+        }
+    }
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            is_not_found(err) && !is_python(path) && path.is_symlink()
+        }
+        ignore::Error::WithDepth { err, .. } => is_dangling_link_to_no_source(err),
+        _ => false,
+    }
+}
+
 fn exclusion_set(exclude: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for pattern in exclude {
@@ -133,6 +153,7 @@ pub(crate) fn python_files(
                             }
                             _ => {}
                         },
+                        Err(error) if is_dangling_link_to_no_source(&error) => {}
                         Err(error) => errors
                             .lock()
                             .expect("walk lock")

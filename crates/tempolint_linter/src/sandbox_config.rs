@@ -1,13 +1,13 @@
 //! The sandbox configuration visible in the project, for DET302: which workers register which
 //! workflows, with which workflow runner and plugins, and so which modules each workflow's
-//! sandbox passes through.
+//! sandbox passes through. PAY101 asks it which client a call goes through.
 //!
 //! Each body records what it sees ([`record_call`]); [`SandboxConfig::new`] joins the bodies.
 //! What cannot be read (a runner built elsewhere, a plugin of unknown make) passes everything:
 //! a finding must never rest on a configuration we did not see.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tempolint_python::ast::Expr;
+use tempolint_python::ast::{Expr, ExprCall};
 use tempolint_semantic::{Binding, ClassId, Project};
 
 use crate::checker::{CallInfo, Checker};
@@ -254,19 +254,30 @@ fn plugins_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
     passthrough
 }
 
+/// The `Client.connect(…)` or `Client(…)` call that made `client`, when this body made it.
+pub(crate) fn client_construction<'a>(
+    checker: &Checker<'_, '_, 'a>,
+    client: &'a Expr,
+) -> Option<&'a ExprCall> {
+    let Expr::Call(call) = value(checker, client) else {
+        return None;
+    };
+    let binding = checker.resolve(&call.func);
+    let symbol = binding.symbol()?;
+    (is_sdk(symbol, "temporalio.client.Client", "connect") || symbol == "temporalio.client.Client")
+        .then_some(call)
+}
+
+/// Whether `expr` is a `plugins=[…]` list of SDK contrib plugins only (their effect is data).
+pub(crate) fn known_plugins(checker: &Checker, expr: &Expr) -> bool {
+    !plugins_passthrough(checker, expr).all
+}
+
 /// The plugins of `client` when it is a `Client.connect(…)` or `Client(…)` made in this body.
 /// A `**config` splat carries the plugins this body made (`config["plugins"] = [plugin]`);
 /// the SDK's own config loaders (`ClientConfig.load_client_connect_config()`) carry none.
 fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
-    let Expr::Call(call) = value(checker, client) else {
-        return None;
-    };
-    let symbol = checker.resolve(&call.func).symbol()?.to_string();
-    if !is_sdk(&symbol, "temporalio.client.Client", "connect")
-        && symbol != "temporalio.client.Client"
-    {
-        return None;
-    }
+    let call = client_construction(checker, client)?;
     let mut passthrough = call
         .arguments
         .find_keyword("plugins")

@@ -31,6 +31,22 @@ fn parse_codes(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// The codes of a `# noqa: …` list, read as ruff reads them: codes (letters then digits)
+/// separated by commas or spaces, up to the first word that is no code. What follows is the
+/// author's explanation (`# noqa: N802 - stdlib handler API`), not codes.
+fn parse_noqa_codes(list: &str) -> Vec<String> {
+    list.split([',', ' ', '\t'])
+        .filter(|word| !word.is_empty())
+        .take_while(|word| {
+            let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            digits.len() < word.len()
+                && !digits.is_empty()
+                && digits.bytes().all(|byte| byte.is_ascii_digit())
+        })
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
 impl Suppressions {
     pub(crate) fn parse(source: &ParsedSource) -> Self {
         let mut suppressions = Suppressions {
@@ -56,7 +72,7 @@ impl Suppressions {
                 } else if let Some(rest) = lowered.strip_prefix("noqa") {
                     match rest.trim_start().strip_prefix(':') {
                         Some(list) => {
-                            let ours: Vec<String> = parse_codes(list)
+                            let ours: Vec<String> = parse_noqa_codes(list)
                                 .into_iter()
                                 .filter(|code| crate::settings::rules_for_selector(code).is_some())
                                 .collect();
@@ -157,6 +173,20 @@ mod tests {
         assert!(suppressions.suppresses(3, Rule::Randomness));
         assert!(suppressions.suppresses(4, Rule::HashOrId));
         assert!(!suppressions.suppresses(4, Rule::SyntaxError));
+        assert!(suppressions.unused().is_empty());
+    }
+
+    #[test]
+    fn noqa_codes_end_at_the_first_word_that_is_no_code() {
+        let source = ParsedSource::parse(
+            "def do_GET(self):  # noqa: N802 - stdlib handler API\nx = 1  # noqa: DET101,DET102 wall clock\n"
+                .to_string(),
+        );
+        let suppressions = Suppressions::parse(&source);
+        assert!(!suppressions.suppresses(1, Rule::UnawaitedCall));
+        assert!(suppressions.suppresses(2, Rule::WallClock));
+        assert!(suppressions.suppresses(2, Rule::Randomness));
+        assert!(!suppressions.suppresses(2, Rule::UuidGeneration));
         assert!(suppressions.unused().is_empty());
     }
 

@@ -6,6 +6,7 @@ use crate::diagnostic::Severity;
 use crate::payload::{Size, estimate};
 use crate::rules::api::{Target, argument_call};
 use crate::rules::violation;
+use crate::sandbox_config::{client_construction, known_plugins};
 use tempolint_semantic::FunctionKind;
 
 violation! {
@@ -15,7 +16,9 @@ violation! {
     /// (warning), and payloads holding a whole file or HTTP response (unbounded), when passed to an
     /// activity, child workflow, signal, update, `continue_as_new`, a client call
     /// (`start_workflow`, `execute_workflow`, handle `signal`), or returned by a workflow or
-    /// activity. Both limits are configurable (`[tool.tempolint.payload]`).
+    /// activity. Both limits are configurable (`[tool.tempolint.payload]`). A client call
+    /// through a client made with a `data_converter=` or a plugin of the project's own is not
+    /// judged: its payload codec (a claim check, compression) decides the size on the wire.
     ///
     /// ## Why is this bad?
     /// Temporal rejects payloads above 2 MiB (the call fails with a `TMPRL1103` error), and large
@@ -146,10 +149,50 @@ fn judge(
     }
 }
 
+/// Whether a `client.start_workflow(…)` goes through a client made here whose data converter
+/// we cannot read: a `data_converter=` or a plugin of the project's own may carry a payload
+/// codec (a claim-check codec stores the payload elsewhere and sends a reference), so the size
+/// on the wire is unknown.
+fn custom_encoding(checker: &Checker, info: &CallInfo) -> bool {
+    if argument_call(info.symbol).is_none_or(|call| call.target != Target::ClientWorkflow) {
+        return false;
+    }
+    let Expr::Attribute(method) = &*info.call.func else {
+        return false;
+    };
+    let Some(connect) = client_construction(checker, &method.value) else {
+        return false;
+    };
+    connect.arguments.keywords.iter().any(|keyword| {
+        match keyword.arg.as_ref().map(ast::Identifier::as_str) {
+            // `**config`: anything may be in it.
+            None => true,
+            Some("data_converter") => !is_codec_free(checker, &keyword.value),
+            Some("plugins") => !known_plugins(checker, &keyword.value),
+            Some(_) => false,
+        }
+    })
+}
+
+/// The SDK's converters that encode payloads as plain JSON (no codec).
+fn is_codec_free(checker: &Checker, converter: &Expr) -> bool {
+    let binding = checker.resolve(converter);
+    matches!(
+        binding.symbol(),
+        Some(
+            "temporalio.converter.DataConverter.default"
+                | "temporalio.contrib.pydantic.pydantic_data_converter"
+        )
+    )
+}
+
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
     let Some((payloads, what)) = payload_arguments(info) else {
         return;
     };
+    if custom_encoding(checker, info) {
+        return;
+    }
     let sizes: Vec<Size> = payloads
         .iter()
         .map(|payload| estimate(checker, payload))

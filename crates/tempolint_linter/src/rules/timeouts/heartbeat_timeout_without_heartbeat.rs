@@ -10,8 +10,9 @@ violation! {
     /// `activity.heartbeat()` (directly or through its helpers, in any module).
     ///
     /// ## Why is this bad?
-    /// The server fails every attempt that does not heartbeat within the timeout, so the activity
-    /// times out on each attempt however healthy it is.
+    /// The server fails an attempt that goes `heartbeat_timeout` without a heartbeat, so every
+    /// attempt that runs longer than the timeout fails however healthy it is (and one that runs
+    /// shorter gains nothing from the timeout).
     ///
     /// ## Example
     /// ```python
@@ -58,7 +59,7 @@ violation! {
 impl HeartbeatTimeoutWithoutHeartbeat {
     fn describe(&self) -> String {
         format!(
-            "`heartbeat_timeout` is set but activity `{}` never calls `activity.heartbeat()`; every attempt will time out. Heartbeat or drop the timeout",
+            "`heartbeat_timeout` is set but activity `{}` never calls `activity.heartbeat()`; any attempt that runs longer than the timeout fails, however healthy. Heartbeat or drop the timeout",
             self.activity
         )
     }
