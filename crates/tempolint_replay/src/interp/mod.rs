@@ -235,6 +235,12 @@ impl Interp {
         let modules: Vec<ModuleRef> = self.modules.borrow_mut().drain().map(|(_, m)| m).collect();
         for module in modules.iter().chain([&self.builtins]) {
             let dict = module.dict.take();
+            // A library enum's class holds its members and each member holds the class.
+            for value in dict.values() {
+                if let Value::Class(class) = value {
+                    class.attrs.take();
+                }
+            }
             drop(dict);
         }
     }
