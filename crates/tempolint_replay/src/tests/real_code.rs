@@ -271,30 +271,28 @@ fn a_library_name_is_not_resolved_to_some_other_projects_file() {
         "        import requests\n        if requests.Session is None:\n            return name\n        return await workflow.execute_activity(greet, name, start_to_close_timeout=timedelta(seconds=5))\n",
     );
     let decoy = "Session = None\n";
-    let loose = Project::new(
-        "decoy_loose",
-        &[
-            ("given/wf.py", &given),
+    // Outside a project, and inside one (where the folder beside is importable by its own
+    // name, not two levels down): never the decoy.
+    for (name, marker) in [
+        ("decoy_loose", None),
+        ("decoy_project", Some("pyproject.toml")),
+    ] {
+        let mut files = vec![
+            ("given/wf.py", given.as_str()),
             ("other/workflows/requests.py", decoy),
-        ],
-    );
-    let result = loose
-        .replay(&one_activity("greet"), "given/wf.py", &[])
-        .unwrap();
-    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
-    // Inside one project the folder beside is importable by its own name, not two levels down.
-    let project = Project::new(
-        "decoy_project",
-        &[
-            ("pyproject.toml", ""),
-            ("given/wf.py", &given),
-            ("other/workflows/requests.py", decoy),
-        ],
-    );
-    let result = project
-        .replay(&one_activity("greet"), "given/wf.py", &[])
-        .unwrap();
-    assert_eq!(result.verdict, Verdict::Inconclusive, "{}", result.message);
+        ];
+        files.extend(marker.map(|marker| (marker, "")));
+        let project = Project::new(name, &files);
+        let result = project
+            .replay(&one_activity("greet"), "given/wf.py", &[])
+            .unwrap();
+        assert_eq!(
+            result.verdict,
+            Verdict::Inconclusive,
+            "{name}: {}",
+            result.message
+        );
+    }
 }
 
 #[test]
