@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use tempolint_python::ast::{self, Expr, Stmt};
 
-use super::exceptions::ExceptionClasses;
 use super::expr::Args;
 use super::native::Native;
 use super::scope::Scope;
@@ -36,12 +35,8 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 impl NativeClasses {
-    pub(crate) fn new(exc: &ExceptionClasses) -> NativeClasses {
+    pub(crate) fn new() -> NativeClasses {
         let object = Class::new("object", "builtins", Vec::new(), Some("object"));
-        // Exceptions derive from object too (for `isinstance(e, object)` and MRO lookups).
-        for (_, _, class) in exc.all() {
-            let _ = class;
-        }
         let mut types = Vec::new();
         for name in BUILTIN_TYPES {
             types.push((

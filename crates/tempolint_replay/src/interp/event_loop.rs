@@ -157,6 +157,8 @@ pub(crate) struct Loop {
     pub(crate) current_task: RefCell<Option<Rc<FutureObj>>>,
     /// A task stopped with something Python cannot catch; the activation ends with it.
     pub(crate) fatal: RefCell<Option<Stop>>,
+    /// Every future and task made, for [`Interp::drop_futures`].
+    futures: super::cycles::Registry<FutureObj>,
 }
 
 impl Loop {
@@ -297,7 +299,9 @@ impl Future for YieldNow<'_> {
 
 impl Interp {
     pub(crate) fn new_future(&self) -> Rc<FutureObj> {
-        FutureObj::new(FutureKind::Plain)
+        let future = FutureObj::new(FutureKind::Plain);
+        self.aio.futures.note(&future);
+        future
     }
 
     pub(crate) fn call_soon(&self, handle: Handle) {
@@ -406,6 +410,23 @@ impl Interp {
         }
     }
 
+    /// Empties every future and task still alive: a task left suspended is in a cycle (its
+    /// coroutine awaits a future whose callbacks hold the task, or a child workflow handle's
+    /// futures call back the task that holds them). Each coroutine is dropped at its own
+    /// nesting depth, as a step would run it, since the depth guards it holds go with it.
+    pub(crate) fn drop_futures(&self) {
+        for task in self.aio.futures.take_alive() {
+            task.callbacks.take();
+            if let FutureKind::Task(data) = &task.kind {
+                let outer_depth = self.depth.replace(data.depth.get());
+                data.coro.take();
+                self.depth.set(outer_depth);
+                data.fut_waiter.take();
+                data.cancel_message.take();
+            }
+        }
+    }
+
     /// A new task running `coroutine` (`loop.create_task`): its first step is scheduled now.
     pub(crate) fn create_task(
         &self,
@@ -422,6 +443,7 @@ impl Interp {
         if let FutureKind::Task(data) = &task.kind {
             *data.coro.borrow_mut() = Some(body);
         }
+        self.aio.futures.note(&task);
         self.call_soon(Handle::Step(task.clone(), None));
         task
     }
@@ -432,10 +454,12 @@ impl Interp {
         name: &str,
         temporal: super::workflow_instance::HandleData,
     ) -> Rc<FutureObj> {
-        FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
+        let task = FutureObj::new(FutureKind::Task(Box::new(TaskData::new(
             name,
             Some(temporal),
-        ))))
+        ))));
+        self.aio.futures.note(&task);
+        task
     }
 
     pub(crate) fn start_native_task(

@@ -217,7 +217,7 @@ impl Interp {
                         qualname: "<lambda>".into(),
                         body: FunctionBody::Lambda(lambda),
                         module: scope.module.clone(),
-                        closure: scope.closure_parent(),
+                        closure: self.capture(scope),
                         defaults,
                         kw_defaults,
                         meta: std::cell::RefCell::new(FunctionMeta::default()),

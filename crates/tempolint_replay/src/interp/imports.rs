@@ -272,10 +272,14 @@ impl Interp {
             ))),
             _ => {
                 let candidate = format!("{}.{name}", module.name);
-                if self.project_files.borrow().contains_key(&candidate)
-                    || self.native_module(&candidate).is_some()
-                {
+                if self.project_files.borrow().contains_key(&candidate) {
                     return Ok(Some(Value::Module(self.load_module(&candidate)?)));
+                }
+                // Built once and registered: a modelled module built only to ask whether it
+                // exists would leave its enum classes (each a cycle with its members) behind.
+                if let Some(native) = self.native_module(&candidate) {
+                    self.register_module(&candidate, native.clone());
+                    return Ok(Some(Value::Module(native)));
                 }
                 if module.source.is_none() {
                     // A library member the runtime does not model: only using it is inconclusive.

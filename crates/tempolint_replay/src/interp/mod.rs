@@ -13,6 +13,7 @@ mod builtins;
 mod call;
 mod classes;
 mod convert;
+mod cycles;
 pub(crate) mod event_loop;
 mod exceptions;
 mod expr;
@@ -192,6 +193,13 @@ pub(crate) struct Interp {
     pub(crate) importing: Cell<u32>,
     /// Loop iterations so far (a workflow that never stops computing is not followed).
     pub(crate) steps: Cell<u64>,
+    /// Function scopes that a function or lambda defined in them captured: each may be part of
+    /// a cycle (the scope holds the function), so teardown empties those still alive.
+    captured_scopes: cycles::Registry<scope::Scope>,
+    /// The exception each running `except` block handles, innermost last (for a bare `raise`
+    /// in a function called from one). Per replay: a workflow left suspended in an `except`
+    /// block never pops its entry.
+    pub(crate) handling: RefCell<Vec<(usize, Value)>>,
 }
 
 const MAX_DEPTH: u32 = 400;
@@ -201,7 +209,7 @@ impl Interp {
     pub(crate) fn new() -> Rc<Interp> {
         let builtins = Module::new("builtins", None);
         let exc = ExceptionClasses::new();
-        let natives = classes::NativeClasses::new(&exc);
+        let natives = classes::NativeClasses::new();
         let interp = Rc::new(Interp {
             this: RefCell::new(Weak::new()),
             sources: RefCell::default(),
@@ -220,6 +228,8 @@ impl Interp {
             unrestricted_depth: Cell::new(0),
             importing: Cell::new(0),
             steps: Cell::new(0),
+            captured_scopes: cycles::Registry::default(),
+            handling: RefCell::default(),
         });
         *interp.this.borrow_mut() = Rc::downgrade(&interp);
         builtins::install(&interp);
@@ -231,18 +241,25 @@ impl Interp {
     /// it ends: a fleet replay in one process would otherwise grow with every history.
     pub(crate) fn teardown(&self) {
         self.aio.clear();
+        self.drop_futures();
+        self.handling.take();
         self.wf.take();
-        let modules: Vec<ModuleRef> = self.modules.borrow_mut().drain().map(|(_, m)| m).collect();
-        for module in modules.iter().chain([&self.builtins]) {
-            let dict = module.dict.take();
-            // A library enum's class holds its members and each member holds the class.
-            for value in dict.values() {
-                if let Value::Class(class) = value {
-                    class.attrs.take();
-                }
-            }
-            drop(dict);
+        for scope in self.captured_scopes.take_alive() {
+            scope.clear();
         }
+        let modules: Vec<ModuleRef> = self.modules.borrow_mut().drain().map(|(_, m)| m).collect();
+        for module in modules.into_iter().chain([self.builtins.clone()]) {
+            cycles::break_cycles(&Value::Module(module));
+        }
+    }
+
+    /// The scope a function or lambda defined in `scope` closes over, noted for teardown.
+    pub(crate) fn capture(&self, scope: &Rc<scope::Scope>) -> Option<Rc<scope::Scope>> {
+        let captured = scope.closure_parent()?;
+        if !captured.captured.replace(true) {
+            self.captured_scopes.note(&captured);
+        }
+        Some(captured)
     }
 
     pub(crate) fn rc(&self) -> Rc<Interp> {

@@ -1,6 +1,6 @@
 //! Name scopes: function locals (with closures over enclosing functions), class bodies, modules.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -18,6 +18,8 @@ pub(crate) struct Scope {
     pub(crate) handling: RefCell<Vec<Value>>,
     /// Set when this is the body of a running generator: where its `yield`s go.
     pub(crate) generator: RefCell<Option<Rc<super::generators::Channel>>>,
+    /// A function or lambda defined here captured this scope (see `Interp::capture`).
+    pub(crate) captured: Cell<bool>,
 }
 
 pub(crate) enum ScopeKind {
@@ -43,6 +45,7 @@ impl Scope {
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
             generator: RefCell::default(),
+            captured: Cell::new(false),
         })
     }
 
@@ -55,6 +58,7 @@ impl Scope {
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
             generator: RefCell::default(),
+            captured: Cell::new(false),
         })
     }
 
@@ -67,6 +71,7 @@ impl Scope {
             declared_nonlocal: RefCell::default(),
             handling: RefCell::default(),
             generator: RefCell::default(),
+            captured: Cell::new(false),
         })
     }
 
@@ -77,6 +82,16 @@ impl Scope {
             ScopeKind::Function(_) => Some(self.clone()),
             ScopeKind::Class(_) => self.parent.clone(),
         }
+    }
+
+    /// Empties the scope, which breaks the reference cycles it is part of: a function defined
+    /// in a function body holds that body's scope, and the scope holds the function.
+    pub(crate) fn clear(&self) {
+        if let ScopeKind::Function(vars) | ScopeKind::Class(vars) = &self.kind {
+            vars.take();
+        }
+        self.handling.take();
+        self.generator.take();
     }
 
     pub(crate) fn declare_global(&self, name: &str) {

@@ -19,11 +19,6 @@ pub(crate) enum Flow {
     Return(Value),
 }
 
-thread_local! {
-    /// The exception each `except` block is handling, innermost last (for a bare `raise`).
-    static HANDLING: RefCell<Vec<(usize, Value)>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Interp {
     pub(crate) fn exec_block<'a>(
         &'a self,
@@ -245,7 +240,10 @@ impl Interp {
     ) -> PyResult<Unwind> {
         let Some(exc) = &raise.exc else {
             let current = scope.handling.borrow().last().cloned().or_else(|| {
-                HANDLING.with(|stack| stack.borrow().last().map(|(_, value)| value.clone()))
+                self.handling
+                    .borrow()
+                    .last()
+                    .map(|(_, value)| value.clone())
             });
             return Ok(match current {
                 Some(exception) => Unwind::Exception(exception),
@@ -333,16 +331,16 @@ impl Interp {
                 scope.assign(name.as_str(), exception.clone());
             }
             let marker = exception.identity().unwrap_or(0);
-            HANDLING.with(|stack| stack.borrow_mut().push((marker, exception.clone())));
+            self.handling.borrow_mut().push((marker, exception.clone()));
             scope.handling.borrow_mut().push(exception.clone());
             let result = self.exec_block(&handler.body, scope).await;
             scope.handling.borrow_mut().pop();
-            HANDLING.with(|stack| {
-                let mut stack = stack.borrow_mut();
+            {
+                let mut stack = self.handling.borrow_mut();
                 if let Some(position) = stack.iter().rposition(|(id, _)| *id == marker) {
                     stack.remove(position);
                 }
-            });
+            }
             if let Some(name) = &handler.name {
                 scope.delete(name.as_str());
             }
@@ -558,7 +556,7 @@ impl Interp {
             qualname: qualname.into(),
             body: FunctionBody::Def(def),
             module: scope.module.clone(),
-            closure: scope.closure_parent(),
+            closure: self.capture(scope),
             defaults,
             kw_defaults,
             meta: RefCell::new(FunctionMeta::default()),
