@@ -174,7 +174,7 @@ bench_corpus() { # $1 = title, $2 = path, $3 = bar for check / parse floor, [$4 
   note "   load after:  $(uptime | sed 's/.*load average: //')"
   printf '  %-30s %10s %12s %16s %14s\n' "command" "median" "cpu (u+s)" "throughput" "peak RSS"
   local -A title_of=([check]="tempolint check (cold)" [warm]="tempolint check (2nd run)"
-    [edit]="tempolint check (1 helper edited)" [parse]="parse floor (debug parse)" [ruff]="ruff --select ASYNC,DTZ")
+    [edit]="tempolint check (1 edit)" [parse]="parse floor (debug parse)" [ruff]="ruff --select ASYNC,DTZ")
   for label in check warm edit parse ruff; do
     [[ -n "${SECONDS_OF[$label]:-}" ]] || continue
     # shellcheck disable=SC2086 # the argv was built from words without spaces
