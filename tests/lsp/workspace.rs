@@ -139,7 +139,9 @@ fn a_newly_imported_module_joins_the_analysis() {
     assert!(client.shutdown().success());
 }
 
-/// The server finds what `tempolint check` finds, file by file, on the demo project.
+/// The server finds what `tempolint check` finds, file by file, on the demo project, with
+/// every file opened at once as an editor restoring a session does: each one, clean or not,
+/// gets its diagnostics, though each open makes the analysis owed for the one before it stale.
 #[test]
 fn the_server_agrees_with_check_on_the_demo_project() {
     let demo = common::repo_root()
@@ -148,16 +150,20 @@ fn the_server_agrees_with_check_on_the_demo_project() {
         .expect("demo");
     let output = common::tempolint(&demo, &["check", "--output-format", "json", "."]);
     let expected: Vec<Value> = serde_json::from_slice(&output.stdout).expect("check's JSON");
-    let mut files: Vec<String> = expected
+    let mut files = python_files(&demo, &demo);
+    files.sort();
+    let with_findings = files
         .iter()
-        .map(|f| f["filename"].as_str().unwrap_or_default().to_string())
-        .collect();
-    files.dedup();
-    assert!(files.len() >= 2, "the demo has findings in several files");
+        .filter(|file| expected.iter().any(|f| f["filename"] == file.as_str()))
+        .count();
+    assert!(with_findings >= 2, "the demo has findings in several files");
+    assert!(files.len() > with_findings, "and clean files");
     let mut client = serve(&demo, json!({}));
     for file in &files {
+        client.open(&demo.join(file));
+    }
+    for file in &files {
         let path = demo.join(file);
-        client.open(&path);
         let want: Vec<(String, u64)> = expected
             .iter()
             .filter(|f| f["filename"] == file.as_str())
@@ -181,6 +187,47 @@ fn the_server_agrees_with_check_on_the_demo_project() {
         assert_eq!(got, want, "{file}");
     }
     assert!(client.shutdown().success());
+}
+
+/// Hundreds of files opened in one burst: every one gets its diagnostics, also those whose
+/// publication was held back because the next open made newer work owed (about 1% of
+/// samples-python's 785 files were never published before that was fixed).
+#[test]
+fn every_file_of_a_burst_of_opens_is_published() {
+    let root = temp_project("burst");
+    let files: Vec<_> = (0..400)
+        .map(|i| {
+            let text = if i % 2 == 0 { HELPER_CLEAN } else { WORKFLOW };
+            write(&root, &format!("pkg/m{i:03}.py"), text)
+        })
+        .collect();
+    write(&root, "pkg/__init__.py", "");
+    write(&root, "pkg/helpers.py", HELPER_CLEAN);
+    let mut client = serve(&root, json!({}));
+    for path in &files {
+        client.open(path);
+    }
+    for (i, path) in files.iter().enumerate() {
+        let want = i % 2; // the workflows (odd) have one finding, the helpers none
+        let got = client.diagnostics(&uri(path), |items| items.len() == want);
+        assert_eq!(codes(&got).len(), want, "{}", path.display());
+    }
+    assert!(client.shutdown().success());
+}
+
+/// The `.py` files under `folder`, relative to `root`, with `/` separators.
+fn python_files(root: &std::path::Path, folder: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).expect("read the folder") {
+        let path = entry.expect("folder entry").path();
+        if path.is_dir() {
+            found.extend(python_files(root, &path));
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            let relative = path.strip_prefix(root).expect("under the root");
+            found.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    found
 }
 
 /// Each workspace folder is its own project with its own config; folders can be added later.

@@ -44,6 +44,9 @@ pub(crate) struct State {
     pending: FxHashMap<PathBuf, Pending>,
     /// What was last published per open document, so unchanged results are not re-sent.
     published: FxHashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// Open documents (path, its root) whose results were held back because newer work was
+    /// owed: the next analysis publishes them even when it does not touch them itself.
+    held_back: Vec<(PathBuf, PathBuf)>,
     /// `TEMPOLINT_LSP_TIMING` set: each parse and analysis prints its duration to stderr (for
     /// scripts/bench_lsp.sh).
     timing: bool,
@@ -73,6 +76,7 @@ impl State {
             open: FxHashMap::default(),
             pending: FxHashMap::default(),
             published: FxHashMap::default(),
+            held_back: Vec::new(),
             timing: std::env::var_os("TEMPOLINT_LSP_TIMING").is_some(),
         }
     }
@@ -208,7 +212,7 @@ impl State {
     /// plus log lines (panics caught, with the files they concern).
     pub(crate) fn run_pending(&mut self) -> (Vec<Publication>, Vec<String>) {
         let mut logs = Vec::new();
-        let mut touched: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut touched: Vec<(PathBuf, PathBuf)> = std::mem::take(&mut self.held_back);
         for (folder, pending) in std::mem::take(&mut self.pending) {
             let Some(root) = self.roots.iter_mut().find(|root| root.folder == folder) else {
                 continue;
@@ -229,7 +233,11 @@ impl State {
         }
         let started = Instant::now();
         let mut publications = Vec::new();
+        let mut seen = FxHashSet::default();
         for (folder, path) in touched {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
             let Some(document) = self.open.get(&path) else {
                 continue;
             };
@@ -264,10 +272,9 @@ impl State {
 
     /// Whether `publication` still describes the document as it is: no newer analysis owed for
     /// its root and the same text version. Records it as published when so.
+    /// A document whose publication is held back this way is published by the next analysis
+    /// (which may not touch it: a burst of opens owes each run only its own file).
     pub(crate) fn still_current(&mut self, publication: &Publication) -> bool {
-        if self.pending.contains_key(&publication.root) {
-            return false;
-        }
         let Some(path) = publication
             .uri
             .to_file_path()
@@ -278,7 +285,8 @@ impl State {
         let Some(document) = self.open.get(&path) else {
             return false;
         };
-        if document.version != publication.version {
+        if self.pending.contains_key(&publication.root) || document.version != publication.version {
+            self.held_back.push((publication.root.clone(), path));
             return false;
         }
         self.published.insert(path, publication.diagnostics.clone());
