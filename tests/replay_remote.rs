@@ -214,6 +214,27 @@ fn replays_histories_from_a_dev_server_like_the_sdk() {
     assert!(text.contains("2 replayed: 2 ok"), "{text}");
     assert_sdk_agrees(&python, &report, &workflows, &saved);
 
+    // A query nothing matches replays nothing: not a failure, but said, since a misspelt
+    // query would make the gate pass without testing anything.
+    let nothing = tempolint(
+        &repo_root(),
+        &[
+            "replay",
+            "--address",
+            &server.address,
+            "--query",
+            "TaskQueue = 'no-such-queue'",
+            &files[0],
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&nothing.stderr);
+    assert_eq!(nothing.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: no execution of")
+            && stderr.contains("`TaskQueue = 'no-such-queue'`: nothing to replay"),
+        "{stderr}"
+    );
+
     // An edited copy: charge_payment now runs before reserve_inventory.
     let edited = scratch("edited");
     for entry in std::fs::read_dir(&workflows).unwrap().flatten() {
@@ -295,4 +316,35 @@ fn an_unreachable_server_is_a_clear_error_that_hides_the_api_key() {
     );
     assert!(shown.contains("API key"), "says a key was sent: {shown}");
     assert!(!shown.contains("tl-secret"), "a secret leaked: {shown}");
+}
+
+/// Settings that can never work are refused before any connection, naming the value.
+#[test]
+fn a_zero_limit_and_an_invalid_address_are_refused_by_name() {
+    let workflow = repo_root().join("fixtures/replay/workflows/order_fulfillment.py");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_tempolint"))
+            .arg("replay")
+            .args(args)
+            .arg(&workflow)
+            .env("TEMPORAL_CONFIG_FILE", "/nonexistent/temporal.toml")
+            .output()
+            .expect("run tempolint");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["--address", "127.0.0.1:7233", "--limit", "0"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'--limit <N>': must be at least 1"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&["--address", "not a host"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid connection settings for not a host"),
+        "{stderr}"
+    );
 }

@@ -86,7 +86,7 @@ fn note(message: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "tempolint: note: {message}");
 }
 
-fn warning(message: impl std::fmt::Display) {
+pub(crate) fn warning(message: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "tempolint: warning: {message}");
 }
 

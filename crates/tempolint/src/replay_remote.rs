@@ -11,6 +11,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use tempolint_remote::{ConnectionFlags, Execution, FetchedHistory, Remote, Selection, Settings};
 use tempolint_replay::{ReplayError, ReplayResult};
 
+use crate::check_command::warning;
 use crate::progress::Progress;
 use crate::replay_command::{ReplayContext, exit_code, print_report, usage_error};
 
@@ -33,7 +34,7 @@ pub(crate) struct RemoteArgs {
     query: Option<String>,
     /// Replay the N most recent executions (open and closed) of each workflow type the source
     /// defines.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = at_least_one)]
     limit: usize,
     /// Only executions started since then: a duration back from now (`30m`, `24h`, `7d`) or an
     /// RFC 3339 timestamp.
@@ -74,6 +75,15 @@ pub(crate) struct RemoteArgs {
     /// Seconds to wait for the connection and for each call.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     timeout: u64,
+}
+
+/// `--limit`: a count of executions, 0 excluded (a gate that replays nothing passes silently).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 impl RemoteArgs {
@@ -144,6 +154,22 @@ pub(crate) fn run(args: &RemoteArgs, context: &ReplayContext) -> ExitCode {
         Ok(executions) => executions,
         Err(error) => return usage_error(&error.to_string()),
     };
+    if executions.is_empty() {
+        // Not an error (no workflow ran in the window), but a gate that replays nothing must
+        // not pass silently: a misspelt query or task queue looks just like this.
+        warning(format_args!(
+            "no execution of {} in {} matched{}: nothing to replay",
+            match selection.workflow_types.as_slice() {
+                [one] => one.clone(),
+                types => format!("the {} workflow types defined", types.len()),
+            },
+            settings.describe(),
+            args.query
+                .as_deref()
+                .map(|query| format!(" the query `{query}`"))
+                .unwrap_or_default()
+        ));
+    }
     let (mut results, failure) =
         replay_all(&remote, executions, args.save_histories.as_deref(), context);
     results.sort_by(|a, b| (&a.workflow_type, &a.history).cmp(&(&b.workflow_type, &b.history)));

@@ -63,8 +63,10 @@ impl Remote {
             .enable_all()
             .build()
             .map_err(|error| connect_error(format!("cannot start the client runtime: {error}")))?;
-        let mut options = ConnectionOptions::try_from(settings.profile.clone())
-            .map_err(|error| RemoteError::Config(error.to_string()))?;
+        let mut options =
+            ConnectionOptions::try_from(settings.profile.clone()).map_err(|error| {
+                RemoteError::Config(format!("invalid connection settings for {server}: {error}"))
+            })?;
         options.identity = "tempolint".to_string();
         options.connect_timeout = Some(settings.timeout);
         // Transient errors are retried, but never for longer than the timeout.
