@@ -44,9 +44,9 @@ pub(crate) struct State {
     pending: FxHashMap<PathBuf, Pending>,
     /// What was last published per open document, so unchanged results are not re-sent.
     published: FxHashMap<PathBuf, Vec<lsp::Diagnostic>>,
-    /// Open documents (path, its root) whose results were held back because newer work was
+    /// Open documents whose results were held back because newer work was
     /// owed: the next analysis publishes them even when it does not touch them itself.
-    held_back: Vec<(PathBuf, PathBuf)>,
+    held_back: Vec<PathBuf>,
     /// `TEMPOLINT_LSP_TIMING` set: each parse and analysis prints its duration to stderr (for
     /// scripts/bench_lsp.sh).
     timing: bool,
@@ -83,18 +83,21 @@ impl State {
 
     /// The root holding `path` (the innermost workspace folder), or a new single-file root.
     pub(crate) fn root_for(&mut self, path: &Path) -> &mut Root {
-        let found = self
-            .roots
-            .iter()
-            .enumerate()
-            .filter(|(_, root)| root.contains_path(path))
-            .max_by_key(|(_, root)| root.folder.components().count())
-            .map(|(index, _)| index);
-        let index = found.unwrap_or_else(|| {
+        let index = self.owning_root(path).unwrap_or_else(|| {
             self.roots.push(Root::single_file(path));
             self.roots.len() - 1
         });
         &mut self.roots[index]
+    }
+
+    /// The index of the innermost root that holds `path`.
+    fn owning_root(&self, path: &Path) -> Option<usize> {
+        self.roots
+            .iter()
+            .enumerate()
+            .filter(|(_, root)| root.contains_path(path))
+            .max_by_key(|(_, root)| root.folder.components().count())
+            .map(|(index, _)| index)
     }
 
     fn root(&self, folder: &Path) -> Option<&Root> {
@@ -212,7 +215,7 @@ impl State {
     /// plus log lines (panics caught, with the files they concern).
     pub(crate) fn run_pending(&mut self) -> (Vec<Publication>, Vec<String>) {
         let mut logs = Vec::new();
-        let mut touched: Vec<(PathBuf, PathBuf)> = std::mem::take(&mut self.held_back);
+        let mut touched: Vec<PathBuf> = std::mem::take(&mut self.held_back);
         for (folder, pending) in std::mem::take(&mut self.pending) {
             let Some(root) = self.roots.iter_mut().find(|root| root.folder == folder) else {
                 continue;
@@ -222,11 +225,11 @@ impl State {
                 let (paths, errors) = root.analyse();
                 report_timing(self.timing, "project analysis", started);
                 logs.extend(errors);
-                touched.extend(paths.into_iter().map(|path| (folder.clone(), path)));
+                touched.extend(paths);
             }
             for path in pending.files {
                 match root.analyse_file(&path) {
-                    Ok(()) => touched.push((folder.clone(), path)),
+                    Ok(()) => touched.push(path),
                     Err(message) => logs.push(format!("{}: {message}", path.display())),
                 }
             }
@@ -234,13 +237,19 @@ impl State {
         let started = Instant::now();
         let mut publications = Vec::new();
         let mut seen = FxHashSet::default();
-        for (folder, path) in touched {
+        for path in touched {
             if !seen.insert(path.clone()) {
                 continue;
             }
             let Some(document) = self.open.get(&path) else {
                 continue;
             };
+            // Published from the root that owns the file (a file in nested folders is analysed
+            // by each; the innermost one's findings are the ones shown).
+            let Some(index) = self.owning_root(&path) else {
+                continue;
+            };
+            let folder = self.roots[index].folder.clone();
             let diagnostics = self.diagnostics(&folder, &path);
             if self.published.get(&path) == Some(&diagnostics) {
                 continue;
@@ -286,7 +295,7 @@ impl State {
             return false;
         };
         if self.pending.contains_key(&publication.root) || document.version != publication.version {
-            self.held_back.push((publication.root.clone(), path));
+            self.held_back.push(path);
             return false;
         }
         self.published.insert(path, publication.diagnostics.clone());
