@@ -73,6 +73,7 @@ rules! {
     api105 => "API105",
     api106 => "API106",
     api107 => "API107",
+    api108 => "API108",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

@@ -6,11 +6,12 @@ use tempolint_python::ast::{self, Expr, Stmt, UnaryOp};
 use tempolint_semantic::{LocalScope, Resolver};
 
 use super::{Checker, Context};
+use crate::registry::Rule;
 
 const IN_WORKFLOW: &str = "temporalio.workflow.in_workflow";
 
 /// Workflow APIs that raise outside a workflow ("not in workflow event loop").
-const WORKFLOW_ONLY: &[&str] = &[
+pub(crate) const WORKFLOW_ONLY: &[&str] = &[
     "temporalio.workflow.info",
     "temporalio.workflow.instance",
     "temporalio.workflow.memo",
@@ -82,6 +83,17 @@ impl<'a> Checker<'_, '_, 'a> {
                         && self.is_workflow_only_call(&attribute.value))
             }
             _ => false,
+        }
+    }
+
+    /// The effects found since `start` came from code that runs only in a workflow (the body of
+    /// `if workflow.in_workflow():`, or of a `try` probing for one): what they would do in an
+    /// activity is moot.
+    pub(super) fn only_in_workflow(&mut self, start: usize) {
+        for effect in &mut self.facts.effects[start..] {
+            if effect.rule == Rule::WrongContextCall && effect.context == Context::ActivityBody {
+                effect.context = Context::Nowhere;
+            }
         }
     }
 

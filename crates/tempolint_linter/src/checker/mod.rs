@@ -6,6 +6,7 @@
 mod argument_types;
 mod dispatch_table;
 mod guards;
+pub(crate) use guards::WORKFLOW_ONLY;
 mod narrowing;
 mod project;
 mod walk;

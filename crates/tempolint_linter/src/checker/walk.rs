@@ -343,7 +343,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 if in_workflow == Some(false) {
                     self.visit_outside_workflow(&if_stmt.body);
                 } else {
+                    let start = self.facts.effects.len();
                     self.visit_branch(&if_stmt.body, self.at_most_one(&if_stmt.test, true));
+                    if in_workflow == Some(true) {
+                        self.only_in_workflow(start);
+                    }
                 }
                 if guards {
                     self.not_replaying -= 1;
@@ -384,9 +388,15 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             Stmt::Try(try_stmt) => {
                 let catches = u32::from(!try_stmt.handlers.is_empty());
                 self.in_try += catches;
+                let start = self.facts.effects.len();
                 self.visit_body(&try_stmt.body);
                 self.in_try -= catches;
                 let handlers_outside = self.fails_only_outside_workflow(&try_stmt.body);
+                if handlers_outside && catches > 0 {
+                    // `try: now = workflow.now()` / `except …: now = datetime.now()`: the body
+                    // is a probe that succeeds only in a workflow.
+                    self.only_in_workflow(start);
+                }
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(type_) = &handler.type_ {

@@ -98,6 +98,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::SetIteration) {
         set_iteration::check_call(checker, info);
     }
+    if checker.enabled(Rule::WrongContextCall) {
+        api::wrong_context_call::check(checker, info);
+    }
     timeouts::record_activity_call(checker, info);
     if checker.enabled(Rule::MissingActivityTimeout) {
         timeouts::missing_activity_timeout::check(checker, info);

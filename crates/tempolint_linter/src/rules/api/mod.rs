@@ -8,6 +8,7 @@ pub(crate) mod non_timedelta_duration;
 pub(crate) mod unawaited_call;
 pub(crate) mod unregistered_name;
 pub(crate) mod workflow_task_exception;
+pub(crate) mod wrong_context_call;
 
 use tempolint_python::ast::{self, Expr};
 
