@@ -238,12 +238,13 @@ impl State {
         let mut publications = Vec::new();
         let mut seen = FxHashSet::default();
         for path in touched {
-            if !seen.insert(path.clone()) {
-                continue;
-            }
+            // A project analysis touches every file of the slice; only open ones are published.
             let Some(document) = self.open.get(&path) else {
                 continue;
             };
+            if !seen.insert(path.clone()) {
+                continue;
+            }
             // Published from the root that owns the file (a file in nested folders is analysed
             // by each; the innermost one's findings are the ones shown).
             let Some(index) = self.owning_root(&path) else {

@@ -72,23 +72,28 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = info.symbol else {
         return;
     };
-    let (context, inside, needs, error) = if WORKFLOW_ONLY.contains(&symbol) {
-        (
-            Context::ActivityBody,
-            "an activity",
-            "workflow code (use `datetime`, `uuid`, `random` or `activity.info()` here)",
-            "Not in workflow event loop",
-        )
-    } else if ACTIVITY_ONLY.contains(&symbol) && checker.in_try == 0 {
-        (
-            Context::WorkflowBody,
-            "a workflow",
-            "an activity (in a workflow, `workflow.info()` describes the run)",
-            "Not in activity context",
-        )
-    } else {
-        return;
-    };
+    // Every call passes here: the prefix settles most of them before the tables are searched.
+    let (context, inside, needs, error) =
+        if symbol.starts_with("temporalio.workflow.") && WORKFLOW_ONLY.contains(&symbol) {
+            (
+                Context::ActivityBody,
+                "an activity",
+                "workflow code (use `datetime`, `uuid`, `random` or `activity.info()` here)",
+                "Not in workflow event loop",
+            )
+        } else if symbol.starts_with("temporalio.activity.")
+            && ACTIVITY_ONLY.contains(&symbol)
+            && checker.in_try == 0
+        {
+            (
+                Context::WorkflowBody,
+                "a workflow",
+                "an activity (in a workflow, `workflow.info()` describes the run)",
+                "Not in activity context",
+            )
+        } else {
+            return;
+        };
     let violation = WrongContextCall {
         symbol: symbol.trim_start_matches("temporalio.").to_string(),
         inside,
