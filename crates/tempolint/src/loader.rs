@@ -130,6 +130,7 @@ fn mentions_temporal(input: &SourceInput) -> bool {
 /// than parsing it, and its trees never pile up.
 pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
     let mut wanted: FxHashSet<usize> = (0..inputs.len())
+        .into_par_iter()
         .filter(|index| mentions_temporal(&inputs[*index]))
         .collect();
     let mut segments: FxHashSet<String> = FxHashSet::default();

@@ -47,6 +47,17 @@ fn parse_noqa_codes(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `comment` can hold a directive: it mentions `tempolint` or `noqa` in any case.
+fn mentions_directive(comment: &str) -> bool {
+    let contains = |word: &[u8]| {
+        comment
+            .as_bytes()
+            .windows(word.len())
+            .any(|window| window.eq_ignore_ascii_case(word))
+    };
+    contains(b"noqa") || contains(b"tempolint")
+}
+
 impl Suppressions {
     pub(crate) fn parse(source: &ParsedSource) -> Self {
         let mut suppressions = Suppressions {
@@ -54,6 +65,10 @@ impl Suppressions {
             lines: Vec::new(),
         };
         for (range, text) in source.comments() {
+            // Most comments are prose: settle them without locating or lowering them.
+            if !mentions_directive(text) {
+                continue;
+            }
             let row = source.position(range.start()).row;
             for directive in text.split('#').map(str::trim).filter(|d| !d.is_empty()) {
                 let lowered = directive.to_ascii_lowercase();
@@ -188,6 +203,20 @@ mod tests {
         assert!(suppressions.suppresses(2, Rule::Randomness));
         assert!(!suppressions.suppresses(2, Rule::UuidGeneration));
         assert!(suppressions.unused().is_empty());
+    }
+
+    #[test]
+    fn directives_are_found_in_any_case_and_prose_is_not_one() {
+        let source = ParsedSource::parse(
+            "a = 1  # TempoLint: IGNORE[det101]\nb = 2  # NOQA: DET101\nc = 3  # no qa: tempo lint\n"
+                .to_string(),
+        );
+        let suppressions = Suppressions::parse(&source);
+        assert!(suppressions.suppresses(1, Rule::WallClock));
+        assert!(suppressions.suppresses(2, Rule::WallClock));
+        assert!(!suppressions.suppresses(3, Rule::WallClock));
+        assert!(mentions_directive("# nOqA"));
+        assert!(!mentions_directive("# no directive here, only prose"));
     }
 
     #[test]
