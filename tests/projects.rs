@@ -124,6 +124,13 @@ fn det302_sandbox() {
     check_project("det302_sandbox", ".", "DET302");
 }
 
+/// DET301 reads the same workers: a module every sandbox of its importers' workflows passes
+/// through was imported by the worker itself, outside the sandbox.
+#[test]
+fn det301_worker_passthrough() {
+    check_project("det301_passthrough", ".", "DET301");
+}
+
 /// `check tests` knows the project beside it: `mypkg` is first-party, its activity module is
 /// one, and a workflow is followed into its helpers there.
 #[test]

@@ -57,7 +57,6 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
         let module = project.function(FunctionId(id)).module;
         per_module[module.0 as usize].extend(propagation.function_diagnostics(FunctionId(id)));
     }
-    let sandboxed = sandboxed_modules(&project);
     let sandbox_config = SandboxConfig::new(
         function_facts
             .iter()
@@ -65,6 +64,7 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             .map(|facts| &facts.sandbox),
         settings,
     );
+    let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);
         per_module[index].extend(propagation.module_diagnostics(facts, sandboxed.contains(&id)));

@@ -11,6 +11,8 @@ use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
 use crate::checker::{BodyFacts, CallEdge, Context, Effect};
 use crate::diagnostic::{ChainStep, Diagnostic};
+use crate::sandbox_config::SandboxConfig;
+use crate::tables::Tables;
 
 /// One effect reached from a function, with the path to it.
 #[derive(Clone)]
@@ -70,7 +72,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         match walk {
             Walk::AsyncActivity => edge.offloaded,
             Walk::Workflow => edge.outside_workflow,
-            Walk::ImportTime => false,
+            Walk::ImportTime => edge.deferred,
         }
     }
 
@@ -230,7 +232,9 @@ impl<'p, 'a> Propagation<'p, 'a> {
         if sandboxed {
             let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if !followed.insert((edge.range, edge.target)) {
+                if Self::skips(Walk::ImportTime, edge)
+                    || !followed.insert((edge.range, edge.target))
+                {
                     continue;
                 }
                 self.transitive(Walk::ImportTime, edge.range, edge.target, &mut diagnostics);
@@ -252,17 +256,58 @@ fn direct_diagnostic(effect: &Effect) -> Diagnostic {
 }
 
 /// Modules whose top-level code runs inside the sandbox: those defining workflows and the
-/// project modules they import normally (not passed through), transitively.
-pub(crate) fn sandboxed_modules(project: &Project) -> FxHashSet<ModuleId> {
+/// project modules they import normally, transitively, less what the sandbox passes through.
+/// A module imported under `workflow.unsafe.imports_passed_through()`, or passed through by
+/// every sandbox that runs the importing module's workflows (`with_passthrough_modules(…)`,
+/// plugins), is the worker's own import: its top level, and what it imports, ran outside.
+pub(crate) fn sandboxed_modules(
+    project: &Project,
+    sandbox: &SandboxConfig,
+    tables: &Tables,
+) -> FxHashSet<ModuleId> {
     let mut sandboxed: FxHashSet<ModuleId> = FxHashSet::default();
-    let mut queue: Vec<ModuleId> = (0..project.modules.len() as u32)
+    let workflow_modules = (0..project.modules.len() as u32)
         .map(ModuleId)
-        .filter(|id| !project.module(*id).workflows.is_empty())
-        .collect();
+        .filter(|id| !project.module(*id).workflows.is_empty());
+    // Modules whose workflows' sandboxes pass through nothing special share one walk.
+    let (plain, configured): (Vec<ModuleId>, Vec<ModuleId>) = workflow_modules.partition(|id| {
+        project
+            .module(*id)
+            .workflows
+            .iter()
+            .all(|workflow| sandbox.is_plain(project, *workflow))
+    });
+    let everywhere =
+        |module: ModuleId| sandbox.passed_everywhere(tables, project.module(module).name());
+    walk_imports(project, plain, &everywhere, &mut sandboxed);
+    for start in configured {
+        let workflows = &project.module(start).workflows;
+        let passed = |module: ModuleId| {
+            let name = project.module(module).name();
+            workflows
+                .iter()
+                .all(|workflow| sandbox.passes_through(project, tables, *workflow, name))
+        };
+        let mut reached = FxHashSet::default();
+        walk_imports(project, vec![start], &passed, &mut reached);
+        sandboxed.extend(reached);
+    }
+    sandboxed
+}
+
+/// Adds to `reached` every module imported normally from `starts`, transitively, that
+/// `passed` does not take out (nor what only such modules import).
+fn walk_imports(
+    project: &Project,
+    mut queue: Vec<ModuleId>,
+    passed: &dyn Fn(ModuleId) -> bool,
+    reached: &mut FxHashSet<ModuleId>,
+) {
     while let Some(module) = queue.pop() {
-        if !sandboxed.insert(module) {
+        if reached.contains(&module) || passed(module) {
             continue;
         }
+        reached.insert(module);
         for import in project.module(module).imported_modules() {
             if import.passed_through {
                 continue;
@@ -272,7 +317,6 @@ pub(crate) fn sandboxed_modules(project: &Project) -> FxHashSet<ModuleId> {
             }
         }
     }
-    sandboxed
 }
 
 /// The chain as the message names it: every step of a short one; the first three and the last

@@ -1,4 +1,4 @@
-//! The sandbox configuration visible in the project, for DET302: which workers register which
+//! The sandbox configuration visible in the project, for DET302 and DET301: which workers register which
 //! workflows, with which workflow runner and plugins, and so which modules each workflow's
 //! sandbox passes through. PAY101 asks it which client a call goes through.
 //!
@@ -37,6 +37,10 @@ impl Passthrough {
 
     fn covers(&self, module: &str) -> bool {
         self.all || module_or_parent(module).any(|name| self.modules.contains(name))
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.all && self.modules.is_empty()
     }
 }
 
@@ -334,6 +338,22 @@ impl SandboxConfig {
         }
     }
 
+    /// Whether the sandboxes that run `workflow` pass through nothing beyond what every
+    /// sandbox does (the SDK's defaults and the `passthrough-modules` setting): then
+    /// [`Self::passes_through`] is [`Self::passed_everywhere`] for it.
+    pub(crate) fn is_plain(&self, project: &Project, workflow: ClassId) -> bool {
+        project.class(workflow).workflow != Some(false)
+            && match self.workers.get(&workflow) {
+                Some(sandboxes) => sandboxes.iter().all(Passthrough::is_empty),
+                None => self.unseen.is_empty(),
+            }
+    }
+
+    /// Whether every sandbox passes `module` through.
+    pub(crate) fn passed_everywhere(&self, tables: &Tables, module: &str) -> bool {
+        tables.is_passthrough(module) || self.setting.covers(module)
+    }
+
     /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
     /// worker decides).
     pub(crate) fn passes_through(
@@ -343,7 +363,7 @@ impl SandboxConfig {
         workflow: ClassId,
         module: &str,
     ) -> bool {
-        if tables.is_passthrough(module) || self.setting.covers(module) {
+        if self.passed_everywhere(tables, module) {
             return true;
         }
         if project.class(workflow).workflow == Some(false) {

@@ -66,6 +66,10 @@ pub(crate) struct CallEdge {
     pub(crate) offloaded: bool,
     /// In a branch that only runs outside workflows: not followed from workflow code.
     pub(crate) outside_workflow: bool,
+    /// In a nested function or a lambda: runs when that is called, not when the body runs
+    /// (not followed at import time: a decorator factory's wrapper is not called by applying
+    /// the decorator).
+    pub(crate) deferred: bool,
 }
 
 /// A call that schedules a project activity, for the heartbeat rules.
@@ -170,6 +174,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
+    /// Inside a nested function's or a lambda's body (see [`CallEdge::deferred`]).
+    pub(crate) deferred: u32,
     /// Inside `with workflow.unsafe.sandbox_unrestricted():`.
     pub(crate) sandbox_unrestricted: u32,
     /// Inside `if not workflow.unsafe.is_replaying():`.
@@ -209,6 +215,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             body: &[],
             in_async: false,
             offloaded: 0,
+            deferred: 0,
             sandbox_unrestricted: 0,
             not_replaying: 0,
             outside_workflow: 0,

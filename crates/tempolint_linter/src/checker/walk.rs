@@ -72,6 +72,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 target,
                 offloaded: self.offloaded > 0,
                 outside_workflow: self.outside_workflow > 0,
+                deferred: self.deferred > 0,
             });
         }
         let awaited = self.awaited_call == Some(call.range());
@@ -81,6 +82,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 target,
                 offloaded: self.offloaded > 0,
                 outside_workflow: self.outside_workflow > 0,
+                deferred: self.deferred > 0,
             });
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
@@ -228,7 +230,9 @@ impl<'a> Checker<'_, '_, 'a> {
         let saved_try = std::mem::take(&mut self.in_try);
         let saved_handling = std::mem::take(&mut self.handling);
         let saved_async = std::mem::replace(&mut self.in_async, def.is_async);
+        self.deferred += 1;
         self.visit_body(&def.body);
+        self.deferred -= 1;
         self.in_async = saved_async;
         self.loop_depth = saved_loops;
         self.in_try = saved_try;
@@ -513,7 +517,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         }
                     }
                 }
+                self.deferred += 1;
                 self.visit_expr(&lambda.body);
+                self.deferred -= 1;
                 self.scope.pop();
             }
             Expr::ListComp(comp) => {

@@ -146,7 +146,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::InvalidWorkflowDefinition) {
         api::invalid_workflow_definition::record_worker(checker, info);
     }
-    if checker.enabled(Rule::UnpassedImport) {
+    // The workers' sandboxes decide which imports DET302 reports and which modules' top-level
+    // code runs in a sandbox (DET301).
+    if checker.enabled(Rule::UnpassedImport) || checker.enabled(Rule::ImportTimeRestricted) {
         crate::sandbox_config::record_call(checker, info);
     }
 }

@@ -8,7 +8,11 @@ violation! {
     /// ## What it does
     /// Checks top-level code of workflow modules (and of the project modules they import
     /// normally) for calls the sandbox rejects even while importing: `datetime.now()`,
-    /// `random.random()`, `shutil`, `subprocess`, `pathlib.Path.read_text()`, ….
+    /// `random.random()`, `shutil`, `subprocess`, `pathlib.Path.read_text()`, …. Modules that
+    /// every worker running the workflows passes through
+    /// (`SandboxRestrictions.default.with_passthrough_modules(…)`, plugins, the
+    /// `passthrough-modules` setting) are imported by the worker itself and not checked; nor
+    /// are lambdas and nested functions, which run when called, not at import.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports workflow modules in isolation when the worker starts; a restricted
@@ -57,7 +61,8 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(restriction) = info.restriction else {
         return;
     };
-    if restriction.only_runtime || restriction.warning {
+    // Code in a lambda or nested function runs when that is called, not at import.
+    if restriction.only_runtime || restriction.warning || checker.deferred > 0 {
         return;
     }
     let violation = ImportTimeRestricted {
