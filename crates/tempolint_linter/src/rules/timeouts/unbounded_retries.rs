@@ -1,5 +1,5 @@
 use tempolint_python::Ranged;
-use tempolint_python::ast::Expr;
+use tempolint_python::ast::{Expr, ExprCall, Number};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::rules::timeouts::{activity_options, is_activity_entry_point};
@@ -8,7 +8,9 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks activity calls with no `schedule_to_close_timeout` whose retry policy sets no
-    /// `maximum_attempts` (including the default policy). Opt-in.
+    /// `maximum_attempts`, or sets it to 0 (no limit), including the default policy
+    /// (`retry_policy` left out or `None`). A policy made elsewhere (returned by a helper,
+    /// passed in) is not judged. Opt-in.
     ///
     /// ## Why is this bad?
     /// The default retry policy retries forever: a permanently failing activity keeps the
@@ -55,7 +57,7 @@ violation! {
 
 impl UnboundedRetries {
     fn describe(&self) -> String {
-        "Activity retries forever: no `schedule_to_close_timeout` and the retry policy sets no `maximum_attempts`. Bound one of them".to_string()
+        "Activity retries forever: no `schedule_to_close_timeout` and no limit on the retry policy's `maximum_attempts`. Bound one of them".to_string()
     }
 }
 
@@ -72,15 +74,14 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         other => other,
     });
     let bounded = match policy {
-        None => false,
-        Some(Expr::Call(policy)) => {
-            policy.arguments.find_keyword("maximum_attempts").is_some()
-                || policy
-                    .arguments
-                    .keywords
-                    .iter()
-                    .any(|keyword| keyword.arg.is_none())
+        // No policy, or `None`: the server's default, which retries without limit.
+        None | Some(Expr::NoneLiteral(_)) => false,
+        Some(Expr::Call(policy))
+            if checker.resolve(&policy.func).symbol() == Some("temporalio.common.RetryPolicy") =>
+        {
+            bounds_attempts(policy)
         }
+        // A policy made elsewhere (a helper's result, a parameter) may bound them: not judged.
         Some(_) => true,
     };
     if !bounded {
@@ -90,4 +91,20 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             Context::Anywhere,
         );
     }
+}
+
+/// Whether a `RetryPolicy(…)` call sets `maximum_attempts` (0 means no limit), or may: a
+/// `**splat`, a `*splat`, or a fourth positional argument (its place in the dataclass).
+fn bounds_attempts(policy: &ExprCall) -> bool {
+    let arguments = &policy.arguments;
+    if let Some(keyword) = arguments.find_keyword("maximum_attempts") {
+        return !matches!(&keyword.value, Expr::NumberLiteral(number)
+            if matches!(&number.value, Number::Int(value) if value.as_u8() == Some(0)));
+    }
+    arguments
+        .keywords
+        .iter()
+        .any(|keyword| keyword.arg.is_none())
+        || arguments.args.len() >= 4
+        || arguments.args.iter().any(Expr::is_starred_expr)
 }
