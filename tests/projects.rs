@@ -124,6 +124,14 @@ fn det302_sandbox() {
     check_project("det302_sandbox", ".", "DET302");
 }
 
+/// What DET302 cannot read passes everything: a client plugin of unknown make, a worker whose
+/// `workflows=` is found at run time (for workflows on no worker in sight); a conditional
+/// expression in the list registers both classes.
+#[test]
+fn det302_open_workers() {
+    check_project("det302_open_workers", ".", "DET302");
+}
+
 /// DET301 reads the same workers: a module every sandbox of its importers' workflows passes
 /// through was imported by the worker itself, outside the sandbox.
 #[test]

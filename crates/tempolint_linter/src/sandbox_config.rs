@@ -14,6 +14,9 @@ use crate::checker::{CallInfo, Checker};
 use crate::settings::Settings;
 use crate::tables::{Tables, module_or_parent};
 
+/// How many steps of a configuration are followed (see [`restrictions_passthrough`]).
+const MAX_DEPTH: u32 = 16;
+
 /// The modules one sandbox passes through beyond the SDK's defaults.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Passthrough {
@@ -54,6 +57,9 @@ pub(crate) struct WorkerRegistration {
     /// What the plugins of its client pass through, when the client is a `Client.connect(…)`
     /// of the same body; `None` when the client comes from elsewhere.
     client: Option<Passthrough>,
+    /// Its `workflows=` may hold classes we cannot name (a list built elsewhere, a `*splat`,
+    /// a discovery call): any workflow on no worker in sight may run here.
+    open: bool,
 }
 
 /// What one body contributes.
@@ -74,15 +80,25 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
         checker.facts.sandbox.plugins.modules.extend(modules);
         return;
     }
+    let arguments = &info.call.arguments;
+    if is_sdk(symbol, "temporalio.client", "Client")
+        || (symbol.starts_with("temporalio.client") && symbol.ends_with(".Client.connect"))
+    {
+        // A plugin of a make we do not know, on a client we may not trace to its workers.
+        if let Some(keyword) = arguments.find_keyword("plugins") {
+            let plugins = plugins_passthrough(checker, &keyword.value);
+            checker.facts.sandbox.plugins.extend(&plugins);
+        }
+        return;
+    }
     if !is_sdk(symbol, "temporalio.worker", "Worker") {
         return;
     }
-    let arguments = &info.call.arguments;
-    let workflows = arguments
-        .find_keyword("workflows")
-        .map(|keyword| workflow_classes(checker, &keyword.value))
-        .unwrap_or_default();
-    if workflows.is_empty() {
+    let Some(keyword) = arguments.find_keyword("workflows") else {
+        return;
+    };
+    let (workflows, open) = workflow_classes(checker, &keyword.value);
+    if workflows.is_empty() && !open {
         return;
     }
     let mut passthrough = arguments
@@ -106,6 +122,7 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
         workflows,
         passthrough,
         client,
+        open,
     });
 }
 
@@ -143,17 +160,48 @@ fn elements<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> Option<&'a [Ex
     }
 }
 
-fn workflow_classes(checker: &Checker, expr: &Expr) -> Vec<ClassId> {
+/// The project workflow classes a `workflows=[…]` list names, and whether it may hold others
+/// (not a list we can read, a `*splat`, an element that names no class).
+fn workflow_classes(checker: &Checker, expr: &Expr) -> (Vec<ClassId>, bool) {
+    let mut classes = Vec::new();
+    let Some(elements) = elements(checker, expr) else {
+        return (classes, true);
+    };
+    let mut open = false;
+    for element in elements {
+        open |= !named_classes(checker, element, &mut classes, 0);
+    }
     let project = checker.resolver.project();
-    elements(checker, expr)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|element| match checker.resolve(element) {
-            Binding::Symbol(name) => project.class_by_name(&name),
-            _ => None,
-        })
-        .filter(|class| project.class(*class).workflow.is_some())
-        .collect()
+    classes.retain(|class| project.class(*class).workflow.is_some());
+    (classes, open)
+}
+
+/// Adds the project classes `element` names (both of `A if cond else B`); whether it names
+/// only such classes or classes outside the project (not a call, a `*splat`, an unknown name).
+fn named_classes(
+    checker: &Checker,
+    element: &Expr,
+    classes: &mut Vec<ClassId>,
+    depth: u32,
+) -> bool {
+    match value(checker, element) {
+        // `w = w if fast else Slow` names itself.
+        Expr::If(_) if depth > MAX_DEPTH => false,
+        Expr::If(choice) => {
+            let body = named_classes(checker, &choice.body, classes, depth + 1);
+            named_classes(checker, &choice.orelse, classes, depth + 1) && body
+        }
+        named => match checker.resolve(named) {
+            Binding::Symbol(name) => {
+                if let Some(class) = checker.resolver.project().class_by_name(&name) {
+                    classes.push(class);
+                }
+                // A library's workflow class is no project workflow either way.
+                true
+            }
+            _ => false,
+        },
+    }
 }
 
 /// `UnsandboxedWorkflowRunner()`, or `SandboxedWorkflowRunner(restrictions=…)`.
@@ -169,15 +217,20 @@ fn runner_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
             .arguments
             .find_keyword("restrictions")
             .map_or_else(Passthrough::default, |keyword| {
-                restrictions_passthrough(checker, &keyword.value)
+                restrictions_passthrough(checker, &keyword.value, 0)
             });
     }
     // `UnsandboxedWorkflowRunner()` or a runner of the project's own: nothing we can judge.
     Passthrough::everything()
 }
 
-/// `SandboxRestrictions.default.with_passthrough_modules("a", "b")…`.
-fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
+/// `SandboxRestrictions.default.with_passthrough_modules("a", "b")…`. `depth` counts the
+/// builders and copies followed: `r = dataclasses.replace(r, …)` names itself, and a long
+/// chain is no configuration we can read.
+fn restrictions_passthrough(checker: &Checker, expr: &Expr, depth: u32) -> Passthrough {
+    if depth > MAX_DEPTH {
+        return Passthrough::everything();
+    }
     let expr = value(checker, expr);
     if let Expr::Attribute(attribute) = expr
         && attribute.attr.as_str() == "default"
@@ -203,14 +256,14 @@ fn restrictions_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
                     .is_some_and(|name| name.as_str() != "passthrough_modules")
             }),
         ) {
-            (Some(copied), true) => restrictions_passthrough(checker, copied),
+            (Some(copied), true) => restrictions_passthrough(checker, copied, depth + 1),
             _ => Passthrough::everything(),
         };
     }
     let Expr::Attribute(method) = &*call.func else {
         return Passthrough::everything();
     };
-    let mut passthrough = restrictions_passthrough(checker, &method.value);
+    let mut passthrough = restrictions_passthrough(checker, &method.value, depth + 1);
     match method.attr.as_str() {
         "with_passthrough_modules" => {
             for argument in &call.arguments.args {
@@ -303,7 +356,8 @@ fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
 pub(crate) struct SandboxConfig {
     /// The sandboxes of the workers that register each workflow.
     workers: FxHashMap<ClassId, Vec<Passthrough>>,
-    /// For workflows on no worker in sight: any plugin the project makes may be on its client.
+    /// For workflows on no worker in sight: any plugin the project makes may be on its client,
+    /// and it may be on any worker whose `workflows=` we cannot read.
     unseen: Passthrough,
     setting: Passthrough,
 }
@@ -316,6 +370,14 @@ impl SandboxConfig {
         let mut unseen = Passthrough::default();
         for body in facts.clone() {
             unseen.extend(&body.plugins);
+        }
+        // A workflow on no worker in sight may be on a worker whose list we cannot read.
+        let mut unseen_or_open = unseen.clone();
+        for worker in facts.clone().flat_map(|body| &body.workers) {
+            if worker.open {
+                unseen_or_open.extend(&worker.passthrough);
+                unseen_or_open.extend(worker.client.as_ref().unwrap_or(&unseen));
+            }
         }
         let mut workers: FxHashMap<ClassId, Vec<Passthrough>> = FxHashMap::default();
         for worker in facts.flat_map(|body| &body.workers) {
@@ -330,7 +392,7 @@ impl SandboxConfig {
         }
         Self {
             workers,
-            unseen,
+            unseen: unseen_or_open,
             setting: Passthrough {
                 all: false,
                 modules: settings.passthrough_modules.iter().cloned().collect(),

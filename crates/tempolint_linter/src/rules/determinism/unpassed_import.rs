@@ -16,7 +16,9 @@ violation! {
     /// `UnsandboxedWorkflowRunner()`, `SandboxRestrictions.default.with_passthrough_modules(…)`
     /// on the worker's runner, contrib plugins on the worker or its client (OpenAI Agents,
     /// Google ADK, LangGraph, …), and the `passthrough-modules` setting. A workflow on several
-    /// workers is judged by the strictest.
+    /// workers is judged by the strictest. What cannot be read passes everything: a runner
+    /// built elsewhere, a plugin of another make on a client we cannot trace to the worker,
+    /// and, for a workflow on no worker in sight, a worker whose `workflows=` is computed.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports every non-passed-through module for each workflow run: slow, and
