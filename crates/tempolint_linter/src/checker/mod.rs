@@ -6,6 +6,7 @@
 mod argument_types;
 mod dispatch_table;
 mod guards;
+mod identity;
 pub(crate) use guards::WORKFLOW_ONLY;
 mod narrowing;
 mod project;
@@ -189,6 +190,10 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) order_insensitive: u32,
     /// The range of the call an `await` is applied to, while that call is handled.
     pub(crate) awaited_call: Option<TextRange>,
+    /// The range of a call whose value only meets values of the same process, while it is
+    /// handled: the element of a membership test, of a set's `add`/`discard`/`remove`, or
+    /// one side of `id(a) == id(b)` (an identity set: `seen.add(id(node))`).
+    pub(crate) identity_operand: Option<TextRange>,
     /// Inside the body of a `try` that has `except` clauses.
     pub(crate) in_try: u32,
     /// The types of the `except` clauses being visited, innermost last (`None`: bare).
@@ -223,6 +228,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             loop_depth: 0,
             order_insensitive: 0,
             awaited_call: None,
+            identity_operand: None,
             in_try: 0,
             handling: Vec::new(),
             nested: Vec::new(),

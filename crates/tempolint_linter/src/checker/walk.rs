@@ -6,7 +6,7 @@ use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_semantic::{Binding, LocalValue};
 
-use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role};
+use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, identity};
 use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
@@ -134,9 +134,16 @@ impl<'a> Checker<'_, '_, 'a> {
         if insensitive {
             self.order_insensitive += 1;
         }
+        let set_update = matches!(&*call.func, Expr::Attribute(attribute)
+            if matches!(attribute.attr.as_str(), "add" | "discard" | "remove")
+                && self.resolve(&attribute.value).is_unordered_collection());
         for arg in &call.arguments.args {
             rules::dispatch_call_argument(self, &info, arg);
-            self.visit_expr(arg);
+            if set_update {
+                self.visit_identity_operand(arg);
+            } else {
+                self.visit_expr(arg);
+            }
         }
         for keyword in &call.arguments.keywords {
             self.visit_expr(&keyword.value);
@@ -202,6 +209,14 @@ impl<'a> Checker<'_, '_, 'a> {
 
     fn is_call_of(&self, expr: &Expr, symbol: &str) -> bool {
         matches!(expr, Expr::Call(call) if self.resolve(&call.func).symbol() == Some(symbol))
+    }
+
+    /// Visits `operand`, a value that only meets values of this process (see
+    /// [`Checker::identity_operand`]).
+    fn visit_identity_operand(&mut self, operand: &'a Expr) {
+        let saved = self.identity_operand.replace(operand.range());
+        self.visit_expr(operand);
+        self.identity_operand = saved;
     }
 
     fn visit_nested_function(&mut self, def: &'a ast::StmtFunctionDef) {
@@ -296,7 +311,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::Assign(assign) => {
                 rules::dispatch_assignment(self, assign);
-                self.visit_expr(&assign.value);
+                if identity::kept_for_identity(self.body, assign) {
+                    self.visit_identity_operand(&assign.value);
+                } else {
+                    self.visit_expr(&assign.value);
+                }
                 for target in &assign.targets {
                     rules::dispatch_assignment_target(self, target);
                     self.visit_target(target);
@@ -485,6 +504,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => self.handle_call(call),
+            Expr::Compare(compare) if identity::is_identity_comparison(compare) => {
+                self.visit_identity_operand(&compare.left);
+                for comparator in &compare.comparators {
+                    self.visit_identity_operand(comparator);
+                }
+            }
             Expr::Await(await_expr) => {
                 if let Expr::Call(call) = &*await_expr.value {
                     self.awaited_call = Some(call.range());
