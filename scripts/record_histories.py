@@ -725,4 +725,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skips interpreter finalization, which the SDK's native runtime threads can race
+    # (an abort after the work is done; see scripts/replay_oracle.py).
+    os._exit(code)
