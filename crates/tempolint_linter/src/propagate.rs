@@ -21,6 +21,26 @@ struct Reached {
     origin: (FunctionId, usize),
     /// Function entered and the range in it where the path continues, outermost first.
     steps: Vec<(FunctionId, TextRange)>,
+    /// The parameter of the first function whose true value keeps the effect from running
+    /// (`parameter or fallback`): a call that passes an always-true value does not reach it.
+    unless_truthy: Option<u32>,
+}
+
+impl Reached {
+    /// Whether the call `edge` into the first function of this path cannot reach the effect.
+    fn blocked_by(&self, edge: &CallEdge) -> bool {
+        self.unless_truthy
+            .is_some_and(|parameter| edge.truthy_arguments & (1 << parameter) != 0)
+    }
+
+    /// The caller's parameter the condition moves to when `edge` passes its own on.
+    fn passed_on(&self, edge: &CallEdge) -> Option<u32> {
+        let parameter = self.unless_truthy?;
+        edge.forwarded
+            .iter()
+            .find(|(callee, _)| *callee == parameter)
+            .map(|(_, caller)| *caller)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,6 +120,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 reached.push(Reached {
                     origin: (function, index),
                     steps: vec![(function, effect.range)],
+                    unless_truthy: effect.unless_truthy,
                 });
             }
         }
@@ -108,13 +129,14 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 continue;
             }
             for inner in self.reach(walk, edge.target).iter() {
-                if seen.insert(inner.origin) {
+                if !inner.blocked_by(edge) && seen.insert(inner.origin) {
                     let mut steps = Vec::with_capacity(inner.steps.len() + 1);
                     steps.push((function, edge.range));
                     steps.extend_from_slice(&inner.steps);
                     reached.push(Reached {
                         origin: inner.origin,
                         steps,
+                        unless_truthy: inner.passed_on(edge),
                     });
                 }
             }
@@ -135,16 +157,13 @@ impl<'p, 'a> Propagation<'p, 'a> {
     /// and function entered, by the first path found (a dispatch site that reaches twelve
     /// handlers, each with several blocking calls, gets one finding per handler and rule,
     /// not one per call inside them).
-    fn transitive(
-        &self,
-        walk: Walk,
-        edge_range: TextRange,
-        target: FunctionId,
-        into: &mut Vec<Diagnostic>,
-    ) {
-        // Every path found here enters `target` first: one finding per rule.
+    fn transitive(&self, walk: Walk, edge: &CallEdge, into: &mut Vec<Diagnostic>) {
+        // Every path found here enters `edge.target` first: one finding per rule.
         let mut rules = FxHashSet::default();
-        for reached in self.reach(walk, target).iter() {
+        for reached in self.reach(walk, edge.target).iter() {
+            if reached.blocked_by(edge) {
+                continue;
+            }
             let effect = self.effect(reached.origin);
             if !rules.insert(effect.rule) {
                 continue;
@@ -166,7 +185,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 rule: effect.rule,
                 message: format!("{} (reached through {through})", effect.message),
                 severity: effect.severity,
-                range: edge_range,
+                range: edge.range,
                 chain,
                 fix: None,
             });
@@ -212,7 +231,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(walk, edge.range, edge.target, &mut diagnostics);
+                self.transitive(walk, edge, &mut diagnostics);
             }
         }
         diagnostics
@@ -237,7 +256,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(Walk::ImportTime, edge.range, edge.target, &mut diagnostics);
+                self.transitive(Walk::ImportTime, edge, &mut diagnostics);
             }
         }
         diagnostics

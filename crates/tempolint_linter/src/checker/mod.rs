@@ -5,6 +5,7 @@
 
 mod argument_types;
 mod dispatch_table;
+mod fallback;
 mod guards;
 mod identity;
 pub(crate) use guards::WORKFLOW_ONLY;
@@ -57,6 +58,9 @@ pub(crate) struct Effect {
     pub(crate) fix: Option<Fix>,
     /// Inside code handed to a thread (`run_in_executor(…, lambda: …)`).
     pub(crate) offloaded: bool,
+    /// In the fallback of `parameter or …` (by the parameter's index, see
+    /// [`CallEdge::truthy_arguments`]): it runs only when that argument is falsy.
+    pub(crate) unless_truthy: Option<u32>,
 }
 
 /// A call of a project function.
@@ -71,6 +75,14 @@ pub(crate) struct CallEdge {
     /// (not followed at import time: a decorator factory's wrapper is not called by applying
     /// the decorator).
     pub(crate) deferred: bool,
+    /// The parameters (by index in positional-then-keyword-only order, below 64) this call
+    /// fills with a value that is always true (`workflow.now()`, `workflow.uuid4()`, a
+    /// non-empty literal): the callee's `parameter or fallback` never runs the fallback.
+    pub(crate) truthy_arguments: u64,
+    /// The callee's parameters this call fills with the caller's own, passed on as they came
+    /// (`callee parameter`, `caller parameter`): a fallback on the first runs only when the
+    /// caller's caller passed a false value to the second.
+    pub(crate) forwarded: Vec<(u32, u32)>,
 }
 
 /// A call that schedules a project activity, for the heartbeat rules.
@@ -172,11 +184,15 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) role: Role,
     /// The statements of the body being walked (a function's, or a module's top level).
     pub(crate) body: &'a [ast::Stmt],
+    /// The checked function's parameters, positional then keyword-only (none at module level).
+    parameters: Vec<&'a str>,
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
     /// Inside a nested function's or a lambda's body (see [`CallEdge::deferred`]).
     pub(crate) deferred: u32,
+    /// Inside the fallback of `parameter or …` in the checked function's own body.
+    pub(crate) fallback_of: Option<u32>,
     /// Inside `with workflow.unsafe.sandbox_unrestricted():`.
     pub(crate) sandbox_unrestricted: u32,
     /// Inside `if not workflow.unsafe.is_replaying():`.
@@ -218,9 +234,11 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             facts: BodyFacts::default(),
             role,
             body: &[],
+            parameters: Vec::new(),
             in_async: false,
             offloaded: 0,
             deferred: 0,
+            fallback_of: None,
             sandbox_unrestricted: 0,
             not_replaying: 0,
             outside_workflow: 0,
@@ -269,6 +287,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
         checker.in_async = data.def.is_async;
         checker.body = &data.def.body;
+        checker.parameters = fallback::parameter_names(data.def);
         checker.visit_body(&data.def.body);
         checker.finish()
     }
@@ -345,6 +364,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             severity: V::RULE.default_severity(),
             fix: None,
             offloaded: self.offloaded > 0,
+            unless_truthy: self.fallback_of.filter(|_| self.deferred == 0),
         });
         self.facts.effects.last_mut().expect("just pushed")
     }

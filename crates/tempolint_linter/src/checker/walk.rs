@@ -6,7 +6,7 @@ use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_semantic::{Binding, LocalValue};
 
-use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, identity};
+use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, fallback, identity};
 use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
@@ -67,12 +67,15 @@ impl<'a> Checker<'_, '_, 'a> {
                 .settings
                 .is_known_deterministic(symbol.as_deref().unwrap_or_default())
         {
+            let (truthy_arguments, forwarded) = fallback::arguments(self, call, target);
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
                 target,
                 offloaded: self.offloaded > 0,
                 outside_workflow: self.outside_workflow > 0,
                 deferred: self.deferred > 0,
+                truthy_arguments,
+                forwarded,
             });
         }
         let awaited = self.awaited_call == Some(call.range());
@@ -83,6 +86,8 @@ impl<'a> Checker<'_, '_, 'a> {
                 offloaded: self.offloaded > 0,
                 outside_workflow: self.outside_workflow > 0,
                 deferred: self.deferred > 0,
+                truthy_arguments: 0,
+                forwarded: Vec::new(),
             });
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
@@ -504,6 +509,24 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => self.handle_call(call),
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+                let fallback_of = match bool_op.values.first() {
+                    Some(Expr::Name(name)) if self.deferred == 0 => {
+                        fallback::parameter_index(self, name.id.as_str())
+                    }
+                    _ => None,
+                };
+                let Some((first, rest)) = bool_op.values.split_first() else {
+                    return;
+                };
+                self.visit_expr(first);
+                let saved = self.fallback_of;
+                self.fallback_of = fallback_of.or(saved);
+                for value in rest {
+                    self.visit_expr(value);
+                }
+                self.fallback_of = saved;
+            }
             Expr::Compare(compare) if identity::is_identity_comparison(compare) => {
                 self.visit_identity_operand(&compare.left);
                 for comparator in &compare.comparators {
