@@ -14,9 +14,11 @@ violation! {
     /// `min`, `max`, `any`, `all`, set comprehensions) are fine.
     ///
     /// ## Why is this bad?
-    /// The order of a set of strings depends on string hashing, which is salted per process. A
-    /// replay on another worker visits the elements in another order, schedules activities in
-    /// another order, and fails with a nondeterminism error.
+    /// The order of a set of strings depends on string hashing, which is salted per process;
+    /// objects that hash by identity (asyncio tasks, most class instances) are ordered by their
+    /// memory addresses, which differ too. A replay on another worker visits the elements in
+    /// another order, schedules activities in another order, and fails with a nondeterminism
+    /// error.
     ///
     /// ## Example
     /// ```python
@@ -48,7 +50,7 @@ violation! {
 
 impl SetIteration {
     fn describe(&self) -> String {
-        "Iteration order of a set depends on string hashing, which differs between worker processes; replays may take another path. Iterate over `sorted(…)`".to_string()
+        "Iteration order of a set depends on hashing (salted per process for strings, memory addresses for most objects), which differs between worker processes; replays may take another path. Iterate in a fixed order, e.g. over `sorted(…)`".to_string()
     }
 }
 
