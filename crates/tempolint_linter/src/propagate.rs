@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::TextRange;
 use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
-use crate::checker::{BodyFacts, CallEdge, Context, Effect};
+use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards};
 use crate::diagnostic::{ChainStep, Diagnostic};
 use crate::sandbox_config::SandboxConfig;
 use crate::tables::Tables;
@@ -24,13 +24,18 @@ struct Reached {
     /// The parameter of the first function whose true value keeps the effect from running
     /// (`parameter or fallback`): a call that passes an always-true value does not reach it.
     unless_truthy: Option<u32>,
+    /// The guards that waive the effect (see [`Effect::waived_by`]).
+    waived_by: Guards,
 }
 
 impl Reached {
-    /// Whether the call `edge` into the first function of this path cannot reach the effect.
+    /// Whether the call `edge` into the first function of this path cannot reach the effect,
+    /// or sits in a guard that waives it.
     fn blocked_by(&self, edge: &CallEdge) -> bool {
-        self.unless_truthy
-            .is_some_and(|parameter| edge.truthy_arguments & (1 << parameter) != 0)
+        self.waived_by.meets(edge.guards)
+            || self
+                .unless_truthy
+                .is_some_and(|parameter| edge.truthy_arguments & (1 << parameter) != 0)
     }
 
     /// The caller's parameter the condition moves to when `edge` passes its own on.
@@ -121,6 +126,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     origin: (function, index),
                     steps: vec![(function, effect.range)],
                     unless_truthy: effect.unless_truthy,
+                    waived_by: effect.waived_by,
                 });
             }
         }
@@ -137,6 +143,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                         origin: inner.origin,
                         steps,
                         unless_truthy: inner.passed_on(edge),
+                        waived_by: inner.waived_by,
                     });
                 }
             }

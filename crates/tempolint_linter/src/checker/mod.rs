@@ -61,6 +61,33 @@ pub(crate) struct Effect {
     /// In the fallback of `parameter or …` (by the parameter's index, see
     /// [`CallEdge::truthy_arguments`]): it runs only when that argument is falsy.
     pub(crate) unless_truthy: Option<u32>,
+    /// The guards that make this finding moot in the code they enclose, also when the
+    /// finding is reached through calls made there.
+    pub(crate) waived_by: Guards,
+}
+
+/// Guards of workflow code that make some findings moot inside them: a print under
+/// `if not workflow.unsafe.is_replaying():` does not repeat on replay, and a restricted call
+/// under `with workflow.unsafe.sandbox_unrestricted():` passes the sandbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Guards(u8);
+
+impl Guards {
+    pub(crate) const NOT_REPLAYING: Guards = Guards(1);
+    pub(crate) const SANDBOX_UNRESTRICTED: Guards = Guards(2);
+
+    fn with(self, guard: Guards, active: bool) -> Guards {
+        if active {
+            Guards(self.0 | guard.0)
+        } else {
+            self
+        }
+    }
+
+    /// Whether a guard of `self` is also one of `other`.
+    pub(crate) fn meets(self, other: Guards) -> bool {
+        self.0 & other.0 != 0
+    }
 }
 
 /// A call of a project function.
@@ -83,6 +110,8 @@ pub(crate) struct CallEdge {
     /// (`callee parameter`, `caller parameter`): a fallback on the first runs only when the
     /// caller's caller passed a false value to the second.
     pub(crate) forwarded: Vec<(u32, u32)>,
+    /// The guards around the call: findings the callee reaches that they waive do not count.
+    pub(crate) guards: Guards,
 }
 
 /// A call that schedules a project activity, for the heartbeat rules.
@@ -319,6 +348,13 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         self.facts
     }
 
+    /// The guards around the code being walked (see [`CallEdge::guards`]).
+    pub(crate) fn guards(&self) -> Guards {
+        Guards::default()
+            .with(Guards::NOT_REPLAYING, self.not_replaying > 0)
+            .with(Guards::SANDBOX_UNRESTRICTED, self.sandbox_unrestricted > 0)
+    }
+
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
         self.settings.rules.contains(rule)
     }
@@ -365,6 +401,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             fix: None,
             offloaded: self.offloaded > 0,
             unless_truthy: self.fallback_of.filter(|_| self.deferred == 0),
+            waived_by: Guards::default(),
         });
         self.facts.effects.last_mut().expect("just pushed")
     }

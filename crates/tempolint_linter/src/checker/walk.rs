@@ -76,6 +76,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 deferred: self.deferred > 0,
                 truthy_arguments,
                 forwarded,
+                guards: self.guards(),
             });
         }
         let awaited = self.awaited_call == Some(call.range());
@@ -88,6 +89,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 deferred: self.deferred > 0,
                 truthy_arguments: 0,
                 forwarded: Vec::new(),
+                guards: self.guards(),
             });
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.

@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 
-use crate::checker::{CallInfo, Checker, Context};
+use crate::checker::{CallInfo, Checker, Context, Guards};
 use crate::rules::determinism::shown;
 use crate::rules::violation;
 
@@ -14,7 +14,8 @@ violation! {
     /// The sandbox raises `RestrictedWorkflowAccessError` when workflow code touches these
     /// members, so the workflow task fails (even where the function itself is harmless, as
     /// `os.path.join` is before Python 3.14). Wrap genuinely pure use in
-    /// `workflow.unsafe.sandbox_unrestricted()`, or use a pure alternative.
+    /// `workflow.unsafe.sandbox_unrestricted()` (a helper called inside that block runs
+    /// unrestricted too), or use a pure alternative.
     ///
     /// ## Example
     /// ```python
@@ -82,5 +83,8 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         symbol: shown(symbol),
         configured,
     };
-    checker.report(&violation, info.call.func.range(), Context::Workflow);
+    let effect = checker.report(&violation, info.call.func.range(), Context::Workflow);
+    if !configured {
+        effect.waived_by = Guards::SANDBOX_UNRESTRICTED;
+    }
 }

@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 
-use crate::checker::{CallInfo, Checker};
+use crate::checker::{CallInfo, Checker, Guards};
 use crate::registry::Rule;
 use crate::rules::determinism::{classified_as, report_call, workflow_fix};
 use crate::rules::violation;
@@ -8,7 +8,8 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for `print()` and `logging` calls in workflow code outside an
-    /// `if not workflow.unsafe.is_replaying():` guard.
+    /// `if not workflow.unsafe.is_replaying():` guard. A helper called under that guard is
+    /// covered by it too.
     ///
     /// ## Why is this bad?
     /// Workflow code runs again on every replay, so each message is emitted again, duplicated in
@@ -67,5 +68,6 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     report_call(checker, info, &WorkflowLogging { symbol: shown });
     if let Some(effect) = checker.facts.effects.last_mut() {
         effect.fix = fix;
+        effect.waived_by = Guards::NOT_REPLAYING;
     }
 }
