@@ -160,6 +160,14 @@ fn namespace_packages_are_project_code() {
     check_project("namespace_packages", ".", "DET302");
 }
 
+/// A Django tree checked from above its `backend/` folder, which holds the project package
+/// `backend/backend/`: relative imports land where they point, and an absolute import that
+/// names a whole module (`backend.temporal.helpers`) is not read as `backend.backend.…`.
+#[test]
+fn django_project_package_does_not_capture_imports() {
+    check_project("django_layout", ".", "BLK102");
+}
+
 /// The benchmark's generated monorepo (`scripts/generate_monorepo.py`): every rule it plants a
 /// finding of is reported, and nothing else. Its helpers do not mention `temporalio`, so this
 /// also holds the loader to keeping the trees of what workflows import (50-deep chains, import

@@ -332,7 +332,9 @@ pub(crate) fn known_plugins(checker: &Checker, expr: &Expr) -> bool {
 
 /// The plugins of `client` when it is a `Client.connect(…)` or `Client(…)` made in this body.
 /// A `**config` splat carries the plugins this body made (`config["plugins"] = [plugin]`);
-/// the SDK's own config loaders (`ClientConfig.load_client_connect_config()`) carry none.
+/// the SDK's own config loaders (`ClientConfig.load_client_connect_config()`) and dicts
+/// written here carry no others, but any other config (`other_client.config()`, a parameter)
+/// may carry any plugin.
 fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
     let call = client_construction(checker, client)?;
     let mut passthrough = call
@@ -341,15 +343,31 @@ fn traced_client(checker: &Checker, client: &Expr) -> Option<Passthrough> {
         .map_or_else(Passthrough::default, |keyword| {
             plugins_passthrough(checker, &keyword.value)
         });
-    if call
-        .arguments
-        .keywords
-        .iter()
-        .any(|keyword| keyword.arg.is_none())
-    {
+    for keyword in &call.arguments.keywords {
+        if keyword.arg.is_some() {
+            continue;
+        }
+        if !is_plugin_free_config(checker, &keyword.value) {
+            return Some(Passthrough::everything());
+        }
         passthrough.extend(&checker.facts.sandbox.plugins);
     }
     Some(passthrough)
+}
+
+/// Whether a `**config` splat holds no plugins but those this body adds: a dict written here
+/// or what the SDK's environment config loaders return.
+fn is_plugin_free_config(checker: &Checker, config: &Expr) -> bool {
+    match value(checker, config) {
+        Expr::Dict(_) => true,
+        Expr::Call(call) => {
+            let callee = checker.resolve(&call.func);
+            callee.symbol().is_some_and(|symbol| {
+                symbol == "builtins.dict" || symbol.starts_with("temporalio.envconfig.")
+            })
+        }
+        _ => false,
+    }
 }
 
 /// Which modules each workflow's sandbox passes through, from every body's facts.

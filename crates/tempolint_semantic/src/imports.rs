@@ -11,13 +11,16 @@ pub struct Import {
     pub passed_through: bool,
     /// The import statement.
     pub range: TextRange,
+    /// A relative import (`from ..helpers import log`): its target is already the absolute
+    /// name of a project module.
+    pub relative: bool,
 }
 
 /// The imports of one scope, in the order they bind names.
 #[derive(Debug, Default)]
 pub(crate) struct ImportTable {
     pub(crate) names: FxHashMap<String, Import>,
-    pub(crate) star_modules: Vec<String>,
+    pub(crate) star_modules: Vec<Import>,
     /// Every imported module path, for the module dependency graph.
     pub(crate) modules: Vec<Import>,
 }
@@ -47,6 +50,7 @@ impl ImportTable {
                             target: full,
                             passed_through,
                             range: import.range(),
+                            relative: false,
                         });
                         self.names.insert(
                             local,
@@ -54,6 +58,7 @@ impl ImportTable {
                                 target,
                                 passed_through,
                                 range: import.range(),
+                                relative: false,
                             },
                         );
                     }
@@ -62,15 +67,22 @@ impl ImportTable {
                     let Some(base) = resolve_from(module, is_package, import) else {
                         continue;
                     };
+                    let relative = import.level > 0;
                     self.modules.push(Import {
                         target: base.clone(),
                         passed_through,
                         range: import.range(),
+                        relative,
                     });
                     for alias in &import.names {
                         let name = alias.name.as_str();
                         if name == "*" {
-                            self.star_modules.push(base.clone());
+                            self.star_modules.push(Import {
+                                target: base.clone(),
+                                passed_through,
+                                range: import.range(),
+                                relative,
+                            });
                             continue;
                         }
                         let local = alias.asname.as_ref().map_or(name, |asname| asname.as_str());
@@ -83,6 +95,7 @@ impl ImportTable {
                             target: target.clone(),
                             passed_through,
                             range: import.range(),
+                            relative,
                         });
                         self.names.insert(
                             local.to_string(),
@@ -90,6 +103,7 @@ impl ImportTable {
                                 target,
                                 passed_through,
                                 range: import.range(),
+                                relative,
                             },
                         );
                     }

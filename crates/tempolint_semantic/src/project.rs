@@ -483,7 +483,7 @@ impl<'a> Project<'a> {
                     import.target.clone()
                 } else {
                     module.imports.star_modules.iter().find_map(|star| {
-                        let candidate = format!("{star}.{first}");
+                        let candidate = format!("{}.{first}", star.target);
                         let canonical = self.canonicalize(&candidate);
                         (self.function_by_name(&canonical).is_some()
                             || self.class_by_name(&canonical).is_some())
@@ -502,7 +502,11 @@ impl<'a> Project<'a> {
     /// Where an absolute import written in `from` lands in the project: the importer's own
     /// folder comes first (a script's folder is on `sys.path`, so `from activities import x`
     /// finds the sibling file), then each enclosing package, then the top level.
-    fn resolve_import(&self, from: ModuleId, target: &str) -> String {
+    fn resolve_import(&self, from: ModuleId, import: &Import) -> String {
+        let target = import.target.as_str();
+        if import.relative {
+            return target.to_string();
+        }
         let module = self.module(from);
         let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
         let first = target.split('.').next().unwrap_or(target);
@@ -510,12 +514,13 @@ impl<'a> Project<'a> {
         if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
         }
+        // The first enclosing package holding the first segment, unless the whole name lands
+        // elsewhere: in a Django tree checked from above (`backend/backend/__init__.py`),
+        // `backend.temporal.helpers` is that module, not `backend.backend.temporal.helpers`.
+        let mut first_match = None;
         // One buffer for every candidate: this runs for each import of each module.
         let mut candidate = String::with_capacity(base.len() + 1 + target.len());
-        loop {
-            if base.is_empty() {
-                return target.to_string();
-            }
+        while !base.is_empty() {
             candidate.clear();
             candidate.push_str(base);
             candidate.push('.');
@@ -526,10 +531,27 @@ impl<'a> Project<'a> {
             {
                 candidate.truncate(base.len() + 1);
                 candidate.push_str(target);
-                return candidate;
+                if self.lands(&candidate) {
+                    return candidate;
+                }
+                first_match.get_or_insert_with(|| candidate.clone());
             }
             base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
         }
+        if self.lands(target) {
+            return target.to_string();
+        }
+        first_match.unwrap_or_else(|| target.to_string())
+    }
+
+    /// Whether a dotted name is a project module or package, or a name in a project module
+    /// (`from pkg.mod import name`).
+    fn lands(&self, name: &str) -> bool {
+        self.module_by_name(name).is_some()
+            || self.packages.contains(name)
+            || name
+                .rsplit_once('.')
+                .is_some_and(|(parent, _)| self.module_by_name(parent).is_some())
     }
 
     /// Rewrites every module's import targets to the project modules they land in.
@@ -545,12 +567,12 @@ impl<'a> Project<'a> {
                 let names = imports
                     .names
                     .iter()
-                    .map(|(local, import)| (local.clone(), this.resolve_import(id, &import.target)))
+                    .map(|(local, import)| (local.clone(), this.resolve_import(id, import)))
                     .collect();
                 let modules = imports
                     .modules
                     .iter()
-                    .map(|import| this.resolve_import(id, &import.target))
+                    .map(|import| this.resolve_import(id, import))
                     .collect();
                 let stars = imports
                     .star_modules
@@ -570,7 +592,9 @@ impl<'a> Project<'a> {
             for (import, target) in imports.modules.iter_mut().zip(modules) {
                 import.target = target;
             }
-            imports.star_modules = stars;
+            for (star, target) in imports.star_modules.iter_mut().zip(stars) {
+                star.target = target;
+            }
         }
     }
 }

@@ -130,7 +130,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             return self.symbol(&import.target, depth);
         }
         for star in &module_data.imports.star_modules {
-            if let Some(star_module) = project.module_by_name(star) {
+            if let Some(star_module) = project.module_by_name(&star.target) {
                 let binding = self.module_global(star_module, name, depth + 1);
                 if binding != Binding::Unknown {
                     return binding;
