@@ -169,6 +169,8 @@ pub(crate) struct BodyFacts {
     /// An `activity.defn` / `workflow.defn` applied by a call, not as a decorator: the
     /// names it registers are not known.
     pub(crate) opaque_registration: bool,
+    /// The names `@activity.defn` / `@workflow.defn` definitions nested in this body register.
+    pub(crate) nested_registrations: Vec<(NamedKind, String)>,
     pub(crate) raises: Vec<RaiseSite>,
     pub(crate) worker_failure_types: Vec<FailureTypes>,
     /// What each call of a project function passes for its parameters.

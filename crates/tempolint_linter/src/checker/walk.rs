@@ -238,6 +238,7 @@ impl<'a> Checker<'_, '_, 'a> {
         if self.role == Role::ModuleLevel {
             return;
         }
+        rules::dispatch_nested_definition(self, def.name.as_str(), &def.decorator_list);
         self.scope.set(
             def.name.as_str(),
             LocalValue {
@@ -299,6 +300,13 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 for decorator in &class.decorator_list {
                     self.visit_expr(&decorator.expression);
                 }
+                if self.role != Role::ModuleLevel {
+                    rules::dispatch_nested_definition(
+                        self,
+                        class.name.as_str(),
+                        &class.decorator_list,
+                    );
+                }
                 if let Some(arguments) = &class.arguments {
                     for base in &arguments.args {
                         self.visit_expr(base);
@@ -309,6 +317,13 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         Stmt::FunctionDef(def) => {
                             for decorator in &def.decorator_list {
                                 self.visit_expr(&decorator.expression);
+                            }
+                            if self.role != Role::ModuleLevel {
+                                rules::dispatch_nested_definition(
+                                    self,
+                                    def.name.as_str(),
+                                    &def.decorator_list,
+                                );
                             }
                         }
                         other if self.role == Role::ModuleLevel => self.visit_stmt(other),

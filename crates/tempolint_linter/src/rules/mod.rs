@@ -225,6 +225,17 @@ pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile)
 }
 
 /// Once, after every body is checked: the rules that compare facts across bodies.
+/// A function or class defined inside a function body (not a project definition of its own).
+pub(crate) fn dispatch_nested_definition(
+    checker: &mut Checker,
+    name: &str,
+    decorators: &[ast::Decorator],
+) {
+    if checker.enabled(Rule::UnregisteredName) {
+        api::unregistered_name::record_nested_definition(checker, name, decorators);
+    }
+}
+
 pub(crate) fn dispatch_project(checker: &mut ProjectChecker) {
     if checker.enabled(Rule::HeartbeatTimeoutWithoutHeartbeat) {
         timeouts::heartbeat_timeout_without_heartbeat::check_project(checker);

@@ -139,6 +139,33 @@ fn registers_from_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
     })
 }
 
+/// Records what a definition nested in a function registers (`@activity.defn` on a def a
+/// factory makes and returns): the project-level check sees only top-level definitions.
+pub(crate) fn record_nested_definition(
+    checker: &mut Checker,
+    own_name: &str,
+    decorators: &[ast::Decorator],
+) {
+    let kind = decorators.iter().find_map(|decorator| {
+        let callee = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        match checker.resolve(callee).symbol() {
+            Some("temporalio.activity.defn") => Some(NamedKind::Activity),
+            Some("temporalio.workflow.defn") => Some(NamedKind::Workflow),
+            _ => None,
+        }
+    });
+    let Some(kind) = kind else {
+        return;
+    };
+    match registration(own_name, decorators) {
+        Registration::Named(name) => checker.facts.nested_registrations.push((kind, name)),
+        Registration::Dynamic | Registration::Unknown => checker.facts.opaque_registration = true,
+    }
+}
+
 fn is_defn(symbol: Option<&str>) -> bool {
     matches!(
         symbol,
@@ -170,6 +197,18 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             .filter(|class| class.workflow.is_some())
             .map(|class| (class.def.name.as_str(), &class.def.decorator_list[..])),
     );
+    let (mut activities, mut workflows) = (activities, workflows);
+    for (_, facts) in checker.bodies() {
+        for (kind, name) in &facts.nested_registrations {
+            let registered = match kind {
+                NamedKind::Activity => &mut activities,
+                NamedKind::Workflow => &mut workflows,
+            };
+            if let Some(registered) = registered {
+                registered.names.insert(name.clone());
+            }
+        }
+    }
     let mut findings = Vec::new();
     for (module, facts) in checker.bodies() {
         for start in &facts.named_starts {
