@@ -241,6 +241,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     /// handled: the element of a membership test, of a set's `add`/`discard`/`remove`, or
     /// one side of `id(a) == id(b)` (an identity set: `seen.add(id(node))`).
     pub(crate) identity_operand: Option<TextRange>,
+    /// Inside the arguments of a `workflow.logger` call (a message, not workflow logic).
+    pub(crate) log_message: u32,
     /// Inside the body of a `try` that has `except` clauses.
     pub(crate) in_try: u32,
     /// The types of the `except` clauses being visited, innermost last (`None`: bare).
@@ -278,6 +280,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             order_insensitive: 0,
             awaited_call: None,
             identity_operand: None,
+            log_message: 0,
             in_try: 0,
             handling: Vec::new(),
             nested: Vec::new(),

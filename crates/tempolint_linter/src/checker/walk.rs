@@ -141,6 +141,11 @@ impl<'a> Checker<'_, '_, 'a> {
         if insensitive {
             self.order_insensitive += 1;
         }
+        // What only goes into a `workflow.logger` message decides nothing.
+        let log_message = symbol
+            .as_deref()
+            .is_some_and(|symbol| symbol.starts_with("temporalio.workflow.logger."));
+        self.log_message += u32::from(log_message);
         let set_update = matches!(&*call.func, Expr::Attribute(attribute)
             if matches!(attribute.attr.as_str(), "add" | "discard" | "remove")
                 && self.resolve(&attribute.value).is_unordered_collection());
@@ -155,6 +160,7 @@ impl<'a> Checker<'_, '_, 'a> {
         for keyword in &call.arguments.keywords {
             self.visit_expr(&keyword.value);
         }
+        self.log_message -= u32::from(log_message);
         if insensitive {
             self.order_insensitive -= 1;
         }
