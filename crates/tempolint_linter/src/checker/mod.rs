@@ -114,10 +114,22 @@ pub(crate) struct CallEdge {
     pub(crate) guards: Guards,
 }
 
-/// A call that schedules a project activity, for the heartbeat rules.
+/// What a call schedules: a project activity passed as a function, or an activity by the name
+/// it is registered under (`execute_activity("charge-card", …)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Scheduled {
+    Function(FunctionId),
+    /// The name, and whether the call picks a task queue (possibly another worker's).
+    Named {
+        name: String,
+        task_queue: bool,
+    },
+}
+
+/// A call that schedules an activity, for the heartbeat rules.
 #[derive(Debug, Clone)]
 pub(crate) struct ActivityCall {
-    pub(crate) activity: FunctionId,
+    pub(crate) activity: Scheduled,
     pub(crate) heartbeat_timeout: Option<TextRange>,
     /// A `**splat` whose keys cannot be known: it may set `heartbeat_timeout`.
     pub(crate) opaque_options: bool,

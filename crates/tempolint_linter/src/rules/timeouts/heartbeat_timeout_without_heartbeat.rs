@@ -2,12 +2,15 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_semantic::FunctionId;
 
 use crate::checker::ProjectChecker;
+use crate::rules::timeouts::ActivityNames;
 use crate::rules::violation;
 
 violation! {
     /// ## What it does
     /// Checks activity calls that set `heartbeat_timeout` for an activity that never calls
-    /// `activity.heartbeat()` (directly or through its helpers, in any module).
+    /// `activity.heartbeat()` (directly or through its helpers, in any module). A call that
+    /// starts the activity by the name it registers counts, unless it picks a task queue
+    /// (another worker may serve that name).
     ///
     /// ## Why is this bad?
     /// The server fails an attempt that goes `heartbeat_timeout` without a heartbeat, so every
@@ -67,14 +70,16 @@ impl HeartbeatTimeoutWithoutHeartbeat {
 
 pub(crate) fn check_project(checker: &mut ProjectChecker) {
     let mut heartbeats: FxHashMap<FunctionId, bool> = FxHashMap::default();
+    let names = ActivityNames::new(checker);
     let mut findings = Vec::new();
     for (module, facts) in checker.bodies() {
         for call in &facts.activity_calls {
             if let Some(range) = call.heartbeat_timeout
-                && !is_wrapped(checker, call.activity)
-                && !reaches_heartbeat(checker, call.activity, &mut heartbeats)
+                && let Some(scheduled) = names.resolve(&call.activity)
+                && !is_wrapped(checker, scheduled)
+                && !reaches_heartbeat(checker, scheduled, &mut heartbeats)
             {
-                let activity = checker.project.function(call.activity).def.name.to_string();
+                let activity = checker.project.function(scheduled).def.name.to_string();
                 findings.push((module, HeartbeatTimeoutWithoutHeartbeat { activity }, range));
             }
         }

@@ -2,6 +2,7 @@ use rustc_hash::FxHashMap;
 use tempolint_semantic::{FunctionId, FunctionKind};
 
 use crate::checker::ProjectChecker;
+use crate::rules::timeouts::ActivityNames;
 use crate::rules::violation;
 
 violation! {
@@ -67,10 +68,20 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
     // Whether some call that schedules the activity sets `heartbeat_timeout` (or may: a
     // `**config` whose keys cannot be known).
     let mut scheduled: FxHashMap<FunctionId, bool> = FxHashMap::default();
+    let names = ActivityNames::new(checker);
     for (_, facts) in checker.bodies() {
         for call in &facts.activity_calls {
-            *scheduled.entry(call.activity).or_default() |=
-                call.heartbeat_timeout.is_some() || call.opaque_options;
+            let sets_timeout = call.heartbeat_timeout.is_some() || call.opaque_options;
+            match names.candidates(&call.activity) {
+                Some(activities) => {
+                    for activity in activities {
+                        *scheduled.entry(activity).or_default() |= sets_timeout;
+                    }
+                }
+                // A start by a name that may be any of the project's activities.
+                None if sets_timeout => return,
+                None => {}
+            }
         }
     }
     for (index, facts) in checker.functions.iter().enumerate() {

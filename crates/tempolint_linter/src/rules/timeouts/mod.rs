@@ -9,8 +9,12 @@ pub(crate) mod unbounded_retries;
 use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
 
-use crate::checker::{ActivityCall, CallInfo, Checker};
+use rustc_hash::{FxHashMap, FxHashSet};
+use tempolint_semantic::{FunctionId, FunctionKind};
+
+use crate::checker::{ActivityCall, CallInfo, Checker, NamedKind, ProjectChecker, Scheduled};
 use crate::diagnostic::Edit;
+use crate::rules::api::{Registration, registration};
 
 /// The twelve ways to schedule an activity from a workflow.
 pub(crate) const ACTIVITY_ENTRY_POINTS: &[&str] = &[
@@ -148,7 +152,8 @@ fn splat_options<'e>(
     }
 }
 
-/// Records calls that schedule a project activity (for the heartbeat rules).
+/// Records calls that schedule a project activity, or an activity by name (for the heartbeat
+/// rules).
 pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
     if !is_activity_entry_point(info.symbol) {
         return;
@@ -156,12 +161,20 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
     let Some(first) = crate::rules::api::target_argument(info.call, "activity") else {
         return;
     };
-    let target = checker.resolve(first);
-    let Some(activity) = target
-        .symbol()
-        .and_then(|s| checker.resolver.project().function_by_name(s))
-    else {
-        return;
+    let activity = if let Expr::StringLiteral(name) = first {
+        Scheduled::Named {
+            name: name.value.to_str().to_string(),
+            task_queue: info.call.arguments.find_keyword("task_queue").is_some(),
+        }
+    } else {
+        let target = checker.resolve(first);
+        let Some(activity) = target
+            .symbol()
+            .and_then(|s| checker.resolver.project().function_by_name(s))
+        else {
+            return;
+        };
+        Scheduled::Function(activity)
     };
     let options = activity_options(checker, info.call);
     let heartbeat_timeout = options.sets("heartbeat_timeout").then(|| {
@@ -187,6 +200,76 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
             .facts
             .heartbeats
             .push((info.call.func.range(), in_loop));
+    }
+}
+
+/// The project activities by the name each registers, for calls that start one by name.
+pub(crate) struct ActivityNames {
+    by_name: FxHashMap<String, Option<FunctionId>>,
+    /// Names registered by activities defined inside functions (not project functions).
+    nested: FxHashSet<String>,
+    /// Every activity the project registers is known by name: none is dynamic, named at run
+    /// time, or registered in a way the project-level view does not see.
+    complete: bool,
+}
+
+impl ActivityNames {
+    pub(crate) fn new(checker: &ProjectChecker) -> Self {
+        let mut by_name: FxHashMap<String, Option<FunctionId>> = FxHashMap::default();
+        let mut complete = !checker.bodies().any(|(_, facts)| facts.opaque_registration);
+        let nested = checker
+            .bodies()
+            .flat_map(|(_, facts)| &facts.nested_registrations)
+            .filter(|(kind, _)| *kind == NamedKind::Activity)
+            .map(|(_, name)| name.clone())
+            .collect();
+        for (index, function) in checker.project.functions.iter().enumerate() {
+            if !matches!(function.kind, FunctionKind::Activity { .. }) {
+                continue;
+            }
+            match registration(function.def.name.as_str(), &function.def.decorator_list) {
+                Registration::Named(name) => {
+                    // Two activities under one name: which one a worker serves is not ours to say.
+                    by_name
+                        .entry(name)
+                        .and_modify(|known| *known = None)
+                        .or_insert(Some(FunctionId(index as u32)));
+                }
+                Registration::Dynamic | Registration::Unknown => complete = false,
+            }
+        }
+        Self {
+            by_name,
+            nested,
+            complete,
+        }
+    }
+
+    /// The project activity a call schedules, when it is certain. A call by name that picks a
+    /// task queue may reach another worker's activity of the same name.
+    pub(crate) fn resolve(&self, scheduled: &Scheduled) -> Option<FunctionId> {
+        match scheduled {
+            Scheduled::Function(id) => Some(*id),
+            Scheduled::Named {
+                task_queue: true, ..
+            } => None,
+            Scheduled::Named { name, .. } => self.by_name.get(name).copied().flatten(),
+        }
+    }
+
+    /// The project activities a call may schedule (for rules that a call only silences):
+    /// `None` when it may be any of them.
+    pub(crate) fn candidates(&self, scheduled: &Scheduled) -> Option<Vec<FunctionId>> {
+        match scheduled {
+            Scheduled::Function(id) => Some(vec![*id]),
+            Scheduled::Named { name, .. } => match self.by_name.get(name) {
+                Some(Some(id)) => Some(vec![*id]),
+                // An activity made inside a function, or none of ours when every registration
+                // is known; else perhaps any.
+                None if self.complete || self.nested.contains(name) => Some(Vec::new()),
+                Some(None) | None => None,
+            },
+        }
     }
 }
 
