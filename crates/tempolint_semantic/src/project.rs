@@ -91,6 +91,9 @@ pub struct Function<'a> {
     pub qualified_name: String,
     pub def: &'a ast::StmtFunctionDef,
     pub kind: FunctionKind,
+    /// For a definition made inside a function (an activity a factory makes around its
+    /// dependencies), that function: its local names are the definition's closure.
+    pub enclosing: Option<FunctionId>,
 }
 
 pub struct Class<'a> {
@@ -214,6 +217,7 @@ impl<'a> Project<'a> {
                     let id =
                         self.add_function(module, None, format!("{module_name}.{}", def.name), def);
                     globals.insert(def.name.as_str(), Global::Function(id));
+                    self.add_nested_definitions(module, id, &def.body);
                 }
                 Stmt::ClassDef(class) => {
                     let id = self.add_class(module, module_name, class);
@@ -264,8 +268,44 @@ impl<'a> Project<'a> {
             qualified_name,
             def,
             kind: FunctionKind::Plain,
+            enclosing: None,
         });
         id
+    }
+
+    /// Adds the functions `enclosing`'s body defines with a `…defn` decorator (`activity.defn`
+    /// on a function a factory makes and returns): `classify` decides what they are. Other
+    /// nested functions stay part of the body that defines them.
+    fn add_nested_definitions(
+        &mut self,
+        module: ModuleId,
+        enclosing: FunctionId,
+        body: &'a [Stmt],
+    ) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(def) if def.decorator_list.iter().any(names_defn) => {
+                    let name = format!(
+                        "{}.<locals>.{}",
+                        self.functions[enclosing.0 as usize].qualified_name, def.name
+                    );
+                    let id = self.add_function(module, None, name, def);
+                    self.functions[id.0 as usize].enclosing = Some(enclosing);
+                }
+                Stmt::If(if_stmt) => {
+                    self.add_nested_definitions(module, enclosing, &if_stmt.body);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.add_nested_definitions(module, enclosing, &clause.body);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.add_nested_definitions(module, enclosing, &try_stmt.body);
+                    self.add_nested_definitions(module, enclosing, &try_stmt.orelse);
+                }
+                Stmt::With(with) => self.add_nested_definitions(module, enclosing, &with.body),
+                _ => {}
+            }
+        }
     }
 
     fn add_class(
@@ -296,6 +336,7 @@ impl<'a> Project<'a> {
                     method,
                 );
                 methods.insert(method.name.as_str(), function);
+                self.add_nested_definitions(module, function, &method.body);
             }
         }
         self.classes[id.0 as usize].methods = methods;
@@ -596,6 +637,20 @@ impl<'a> Project<'a> {
                 star.target = target;
             }
         }
+    }
+}
+
+/// Whether a decorator is spelled `….defn` or `….defn(…)` (what `classify` may resolve to
+/// `activity.defn`).
+fn names_defn(decorator: &ast::Decorator) -> bool {
+    let callee = match &decorator.expression {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    match callee {
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "defn",
+        Expr::Name(name) => name.id.as_str() == "defn",
+        _ => false,
     }
 }
 

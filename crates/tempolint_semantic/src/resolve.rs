@@ -335,6 +335,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
     /// clone per entry) than the walk that finds them.
     pub fn enter_project_function(&self, scope: &mut LocalScope<'a>, function: FunctionId) {
         let data = self.project.function(function);
+        if let Some(enclosing) = data.enclosing {
+            // The factory's parameters and locals are the closure: not module names.
+            let outer = self.project.function(enclosing).def;
+            scope.push_frame(FrameNames::of(parameter_names(outer), &outer.body));
+        }
         scope.push_frame(FrameNames::of(parameter_names(data.def), &data.def.body));
         let class = data
             .class
