@@ -98,8 +98,11 @@ impl<'a> Checker<'_, '_, 'a> {
             .as_deref()
             .filter(|symbol| !reported_where_made && !self.settings.is_known_deterministic(symbol))
             .and_then(|symbol| self.tables.determinism.get(symbol).copied());
+        // An awaited call returns an awaitable: whatever the table says of a same-named sync
+        // API, this one yields to the event loop.
         let blocking = symbol
             .as_deref()
+            .filter(|_| !awaited)
             .and_then(|symbol| self.tables.blocking_rule(symbol));
         let restriction = symbol
             .as_deref()

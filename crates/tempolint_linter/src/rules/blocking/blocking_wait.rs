@@ -1,3 +1,5 @@
+use tempolint_python::ast::Expr;
+
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
 use crate::rules::blocking::{classified_as, report_call};
@@ -54,6 +56,16 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::BlockingWait) else {
         return;
     };
+    // `executor.shutdown(wait=False)` returns at once.
+    if symbol.ends_with(".shutdown")
+        && info
+            .call
+            .arguments
+            .find_argument_value("wait", 0)
+            .is_some_and(|wait| matches!(wait, Expr::BooleanLiteral(literal) if !literal.value))
+    {
+        return;
+    }
     report_call(
         checker,
         info,

@@ -49,6 +49,14 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::SyncClient) else {
         return;
     };
+    // The asyncio API of an SDK the table files by package (`firestore.AsyncClient`,
+    // `create_async_connector`, `connect_async`).
+    if symbol
+        .split('.')
+        .any(|segment| segment.contains("Async") || segment.contains("async"))
+    {
+        return;
+    }
     report_call(
         checker,
         info,
