@@ -3,7 +3,7 @@
 pub(crate) mod heartbeat_timeout_without_heartbeat;
 pub(crate) mod heartbeat_without_timeout;
 pub(crate) mod missing_activity_timeout;
-mod option_mutations;
+pub(crate) mod option_mutations;
 pub(crate) mod unbounded_retries;
 
 use tempolint_python::Ranged;
