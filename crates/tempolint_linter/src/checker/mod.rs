@@ -10,6 +10,7 @@ mod guards;
 mod identity;
 pub(crate) use guards::WORKFLOW_ONLY;
 mod narrowing;
+mod offload;
 mod project;
 mod walk;
 

@@ -6,7 +6,9 @@ use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_semantic::{Binding, LocalValue};
 
-use super::{CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, fallback, identity};
+use super::{
+    CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, fallback, identity, offload,
+};
 use crate::rules;
 
 impl<'a> Checker<'_, '_, 'a> {
@@ -46,6 +48,16 @@ impl<'a> Checker<'_, '_, 'a> {
             Expr::Attribute(attribute) => self.visit_chain_base(&attribute.value),
             Expr::Name(name) => self.note_nested_use(name.id.as_str()),
             other => self.visit_expr(other),
+        }
+    }
+
+    /// Whether a call argument is code of this body that runs when called: a lambda or a
+    /// nested function.
+    fn is_code_argument(&self, argument: &Expr) -> bool {
+        match argument {
+            Expr::Lambda(_) => true,
+            Expr::Name(name) => self.nested_used.contains_key(name.id.as_str()),
+            _ => false,
         }
     }
 
@@ -121,8 +133,24 @@ impl<'a> Checker<'_, '_, 'a> {
         let offloads = symbol
             .as_deref()
             .is_some_and(|symbol| self.tables.offloading.get(symbol).is_some())
-            || matches!(&*call.func, Expr::Attribute(attribute)
-                if matches!(attribute.attr.as_str(), "run_in_executor" | "to_thread" | "submit" | "run_sync"));
+            || offload::offloads_by_name(&call.func);
+        // A project helper that hands some of its parameters to a thread.
+        let handed_on = called
+            .filter(|_| {
+                !offloads
+                    && call
+                        .arguments
+                        .args
+                        .iter()
+                        .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
+                        .any(|argument| self.is_code_argument(argument))
+            })
+            .map(|target| {
+                let project = self.resolver.project();
+                let bound = project.function(target).class.is_some()
+                    && matches!(&*call.func, Expr::Attribute(_));
+                offload::offloaded_parameters(project, target, bound)
+            });
         let insensitive = matches!(
             symbol.as_deref(),
             Some(
@@ -152,16 +180,29 @@ impl<'a> Checker<'_, '_, 'a> {
         let set_update = matches!(&*call.func, Expr::Attribute(attribute)
             if matches!(attribute.attr.as_str(), "add" | "discard" | "remove")
                 && self.resolve(&attribute.value).is_unordered_collection());
-        for arg in &call.arguments.args {
+        for (index, arg) in call.arguments.args.iter().enumerate() {
             rules::dispatch_call_argument(self, &info, arg);
+            let thread = handed_on
+                .as_ref()
+                .is_some_and(|handed| handed.positions.contains(&index));
+            self.offloaded += u32::from(thread);
             if set_update {
                 self.visit_identity_operand(arg);
             } else {
                 self.visit_expr(arg);
             }
+            self.offloaded -= u32::from(thread);
         }
         for keyword in &call.arguments.keywords {
+            let thread = handed_on.as_ref().is_some_and(|handed| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|name| handed.names.contains(&name.as_str()))
+            });
+            self.offloaded += u32::from(thread);
             self.visit_expr(&keyword.value);
+            self.offloaded -= u32::from(thread);
         }
         self.log_message -= u32::from(log_message);
         if insensitive {

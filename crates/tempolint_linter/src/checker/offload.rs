@@ -1,0 +1,87 @@
+//! Callables a project helper hands to a thread: `run_blocking(fn)` whose body does
+//! `loop.run_in_executor(None, fn)`. A lambda or nested function passed to it there runs off
+//! the event loop, as it would passed to `run_in_executor` itself.
+
+use tempolint_python::ast::visitor::{self, Visitor};
+use tempolint_python::ast::{self, Expr};
+use tempolint_semantic::{FunctionId, Project};
+
+/// Calls that run their callable arguments in a thread or process (by method name, as the
+/// walk recognises them when the receiver's type is not known).
+pub(super) fn offloads_by_name(func: &Expr) -> bool {
+    matches!(func, Expr::Attribute(attribute)
+        if matches!(attribute.attr.as_str(), "run_in_executor" | "to_thread" | "submit" | "run_sync"))
+}
+
+/// The parameters of `target` its body hands, as they came, to a call that runs them in a
+/// thread; the positions of the call's arguments that fill them (`positional`, for a call
+/// that binds no `self`) and their names (for keyword arguments).
+pub(super) struct OffloadedParameters<'a> {
+    pub(super) positions: Vec<usize>,
+    pub(super) names: Vec<&'a str>,
+}
+
+pub(super) fn offloaded_parameters<'a>(
+    project: &Project<'a>,
+    target: FunctionId,
+    bound_method: bool,
+) -> OffloadedParameters<'a> {
+    let def = project.function(target).def;
+    let parameters: Vec<&'a str> = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&def.parameters.args)
+        .map(|parameter| parameter.parameter.name.as_str())
+        .collect();
+    let mut finder = Finder {
+        parameters: &parameters,
+        kw_only: def
+            .parameters
+            .kwonlyargs
+            .iter()
+            .map(|parameter| parameter.parameter.name.as_str())
+            .collect(),
+        found: Vec::new(),
+    };
+    for stmt in &def.body {
+        finder.visit_stmt(stmt);
+    }
+    let shift = usize::from(bound_method);
+    let positions = parameters
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| finder.found.contains(name))
+        .filter_map(|(index, _)| index.checked_sub(shift))
+        .collect();
+    OffloadedParameters {
+        positions,
+        names: finder.found,
+    }
+}
+
+struct Finder<'p, 'a> {
+    parameters: &'p [&'a str],
+    kw_only: Vec<&'a str>,
+    found: Vec<&'a str>,
+}
+
+impl<'a> Visitor<'a> for Finder<'_, 'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(ast::ExprCall {
+            func, arguments, ..
+        }) = expr
+            && offloads_by_name(func)
+        {
+            for argument in &arguments.args {
+                if let Expr::Name(name) = argument {
+                    let name = name.id.as_str();
+                    if self.parameters.contains(&name) || self.kw_only.contains(&name) {
+                        self.found.push(name);
+                    }
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
