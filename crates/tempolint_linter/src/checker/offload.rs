@@ -74,10 +74,17 @@ impl<'a> Visitor<'a> for Finder<'_, 'a> {
             && offloads_by_name(func)
         {
             for argument in &arguments.args {
-                if let Expr::Name(name) = argument {
-                    let name = name.id.as_str();
-                    if self.parameters.contains(&name) || self.kw_only.contains(&name) {
-                        self.found.push(name);
+                // As it came, or wrapped on the way (`carry_context(fn)`, `partial(fn, x)`).
+                let handed: &[Expr] = match argument {
+                    Expr::Call(wrapper) => &wrapper.arguments.args,
+                    other => std::slice::from_ref(other),
+                };
+                for expr in handed {
+                    if let Expr::Name(name) = expr {
+                        let name = name.id.as_str();
+                        if self.parameters.contains(&name) || self.kw_only.contains(&name) {
+                            self.found.push(name);
+                        }
                     }
                 }
             }
