@@ -168,6 +168,15 @@ fn django_project_package_does_not_capture_imports() {
     check_project("django_layout", ".", "BLK102");
 }
 
+/// A src layout checked from the project root (default `src = [".", "src"]`): modules are
+/// named as the code imports them (`pkg.acts`, so the worker's `with_passthrough_modules("pkg")`
+/// covers them), and imports inside functions, relative or not, resolve: the activity that
+/// heartbeats through a locally imported helper is not told it never heartbeats.
+#[test]
+fn src_layout_names_modules_as_they_are_imported() {
+    check_project("src_layout", ".", "BLK103,TMO102,DET301");
+}
+
 /// The benchmark's generated monorepo (`scripts/generate_monorepo.py`): every rule it plants a
 /// finding of is reported, and nothing else. Its helpers do not mention `temporalio`, so this
 /// also holds the loader to keeping the trees of what workflows import (50-deep chains, import

@@ -9,13 +9,27 @@ use tempolint_linter::Settings;
 use tempolint_python::{ParsedSource, module_name_for, trailing_module_name};
 use tempolint_semantic::SourceInput;
 
-/// The configured source roots, made absolute once per run.
+/// The configured source roots, made absolute once per run, the deepest first: with the
+/// default `[".", "src"]`, `src/pkg/flows.py` is `pkg.flows` (what the src layout's code
+/// imports), not `src.pkg.flows`. A root that is itself a package (`src/__init__.py`) is
+/// tried last, in the configured order: its files are imported through it.
 pub(crate) struct SourceRoots(Vec<PathBuf>);
 
 impl SourceRoots {
     pub(crate) fn new(settings: &Settings) -> Self {
         let root = std::path::absolute(&settings.root).unwrap_or_else(|_| settings.root.clone());
-        Self(settings.src.iter().map(|src| root.join(src)).collect())
+        let mut roots: Vec<(bool, usize, PathBuf)> = settings
+            .src
+            .iter()
+            .map(|src| {
+                let path = root.join(src);
+                let is_package = path.join("__init__.py").is_file();
+                (is_package, path.components().count(), path)
+            })
+            .collect();
+        // Stable: roots of one kind and depth keep their configured order.
+        roots.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        Self(roots.into_iter().map(|(_, _, path)| path).collect())
     }
 
     /// The module name of `path`, and whether it is a package's `__init__.py`. A file under

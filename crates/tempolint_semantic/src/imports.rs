@@ -161,7 +161,11 @@ impl ImportTable {
 }
 
 /// The absolute module a `from … import` statement imports from.
-fn resolve_from(module: &str, is_package: bool, import: &ast::StmtImportFrom) -> Option<String> {
+pub(crate) fn resolve_from(
+    module: &str,
+    is_package: bool,
+    import: &ast::StmtImportFrom,
+) -> Option<String> {
     let named = import.module.as_ref().map(|id| id.as_str().to_string());
     if import.level == 0 {
         return named;

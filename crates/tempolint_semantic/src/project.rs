@@ -585,6 +585,27 @@ impl<'a> Project<'a> {
         first_match.unwrap_or_else(|| target.to_string())
     }
 
+    /// What a name bound by an import statement inside a function of `from` stands for,
+    /// resolved as a module-level import is: `target` as written (`pkg.mod.name`), or the
+    /// absolute name a relative import gives.
+    pub fn resolve_local_import(&self, from: ModuleId, target: String, relative: bool) -> String {
+        self.resolve_import(
+            from,
+            &Import {
+                target,
+                passed_through: false,
+                range: tempolint_python::TextRange::default(),
+                relative,
+            },
+        )
+    }
+
+    /// The absolute module a `from … import` statement in `from` imports from.
+    pub fn import_from_base(&self, from: ModuleId, import: &ast::StmtImportFrom) -> Option<String> {
+        let module = self.module(from);
+        crate::imports::resolve_from(module.name(), module.input.is_package, import)
+    }
+
     /// Whether a dotted name is a project module or package, or a name in a project module
     /// (`from pkg.mod import name`).
     fn lands(&self, name: &str) -> bool {

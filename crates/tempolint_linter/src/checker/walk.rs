@@ -536,6 +536,8 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 }
             }
             Stmt::Import(import) if self.role != Role::ModuleLevel => {
+                let project = self.resolver.project();
+                let module = self.resolver.module();
                 for alias in &import.names {
                     let full = alias.name.as_str();
                     let (local, target) = if let Some(asname) = &alias.asname {
@@ -544,26 +546,37 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         let first = full.split('.').next().unwrap_or(full);
                         (first, first)
                     };
+                    let target = project.resolve_local_import(module, target.to_string(), false);
                     self.scope.set(
                         local,
                         LocalValue {
-                            binding: Binding::Symbol(target.to_string()),
+                            binding: Binding::Symbol(target),
                             expr: None,
                         },
                     );
                 }
             }
-            Stmt::ImportFrom(import) if self.role != Role::ModuleLevel && import.level == 0 => {
-                let Some(module) = &import.module else { return };
+            Stmt::ImportFrom(import) if self.role != Role::ModuleLevel => {
+                let project = self.resolver.project();
+                let module = self.resolver.module();
+                let Some(base) = project.import_from_base(module, import) else {
+                    return;
+                };
                 for alias in &import.names {
                     let local = alias
                         .asname
                         .as_ref()
                         .map_or(alias.name.as_str(), |asname| asname.as_str());
+                    let target = if base.is_empty() {
+                        alias.name.to_string()
+                    } else {
+                        format!("{base}.{}", alias.name)
+                    };
+                    let target = project.resolve_local_import(module, target, import.level > 0);
                     self.scope.set(
                         local,
                         LocalValue {
-                            binding: Binding::Symbol(format!("{module}.{}", alias.name)),
+                            binding: Binding::Symbol(target),
                             expr: None,
                         },
                     );
