@@ -177,6 +177,41 @@ fn src_layout_names_modules_as_they_are_imported() {
     check_project("src_layout", ".", "BLK103,TMO102,DET301");
 }
 
+/// The same tree checked from the folder above it: module names carry the folders above
+/// (`src_layout.src.pkg.config`), and the worker's passthrough of `pkg` still covers them, as
+/// it does in the worker's process.
+#[test]
+fn src_layout_checked_from_above() {
+    let output = tempolint(
+        &repo_root().join("fixtures/projects"),
+        &[
+            "check",
+            "src_layout",
+            "--select",
+            "BLK103,TMO102,DET301",
+            "--output-format",
+            "json",
+        ],
+    );
+    let found: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON findings");
+    let codes: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap_or_default(),
+                finding["filename"].as_str().unwrap_or_default(),
+                finding["location"]["row"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [("BLK103", "src_layout/src/pkg/acts.py", 19)],
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// The benchmark's generated monorepo (`scripts/generate_monorepo.py`): every rule it plants a
 /// finding of is reported, and nothing else. Its helpers do not mention `temporalio`, so this
 /// also holds the loader to keeping the trees of what workflows import (50-deep chains, import

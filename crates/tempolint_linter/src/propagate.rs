@@ -312,7 +312,7 @@ pub(crate) fn sandboxed_modules(
             let name = project.module(module).name();
             workflows
                 .iter()
-                .all(|workflow| sandbox.passes_through(project, tables, *workflow, name))
+                .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, name))
         };
         let mut reached = FxHashSet::default();
         walk_imports(project, vec![start], &passed, &mut reached);

@@ -486,6 +486,25 @@ impl SandboxConfig {
         tables.is_passthrough(module) || self.setting.covers(module)
     }
 
+    /// Whether every sandbox that runs `workflow` passes the project module named `module`
+    /// through, under its name or any dotted tail of it: the worker's process may know
+    /// `workers/app/src/jobctrl/config.py` as `jobctrl.config` while the check, run from
+    /// above, names it `workers.app.src.jobctrl.config`. (A tail is not looked up in the SDK's
+    /// own passthrough table: a project module named like a stdlib one is not that module.)
+    pub(crate) fn passes_project_module(
+        &self,
+        project: &Project,
+        tables: &Tables,
+        workflow: ClassId,
+        module: &str,
+    ) -> bool {
+        self.passes_through(project, tables, workflow, module)
+            || module.match_indices('.').any(|(dot, _)| {
+                let tail = &module[dot + 1..];
+                !tables.is_passthrough(tail) && self.passes_through(project, tables, workflow, tail)
+            })
+    }
+
     /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
     /// worker decides).
     pub(crate) fn passes_through(

@@ -120,18 +120,11 @@ pub(crate) fn check_module(
             .all(|workflow| sandbox.passes_through(project, tables, *workflow, name))
     };
     // A workflow module the sandbox passes through is the worker's own import, and so is all
-    // it imports. Any dotted tail of its name may be the one the worker's process knows
-    // (`jobctrl.flows` for `src/jobctrl/flows.py` checked from above `src`).
-    // (Not the SDK's own passthrough table: a project module named like a stdlib one is not
-    // that module.)
-    let own_name = data.name();
-    if std::iter::once(own_name)
-        .chain(
-            own_name
-                .match_indices('.')
-                .map(|(dot, _)| &own_name[dot + 1..]),
-        )
-        .any(|name| !tables.is_passthrough(name) && passed(name))
+    // it imports.
+    if data
+        .workflows
+        .iter()
+        .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, data.name()))
     {
         return Vec::new();
     }
