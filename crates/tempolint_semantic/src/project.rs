@@ -585,25 +585,64 @@ impl<'a> Project<'a> {
         first_match.unwrap_or_else(|| target.to_string())
     }
 
-    /// What a name bound by an import statement inside a function of `from` stands for,
-    /// resolved as a module-level import is: `target` as written (`pkg.mod.name`), or the
-    /// absolute name a relative import gives.
-    pub fn resolve_local_import(&self, from: ModuleId, target: String, relative: bool) -> String {
-        self.resolve_import(
-            from,
-            &Import {
-                target,
-                passed_through: false,
-                range: tempolint_python::TextRange::default(),
-                relative,
-            },
-        )
-    }
-
-    /// The absolute module a `from … import` statement in `from` imports from.
-    pub fn import_from_base(&self, from: ModuleId, import: &ast::StmtImportFrom) -> Option<String> {
-        let module = self.module(from);
-        crate::imports::resolve_from(module.name(), module.input.is_package, import)
+    /// The names an import statement inside a function of `from` binds, each with what it
+    /// stands for, resolved as a module-level import is (relative imports included).
+    pub fn local_import_bindings<'s>(
+        &self,
+        from: ModuleId,
+        stmt: &'s Stmt,
+    ) -> Vec<(&'s str, String)> {
+        let resolve = |target: String, relative: bool| {
+            self.resolve_import(
+                from,
+                &Import {
+                    target,
+                    passed_through: false,
+                    range: tempolint_python::TextRange::default(),
+                    relative,
+                },
+            )
+        };
+        match stmt {
+            Stmt::Import(import) => import
+                .names
+                .iter()
+                .map(|alias| {
+                    let full = alias.name.as_str();
+                    if let Some(asname) = &alias.asname {
+                        (asname.as_str(), resolve(full.to_string(), false))
+                    } else {
+                        let first = full.split('.').next().unwrap_or(full);
+                        (first, resolve(first.to_string(), false))
+                    }
+                })
+                .collect(),
+            Stmt::ImportFrom(import) => {
+                let module = self.module(from);
+                let Some(base) =
+                    crate::imports::resolve_from(module.name(), module.input.is_package, import)
+                else {
+                    return Vec::new();
+                };
+                import
+                    .names
+                    .iter()
+                    .map(|alias| {
+                        let local = alias
+                            .asname
+                            .as_ref()
+                            .map_or(alias.name.as_str(), |asname| asname.as_str());
+                        let target = if base.is_empty() {
+                            alias.name.to_string()
+                        } else {
+                            format!("{base}.{}", alias.name)
+                        };
+                        (local, resolve(target, import.level > 0))
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Whether a dotted name is a project module or package, or a name in a project module

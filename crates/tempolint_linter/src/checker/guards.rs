@@ -114,41 +114,92 @@ impl<'a> Checker<'_, '_, 'a> {
 /// The guard a one-line helper returns: `def running_in_workflow() -> bool: return
 /// workflow.in_workflow()` (a docstring may precede it), also when it answers `False` on an
 /// error (`try: return workflow.in_workflow()` / `except RuntimeError: return False`): outside
-/// a workflow that is the answer anyway, and inside one the call does not raise.
+/// a workflow that is the answer anyway, and inside one the call does not raise. The helper may
+/// first import what it uses (`from temporalio import workflow`), also in a `try` whose
+/// handlers answer `False`.
 fn helper_guard(resolver: &Resolver, helper: tempolint_semantic::FunctionId) -> Option<bool> {
     let project = resolver.project();
     let function = project.function(helper);
-    let body = match function.def.body.as_slice() {
+    let mut body = match function.def.body.as_slice() {
         [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
         body => body,
     };
+    let mut imports: Vec<&Stmt> = Vec::new();
+    loop {
+        match body {
+            [import @ (Stmt::Import(_) | Stmt::ImportFrom(_)), rest @ ..] => {
+                imports.push(import);
+                body = rest;
+            }
+            [Stmt::Try(attempt), rest @ ..]
+                if attempt
+                    .body
+                    .iter()
+                    .all(|stmt| matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)))
+                    && answers(attempt, false) =>
+            {
+                imports.extend(&attempt.body);
+                body = rest;
+            }
+            _ => break,
+        }
+    }
     let helper_resolver = Resolver::new(project, function.module);
+    let scope = imported_names(project, function.module, &imports);
     let returned_guard = |body: &[Stmt]| {
         let [Stmt::Return(returned)] = body else {
             return None;
         };
-        guard_value(&helper_resolver, returned.value.as_deref()?)
+        guard_value(&helper_resolver, &scope, returned.value.as_deref()?)
     };
-    match body {
+    let inside = match body {
         [Stmt::Try(attempt)] if attempt.orelse.is_empty() && attempt.finalbody.is_empty() => {
             let inside = returned_guard(&attempt.body)?;
-            attempt
-                .handlers
-                .iter()
-                .all(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    matches!(handler.body.as_slice(), [Stmt::Return(returned)]
-                        if matches!(returned.value.as_deref(),
-                            Some(Expr::BooleanLiteral(literal)) if literal.value != inside))
-                })
-                .then_some(inside)
+            answers(attempt, !inside).then_some(inside)?
         }
-        body => returned_guard(body),
+        body => returned_guard(body)?,
+    };
+    // A failed import answers `False`: right only for a guard that is true inside workflows.
+    (imports.is_empty() || inside).then_some(inside)
+}
+
+/// Whether every handler of `attempt` returns the literal `answer`.
+fn answers(attempt: &ast::StmtTry, answer: bool) -> bool {
+    !attempt.handlers.is_empty()
+        && attempt.handlers.iter().all(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            matches!(handler.body.as_slice(), [Stmt::Return(returned)]
+                if matches!(returned.value.as_deref(),
+                    Some(Expr::BooleanLiteral(literal)) if literal.value == answer))
+        })
+}
+
+/// A scope binding the names `imports` (statements of a function of `module`) bind.
+fn imported_names<'a>(
+    project: &tempolint_semantic::Project<'a>,
+    module: tempolint_semantic::ModuleId,
+    imports: &[&'a Stmt],
+) -> LocalScope<'a> {
+    let bound: Vec<(&'a str, String)> = imports
+        .iter()
+        .flat_map(|stmt| project.local_import_bindings(module, stmt))
+        .collect();
+    let mut scope = LocalScope::default();
+    scope.push_names(bound.iter().map(|(local, _)| *local));
+    for (local, target) in bound {
+        scope.set(
+            local,
+            tempolint_semantic::LocalValue {
+                binding: tempolint_semantic::Binding::Symbol(target),
+                expr: None,
+            },
+        );
     }
+    scope
 }
 
 /// `Some(true)` for `workflow.in_workflow()`, `Some(false)` for `not workflow.in_workflow()`.
-fn guard_value(resolver: &Resolver, mut value: &Expr) -> Option<bool> {
+fn guard_value(resolver: &Resolver, scope: &LocalScope, mut value: &Expr) -> Option<bool> {
     let mut inside = true;
     while let Expr::UnaryOp(unary) = value
         && unary.op == UnaryOp::Not
@@ -159,12 +210,8 @@ fn guard_value(resolver: &Resolver, mut value: &Expr) -> Option<bool> {
     let Expr::Call(call) = value else {
         return None;
     };
-    (call.arguments.is_empty()
-        && resolver
-            .resolve(&call.func, &LocalScope::default())
-            .symbol()
-            == Some(IN_WORKFLOW))
-    .then_some(inside)
+    (call.arguments.is_empty() && resolver.resolve(&call.func, scope).symbol() == Some(IN_WORKFLOW))
+        .then_some(inside)
 }
 
 /// Whether a block always leaves (its last statement returns or raises).

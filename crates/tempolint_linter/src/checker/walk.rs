@@ -535,44 +535,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     rules::dispatch_return(self, ret, value);
                 }
             }
-            Stmt::Import(import) if self.role != Role::ModuleLevel => {
+            Stmt::Import(_) | Stmt::ImportFrom(_) if self.role != Role::ModuleLevel => {
                 let project = self.resolver.project();
-                let module = self.resolver.module();
-                for alias in &import.names {
-                    let full = alias.name.as_str();
-                    let (local, target) = if let Some(asname) = &alias.asname {
-                        (asname.as_str(), full)
-                    } else {
-                        let first = full.split('.').next().unwrap_or(full);
-                        (first, first)
-                    };
-                    let target = project.resolve_local_import(module, target.to_string(), false);
-                    self.scope.set(
-                        local,
-                        LocalValue {
-                            binding: Binding::Symbol(target),
-                            expr: None,
-                        },
-                    );
-                }
-            }
-            Stmt::ImportFrom(import) if self.role != Role::ModuleLevel => {
-                let project = self.resolver.project();
-                let module = self.resolver.module();
-                let Some(base) = project.import_from_base(module, import) else {
-                    return;
-                };
-                for alias in &import.names {
-                    let local = alias
-                        .asname
-                        .as_ref()
-                        .map_or(alias.name.as_str(), |asname| asname.as_str());
-                    let target = if base.is_empty() {
-                        alias.name.to_string()
-                    } else {
-                        format!("{base}.{}", alias.name)
-                    };
-                    let target = project.resolve_local_import(module, target, import.level > 0);
+                for (local, target) in project.local_import_bindings(self.resolver.module(), stmt) {
                     self.scope.set(
                         local,
                         LocalValue {
