@@ -205,7 +205,8 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
 
 /// The project activities by the name each registers, for calls that start one by name.
 pub(crate) struct ActivityNames {
-    by_name: FxHashMap<String, Option<FunctionId>>,
+    /// Several activities under one name: which one a worker serves is not ours to say.
+    by_name: FxHashMap<String, Vec<FunctionId>>,
     /// Names registered by activities defined inside functions (not project functions).
     nested: FxHashSet<String>,
     /// Every activity the project registers is known by name: none is dynamic, named at run
@@ -215,7 +216,7 @@ pub(crate) struct ActivityNames {
 
 impl ActivityNames {
     pub(crate) fn new(checker: &ProjectChecker) -> Self {
-        let mut by_name: FxHashMap<String, Option<FunctionId>> = FxHashMap::default();
+        let mut by_name: FxHashMap<String, Vec<FunctionId>> = FxHashMap::default();
         let mut complete = !checker.bodies().any(|(_, facts)| facts.opaque_registration);
         let nested = checker
             .bodies()
@@ -229,11 +230,10 @@ impl ActivityNames {
             }
             match registration(function.def.name.as_str(), &function.def.decorator_list) {
                 Registration::Named(name) => {
-                    // Two activities under one name: which one a worker serves is not ours to say.
                     by_name
                         .entry(name)
-                        .and_modify(|known| *known = None)
-                        .or_insert(Some(FunctionId(index as u32)));
+                        .or_default()
+                        .push(FunctionId(index as u32));
                 }
                 Registration::Dynamic | Registration::Unknown => complete = false,
             }
@@ -253,7 +253,10 @@ impl ActivityNames {
             Scheduled::Named {
                 task_queue: true, ..
             } => None,
-            Scheduled::Named { name, .. } => self.by_name.get(name).copied().flatten(),
+            Scheduled::Named { name, .. } => match self.by_name.get(name).map(Vec::as_slice) {
+                Some([only]) => Some(*only),
+                _ => None,
+            },
         }
     }
 
@@ -262,12 +265,13 @@ impl ActivityNames {
     pub(crate) fn candidates(&self, scheduled: &Scheduled) -> Option<Vec<FunctionId>> {
         match scheduled {
             Scheduled::Function(id) => Some(vec![*id]),
+            // Any of the activities registered under the name.
             Scheduled::Named { name, .. } => match self.by_name.get(name) {
-                Some(Some(id)) => Some(vec![*id]),
+                Some(activities) => Some(activities.clone()),
                 // An activity made inside a function, or none of ours when every registration
                 // is known; else perhaps any.
                 None if self.complete || self.nested.contains(name) => Some(Vec::new()),
-                Some(None) | None => None,
+                None => None,
             },
         }
     }
