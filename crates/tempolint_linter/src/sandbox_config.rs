@@ -96,7 +96,8 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
     }
     // Options may also come in a `**options` dict: a dict written here is read key by key;
     // any other may hold any workflows and any runner.
-    let Some(options) = worker_options(checker, info.call) else {
+    let options = crate::rules::timeouts::call_options(checker, info.call);
+    if options.opaque {
         checker.facts.sandbox.workers.push(WorkerRegistration {
             workflows: Vec::new(),
             passthrough: Passthrough::everything(),
@@ -104,13 +105,8 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
             open: true,
         });
         return;
-    };
-    let option = |name: &str| {
-        options
-            .iter()
-            .rfind(|(key, _)| key == name)
-            .map(|(_, value)| *value)
-    };
+    }
+    let option = |name: &str| options.value(name);
     let Some(listed) = option("workflows") else {
         return;
     };
@@ -165,43 +161,6 @@ fn value<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> &'a Expr {
         };
     }
     current
-}
-
-/// The keyword options of a `Worker(…)` call, with those of `**options` dicts written in
-/// this body or module (and keys later assigned to them); `None` when a `**` splat cannot be
-/// read.
-fn worker_options<'a>(
-    checker: &Checker<'_, '_, 'a>,
-    call: &'a ExprCall,
-) -> Option<Vec<(String, &'a Expr)>> {
-    let mut options = Vec::new();
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg {
-            options.push((name.to_string(), &keyword.value));
-            continue;
-        }
-        let Expr::Dict(dict) = value(checker, &keyword.value) else {
-            return None;
-        };
-        for item in &dict.items {
-            let Some(Expr::StringLiteral(key)) = &item.key else {
-                return None;
-            };
-            options.push((key.value.to_str().to_string(), &item.value));
-        }
-        if let Expr::Name(name) = &keyword.value {
-            let name = name.id.as_str();
-            let body = if checker.scope.is_local(name) {
-                checker.body
-            } else {
-                checker.module().body()
-            };
-            options.extend(crate::rules::timeouts::option_mutations::item_assignments(
-                body, name,
-            )?);
-        }
-    }
-    Some(options)
 }
 
 fn elements<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> Option<&'a [Expr]> {

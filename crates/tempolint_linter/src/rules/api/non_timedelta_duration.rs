@@ -4,7 +4,7 @@ use tempolint_python::ast::{Expr, UnaryOp};
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::api::{Target, argument_call};
-use crate::rules::timeouts::{activity_options, timedelta_reference};
+use crate::rules::timeouts::{call_options, timedelta_reference};
 use crate::rules::violation;
 
 violation! {
@@ -107,7 +107,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         Target::Handler => return,
     };
     // Options from `**splats` are resolved the way the timeout rules resolve them.
-    let given = activity_options(checker, info.call).given;
+    let given = call_options(checker, info.call).given;
     for (name, value) in given {
         if let Some(value) = value
             && options.contains(&name.as_str())

@@ -3,7 +3,7 @@ use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::timeouts::{activity_options, is_activity_entry_point, timedelta_reference};
+use crate::rules::timeouts::{call_options, is_activity_entry_point, timedelta_reference};
 use crate::rules::violation;
 
 violation! {
@@ -69,7 +69,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if !is_activity_entry_point(info.symbol) {
         return;
     }
-    let options = activity_options(checker, info.call);
+    let options = call_options(checker, info.call);
     if options.opaque
         || options.sets("start_to_close_timeout")
         || options.sets("schedule_to_close_timeout")

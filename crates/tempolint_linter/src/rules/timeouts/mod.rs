@@ -3,7 +3,7 @@
 pub(crate) mod heartbeat_timeout_without_heartbeat;
 pub(crate) mod heartbeat_without_timeout;
 pub(crate) mod missing_activity_timeout;
-pub(crate) mod option_mutations;
+mod option_mutations;
 pub(crate) mod unbounded_retries;
 
 use tempolint_python::Ranged;
@@ -36,15 +36,16 @@ pub(crate) fn is_activity_entry_point(symbol: Option<&str>) -> bool {
     symbol.is_some_and(|symbol| ACTIVITY_ENTRY_POINTS.contains(&symbol))
 }
 
-/// The options an activity call sets, with `**splats` resolved where they can be.
-pub(crate) struct ActivityOptions<'e> {
+/// The keyword options a call sets (an activity call's, a `Worker(…)`'s), with `**splats`
+/// resolved where they can be.
+pub(crate) struct CallOptions<'e> {
     /// Keyword name -> value, for every option known to be given.
     pub(crate) given: Vec<(String, Option<&'e Expr>)>,
     /// A `**splat` whose contents cannot be known.
     pub(crate) opaque: bool,
 }
 
-impl<'e> ActivityOptions<'e> {
+impl<'e> CallOptions<'e> {
     /// Whether `name` is set to something other than a literal `None`.
     pub(crate) fn sets(&self, name: &str) -> bool {
         self.given
@@ -60,11 +61,11 @@ impl<'e> ActivityOptions<'e> {
     }
 }
 
-pub(crate) fn activity_options<'e>(
+pub(crate) fn call_options<'e>(
     checker: &Checker<'_, '_, 'e>,
     call: &'e ast::ExprCall,
-) -> ActivityOptions<'e> {
-    let mut options = ActivityOptions {
+) -> CallOptions<'e> {
+    let mut options = CallOptions {
         given: Vec::new(),
         opaque: false,
     };
@@ -87,7 +88,7 @@ pub(crate) fn activity_options<'e>(
 fn splat_options<'e>(
     checker: &Checker<'_, '_, 'e>,
     value: &'e Expr,
-    options: &mut ActivityOptions<'e>,
+    options: &mut CallOptions<'e>,
     depth: u8,
 ) -> bool {
     if depth > 4 {
@@ -176,7 +177,7 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
         };
         Scheduled::Function(activity)
     };
-    let options = activity_options(checker, info.call);
+    let options = call_options(checker, info.call);
     let heartbeat_timeout = options.sets("heartbeat_timeout").then(|| {
         options
             .value("heartbeat_timeout")

@@ -2,7 +2,7 @@ use tempolint_python::Ranged;
 use tempolint_python::ast::{Expr, ExprCall, Number};
 
 use crate::checker::{CallInfo, Checker, Context};
-use crate::rules::timeouts::{activity_options, is_activity_entry_point};
+use crate::rules::timeouts::{call_options, is_activity_entry_point};
 use crate::rules::violation;
 
 violation! {
@@ -65,7 +65,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if !is_activity_entry_point(info.symbol) {
         return;
     }
-    let options = activity_options(checker, info.call);
+    let options = call_options(checker, info.call);
     if options.opaque || options.sets("schedule_to_close_timeout") {
         return;
     }
