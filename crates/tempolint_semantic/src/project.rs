@@ -490,9 +490,18 @@ impl<'a> Project<'a> {
     /// Rewrites a dotted name that goes through a project module's imports or re-exports
     /// into the name of the definition it reaches (`pkg.stamp` -> `pkg.helpers.stamp`).
     pub fn canonicalize(&self, name: &str) -> String {
+        self.canonicalize_at(name, 0)
+    }
+
+    /// [`Self::canonicalize`], `depth` star imports deep: a module that star-imports itself
+    /// (`from helpers import *` in `helpers.py`) must not recurse without end.
+    fn canonicalize_at(&self, name: &str, depth: u8) -> String {
         let mut current = name.to_string();
+        if depth > 8 {
+            return current;
+        }
         for _ in 0..8 {
-            let Some(next) = self.follow_reexport(&current) else {
+            let Some(next) = self.follow_reexport(&current, depth) else {
                 break;
             };
             current = next;
@@ -500,7 +509,7 @@ impl<'a> Project<'a> {
         current
     }
 
-    fn follow_reexport(&self, name: &str) -> Option<String> {
+    fn follow_reexport(&self, name: &str, depth: u8) -> Option<String> {
         // Names outside the project's packages (`datetime.datetime.now`) have nothing to follow.
         if !self.has_top_level_package(name.split('.').next().unwrap_or(name)) {
             return None;
@@ -525,7 +534,7 @@ impl<'a> Project<'a> {
                 } else {
                     module.imports.star_modules.iter().find_map(|star| {
                         let candidate = format!("{}.{first}", star.target);
-                        let canonical = self.canonicalize(&candidate);
+                        let canonical = self.canonicalize_at(&candidate, depth + 1);
                         (self.function_by_name(&canonical).is_some()
                             || self.class_by_name(&canonical).is_some())
                         .then_some(canonical)
