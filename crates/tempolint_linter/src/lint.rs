@@ -2,9 +2,9 @@
 //! cross-body rules, then apply per-file ignores and suppressions.
 
 use rayon::prelude::*;
-use tempolint_semantic::{FunctionId, ModuleId, Project, SourceInput};
+use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project, SourceInput};
 
-use crate::checker::{BodyFacts, Checker, ProjectChecker, agreed_argument_types};
+use crate::checker::{BodyFacts, Checker, Guards, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
 use crate::propagate::{Propagation, sandboxed_modules};
 use crate::registry::Rule;
@@ -51,12 +51,6 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
         function_facts[id.0 as usize] = facts;
     }
 
-    let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
-    let propagation = Propagation::new(&project, &function_facts);
-    for id in 0..project.functions.len() as u32 {
-        let module = project.function(FunctionId(id)).module;
-        per_module[module.0 as usize].extend(propagation.function_diagnostics(FunctionId(id)));
-    }
     let sandbox_config = SandboxConfig::new(
         function_facts
             .iter()
@@ -64,6 +58,23 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             .map(|facts| &facts.sandbox),
         settings,
     );
+    let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
+    let propagation = Propagation::new(&project, &function_facts);
+    for id in 0..project.functions.len() as u32 {
+        let function = project.function(FunctionId(id));
+        // A workflow that runs without a sandbox: what only the sandbox rejects passes.
+        let unsandboxed = function.kind == FunctionKind::WorkflowMethod
+            && function
+                .class
+                .is_some_and(|class| sandbox_config.runs_unsandboxed(&project, class));
+        let ambient = if unsandboxed {
+            Guards::SANDBOX_UNRESTRICTED
+        } else {
+            Guards::default()
+        };
+        per_module[function.module.0 as usize]
+            .extend(propagation.function_diagnostics(FunctionId(id), ambient));
+    }
     let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);

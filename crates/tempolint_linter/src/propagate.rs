@@ -164,11 +164,12 @@ impl<'p, 'a> Propagation<'p, 'a> {
     /// and function entered, by the first path found (a dispatch site that reaches twelve
     /// handlers, each with several blocking calls, gets one finding per handler and rule,
     /// not one per call inside them).
-    fn transitive(&self, walk: Walk, edge: &CallEdge, into: &mut Vec<Diagnostic>) {
+    /// Findings that `ambient` guards waive (see [`Self::function_diagnostics`]) are left out.
+    fn transitive(&self, walk: Walk, edge: &CallEdge, ambient: Guards, into: &mut Vec<Diagnostic>) {
         // Every path found here enters `edge.target` first: one finding per rule.
         let mut rules = FxHashSet::default();
         for reached in self.reach(walk, edge.target).iter() {
-            if reached.blocked_by(edge) {
+            if reached.blocked_by(edge) || reached.waived_by.meets(ambient) {
                 continue;
             }
             let effect = self.effect(reached.origin);
@@ -199,8 +200,14 @@ impl<'p, 'a> Propagation<'p, 'a> {
         }
     }
 
-    /// Diagnostics of a project function, reported in its own file.
-    pub(crate) fn function_diagnostics(&self, function: FunctionId) -> Vec<Diagnostic> {
+    /// Diagnostics of a project function, reported in its own file. `ambient` guards hold
+    /// around the whole function: a workflow that runs without a sandbox is, all of it, as if
+    /// in `workflow.unsafe.sandbox_unrestricted()`.
+    pub(crate) fn function_diagnostics(
+        &self,
+        function: FunctionId,
+        ambient: Guards,
+    ) -> Vec<Diagnostic> {
         let facts = self.facts(function);
         let kind = self.project.function(function).kind;
         let (direct, walk): (&[Context], Option<Walk>) = match kind {
@@ -226,6 +233,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .iter()
             .filter(|effect| direct.contains(&effect.context))
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
+            .filter(|effect| !effect.waived_by.meets(ambient))
             .map(direct_diagnostic)
             .collect();
         if let Some(walk) = walk {
@@ -238,7 +246,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(walk, edge, &mut diagnostics);
+                self.transitive(walk, edge, ambient, &mut diagnostics);
             }
         }
         diagnostics
@@ -263,7 +271,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(Walk::ImportTime, edge, &mut diagnostics);
+                self.transitive(Walk::ImportTime, edge, Guards::default(), &mut diagnostics);
             }
         }
         diagnostics

@@ -23,6 +23,8 @@ pub(crate) struct Passthrough {
     /// No sandbox, `with_passthrough_all_modules()`, or a configuration we cannot read.
     all: bool,
     modules: FxHashSet<String>,
+    /// No sandbox at all (`UnsandboxedWorkflowRunner()`): nothing is restricted either.
+    unsandboxed: bool,
 }
 
 impl Passthrough {
@@ -30,9 +32,19 @@ impl Passthrough {
         Self {
             all: true,
             modules: FxHashSet::default(),
+            unsandboxed: false,
         }
     }
 
+    fn no_sandbox() -> Self {
+        Self {
+            unsandboxed: true,
+            ..Self::everything()
+        }
+    }
+
+    /// Adds what `other` passes through (a worker's plugins, its client's): the runner, and
+    /// so whether there is a sandbox, stays this one's.
     fn extend(&mut self, other: &Passthrough) {
         self.all |= other.all;
         self.modules.extend(other.modules.iter().cloned());
@@ -231,7 +243,10 @@ fn runner_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
                 restrictions_passthrough(checker, &keyword.value, 0)
             });
     }
-    // `UnsandboxedWorkflowRunner()` or a runner of the project's own: nothing we can judge.
+    if is_sdk(&symbol, "temporalio.worker", "UnsandboxedWorkflowRunner") {
+        return Passthrough::no_sandbox();
+    }
+    // A runner of the project's own: nothing we can judge.
     Passthrough::everything()
 }
 
@@ -388,6 +403,9 @@ pub(crate) struct SandboxConfig {
     /// For workflows on no worker in sight: any plugin the project makes may be on its client,
     /// and it may be on any worker whose `workflows=` we cannot read.
     unseen: Passthrough,
+    /// Whether a workflow on no worker in sight runs without a sandbox: some worker whose
+    /// `workflows=` we cannot read is in sight, and all of them run no sandbox.
+    unseen_unsandboxed: bool,
     setting: Passthrough,
 }
 
@@ -402,10 +420,14 @@ impl SandboxConfig {
         }
         // A workflow on no worker in sight may be on a worker whose list we cannot read.
         let mut unseen_or_open = unseen.clone();
+        let mut open_workers = 0;
+        let mut open_unsandboxed = 0;
         for worker in facts.clone().flat_map(|body| &body.workers) {
             if worker.open {
                 unseen_or_open.extend(&worker.passthrough);
                 unseen_or_open.extend(worker.client.as_ref().unwrap_or(&unseen));
+                open_workers += 1;
+                open_unsandboxed += usize::from(worker.passthrough.unsandboxed);
             }
         }
         let mut workers: FxHashMap<ClassId, Vec<Passthrough>> = FxHashMap::default();
@@ -422,9 +444,11 @@ impl SandboxConfig {
         Self {
             workers,
             unseen: unseen_or_open,
+            unseen_unsandboxed: open_workers > 0 && open_unsandboxed == open_workers,
             setting: Passthrough {
                 all: false,
                 modules: settings.passthrough_modules.iter().cloned().collect(),
+                unsandboxed: false,
             },
         }
     }
@@ -437,6 +461,18 @@ impl SandboxConfig {
             && match self.workers.get(&workflow) {
                 Some(sandboxes) => sandboxes.iter().all(Passthrough::is_empty),
                 None => self.unseen.is_empty(),
+            }
+    }
+
+    /// Whether `workflow` runs without a sandbox wherever it runs: `@workflow.defn(sandboxed=
+    /// False)`, or every worker that registers it has an `UnsandboxedWorkflowRunner()`. A
+    /// workflow on no worker in sight runs in the SDK's default sandbox unless every worker
+    /// that may hold it (whose `workflows=` we cannot read) runs none.
+    pub(crate) fn runs_unsandboxed(&self, project: &Project, workflow: ClassId) -> bool {
+        project.class(workflow).workflow == Some(false)
+            || match self.workers.get(&workflow) {
+                Some(sandboxes) => sandboxes.iter().all(|sandbox| sandbox.unsandboxed),
+                None => self.unseen_unsandboxed,
             }
     }
 
@@ -495,6 +531,7 @@ mod tests {
         let passthrough = Passthrough {
             all: false,
             modules: ["google.adk".to_string()].into_iter().collect(),
+            unsandboxed: false,
         };
         assert!(passthrough.covers("google.adk"));
         assert!(passthrough.covers("google.adk.agents"));

@@ -146,9 +146,12 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::InvalidWorkflowDefinition) {
         api::invalid_workflow_definition::record_worker(checker, info);
     }
-    // The workers' sandboxes decide which imports DET302 reports and which modules' top-level
-    // code runs in a sandbox (DET301).
-    if checker.enabled(Rule::UnpassedImport) || checker.enabled(Rule::ImportTimeRestricted) {
+    // The workers' sandboxes decide which imports DET302 reports, which modules' top-level
+    // code runs in a sandbox (DET301) and which workflows run in none (DET109).
+    if checker.enabled(Rule::UnpassedImport)
+        || checker.enabled(Rule::ImportTimeRestricted)
+        || checker.enabled(Rule::SandboxRestricted)
+    {
         crate::sandbox_config::record_call(checker, info);
     }
 }
