@@ -136,7 +136,7 @@ fn det302_open_workers() {
 /// through was imported by the worker itself, outside the sandbox.
 #[test]
 fn det301_worker_passthrough() {
-    check_project("det301_passthrough", ".", "DET301");
+    check_project("det301_passthrough", ".", "DET301,DET109");
 }
 
 /// `check tests` knows the project beside it: `mypkg` is first-party, its activity module is

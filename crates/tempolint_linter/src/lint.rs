@@ -58,8 +58,9 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             .map(|facts| &facts.sandbox),
         settings,
     );
+    let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
     let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
-    let propagation = Propagation::new(&project, &function_facts);
+    let propagation = Propagation::new(&project, &function_facts, &sandboxed);
     for id in 0..project.functions.len() as u32 {
         let function = project.function(FunctionId(id));
         // A workflow that runs without a sandbox: what only the sandbox rejects passes.
@@ -75,10 +76,10 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
         per_module[function.module.0 as usize]
             .extend(propagation.function_diagnostics(FunctionId(id), ambient));
     }
-    let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);
-        per_module[index].extend(propagation.module_diagnostics(facts, sandboxed.contains(&id)));
+        per_module[index]
+            .extend(propagation.module_diagnostics(facts, sandboxed.inside.contains(&id)));
         if settings.rules.contains(Rule::UnpassedImport) {
             per_module[index].extend(unpassed_import::check_module(
                 &project,

@@ -30,9 +30,9 @@ struct Reached {
 
 impl Reached {
     /// Whether the call `edge` into the first function of this path cannot reach the effect,
-    /// or sits in a guard that waives it.
-    fn blocked_by(&self, edge: &CallEdge) -> bool {
-        self.waived_by.meets(edge.guards)
+    /// or sits in a guard that waives it (`guards`: see [`Propagation::guards`]).
+    fn blocked_by(&self, edge: &CallEdge, guards: Guards) -> bool {
+        self.waived_by.meets(guards)
             || self
                 .unless_truthy
                 .is_some_and(|parameter| edge.truthy_arguments & (1 << parameter) != 0)
@@ -60,15 +60,21 @@ type Memo = FxHashMap<(Walk, FunctionId), Rc<Vec<Reached>>>;
 pub(crate) struct Propagation<'p, 'a> {
     project: &'p Project<'a>,
     functions: &'p [BodyFacts],
+    sandbox: &'p SandboxedModules,
     memo: RefCell<Memo>,
     in_progress: RefCell<FxHashSet<(Walk, FunctionId)>>,
 }
 
 impl<'p, 'a> Propagation<'p, 'a> {
-    pub(crate) fn new(project: &'p Project<'a>, functions: &'p [BodyFacts]) -> Self {
+    pub(crate) fn new(
+        project: &'p Project<'a>,
+        functions: &'p [BodyFacts],
+        sandbox: &'p SandboxedModules,
+    ) -> Self {
         Self {
             project,
             functions,
+            sandbox,
             memo: RefCell::default(),
             in_progress: RefCell::default(),
         }
@@ -91,13 +97,31 @@ impl<'p, 'a> Propagation<'p, 'a> {
         )
     }
 
-    /// Calls a walk does not follow: into a thread (for the event loop), or in a branch that
-    /// only runs outside workflows (for workflow code).
-    fn skips(walk: Walk, edge: &CallEdge) -> bool {
+    /// Calls a walk does not follow: into a thread (for the event loop), in a branch that
+    /// only runs outside workflows (for workflow code), or, at import time (where every
+    /// finding is the sandbox's), into a module the sandbox passes through.
+    fn skips(&self, walk: Walk, edge: &CallEdge) -> bool {
         match walk {
             Walk::AsyncActivity => edge.offloaded,
             Walk::Workflow => edge.outside_workflow,
-            Walk::ImportTime => edge.deferred,
+            Walk::ImportTime => edge.deferred || self.runs_outside(edge.target),
+        }
+    }
+
+    /// Whether `function` is defined in a module the sandbox passes through: it runs with
+    /// the real modules, which nothing restricts, also when sandboxed code calls it.
+    fn runs_outside(&self, function: FunctionId) -> bool {
+        self.sandbox
+            .runs_outside(self.project.function(function).module)
+    }
+
+    /// The guards around the call `edge`, and around all it reaches: its own, and the
+    /// sandbox's absence when it enters a module the sandbox passes through.
+    fn guards(&self, edge: &CallEdge) -> Guards {
+        if self.runs_outside(edge.target) {
+            edge.guards.with(Guards::SANDBOX_UNRESTRICTED, true)
+        } else {
+            edge.guards
         }
     }
 
@@ -131,11 +155,12 @@ impl<'p, 'a> Propagation<'p, 'a> {
             }
         }
         for edge in &facts.edges {
-            if Self::skips(walk, edge) || !self.follows(walk, edge.target) {
+            if self.skips(walk, edge) || !self.follows(walk, edge.target) {
                 continue;
             }
+            let guards = self.guards(edge);
             for inner in self.reach(walk, edge.target).iter() {
-                if !inner.blocked_by(edge) && seen.insert(inner.origin) {
+                if !inner.blocked_by(edge, guards) && seen.insert(inner.origin) {
                     let mut steps = Vec::with_capacity(inner.steps.len() + 1);
                     steps.push((function, edge.range));
                     steps.extend_from_slice(&inner.steps);
@@ -168,8 +193,9 @@ impl<'p, 'a> Propagation<'p, 'a> {
     fn transitive(&self, walk: Walk, edge: &CallEdge, ambient: Guards, into: &mut Vec<Diagnostic>) {
         // Every path found here enters `edge.target` first: one finding per rule.
         let mut rules = FxHashSet::default();
+        let guards = self.guards(edge);
         for reached in self.reach(walk, edge.target).iter() {
-            if reached.blocked_by(edge) || reached.waived_by.meets(ambient) {
+            if reached.blocked_by(edge, guards) || reached.waived_by.meets(ambient) {
                 continue;
             }
             let effect = self.effect(reached.origin);
@@ -240,7 +266,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             // A call site can hold two edges to one function (resolved and dispatched).
             let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if Self::skips(walk, edge)
+                if self.skips(walk, edge)
                     || !self.follows(walk, edge.target)
                     || !followed.insert((edge.range, edge.target))
                 {
@@ -266,8 +292,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         if sandboxed {
             let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if Self::skips(Walk::ImportTime, edge)
-                    || !followed.insert((edge.range, edge.target))
+                if self.skips(Walk::ImportTime, edge) || !followed.insert((edge.range, edge.target))
                 {
                     continue;
                 }
@@ -289,6 +314,22 @@ fn direct_diagnostic(effect: &Effect) -> Diagnostic {
     }
 }
 
+/// Which project modules run inside the sandbox and which beside it.
+pub(crate) struct SandboxedModules {
+    /// Modules whose top-level code runs inside the sandbox.
+    pub(crate) inside: FxHashSet<ModuleId>,
+    /// Modules the sandbox passes through (and what they import), in none of `inside`: the
+    /// worker imported them itself, so their functions see the real modules.
+    outside: FxHashSet<ModuleId>,
+}
+
+impl SandboxedModules {
+    /// Whether `module` is passed through and nowhere imported inside the sandbox.
+    fn runs_outside(&self, module: ModuleId) -> bool {
+        self.outside.contains(&module)
+    }
+}
+
 /// Modules whose top-level code runs inside the sandbox: those defining workflows and the
 /// project modules they import normally, transitively, less what the sandbox passes through.
 /// A module imported under `workflow.unsafe.imports_passed_through()`, or passed through by
@@ -298,8 +339,9 @@ pub(crate) fn sandboxed_modules(
     project: &Project,
     sandbox: &SandboxConfig,
     tables: &Tables,
-) -> FxHashSet<ModuleId> {
+) -> SandboxedModules {
     let mut sandboxed: FxHashSet<ModuleId> = FxHashSet::default();
+    let mut passed = Vec::new();
     let workflow_modules = (0..project.modules.len() as u32)
         .map(ModuleId)
         .filter(|id| !project.module(*id).workflows.is_empty());
@@ -313,40 +355,59 @@ pub(crate) fn sandboxed_modules(
     });
     let everywhere =
         |module: ModuleId| sandbox.passed_everywhere(tables, project.module(module).name());
-    walk_imports(project, plain, &everywhere, &mut sandboxed);
+    walk_imports(project, plain, &everywhere, &mut sandboxed, &mut passed);
     for start in configured {
         let workflows = &project.module(start).workflows;
-        let passed = |module: ModuleId| {
+        let passes = |module: ModuleId| {
             let name = project.module(module).name();
             workflows
                 .iter()
                 .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, name))
         };
         let mut reached = FxHashSet::default();
-        walk_imports(project, vec![start], &passed, &mut reached);
+        walk_imports(project, vec![start], &passes, &mut reached, &mut passed);
         sandboxed.extend(reached);
     }
-    sandboxed
+    // What a passed-through module imports, it imports outside too, passed through or not.
+    let mut outside = FxHashSet::default();
+    while !passed.is_empty() {
+        let mut more = Vec::new();
+        walk_imports(project, passed, &|_| false, &mut outside, &mut more);
+        passed = more;
+    }
+    outside.retain(|module| !sandboxed.contains(module));
+    SandboxedModules {
+        inside: sandboxed,
+        outside,
+    }
 }
 
 /// Adds to `reached` every module imported normally from `starts`, transitively, that
-/// `passed` does not take out (nor what only such modules import).
+/// `passes` does not take out (nor what only such modules import); adds to `passed` the
+/// modules taken out and those imported under `imports_passed_through()`.
 fn walk_imports(
     project: &Project,
     mut queue: Vec<ModuleId>,
-    passed: &dyn Fn(ModuleId) -> bool,
+    passes: &dyn Fn(ModuleId) -> bool,
     reached: &mut FxHashSet<ModuleId>,
+    passed: &mut Vec<ModuleId>,
 ) {
     while let Some(module) = queue.pop() {
-        if reached.contains(&module) || passed(module) {
+        if reached.contains(&module) {
+            continue;
+        }
+        if passes(module) {
+            passed.push(module);
             continue;
         }
         reached.insert(module);
         for import in project.module(module).imported_modules() {
-            if import.passed_through {
+            let Some(imported) = project.module_by_name(&import.target) else {
                 continue;
-            }
-            if let Some(imported) = project.module_by_name(&import.target) {
+            };
+            if import.passed_through {
+                passed.push(imported);
+            } else {
                 queue.push(imported);
             }
         }

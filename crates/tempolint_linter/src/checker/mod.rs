@@ -77,7 +77,7 @@ impl Guards {
     pub(crate) const NOT_REPLAYING: Guards = Guards(1);
     pub(crate) const SANDBOX_UNRESTRICTED: Guards = Guards(2);
 
-    fn with(self, guard: Guards, active: bool) -> Guards {
+    pub(crate) fn with(self, guard: Guards, active: bool) -> Guards {
         if active {
             Guards(self.0 | guard.0)
         } else {

@@ -11,8 +11,10 @@ violation! {
     /// `random.random()`, `shutil`, `subprocess`, `pathlib.Path.read_text()`, …. Modules that
     /// every worker running the workflows passes through
     /// (`SandboxRestrictions.default.with_passthrough_modules(…)`, plugins, the
-    /// `passthrough-modules` setting) are imported by the worker itself and not checked; nor
-    /// are lambdas and nested functions, which run when called, not at import.
+    /// `passthrough-modules` setting) are imported by the worker itself and not checked, nor
+    /// are their functions when sandboxed code calls them (they see the real modules), nor
+    /// those of modules imported under `workflow.unsafe.imports_passed_through()`; nor are
+    /// lambdas and nested functions, which run when called, not at import.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports workflow modules in isolation when the worker starts; a restricted

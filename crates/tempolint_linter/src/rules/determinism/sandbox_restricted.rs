@@ -15,7 +15,9 @@ violation! {
     /// members, so the workflow task fails (even where the function itself is harmless, as
     /// `os.path.join` is before Python 3.14). Wrap genuinely pure use in
     /// `workflow.unsafe.sandbox_unrestricted()` (a helper called inside that block runs
-    /// unrestricted too), or use a pure alternative. A workflow that runs without a sandbox
+    /// unrestricted too), or use a pure alternative. A helper of a module the sandbox passes
+    /// through (`workflow.unsafe.imports_passed_through()`, `with_passthrough_modules(…)`)
+    /// sees the real modules and is not restricted either. A workflow that runs without a sandbox
     /// (`@workflow.defn(sandboxed=False)`, or registered only on workers with an
     /// `UnsandboxedWorkflowRunner()`) is not restricted, and this rule leaves it alone.
     ///
