@@ -264,3 +264,18 @@ fn generated_monorepo_reports_what_it_plants() {
         assert_eq!(counts.get(code), planted.get(code), "{code}");
     }
 }
+
+/// Python 3 imports are absolute: `import logging` and `import time` inside a package that
+/// holds its own `logging.py` and `time.py` are the standard library's, so the workflow's
+/// logger and clock calls are found through the project's wrappers.
+#[test]
+fn stdlib_names_are_not_sibling_modules() {
+    check_project("stdlib_named_modules", ".", "DET401,DET101");
+}
+
+/// A worker whose `workflows=` names the field of a project object (`case.workflow_class`,
+/// typed `type`) may register any workflow: on an unsandboxed worker, nothing is re-imported.
+#[test]
+fn det302_workflow_class_from_a_field() {
+    check_project("det302_case_field", ".", "DET302");
+}

@@ -564,6 +564,11 @@ impl<'a> Project<'a> {
         if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
         }
+        // `import logging` in `app/utils/logging.py` or beside it is the standard library's:
+        // a project module of that name is found only at the top level, where it shadows it.
+        if is_stdlib_module(first) {
+            return target.to_string();
+        }
         // The first enclosing package holding the first segment, unless the whole name lands
         // elsewhere: in a Django tree checked from above (`backend/backend/__init__.py`),
         // `backend.temporal.helpers` is that module, not `backend.backend.temporal.helpers`.
@@ -768,4 +773,11 @@ fn collect_self_assignments(
             }
         }
     }
+}
+
+/// Whether `name` is a top-level module of the standard library (`data/stdlib_modules.txt`).
+fn is_stdlib_module(name: &str) -> bool {
+    include_str!("../data/stdlib_modules.txt")
+        .lines()
+        .any(|line| line == name)
 }
