@@ -216,11 +216,15 @@ fn named_classes(
         }
         named => match checker.resolve(named) {
             Binding::Symbol(name) => {
-                if let Some(class) = checker.resolver.project().class_by_name(&name) {
+                let project = checker.resolver.project();
+                if let Some(class) = project.class_by_name(&name) {
                     classes.push(class);
+                    return true;
                 }
-                // A library's workflow class is no project workflow either way.
-                true
+                // A library's workflow class is no project workflow either way; a name of the
+                // project's that is no class (the field of a project object,
+                // `case.workflow_class`) may hold any.
+                !project.has_top_level_package(name.split('.').next().unwrap_or(&name))
             }
             _ => false,
         },
