@@ -279,3 +279,10 @@ fn stdlib_names_are_not_sibling_modules() {
 fn det302_workflow_class_from_a_field() {
     check_project("det302_case_field", ".", "DET302");
 }
+
+/// Imports under `if TYPE_CHECKING:` never run: they bind names for types, but the sandbox
+/// does not import them (no DET302) and their modules' top level does not run in it (DET301).
+#[test]
+fn type_checking_imports_do_not_run() {
+    check_project("type_checking_imports", ".", "DET301,DET302");
+}

@@ -21,8 +21,11 @@ pub struct Import {
 pub(crate) struct ImportTable {
     pub(crate) names: FxHashMap<String, Import>,
     pub(crate) star_modules: Vec<Import>,
-    /// Every imported module path, for the module dependency graph.
+    /// Every module path imported when the module runs, for the module dependency graph
+    /// (not those under `if TYPE_CHECKING:`, which only bind names for the type checker).
     pub(crate) modules: Vec<Import>,
+    /// Inside `if TYPE_CHECKING:` while collecting.
+    type_only: bool,
 }
 
 impl ImportTable {
@@ -46,7 +49,7 @@ impl ImportTable {
                             let first = full.split('.').next().unwrap_or(&full).to_string();
                             (first.clone(), first)
                         };
-                        self.modules.push(Import {
+                        self.add_module(Import {
                             target: full,
                             passed_through,
                             range: import.range(),
@@ -68,7 +71,7 @@ impl ImportTable {
                         continue;
                     };
                     let relative = import.level > 0;
-                    self.modules.push(Import {
+                    self.add_module(Import {
                         target: base.clone(),
                         passed_through,
                         range: import.range(),
@@ -91,7 +94,7 @@ impl ImportTable {
                         } else {
                             format!("{base}.{name}")
                         };
-                        self.modules.push(Import {
+                        self.add_module(Import {
                             target: target.clone(),
                             passed_through,
                             range: import.range(),
@@ -117,7 +120,10 @@ impl ImportTable {
                     self.visit_body(module, is_package, &with.body, passes);
                 }
                 Stmt::If(if_stmt) => {
+                    let type_only = self.type_only;
+                    self.type_only |= self.is_type_checking(&if_stmt.test);
                     self.visit_body(module, is_package, &if_stmt.body, passed_through);
+                    self.type_only = type_only;
                     for clause in &if_stmt.elif_else_clauses {
                         self.visit_body(module, is_package, &clause.body, passed_through);
                     }
@@ -133,6 +139,30 @@ impl ImportTable {
                 }
                 _ => {}
             }
+        }
+    }
+
+    fn add_module(&mut self, import: Import) {
+        if !self.type_only {
+            self.modules.push(import);
+        }
+    }
+
+    /// Whether `test` is `TYPE_CHECKING` (`typing`'s, `typing_extensions`', or a module's own
+    /// flag of that name), true only for type checkers.
+    fn is_type_checking(&self, test: &Expr) -> bool {
+        match test {
+            Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+            Expr::Attribute(attribute) => {
+                attribute.attr.as_str() == "TYPE_CHECKING"
+                    && dotted_name(test)
+                        .and_then(|name| self.expand(&name))
+                        .is_some_and(|name| {
+                            name == "typing.TYPE_CHECKING"
+                                || name == "typing_extensions.TYPE_CHECKING"
+                        })
+            }
+            _ => false,
         }
     }
 
