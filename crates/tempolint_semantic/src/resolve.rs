@@ -279,6 +279,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 let base = self.resolve(annotation, scope);
                 self.annotation_class(&base)
             }
+            // A forward reference, `-> "ApplicationContext"`: the annotation it spells (no
+            // string inside it is parsed again).
+            Expr::StringLiteral(literal) => {
+                match tempolint_python::parse_string_annotation(literal.value.to_str()) {
+                    Some(Expr::StringLiteral(_)) | None => Binding::Unknown,
+                    Some(parsed) => self.annotation_type(&parsed, scope),
+                }
+            }
             _ => Binding::Unknown,
         }
     }
