@@ -6,7 +6,8 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for blocking file and OS I/O in `async def` activities and the helpers they call:
-    /// `open()`, `Path.read_*`/`write_*`, `shutil`, `os.path` queries, `os` file functions.
+    /// `open()`, `Path.read_*`/`write_*`, `shutil`, `os.path` queries, `os` file functions,
+    /// `tempfile`'s files and folders.
     ///
     /// ## Why is this bad?
     /// Disk access blocks the event loop; on network file systems or large files it stalls every
