@@ -89,7 +89,8 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
     }
 }
 
-/// Whether `activity` calls `activity.heartbeat()`, directly or through project helpers.
+/// Whether `activity` calls `activity.heartbeat()`, directly or through project helpers,
+/// also helpers handed to project functions as callbacks (`process(items, progress=beat)`).
 fn reaches_heartbeat(
     checker: &ProjectChecker,
     activity: FunctionId,
@@ -111,6 +112,12 @@ fn reaches_heartbeat(
             break;
         }
         stack.extend(facts.edges.iter().map(|edge| edge.target));
+        stack.extend(facts.argument_types.iter().filter_map(|argument| {
+            argument
+                .binding
+                .symbol()
+                .and_then(|name| checker.project.function_by_name(name))
+        }));
     }
     memo.insert(activity, found);
     found
