@@ -167,7 +167,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     reached.push(Reached {
                         origin: inner.origin,
                         steps,
-                        unless_truthy: inner.passed_on(edge),
+                        unless_truthy: inner.passed_on(edge).or(edge.unless_truthy),
                         waived_by: inner.waived_by,
                     });
                 }

@@ -22,6 +22,27 @@ pub(crate) struct ArgumentType {
 pub(crate) type Hints = FxHashMap<FunctionId, Vec<(usize, Binding)>>;
 
 impl<'a> Checker<'_, '_, 'a> {
+    /// Which parameter of `target` the first positional argument of `call` fills: 0 for a
+    /// function, 1 for a method called on an instance or a class's `__init__` (they receive
+    /// `self` first); none for other method calls (on the class, static or class methods).
+    pub(super) fn bound_arguments(
+        &self,
+        call: &ast::ExprCall,
+        target: FunctionId,
+    ) -> Option<usize> {
+        let function = self.resolver.project().function(target);
+        if function.class.is_none() {
+            Some(0)
+        } else if function.def.name.as_str() == "__init__"
+            || matches!(&*call.func, Expr::Attribute(attribute)
+                if matches!(self.resolve(&attribute.value), Binding::Instance(_)))
+        {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
     /// Records what a call of the project function `target` passes for each parameter.
     pub(super) fn record_argument_types(&mut self, call: &'a ast::ExprCall, target: FunctionId) {
         let project = self.resolver.project();
@@ -32,16 +53,7 @@ impl<'a> Checker<'_, '_, 'a> {
             .iter()
             .chain(&def.parameters.args)
             .collect();
-        // A method called on an instance, or a class's `__init__`, receives `self` first; other
-        // method calls (on the class, static or class methods) are left out.
-        let offset = if project.function(target).class.is_none() {
-            0
-        } else if def.name.as_str() == "__init__"
-            || matches!(&*call.func, Expr::Attribute(attribute)
-                if matches!(self.resolve(&attribute.value), Binding::Instance(_)))
-        {
-            1
-        } else {
+        let Some(offset) = self.bound_arguments(call, target) else {
             return;
         };
         for (index, argument) in call.arguments.args.iter().enumerate() {

@@ -5,7 +5,7 @@
 
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Number, Stmt};
-use tempolint_semantic::FunctionId;
+use tempolint_semantic::{ClassId, FunctionId, Project};
 
 use super::Checker;
 
@@ -40,6 +40,22 @@ pub(super) fn parameter_index(checker: &Checker, name: &str) -> Option<u32> {
     (index < 64 && !stores.found).then_some(index as u32)
 }
 
+/// The parameter `test` checks with `parameter is None` (see [`parameter_index`]).
+pub(super) fn none_test(checker: &Checker, test: &Expr) -> Option<u32> {
+    parameter_index(checker, tested_for_none(test)?)
+}
+
+/// `name` in `name is None`.
+fn tested_for_none(test: &Expr) -> Option<&str> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    match (&*compare.left, &*compare.ops, &*compare.comparators) {
+        (Expr::Name(name), [ast::CmpOp::Is], [Expr::NoneLiteral(_)]) => Some(name.id.as_str()),
+        _ => None,
+    }
+}
+
 struct Stores<'n> {
     name: &'n str,
     found: bool,
@@ -49,6 +65,24 @@ impl<'a> Visitor<'a> for Stores<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Delete(_) => self.found = true,
+            // `if name is None: name = default()`: still what the caller passed, unless None.
+            Stmt::If(if_stmt) if tested_for_none(&if_stmt.test) == Some(self.name) => {
+                for stmt in &if_stmt.body {
+                    match stmt {
+                        Stmt::Assign(assign)
+                            if matches!(assign.targets.as_slice(), [Expr::Name(target)]
+                                if target.id.as_str() == self.name) =>
+                        {
+                            self.visit_expr(&assign.value);
+                        }
+                        other => self.visit_stmt(other),
+                    }
+                }
+                for clause in &if_stmt.elif_else_clauses {
+                    visitor::walk_elif_else_clause(self, clause);
+                }
+                return;
+            }
             // `name = name or default()`: still true whenever the caller's value was.
             Stmt::Assign(assign)
                 if matches!(assign.targets.as_slice(), [Expr::Name(target)]
@@ -79,8 +113,8 @@ impl<'a> Visitor<'a> for Stores<'_> {
 
 /// What `call` passes to the parameters of `target` (see [`super::CallEdge`]): a bit for
 /// each one it fills with an always-true value, and the caller's own parameters it passes on
-/// as they came (`target param`, `caller param`). Methods get none: a bound `self` shifts
-/// positions.
+/// as they came (`target param`, `caller param`). A method's `self` takes the first position
+/// (see [`Checker::bound_arguments`]).
 pub(super) fn arguments(
     checker: &Checker,
     call: &ast::ExprCall,
@@ -88,10 +122,10 @@ pub(super) fn arguments(
 ) -> (u64, Vec<(u32, u32)>) {
     let mut mask = 0;
     let mut forwarded = Vec::new();
-    let data = checker.resolver.project().function(target);
-    if data.class.is_some() {
+    let Some(offset) = checker.bound_arguments(call, target) else {
         return (mask, forwarded);
-    }
+    };
+    let data = checker.resolver.project().function(target);
     let names = parameter_names(data.def);
     let positional = data.def.parameters.posonlyargs.len() + data.def.parameters.args.len();
     let passed = call
@@ -99,8 +133,9 @@ pub(super) fn arguments(
         .args
         .iter()
         .take_while(|argument| !argument.is_starred_expr())
-        .take(positional)
+        .take(positional.saturating_sub(offset))
         .enumerate()
+        .map(|(index, argument)| (index + offset, argument))
         .chain(call.arguments.keywords.iter().filter_map(|keyword| {
             let name = keyword.arg.as_ref()?;
             let index = names
@@ -130,10 +165,16 @@ fn always_true(checker: &Checker, expr: &Expr) -> bool {
         Expr::Name(name) => checker
             .value_of(name.id.as_str())
             .is_some_and(|value| !matches!(value, Expr::Name(_)) && always_true(checker, value)),
-        Expr::Call(call) => checker
-            .resolve(&call.func)
-            .symbol()
-            .is_some_and(|symbol| ALWAYS_TRUE.contains(&symbol)),
+        Expr::Call(call) => checker.resolve(&call.func).symbol().is_some_and(|symbol| {
+            ALWAYS_TRUE.contains(&symbol)
+                || checker
+                    .resolver
+                    .project()
+                    .class_by_name(symbol)
+                    .is_some_and(|class| {
+                        instances_always_true(checker.resolver.project(), class, 0)
+                    })
+        }),
         Expr::StringLiteral(literal) => !literal.value.is_empty(),
         Expr::BooleanLiteral(literal) => literal.value,
         Expr::NumberLiteral(number) => {
@@ -141,4 +182,19 @@ fn always_true(checker: &Checker, expr: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether every instance of the project class `class` is true: neither it nor a base
+/// defines `__bool__` or `__len__`, and every base is a project class (or `object`).
+fn instances_always_true(project: &Project, class: ClassId, depth: u32) -> bool {
+    let data = project.class(class);
+    depth < 16
+        && !data.methods.contains_key("__bool__")
+        && !data.methods.contains_key("__len__")
+        && data.bases.iter().all(|base| {
+            base == "builtins.object"
+                || project
+                    .class_by_name(base)
+                    .is_some_and(|base| instances_always_true(project, base, depth + 1))
+        })
 }

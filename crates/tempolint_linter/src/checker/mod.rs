@@ -113,6 +113,10 @@ pub(crate) struct CallEdge {
     pub(crate) forwarded: Vec<(u32, u32)>,
     /// The guards around the call: findings the callee reaches that they waive do not count.
     pub(crate) guards: Guards,
+    /// In the fallback of `parameter or …` or under `if parameter is None:` (see
+    /// [`Effect::unless_truthy`]): what the callee reaches runs only when that argument is
+    /// falsy.
+    pub(crate) unless_truthy: Option<u32>,
 }
 
 /// What a call schedules: a project activity passed as a function, or an activity by the name
@@ -367,6 +371,12 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
     }
 
     /// The guards around the code being walked (see [`CallEdge::guards`]).
+    /// The parameter whose true value keeps the code being walked from running (see
+    /// [`Effect::unless_truthy`]); none inside nested functions and lambdas.
+    pub(crate) fn unless_truthy(&self) -> Option<u32> {
+        self.fallback_of.filter(|_| self.deferred == 0)
+    }
+
     pub(crate) fn guards(&self) -> Guards {
         Guards::default()
             .with(Guards::NOT_REPLAYING, self.not_replaying > 0)
@@ -418,7 +428,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             severity: V::RULE.default_severity(),
             fix: None,
             offloaded: self.offloaded > 0,
-            unless_truthy: self.fallback_of.filter(|_| self.deferred == 0),
+            unless_truthy: self.unless_truthy(),
             waived_by: Guards::default(),
         });
         self.facts.effects.last_mut().expect("just pushed")

@@ -89,6 +89,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 truthy_arguments,
                 forwarded,
                 guards: self.guards(),
+                unless_truthy: self.unless_truthy(),
             });
         }
         let awaited = self.awaited_call == Some(call.range());
@@ -102,6 +103,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 truthy_arguments: 0,
                 forwarded: Vec::new(),
                 guards: self.guards(),
+                unless_truthy: self.unless_truthy(),
             });
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
@@ -435,6 +437,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     self.not_replaying += 1;
                 }
                 let in_workflow = self.workflow_guard(&if_stmt.test);
+                // `if parameter is None: parameter = default()` runs only for a false argument.
+                let saved = self.fallback_of;
+                if self.deferred == 0 {
+                    self.fallback_of = fallback::none_test(self, &if_stmt.test).or(saved);
+                }
                 if in_workflow == Some(false) {
                     self.visit_outside_workflow(&if_stmt.body);
                 } else {
@@ -444,6 +451,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         self.only_in_workflow(start);
                     }
                 }
+                self.fallback_of = saved;
                 if guards {
                     self.not_replaying -= 1;
                 }
