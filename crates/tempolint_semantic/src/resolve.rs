@@ -1,7 +1,7 @@
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
-use tempolint_python::ast::{self, Expr, Operator};
+use tempolint_python::ast::{self, Expr, Operator, Stmt};
 
 use crate::FunctionId;
 use crate::binding::{BUILTINS, Binding};
@@ -181,6 +181,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         return binding;
                     }
                     if let Some(method) = self.project.method_of(class_id, attribute, 0) {
+                        if is_property(self.project.function(method).def) {
+                            return self.property_type(class_id, method, depth);
+                        }
                         return Binding::Symbol(
                             self.project.function(method).qualified_name.clone(),
                         );
@@ -189,6 +192,34 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 Binding::Symbol(format!("{class}.{attribute}"))
             }
             Binding::Unknown => Binding::Unknown,
+        }
+    }
+
+    /// What reading the property `method` of an instance of `class` gives: its return
+    /// annotation, or the attribute it returns (`return self._client`, set by any method, as
+    /// a lazily built client is).
+    fn property_type(&self, class: crate::ClassId, method: FunctionId, depth: u8) -> Binding {
+        let function = self.project.function(method);
+        if let Some(returns) = &function.def.returns {
+            return Resolver::new(self.project, function.module)
+                .annotation_type(returns, &LocalScope::default());
+        }
+        // The last statement, when it is the body's only return.
+        let returns: Vec<&Expr> = function
+            .def
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Return(returned) => returned.value.as_deref(),
+                _ => None,
+            })
+            .collect();
+        match returns.as_slice() {
+            [Expr::Attribute(attribute)] if matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") => {
+                self.attribute_type(class, attribute.attr.as_str(), depth)
+                    .unwrap_or(Binding::Unknown)
+            }
+            _ => Binding::Unknown,
         }
     }
 
@@ -488,4 +519,15 @@ mod tests {
     fn return_types_table_parses() {
         assert!(super::RETURN_TYPES.contains_key("sqlite3.connect"));
     }
+}
+
+/// Whether a method is read as an attribute: `@property`, `@functools.cached_property`.
+fn is_property(def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list
+        .iter()
+        .any(|decorator| match &decorator.expression {
+            Expr::Name(name) => matches!(name.id.as_str(), "property" | "cached_property"),
+            Expr::Attribute(attribute) => attribute.attr.as_str() == "cached_property",
+            _ => false,
+        })
 }
