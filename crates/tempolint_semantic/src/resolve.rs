@@ -513,14 +513,6 @@ fn binop_result(left: &Binding, op: Operator) -> Binding {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn return_types_table_parses() {
-        assert!(super::RETURN_TYPES.contains_key("sqlite3.connect"));
-    }
-}
-
 /// Whether a method is read as an attribute: `@property`, `@functools.cached_property`.
 fn is_property(def: &ast::StmtFunctionDef) -> bool {
     def.decorator_list
@@ -530,4 +522,12 @@ fn is_property(def: &ast::StmtFunctionDef) -> bool {
             Expr::Attribute(attribute) => attribute.attr.as_str() == "cached_property",
             _ => false,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn return_types_table_parses() {
+        assert!(super::RETURN_TYPES.contains_key("sqlite3.connect"));
+    }
 }
