@@ -286,3 +286,11 @@ fn det302_workflow_class_from_a_field() {
 fn type_checking_imports_do_not_run() {
     check_project("type_checking_imports", ".", "DET301,DET302");
 }
+
+/// Workflows and activities marked through a project's own wrappers of the SDK decorators
+/// (`workflow_defn = cast(T, workflow.defn(cls))`) are workflows and activities, also in a
+/// module that never names `temporalio` itself; a wrapped `@workflow.run` is a run method.
+#[test]
+fn wrapped_sdk_decorators() {
+    check_project("wrapped_decorators", ".", "DET101,BLK103,API106");
+}

@@ -137,17 +137,52 @@ fn mentions_temporal(input: &SourceInput) -> bool {
 }
 
 /// Parses every input once, keeping the syntax trees of the files the analysis can reach:
-/// files that mention `temporalio` and, transitively, every module they import (matched by
-/// name, generously), found in waves from the trees parsed so far. The other files are parsed
-/// last and keep their text, syntax errors and comments, so SYN001 and suppressions still
-/// work, but not their tree: a whole-project check of a large code base then costs little more
-/// than parsing it, and its trees never pile up.
+/// files that mention `temporalio`, files that import one of those (a project's own wrapper
+/// of the SDK's decorators, `from compat import workflow_defn`), and, transitively, every
+/// module they import (matched by name, generously), found in waves from the trees parsed so
+/// far. The other files keep their text, syntax errors and comments, so SYN001 and
+/// suppressions still work, but not their tree: a whole-project check of a large code base
+/// then costs little more than parsing it, and its trees never pile up.
 pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
-    let mut wanted: FxHashSet<usize> = (0..inputs.len())
+    let mentions: FxHashSet<usize> = (0..inputs.len())
         .into_par_iter()
         .filter(|index| mentions_temporal(&inputs[*index]))
         .collect();
+    let temporal_names: FxHashSet<String> = mentions
+        .iter()
+        .map(|index| last_segment(&inputs[*index].module_name).to_string())
+        .collect();
     let mut segments: FxHashSet<String> = FxHashSet::default();
+    restore_in_waves(inputs, mentions, &mut segments);
+    // The rest are parsed now; those importing a Temporal module keep their tree, and so do
+    // the modules they import.
+    let importers: FxHashSet<usize> = inputs
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(_, input)| !input.source.is_parsed())
+        .filter_map(|(index, input)| {
+            input.source.restore_tree();
+            let imports_temporal = input
+                .source
+                .imported_segments()
+                .iter()
+                .any(|segment| temporal_names.contains(*segment));
+            if !imports_temporal {
+                input.source.drop_tree();
+            }
+            imports_temporal.then_some(index)
+        })
+        .collect();
+    restore_in_waves(inputs, importers, &mut segments);
+}
+
+/// Restores the trees of `wanted` and, wave after wave, of every module a restored tree
+/// imports (by the last segment of its name); `segments` holds the names imported so far.
+fn restore_in_waves(
+    inputs: &mut [SourceInput],
+    mut wanted: FxHashSet<usize>,
+    segments: &mut FxHashSet<String>,
+) {
     while !wanted.is_empty() {
         inputs
             .par_iter_mut()
@@ -165,17 +200,11 @@ pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
         }
         wanted = (0..inputs.len())
             .filter(|index| !inputs[*index].source.has_tree())
-            .filter(|index| {
-                let name = &inputs[*index].module_name;
-                segments.contains(name.rsplit('.').next().unwrap_or(name))
-            })
+            .filter(|index| segments.contains(last_segment(&inputs[*index].module_name)))
             .collect();
     }
-    inputs
-        .par_iter_mut()
-        .filter(|input| !input.source.is_parsed())
-        .for_each(|input| {
-            input.source.restore_tree();
-            input.source.drop_tree();
-        });
+}
+
+fn last_segment(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
 }

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::ParsedSource;
+use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, Stmt};
 
 use crate::binding::Binding;
@@ -351,11 +352,14 @@ impl<'a> Project<'a> {
             let resolver = Resolver::new(self, class.module);
             let scope = LocalScope::default();
             let workflow = class.def.decorator_list.iter().find_map(|decorator| {
-                let (callee, call) = match &decorator.expression {
-                    Expr::Call(call) => (&*call.func, Some(call)),
-                    other => (other, None),
+                let call = match &decorator.expression {
+                    Expr::Call(call) => Some(call),
+                    _ => None,
                 };
-                (resolver.resolve(callee, &scope).symbol() == Some("temporalio.workflow.defn")).then(|| {
+                (self
+                    .sdk_decorator(class.module, decorator)
+                    .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.defn"))
+                .then(|| {
                     !call.is_some_and(|call| {
                         call.arguments.find_keyword("sandboxed").is_some_and(|keyword| {
                             matches!(&keyword.value, Expr::BooleanLiteral(literal) if !literal.value)
@@ -376,14 +380,9 @@ impl<'a> Project<'a> {
         }
         let mut activities = Vec::new();
         for (index, function) in self.functions.iter().enumerate() {
-            let resolver = Resolver::new(self, function.module);
-            let scope = LocalScope::default();
             let is_activity = function.def.decorator_list.iter().any(|decorator| {
-                let callee = match &decorator.expression {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
-                resolver.resolve(callee, &scope).symbol() == Some("temporalio.activity.defn")
+                self.sdk_decorator(function.module, decorator)
+                    .is_some_and(|(symbol, _)| symbol == "temporalio.activity.defn")
             });
             if is_activity {
                 activities.push((FunctionId(index as u32), function.def.is_async));
@@ -410,6 +409,36 @@ impl<'a> Project<'a> {
             function.kind = FunctionKind::Activity { is_async };
             self.modules[function.module.0 as usize].defines_activities = true;
         }
+    }
+
+    /// The SDK decorator `decorator` applies (`temporalio.workflow.defn`), and whether it does
+    /// so through a project function that wraps it (`def workflow_defn(cls): return cast(T,
+    /// workflow.defn(cls))`, or a factory whose inner decorator applies it): then the
+    /// decorator's own arguments are the wrapper's, not the SDK's.
+    pub fn sdk_decorator(
+        &self,
+        module: ModuleId,
+        decorator: &ast::Decorator,
+    ) -> Option<(String, bool)> {
+        let callee = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        let resolver = Resolver::new(self, module);
+        let symbol = resolver
+            .resolve(callee, &LocalScope::default())
+            .symbol()?
+            .to_string();
+        if symbol.starts_with("temporalio.") {
+            return Some((symbol, false));
+        }
+        let wrapper = self.function(self.function_by_name(&symbol)?);
+        let mut calls = SdkCalls {
+            resolver: Resolver::new(self, wrapper.module),
+            found: None,
+        };
+        calls.visit_body(&wrapper.def.body);
+        calls.found.map(|symbol| (symbol, true))
     }
 
     /// Records the type of every `self.<attr> = value` assignment in a class's methods.
@@ -716,6 +745,42 @@ impl<'a> Project<'a> {
 
 /// Whether a decorator is spelled `….defn` or `….defn(…)` (what `classify` may resolve to
 /// `activity.defn`).
+/// The SDK's decorators of workflows, their handlers and activities.
+const SDK_DECORATORS: &[&str] = &[
+    "temporalio.workflow.defn",
+    "temporalio.workflow.run",
+    "temporalio.workflow.signal",
+    "temporalio.workflow.query",
+    "temporalio.workflow.update",
+    "temporalio.workflow.init",
+    "temporalio.activity.defn",
+];
+
+/// The first call of an SDK decorator in a body, nested functions included.
+struct SdkCalls<'p, 'a> {
+    resolver: Resolver<'p, 'a>,
+    found: Option<String>,
+}
+
+impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        if self.found.is_some() {
+            return;
+        }
+        if let Expr::Call(call) = expr
+            && let Some(symbol) = self
+                .resolver
+                .resolve(&call.func, &LocalScope::default())
+                .symbol()
+            && SDK_DECORATORS.contains(&symbol)
+        {
+            self.found = Some(symbol.to_string());
+            return;
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
 fn names_defn(decorator: &ast::Decorator) -> bool {
     let callee = match &decorator.expression {
         Expr::Call(call) => &*call.func,

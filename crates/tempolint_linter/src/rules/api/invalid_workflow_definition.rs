@@ -1,7 +1,7 @@
 use rustc_hash::FxHashMap;
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::{Class, ClassId, LocalScope, ModuleId, Project, Resolver};
+use tempolint_semantic::{Class, ClassId, ModuleId, Project};
 
 use crate::checker::{CallInfo, Checker, ProjectChecker};
 use crate::rules::api::{Registration, registration};
@@ -83,13 +83,12 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
         if class.workflow.is_none() {
             continue;
         }
-        let resolver = Resolver::new(project, class.module);
         let handlers: Vec<Handler> = class
             .def
             .body
             .iter()
             .filter_map(|stmt| match stmt {
-                Stmt::FunctionDef(def) => handler(&resolver, def),
+                Stmt::FunctionDef(def) => handler(project, class.module, def),
                 _ => None,
             })
             .collect();
@@ -242,9 +241,13 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
     problems
 }
 
-/// The Temporal role of a method, from its decorators.
-fn handler<'a>(resolver: &Resolver, def: &'a ast::StmtFunctionDef) -> Option<Handler<'a>> {
-    let scope = LocalScope::default();
+/// The Temporal role of a method of a class in `module`, from its decorators (the SDK's, or
+/// a project wrapper of them: then the name it registers is not known).
+fn handler<'a>(
+    project: &Project,
+    module: ModuleId,
+    def: &'a ast::StmtFunctionDef,
+) -> Option<Handler<'a>> {
     def.decorator_list.iter().find_map(|decorator| {
         let (callee, call) = match &decorator.expression {
             Expr::Call(call) => (&*call.func, Some(call)),
@@ -259,7 +262,8 @@ fn handler<'a>(resolver: &Resolver, def: &'a ast::StmtFunctionDef) -> Option<Han
                 def,
             });
         }
-        let role = match resolver.resolve(callee, &scope).symbol()? {
+        let (symbol, wrapped) = project.sdk_decorator(module, decorator)?;
+        let role = match symbol.as_str() {
             "temporalio.workflow.run" => Role::Run,
             "temporalio.workflow.signal" => Role::Signal,
             "temporalio.workflow.query" => Role::Query,
@@ -272,6 +276,7 @@ fn handler<'a>(resolver: &Resolver, def: &'a ast::StmtFunctionDef) -> Option<Han
             .is_some_and(|k| matches!(&k.value, Expr::BooleanLiteral(b) if b.value));
         let name = match keyword("name").map(|k| &k.value) {
             _ if dynamic => None,
+            _ if wrapped => Some(format!("<{}>", decorator.range().start().to_u32())),
             Some(Expr::StringLiteral(name)) => Some(name.value.to_str().to_string()),
             // A name the analysis cannot read: unique as far as it can tell.
             Some(other) => Some(format!("<{}>", other.range().start().to_u32())),
@@ -301,10 +306,9 @@ fn base_may_define_run(project: &Project, class: &Class, depth: u8) -> bool {
             return true;
         };
         let base = project.class(base);
-        let resolver = Resolver::new(project, base.module);
         base.def.body.iter().any(|stmt| {
             matches!(stmt, Stmt::FunctionDef(def)
-                if handler(&resolver, def).is_some_and(|h| h.role == Role::Run))
+                if handler(project, base.module, def).is_some_and(|h| h.role == Role::Run))
         }) || base_may_define_run(project, base, depth + 1)
     })
 }

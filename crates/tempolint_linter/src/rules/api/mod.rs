@@ -104,12 +104,22 @@ pub(crate) enum Registration {
     Named(String),
     /// `dynamic=True`: it serves any name.
     Dynamic,
-    /// `name=` is not a literal.
+    /// `name=` is not a literal, or a project wrapper of the decorator decides it.
     Unknown,
 }
 
 /// How a definition called `own_name` with these decorators registers.
 pub(crate) fn registration(own_name: &str, decorators: &[ast::Decorator]) -> Registration {
+    // A definition the SDK decorator reaches through a project wrapper (`@activity_defn`):
+    // the wrapper decides the name.
+    if !decorators.iter().any(|decorator| {
+        is_defn_callee(match &decorator.expression {
+            Expr::Call(call) => &call.func,
+            other => other,
+        })
+    }) {
+        return Registration::Unknown;
+    }
     let defn = decorators
         .iter()
         .find_map(|decorator| match &decorator.expression {

@@ -1,6 +1,6 @@
 use tempolint_python::ast::{self, Expr};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::{Binding, ClassId, FunctionKind, LocalScope, Project, Resolver};
+use tempolint_semantic::{Binding, ClassId, FunctionKind, LocalScope, ModuleId, Project, Resolver};
 
 use crate::checker::{CallInfo, Checker, FailureTypes, ProjectChecker, RaiseSite, Role};
 use crate::rules::violation;
@@ -235,11 +235,10 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             continue;
         };
         declared.extend(worker_types.iter().cloned());
-        let resolver = Resolver::new(project, class.module);
         let mut methods: Vec<_> = class.methods.values().copied().collect();
         methods.sort();
         for method in methods {
-            if !is_task_entry_point(&resolver, project.function(method).def) {
+            if !is_task_entry_point(project, class.module, project.function(method).def) {
                 continue;
             }
             for raise in &checker.function(method).raises {
@@ -302,24 +301,21 @@ fn declared_failure_types(
 /// `@workflow.signal`, `@workflow.update` handlers. What escapes them fails the task. Query
 /// handlers and update validators answer their caller instead, and other methods return to
 /// callers that may catch (a framework's dispatcher, a `try` in the run method).
-fn is_task_entry_point(resolver: &Resolver, def: &ast::StmtFunctionDef) -> bool {
+fn is_task_entry_point(project: &Project, module: ModuleId, def: &ast::StmtFunctionDef) -> bool {
     if def.name.as_str() == "__init__" {
         return true;
     }
-    let scope = LocalScope::default();
     def.decorator_list.iter().any(|decorator| {
-        let callee = match &decorator.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
-        matches!(
-            resolver.resolve(callee, &scope).symbol(),
-            Some(
-                "temporalio.workflow.run"
-                    | "temporalio.workflow.signal"
-                    | "temporalio.workflow.update"
-            )
-        )
+        project
+            .sdk_decorator(module, decorator)
+            .is_some_and(|(symbol, _)| {
+                matches!(
+                    symbol.as_str(),
+                    "temporalio.workflow.run"
+                        | "temporalio.workflow.signal"
+                        | "temporalio.workflow.update"
+                )
+            })
     })
 }
 
