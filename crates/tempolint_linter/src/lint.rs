@@ -6,7 +6,7 @@ use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project, SourceInpu
 
 use crate::checker::{BodyFacts, Checker, Guards, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
-use crate::propagate::{Propagation, sandboxed_modules};
+use crate::propagate::{Propagation, Root, sandboxed_modules};
 use crate::registry::Rule;
 use crate::rules::Violation;
 use crate::rules::determinism::unpassed_import;
@@ -68,13 +68,21 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             && function
                 .class
                 .is_some_and(|class| sandbox_config.runs_unsandboxed(&project, class));
-        let ambient = if unsandboxed {
-            Guards::SANDBOX_UNRESTRICTED
-        } else {
-            Guards::default()
+        let root = Root {
+            ambient: if unsandboxed {
+                Guards::SANDBOX_UNRESTRICTED
+            } else {
+                Guards::default()
+            },
+            query: function.kind == FunctionKind::WorkflowMethod
+                && function.def.decorator_list.iter().any(|decorator| {
+                    project
+                        .sdk_decorator(function.module, decorator)
+                        .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
+                }),
         };
         per_module[function.module.0 as usize]
-            .extend(propagation.function_diagnostics(FunctionId(id), ambient));
+            .extend(propagation.function_diagnostics(FunctionId(id), root));
     }
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);

@@ -11,6 +11,7 @@ use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
 use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards};
 use crate::diagnostic::{ChainStep, Diagnostic};
+use crate::registry::Rule;
 use crate::sandbox_config::SandboxConfig;
 use crate::tables::Tables;
 
@@ -46,6 +47,58 @@ impl Reached {
             .find(|(callee, _)| *callee == parameter)
             .map(|(_, caller)| *caller)
     }
+}
+
+/// How the SDK runs a function a walk starts from, for what its findings mean there.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Root {
+    /// Guards around all of it: a workflow that runs without a sandbox is, all of it, as if
+    /// in `workflow.unsafe.sandbox_unrestricted()`.
+    pub(crate) ambient: Guards,
+    /// A `@workflow.query` handler: replay never runs it, so what only makes a replay
+    /// diverge does not matter there, and what the sandbox rejects fails the query.
+    pub(crate) query: bool,
+}
+
+impl Root {
+    /// Whether a finding of `effect` does not hold in this root.
+    fn hides(self, effect: &Effect) -> bool {
+        effect.waived_by.meets(self.ambient)
+            || (self.query
+                && replay_only(effect.rule)
+                && (!effect.sandbox_rejects || self.ambient.meets(Guards::SANDBOX_UNRESTRICTED)))
+    }
+
+    /// The message of a finding of `effect` in this root, reached through `through` (the
+    /// chain, described) when it is not the root's own.
+    fn message(self, effect: &Effect, through: Option<&str>) -> String {
+        let own = &effect.message;
+        let message = if self.query && replay_only(effect.rule) {
+            // The call, as the message names it first: `datetime.datetime.now()`.
+            let call = own
+                .strip_prefix('`')
+                .and_then(|rest| rest.split_once('`'))
+                .map_or_else(|| "This call".to_string(), |(call, _)| format!("`{call}`"));
+            format!(
+                "{call} in a query handler: the workflow sandbox rejects it and the query \
+                 fails (replay never runs queries, so that is all that goes wrong)"
+            )
+        } else {
+            own.clone()
+        };
+        match through {
+            Some(through) => format!("{message} (reached through {through})"),
+            None => message,
+        }
+    }
+}
+
+/// Rules whose findings are about replay going another way: the clock, randomness, ids,
+/// I/O, the host, `asyncio.wait` and logging. Not the sandbox's rejections, shared state,
+/// nor hashing and set order, by which a query may answer differently in another process.
+fn replay_only(rule: Rule) -> bool {
+    (rule.code().starts_with("DET1") && rule != Rule::SandboxRestricted)
+        || matches!(rule, Rule::AsyncioWait | Rule::WorkflowLogging)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,16 +242,16 @@ impl<'p, 'a> Propagation<'p, 'a> {
     /// and function entered, by the first path found (a dispatch site that reaches twelve
     /// handlers, each with several blocking calls, gets one finding per handler and rule,
     /// not one per call inside them).
-    /// Findings that `ambient` guards waive (see [`Self::function_diagnostics`]) are left out.
-    fn transitive(&self, walk: Walk, edge: &CallEdge, ambient: Guards, into: &mut Vec<Diagnostic>) {
+    /// Findings that do not hold in `root` are left out.
+    fn transitive(&self, walk: Walk, edge: &CallEdge, root: Root, into: &mut Vec<Diagnostic>) {
         // Every path found here enters `edge.target` first: one finding per rule.
         let mut rules = FxHashSet::default();
         let guards = self.guards(edge);
         for reached in self.reach(walk, edge.target).iter() {
-            if reached.blocked_by(edge, guards) || reached.waived_by.meets(ambient) {
+            let effect = self.effect(reached.origin);
+            if reached.blocked_by(edge, guards) || root.hides(effect) {
                 continue;
             }
-            let effect = self.effect(reached.origin);
             if !rules.insert(effect.rule) {
                 continue;
             }
@@ -217,7 +270,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             let through = describe_chain(&chain);
             into.push(Diagnostic {
                 rule: effect.rule,
-                message: format!("{} (reached through {through})", effect.message),
+                message: root.message(effect, Some(&through)),
                 severity: effect.severity,
                 range: edge.range,
                 chain,
@@ -226,14 +279,8 @@ impl<'p, 'a> Propagation<'p, 'a> {
         }
     }
 
-    /// Diagnostics of a project function, reported in its own file. `ambient` guards hold
-    /// around the whole function: a workflow that runs without a sandbox is, all of it, as if
-    /// in `workflow.unsafe.sandbox_unrestricted()`.
-    pub(crate) fn function_diagnostics(
-        &self,
-        function: FunctionId,
-        ambient: Guards,
-    ) -> Vec<Diagnostic> {
+    /// Diagnostics of a project function, reported in its own file, as `root` runs it.
+    pub(crate) fn function_diagnostics(&self, function: FunctionId, root: Root) -> Vec<Diagnostic> {
         let facts = self.facts(function);
         let kind = self.project.function(function).kind;
         let (direct, walk): (&[Context], Option<Walk>) = match kind {
@@ -259,8 +306,12 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .iter()
             .filter(|effect| direct.contains(&effect.context))
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
-            .filter(|effect| !effect.waived_by.meets(ambient))
-            .map(direct_diagnostic)
+            .filter(|effect| !root.hides(effect))
+            .map(|effect| {
+                let mut diagnostic = direct_diagnostic(effect);
+                diagnostic.message = root.message(effect, None);
+                diagnostic
+            })
             .collect();
         if let Some(walk) = walk {
             // A call site can hold two edges to one function (resolved and dispatched).
@@ -272,7 +323,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(walk, edge, ambient, &mut diagnostics);
+                self.transitive(walk, edge, root, &mut diagnostics);
             }
         }
         diagnostics
@@ -296,7 +347,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                 {
                     continue;
                 }
-                self.transitive(Walk::ImportTime, edge, Guards::default(), &mut diagnostics);
+                self.transitive(Walk::ImportTime, edge, Root::default(), &mut diagnostics);
             }
         }
         diagnostics

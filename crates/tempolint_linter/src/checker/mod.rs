@@ -65,6 +65,9 @@ pub(crate) struct Effect {
     /// The guards that make this finding moot in the code they enclose, also when the
     /// finding is reached through calls made there.
     pub(crate) waived_by: Guards,
+    /// A call the workflow sandbox rejects (`RestrictedWorkflowAccessError`): in a query
+    /// handler, which replay never runs, that is what still goes wrong.
+    pub(crate) sandbox_rejects: bool,
 }
 
 /// Guards of workflow code that make some findings moot inside them: a print under
@@ -215,6 +218,14 @@ pub(crate) struct CallInfo<'a, 'e> {
     pub(crate) blocking: Option<Rule>,
     /// The SDK sandbox's restriction on the symbol.
     pub(crate) restriction: Option<&'static Restriction>,
+}
+
+impl CallInfo<'_, '_> {
+    /// Whether the workflow sandbox rejects the call (not merely warns about it).
+    pub(crate) fn sandbox_rejects(&self) -> bool {
+        self.restriction
+            .is_some_and(|restriction| !restriction.warning)
+    }
 }
 
 struct NestedDef<'a> {
@@ -430,6 +441,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             offloaded: self.offloaded > 0,
             unless_truthy: self.unless_truthy(),
             waived_by: Guards::default(),
+            sandbox_rejects: false,
         });
         self.facts.effects.last_mut().expect("just pushed")
     }

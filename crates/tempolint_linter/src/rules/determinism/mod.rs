@@ -39,7 +39,9 @@ pub(super) fn report_call<V: Violation>(
     violation: &V,
 ) -> TextRange {
     let range = info.call.func.range();
-    checker.report(violation, range, Context::Workflow);
+    checker
+        .report(violation, range, Context::Workflow)
+        .sandbox_rejects = info.sandbox_rejects();
     range
 }
 

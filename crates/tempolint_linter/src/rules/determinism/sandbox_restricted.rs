@@ -88,6 +88,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         configured,
     };
     let effect = checker.report(&violation, info.call.func.range(), Context::Workflow);
+    effect.sandbox_rejects = !configured;
     if !configured {
         effect.waived_by = Guards::SANDBOX_UNRESTRICTED;
     }

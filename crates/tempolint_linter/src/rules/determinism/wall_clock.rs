@@ -99,4 +99,5 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         Context::Workflow,
     );
     effect.fix = fix;
+    effect.sandbox_rejects = info.sandbox_rejects();
 }

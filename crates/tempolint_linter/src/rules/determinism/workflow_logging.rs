@@ -9,7 +9,9 @@ violation! {
     /// ## What it does
     /// Checks for `print()` and `logging` calls in workflow code outside an
     /// `if not workflow.unsafe.is_replaying():` guard. A helper called under that guard is
-    /// covered by it too.
+    /// covered by it too, and so are query handlers, which replay never runs. (In a query
+    /// handler the other determinism rules likewise report only what the workflow sandbox
+    /// rejects: that fails the query.)
     ///
     /// ## Why is this bad?
     /// Workflow code runs again on every replay, so each message is emitted again, duplicated in
