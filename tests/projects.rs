@@ -294,3 +294,11 @@ fn type_checking_imports_do_not_run() {
 fn wrapped_sdk_decorators() {
     check_project("wrapped_decorators", ".", "DET101,BLK103,API106");
 }
+
+/// A plugin passes through its own packages (the OpenAI Agents plugin: `agents`), never the
+/// project's: in a repository holding its examples under `agents/`, an activity module there
+/// imported by a workflow is still reported.
+#[test]
+fn plugin_packages_are_not_project_folders() {
+    check_project("plugin_named_folder", ".", "DET302");
+}

@@ -22,7 +22,11 @@ const MAX_DEPTH: u32 = 16;
 pub(crate) struct Passthrough {
     /// No sandbox, `with_passthrough_all_modules()`, or a configuration we cannot read.
     all: bool,
+    /// Named by the project (`with_passthrough_modules(…)`, the setting).
     modules: FxHashSet<String>,
+    /// What known plugins pass through: their own third-party packages, never a project
+    /// module (a project folder named like one, `agents/`, is not openai-agents' `agents`).
+    third_party: FxHashSet<String>,
     /// No sandbox at all (`UnsandboxedWorkflowRunner()`): nothing is restricted either.
     unsandboxed: bool,
 }
@@ -32,6 +36,7 @@ impl Passthrough {
         Self {
             all: true,
             modules: FxHashSet::default(),
+            third_party: FxHashSet::default(),
             unsandboxed: false,
         }
     }
@@ -48,14 +53,19 @@ impl Passthrough {
     fn extend(&mut self, other: &Passthrough) {
         self.all |= other.all;
         self.modules.extend(other.modules.iter().cloned());
+        self.third_party.extend(other.third_party.iter().cloned());
     }
 
-    fn covers(&self, module: &str) -> bool {
-        self.all || module_or_parent(module).any(|name| self.modules.contains(name))
+    /// Whether `module` (a project module when `project_module`) is passed through.
+    fn covers(&self, module: &str, project_module: bool) -> bool {
+        self.all
+            || module_or_parent(module).any(|name| {
+                self.modules.contains(name) || (!project_module && self.third_party.contains(name))
+            })
     }
 
     fn is_empty(&self) -> bool {
-        !self.all && self.modules.is_empty()
+        !self.all && self.modules.is_empty() && self.third_party.is_empty()
     }
 }
 
@@ -89,7 +99,7 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
     };
     if let Some(modules) = checker.tables.plugin_passthrough(symbol) {
         let modules = modules.to_vec();
-        checker.facts.sandbox.plugins.modules.extend(modules);
+        checker.facts.sandbox.plugins.third_party.extend(modules);
         return;
     }
     let arguments = &info.call.arguments;
@@ -334,7 +344,7 @@ fn plugins_passthrough(checker: &Checker, expr: &Expr) -> Passthrough {
             .or(callee.instance())
             .and_then(|name| checker.tables.plugin_passthrough(name))
         {
-            Some(modules) => passthrough.modules.extend(modules.iter().cloned()),
+            Some(modules) => passthrough.third_party.extend(modules.iter().cloned()),
             None => passthrough.all = true,
         }
     }
@@ -452,6 +462,7 @@ impl SandboxConfig {
             setting: Passthrough {
                 all: false,
                 modules: settings.passthrough_modules.iter().cloned().collect(),
+                third_party: FxHashSet::default(),
                 unsandboxed: false,
             },
         }
@@ -482,7 +493,7 @@ impl SandboxConfig {
 
     /// Whether every sandbox passes `module` through.
     pub(crate) fn passed_everywhere(&self, tables: &Tables, module: &str) -> bool {
-        tables.is_passthrough(module) || self.setting.covers(module)
+        tables.is_passthrough(module) || self.setting.covers(module, false)
     }
 
     /// Whether every sandbox that runs `workflow` passes the project module named `module`
@@ -497,21 +508,46 @@ impl SandboxConfig {
         workflow: ClassId,
         module: &str,
     ) -> bool {
-        self.passes_through(project, tables, workflow, module)
+        self.passes_project_name(project, tables, workflow, module)
             || module.match_indices('.').any(|(dot, _)| {
                 let tail = &module[dot + 1..];
-                !tables.is_passthrough(tail) && self.passes_through(project, tables, workflow, tail)
+                !tables.is_passthrough(tail)
+                    && self.passes_project_name(project, tables, workflow, tail)
             })
     }
 
-    /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
-    /// worker decides).
+    /// Whether every sandbox that runs `workflow` passes the project module named `module`
+    /// through under that name (what plugins pass through is their own packages).
+    pub(crate) fn passes_project_name(
+        &self,
+        project: &Project,
+        tables: &Tables,
+        workflow: ClassId,
+        module: &str,
+    ) -> bool {
+        self.passes(project, tables, workflow, module, true)
+    }
+
+    /// Whether every sandbox that runs `workflow` passes the third-party `module` through.
     pub(crate) fn passes_through(
         &self,
         project: &Project,
         tables: &Tables,
         workflow: ClassId,
         module: &str,
+    ) -> bool {
+        self.passes(project, tables, workflow, module, false)
+    }
+
+    /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
+    /// worker decides).
+    fn passes(
+        &self,
+        project: &Project,
+        tables: &Tables,
+        workflow: ClassId,
+        module: &str,
+        project_module: bool,
     ) -> bool {
         if self.passed_everywhere(tables, module) {
             return true;
@@ -520,8 +556,10 @@ impl SandboxConfig {
             return true; // `@workflow.defn(sandboxed=False)`
         }
         match self.workers.get(&workflow) {
-            Some(sandboxes) => sandboxes.iter().all(|sandbox| sandbox.covers(module)),
-            None => self.unseen.covers(module),
+            Some(sandboxes) => sandboxes
+                .iter()
+                .all(|sandbox| sandbox.covers(module, project_module)),
+            None => self.unseen.covers(module, project_module),
         }
     }
 }
@@ -534,14 +572,17 @@ mod tests {
     fn passthrough_matches_dotted_prefixes() {
         let passthrough = Passthrough {
             all: false,
-            modules: ["google.adk".to_string()].into_iter().collect(),
+            modules: FxHashSet::default(),
+            third_party: ["google.adk".to_string()].into_iter().collect(),
             unsandboxed: false,
         };
-        assert!(passthrough.covers("google.adk"));
-        assert!(passthrough.covers("google.adk.agents"));
-        assert!(!passthrough.covers("google.genai"));
-        assert!(!passthrough.covers("google"));
-        assert!(Passthrough::everything().covers("anything"));
+        assert!(passthrough.covers("google.adk", false));
+        assert!(passthrough.covers("google.adk.agents", false));
+        assert!(!passthrough.covers("google.genai", false));
+        assert!(!passthrough.covers("google", false));
+        // A project package named like a plugin's is not that package.
+        assert!(!passthrough.covers("google.adk.agents", true));
+        assert!(Passthrough::everything().covers("anything", true));
     }
 
     #[test]
