@@ -62,6 +62,9 @@ const WHOLE_CONTENT: &[&str] = &[
     "aiohttp.ClientResponse.read",
     "aiohttp.ClientResponse.text",
     "urllib3.response.HTTPResponse.data",
+    "google.cloud.storage.Blob.download_as_bytes",
+    "google.cloud.storage.Blob.download_as_string",
+    "google.cloud.storage.Blob.download_as_text",
 ];
 
 pub(crate) fn estimate(checker: &Checker, expr: &Expr) -> Size {

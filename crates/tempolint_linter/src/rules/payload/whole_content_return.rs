@@ -9,7 +9,8 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks activities that return the whole content of a file or HTTP response
-    /// (`read()`, `read_text()`, `read_bytes()`, `.content`, `.text`).
+    /// (`read()`, `read_text()`, `read_bytes()`, `.content`, `.text`, a Cloud Storage blob's
+    /// `download_as_bytes()`).
     ///
     /// ## Why is this bad?
     /// The result becomes a payload in the workflow history: a large file or response exceeds the
