@@ -162,11 +162,12 @@ pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
         .filter(|(_, input)| !input.source.is_parsed())
         .filter_map(|(index, input)| {
             input.source.restore_tree();
-            let imports_temporal = input
-                .source
-                .imported_segments()
-                .iter()
-                .any(|segment| temporal_names.contains(*segment));
+            let imports_temporal = !temporal_names.is_empty()
+                && input
+                    .source
+                    .imported_segments()
+                    .iter()
+                    .any(|segment| temporal_names.contains(*segment));
             if !imports_temporal {
                 input.source.drop_tree();
             }
