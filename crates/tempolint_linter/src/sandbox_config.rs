@@ -69,6 +69,13 @@ impl Passthrough {
     }
 }
 
+/// Whose module a name is: what plugins pass through is their own third-party packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ModuleKind {
+    Project,
+    ThirdParty,
+}
+
 /// A `Worker(…)` call.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkerRegistration {
@@ -508,47 +515,25 @@ impl SandboxConfig {
         workflow: ClassId,
         module: &str,
     ) -> bool {
-        self.passes_project_name(project, tables, workflow, module)
+        self.passes_through(project, tables, workflow, module, ModuleKind::Project)
             || module.match_indices('.').any(|(dot, _)| {
                 let tail = &module[dot + 1..];
                 !tables.is_passthrough(tail)
-                    && self.passes_project_name(project, tables, workflow, tail)
+                    && self.passes_through(project, tables, workflow, tail, ModuleKind::Project)
             })
     }
 
-    /// Whether every sandbox that runs `workflow` passes the project module named `module`
-    /// through under that name (what plugins pass through is their own packages).
-    pub(crate) fn passes_project_name(
-        &self,
-        project: &Project,
-        tables: &Tables,
-        workflow: ClassId,
-        module: &str,
-    ) -> bool {
-        self.passes(project, tables, workflow, module, true)
-    }
-
-    /// Whether every sandbox that runs `workflow` passes the third-party `module` through.
+    /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
+    /// worker decides). What plugins pass through is their own packages, never the project's.
     pub(crate) fn passes_through(
         &self,
         project: &Project,
         tables: &Tables,
         workflow: ClassId,
         module: &str,
+        kind: ModuleKind,
     ) -> bool {
-        self.passes(project, tables, workflow, module, false)
-    }
-
-    /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
-    /// worker decides).
-    fn passes(
-        &self,
-        project: &Project,
-        tables: &Tables,
-        workflow: ClassId,
-        module: &str,
-        project_module: bool,
-    ) -> bool {
+        let project_module = kind == ModuleKind::Project;
         if self.passed_everywhere(tables, module) {
             return true;
         }

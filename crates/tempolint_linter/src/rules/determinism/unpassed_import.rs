@@ -3,7 +3,7 @@ use tempolint_semantic::{ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
-use crate::sandbox_config::SandboxConfig;
+use crate::sandbox_config::{ModuleKind, SandboxConfig};
 use crate::tables::Tables;
 
 violation! {
@@ -114,14 +114,10 @@ pub(crate) fn check_module(
     if data.workflows.is_empty() {
         return Vec::new();
     }
-    let passed = |name: &str, project_module: bool| {
-        data.workflows.iter().all(|workflow| {
-            if project_module {
-                sandbox.passes_project_name(project, tables, *workflow, name)
-            } else {
-                sandbox.passes_through(project, tables, *workflow, name)
-            }
-        })
+    let passed = |name: &str, kind: ModuleKind| {
+        data.workflows
+            .iter()
+            .all(|workflow| sandbox.passes_through(project, tables, *workflow, name, kind))
     };
     // A workflow module the sandbox passes through is the worker's own import, and so is all
     // it imports.
@@ -149,13 +145,14 @@ pub(crate) fn check_module(
             // The name the worker's process knows it by, as written (`activities.charge` in a
             // project checked from the folder above): what a passthrough list would name.
             let written = written_name(data.input.source.slice(import.range), &import.target);
-            if passed(written, true) || passed(&import.target, true) {
+            if passed(written, ModuleKind::Project) || passed(&import.target, ModuleKind::Project) {
                 continue;
             }
             (written.to_string(), true)
         } else {
             let top = import.target.split('.').next().unwrap_or_default();
-            if project.has_top_level_package(top) || passed(&import.target, false) {
+            if project.has_top_level_package(top) || passed(&import.target, ModuleKind::ThirdParty)
+            {
                 continue;
             }
             (top.to_string(), false)
