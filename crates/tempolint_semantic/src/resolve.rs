@@ -14,13 +14,14 @@ const MAX_DEPTH: u8 = 12;
 #[derive(serde::Deserialize)]
 struct ReturnTypes {
     returns: FxHashMap<String, String>,
+    attributes: FxHashMap<String, String>,
 }
 
-static RETURN_TYPES: LazyLock<FxHashMap<String, String>> = LazyLock::new(|| {
+static TYPES: LazyLock<ReturnTypes> = LazyLock::new(|| {
     toml::from_str::<ReturnTypes>(include_str!("../data/return_types.toml"))
         .expect("data/return_types.toml is valid (checked by a unit test)")
-        .returns
 });
+
 
 /// Resolves expressions of one module to what they refer to.
 #[derive(Clone, Copy)]
@@ -189,7 +190,12 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         );
                     }
                 }
-                Binding::Symbol(format!("{class}.{attribute}"))
+                let member = format!("{class}.{attribute}");
+                match TYPES.attributes.get(&member) {
+                    // A library attribute of known type (`Path(…).parent`).
+                    Some(of_type) => Binding::Instance(of_type.clone()),
+                    None => Binding::Symbol(member),
+                }
             }
             Binding::Unknown => Binding::Unknown,
         }
@@ -257,7 +263,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         .annotation_type(returns, &LocalScope::default())
                 });
         }
-        if let Some(returned) = RETURN_TYPES.get(path.as_str()) {
+        if let Some(returned) = TYPES.returns.get(path.as_str()) {
             return Binding::Instance(returned.clone());
         }
         let last = path.rsplit('.').next().unwrap_or(path);
@@ -528,6 +534,7 @@ fn is_property(def: &ast::StmtFunctionDef) -> bool {
 mod tests {
     #[test]
     fn return_types_table_parses() {
-        assert!(super::RETURN_TYPES.contains_key("sqlite3.connect"));
+        assert!(super::TYPES.returns.contains_key("sqlite3.connect"));
+        assert!(super::TYPES.attributes.contains_key("pathlib.Path.parent"));
     }
 }
