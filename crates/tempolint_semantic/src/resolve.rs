@@ -22,7 +22,6 @@ static TYPES: LazyLock<ReturnTypes> = LazyLock::new(|| {
         .expect("data/return_types.toml is valid (checked by a unit test)")
 });
 
-
 /// Resolves expressions of one module to what they refer to.
 #[derive(Clone, Copy)]
 pub struct Resolver<'p, 'a> {

@@ -9,7 +9,8 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for workflow code that reads the host it runs on: `os.environ`, `os.getenv`,
-    /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`.
+    /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`, and
+    /// `astimezone()` with no zone (the host's local time zone).
     ///
     /// ## Why is this bad?
     /// Workers differ in environment and a replay may run on another host (or the same host
@@ -42,6 +43,11 @@ violation! {
 
 impl HostEnvironment {
     fn describe(&self) -> String {
+        if self.symbol == LOCAL_ZONE {
+            return format!(
+                "`{LOCAL_ZONE}` with no zone converts to the worker host's time zone, which differs between workers and replays. Pass the zone: `astimezone(ZoneInfo(\"…\"))`"
+            );
+        }
         format!(
             "`{}` reads the worker's host environment, which differs between workers and replays. Pass the value in as workflow input",
             self.symbol
@@ -49,7 +55,26 @@ impl HostEnvironment {
     }
 }
 
+/// `datetime.astimezone()` with no argument: the host's local zone.
+const LOCAL_ZONE: &str = "datetime.datetime.astimezone()";
+
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
+    // `workflow.now().astimezone()`: with no zone, the one of the host it runs on.
+    if info.symbol == Some("datetime.datetime.astimezone")
+        && info.call.arguments.is_empty()
+        && !checker
+            .settings
+            .is_known_deterministic("datetime.datetime.astimezone")
+    {
+        report_call(
+            checker,
+            info,
+            &HostEnvironment {
+                symbol: LOCAL_ZONE.into(),
+            },
+        );
+        return;
+    }
     let Some(symbol) = classified_as(info, Rule::HostEnvironment) else {
         return;
     };
