@@ -452,6 +452,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
 pub(crate) enum IterationKind {
     /// A `for` loop or a list/dict comprehension or generator: order reaches the result.
     Ordered,
-    /// A set comprehension: its result has no order either.
-    IntoSet,
+    /// A set comprehension, or a loop whose body gives the same result in any order (it
+    /// only adds to sets and counts): order goes nowhere.
+    Unordered,
 }

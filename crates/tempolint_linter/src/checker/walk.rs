@@ -409,7 +409,12 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 }
             }
             Stmt::For(for_stmt) => {
-                rules::dispatch_iteration(self, &for_stmt.iter, IterationKind::Ordered);
+                let kind = if rules::determinism::set_iteration::order_free(&for_stmt.body) {
+                    IterationKind::Unordered
+                } else {
+                    IterationKind::Ordered
+                };
+                rules::dispatch_iteration(self, &for_stmt.iter, kind);
                 self.visit_expr(&for_stmt.iter);
                 tempolint_semantic::bind_unknown(&mut self.scope, &for_stmt.target);
                 self.loop_depth += 1;
@@ -634,7 +639,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 self.pop_comprehension(&comp.generators);
             }
             Expr::SetComp(comp) => {
-                self.visit_comprehension_generators(&comp.generators, IterationKind::IntoSet);
+                self.visit_comprehension_generators(&comp.generators, IterationKind::Unordered);
                 self.visit_expr(&comp.elt);
                 self.pop_comprehension(&comp.generators);
             }

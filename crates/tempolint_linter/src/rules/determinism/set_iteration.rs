@@ -1,4 +1,5 @@
-use tempolint_python::ast::Expr;
+use tempolint_python::ast::visitor::{self, Visitor};
+use tempolint_python::ast::{Expr, Operator, Stmt};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context, IterationKind};
@@ -97,10 +98,57 @@ fn report(checker: &mut Checker, iterated: &Expr) {
 }
 
 pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: IterationKind) {
-    if kind == IterationKind::IntoSet {
+    if kind == IterationKind::Unordered {
         return;
     }
     report(checker, iter);
+}
+
+/// Whether a loop body ends in the same state whatever the order of its iterations: it only
+/// adds to or discards from sets (`index[key].add(item)`), counts (`seen += 1`), and tests
+/// without calling anything.
+pub(crate) fn order_free(body: &[Stmt]) -> bool {
+    !body.is_empty()
+        && body.iter().all(|stmt| match stmt {
+            Stmt::Pass(_) | Stmt::Continue(_) => true,
+            Stmt::Expr(expr) => matches!(&*expr.value, Expr::Call(call)
+                if matches!(&*call.func, Expr::Attribute(method)
+                    if matches!(method.attr.as_str(), "add" | "discard")
+                        && !contains_call(&method.value))
+                    && call.arguments.args.iter().all(|argument| !contains_call(argument))
+                    && call.arguments.keywords.is_empty()),
+            Stmt::AugAssign(assign) => {
+                assign.op == Operator::Add
+                    && assign.target.is_name_expr()
+                    && assign.value.is_number_literal_expr()
+            }
+            Stmt::If(if_stmt) => {
+                !contains_call(&if_stmt.test)
+                    && order_free(&if_stmt.body)
+                    && if_stmt.elif_else_clauses.iter().all(|clause| {
+                        clause.test.as_ref().is_none_or(|test| !contains_call(test))
+                            && order_free(&clause.body)
+                    })
+            }
+            _ => false,
+        })
+}
+
+/// Whether evaluating `expr` calls anything (which may depend on the order it runs in).
+fn contains_call(expr: &Expr) -> bool {
+    struct Calls(bool);
+    impl<'a> Visitor<'a> for Calls {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Call(_) | Expr::Await(_) | Expr::Named(_)) {
+                self.0 = true;
+            } else if !self.0 {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut calls = Calls(false);
+    calls.visit_expr(expr);
+    calls.0
 }
 
 /// `list(s)`, `tuple(s)`, `enumerate(s)`, `"-".join(s)`, … turn set order into sequence order.
