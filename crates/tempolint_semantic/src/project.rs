@@ -756,13 +756,28 @@ const SDK_DECORATORS: &[&str] = &[
     "temporalio.activity.defn",
 ];
 
-/// The first call of an SDK decorator in a body, nested functions included.
+/// The first SDK decorator a body calls or applies, nested functions included.
 struct SdkCalls<'p, 'a> {
     resolver: Resolver<'p, 'a>,
     found: Option<String>,
 }
 
 impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
+    /// `@workflow.run` on the function a wrapper makes and returns.
+    fn visit_decorator(&mut self, decorator: &'b ast::Decorator) {
+        if self.found.is_none()
+            && let Some(symbol) = self
+                .resolver
+                .resolve(&decorator.expression, &LocalScope::default())
+                .symbol()
+            && SDK_DECORATORS.contains(&symbol)
+        {
+            self.found = Some(symbol.to_string());
+            return;
+        }
+        visitor::walk_decorator(self, decorator);
+    }
+
     fn visit_expr(&mut self, expr: &'b Expr) {
         if self.found.is_some() {
             return;
