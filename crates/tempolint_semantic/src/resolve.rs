@@ -84,6 +84,29 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 let left = self.resolve_at(&binop.left, scope, depth + 1);
                 binop_result(&left, binop.op)
             }
+            // `client or httpx.Client(…)`: the one type the known alternatives agree on (an
+            // unknown one is, as a rule, an optional injected instance of it). Not for builtin
+            // values: `names or set()` may well be a list.
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+                let mut agreed = Binding::Unknown;
+                for value in &bool_op.values {
+                    let binding = self.resolve_at(value, scope, depth + 1);
+                    if binding == Binding::Unknown || binding == agreed {
+                        continue;
+                    }
+                    if agreed != Binding::Unknown {
+                        return Binding::Unknown;
+                    }
+                    agreed = binding;
+                }
+                if agreed
+                    .instance()
+                    .is_some_and(|class| class.starts_with("builtins."))
+                {
+                    return Binding::Unknown;
+                }
+                agreed
+            }
             Expr::If(if_expr) => {
                 let body = self.resolve_at(&if_expr.body, scope, depth + 1);
                 let orelse = self.resolve_at(&if_expr.orelse, scope, depth + 1);
