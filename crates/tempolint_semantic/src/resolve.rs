@@ -268,8 +268,18 @@ impl<'p, 'a> Resolver<'p, 'a> {
 
     /// What calling `callee` returns.
     pub fn call_result(&self, callee: &Binding) -> Binding {
-        let Binding::Symbol(path) = callee else {
-            return Binding::Unknown;
+        let path = match callee {
+            Binding::Symbol(path) => path,
+            // Calling a library object of a known class (`SessionLocal()` on a sessionmaker).
+            Binding::Instance(class) => {
+                return TYPES
+                    .returns
+                    .get(&format!("{class}.__call__"))
+                    .map_or(Binding::Unknown, |returned| {
+                        Binding::Instance(returned.clone())
+                    });
+            }
+            Binding::Unknown => return Binding::Unknown,
         };
         if self.project.class_by_name(path).is_some() {
             return Binding::Instance(path.clone());
