@@ -444,26 +444,49 @@ impl<'a> Project<'a> {
     /// Records the type of every `self.<attr> = value` assignment in a class's methods.
     fn infer_attributes(&mut self) {
         use rayon::prelude::*;
-        let all: Vec<FxHashMap<String, Binding>> = self
-            .classes
-            .par_iter()
+        let first: Vec<(FxHashMap<String, Binding>, bool)> = (0..self.classes.len())
+            .into_par_iter()
+            .map(|class| self.class_attributes(ClassId(class as u32), FxHashMap::default()))
+            .collect();
+        let mut retry = Vec::new();
+        for (index, (attributes, again)) in first.into_iter().enumerate() {
+            self.classes[index].attributes = attributes;
+            if again {
+                retry.push(index);
+            }
+        }
+        // What reads another attribute of `self`, once the first pass has typed them all.
+        let second: Vec<(usize, FxHashMap<String, Binding>)> = retry
+            .into_par_iter()
             .map(|class| {
-                let mut attributes = FxHashMap::default();
-                let resolver = Resolver::new(self, class.module);
-                let mut methods: Vec<FunctionId> = class.methods.values().copied().collect();
-                methods.sort();
-                for method in methods {
-                    let def = self.functions[method.0 as usize].def;
-                    let mut scope = LocalScope::default();
-                    resolver.enter_project_function(&mut scope, method);
-                    collect_self_assignments(&resolver, &scope, &def.body, &mut attributes);
-                }
-                attributes
+                let known = self.classes[class].attributes.clone();
+                (class, self.class_attributes(ClassId(class as u32), known).0)
             })
             .collect();
-        for (class, attributes) in self.classes.iter_mut().zip(all) {
-            class.attributes = attributes;
+        for (class, attributes) in second {
+            self.classes[class].attributes = attributes;
         }
+    }
+
+    /// The types `class`'s methods assign to attributes of `self`, added to `known`; whether
+    /// some are left unknown that read other attributes of `self`.
+    fn class_attributes(
+        &self,
+        class: ClassId,
+        mut known: FxHashMap<String, Binding>,
+    ) -> (FxHashMap<String, Binding>, bool) {
+        let data = self.class(class);
+        let resolver = Resolver::new(self, data.module);
+        let mut methods: Vec<FunctionId> = data.methods.values().copied().collect();
+        methods.sort();
+        let mut retry = false;
+        for method in methods {
+            let def = self.functions[method.0 as usize].def;
+            let mut scope = LocalScope::default();
+            resolver.enter_project_function(&mut scope, method);
+            retry |= collect_self_assignments(&resolver, &scope, &def.body, &mut known);
+        }
+        (known, retry)
     }
 
     pub fn module(&self, id: ModuleId) -> &Module<'a> {
@@ -808,12 +831,16 @@ fn names_defn(decorator: &ast::Decorator) -> bool {
     }
 }
 
+/// Records the type of each `self.<attr> = value` in `body`; whether some value left unknown
+/// reads another attribute of `self` (`self.s3 = self.session.client("s3")`), which a second
+/// pass, knowing the first's attributes, may type.
 fn collect_self_assignments(
     resolver: &Resolver,
     scope: &LocalScope,
     body: &[Stmt],
     attributes: &mut FxHashMap<String, Binding>,
-) {
+) -> bool {
+    let mut retry = false;
     for stmt in body {
         let (targets, value): (&[Expr], &Expr) = match stmt {
             Stmt::Assign(assign) => (&assign.targets, &assign.value),
@@ -822,18 +849,18 @@ fn collect_self_assignments(
                 None => continue,
             },
             Stmt::If(if_stmt) => {
-                collect_self_assignments(resolver, scope, &if_stmt.body, attributes);
+                retry |= collect_self_assignments(resolver, scope, &if_stmt.body, attributes);
                 for clause in &if_stmt.elif_else_clauses {
-                    collect_self_assignments(resolver, scope, &clause.body, attributes);
+                    retry |= collect_self_assignments(resolver, scope, &clause.body, attributes);
                 }
                 continue;
             }
             Stmt::With(with) => {
-                collect_self_assignments(resolver, scope, &with.body, attributes);
+                retry |= collect_self_assignments(resolver, scope, &with.body, attributes);
                 continue;
             }
             Stmt::Try(try_stmt) => {
-                collect_self_assignments(resolver, scope, &try_stmt.body, attributes);
+                retry |= collect_self_assignments(resolver, scope, &try_stmt.body, attributes);
                 continue;
             }
             _ => continue,
@@ -842,16 +869,34 @@ fn collect_self_assignments(
             let Expr::Attribute(attribute) = target else {
                 continue;
             };
-            if !matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") {
+            if !is_self(&attribute.value) {
                 continue;
             }
             let binding = resolver.resolve(value, scope);
-            if binding != Binding::Unknown {
+            if binding == Binding::Unknown {
+                retry |= reads_self(value);
+            } else {
                 attributes
                     .entry(attribute.attr.as_str().to_string())
                     .or_insert(binding);
             }
         }
+    }
+    retry
+}
+
+fn is_self(expr: &Expr) -> bool {
+    matches!(expr, Expr::Name(name) if name.id.as_str() == "self")
+}
+
+/// Whether `expr` is a chain of attributes, calls and subscripts rooted at `self`.
+fn reads_self(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(attribute) => is_self(&attribute.value) || reads_self(&attribute.value),
+        Expr::Call(call) => reads_self(&call.func),
+        Expr::Subscript(subscript) => reads_self(&subscript.value),
+        Expr::Await(await_expr) => reads_self(&await_expr.value),
+        _ => false,
     }
 }
 
