@@ -510,6 +510,27 @@ impl<'a> Project<'a> {
         self.top_level_packages.contains(top)
     }
 
+    /// The value last assigned at the top level of `module` to `name`, or to the module
+    /// constant `name` imports (`from app.constants import DEFAULT_TIMEZONE`).
+    pub fn constant(&self, module: ModuleId, name: &str) -> Option<&'a Expr> {
+        let data = self.module(module);
+        match data.globals.get(name) {
+            Some(Global::Variable(value)) => Some(*value),
+            Some(_) => None,
+            None => {
+                let (from, constant) = data.imports.names.get(name)?.target.rsplit_once('.')?;
+                match self
+                    .module(self.module_by_name(from)?)
+                    .globals
+                    .get(constant)
+                {
+                    Some(Global::Variable(value)) => Some(*value),
+                    _ => None,
+                }
+            }
+        }
+    }
+
     pub fn class_by_name(&self, name: &str) -> Option<ClassId> {
         self.class_index.get(name).copied()
     }

@@ -5,7 +5,7 @@
 
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Number, Stmt};
-use tempolint_semantic::{ClassId, FunctionId, Project};
+use tempolint_semantic::{ClassId, FunctionId, ModuleId, Project};
 
 use super::Checker;
 
@@ -40,18 +40,25 @@ pub(super) fn parameter_index(checker: &Checker, name: &str) -> Option<u32> {
     (index < 64 && !stores.found).then_some(index as u32)
 }
 
-/// The parameter `test` checks with `parameter is None` (see [`parameter_index`]).
-pub(super) fn none_test(checker: &Checker, test: &Expr) -> Option<u32> {
-    parameter_index(checker, tested_for_none(test)?)
+/// The parameter `test` compares with `None` (see [`parameter_index`]), and whether the test
+/// holds when it is `None` (`is None`) or when it is not (`is not None`).
+pub(super) fn none_test(checker: &Checker, test: &Expr) -> Option<(u32, bool)> {
+    let (name, is_none) = tested_for_none(test)?;
+    Some((parameter_index(checker, name)?, is_none))
 }
 
-/// `name` in `name is None`.
-fn tested_for_none(test: &Expr) -> Option<&str> {
+/// `name` in `name is None` (true) or `name is not None` (false).
+fn tested_for_none(test: &Expr) -> Option<(&str, bool)> {
     let Expr::Compare(compare) = test else {
         return None;
     };
     match (&*compare.left, &*compare.ops, &*compare.comparators) {
-        (Expr::Name(name), [ast::CmpOp::Is], [Expr::NoneLiteral(_)]) => Some(name.id.as_str()),
+        (Expr::Name(name), [ast::CmpOp::Is], [Expr::NoneLiteral(_)]) => {
+            Some((name.id.as_str(), true))
+        }
+        (Expr::Name(name), [ast::CmpOp::IsNot], [Expr::NoneLiteral(_)]) => {
+            Some((name.id.as_str(), false))
+        }
         _ => None,
     }
 }
@@ -61,25 +68,40 @@ struct Stores<'n> {
     found: bool,
 }
 
+impl<'a> Stores<'_> {
+    /// Visits a branch; where the name is `None` (`defaulting`), assigning it is allowed.
+    fn visit_defaulting(&mut self, body: &'a [Stmt], defaulting: bool) {
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(assign)
+                    if defaulting
+                        && matches!(assign.targets.as_slice(), [Expr::Name(target)]
+                            if target.id.as_str() == self.name) =>
+                {
+                    self.visit_expr(&assign.value);
+                }
+                other => self.visit_stmt(other),
+            }
+        }
+    }
+}
+
 impl<'a> Visitor<'a> for Stores<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Delete(_) => self.found = true,
-            // `if name is None: name = default()`: still what the caller passed, unless None.
-            Stmt::If(if_stmt) if tested_for_none(&if_stmt.test) == Some(self.name) => {
-                for stmt in &if_stmt.body {
-                    match stmt {
-                        Stmt::Assign(assign)
-                            if matches!(assign.targets.as_slice(), [Expr::Name(target)]
-                                if target.id.as_str() == self.name) =>
-                        {
-                            self.visit_expr(&assign.value);
-                        }
-                        other => self.visit_stmt(other),
-                    }
-                }
+            // `if name is None: name = default()` (or `if name is not None: … else: name = …`):
+            // still what the caller passed, unless None.
+            Stmt::If(if_stmt)
+                if tested_for_none(&if_stmt.test).is_some_and(|(name, _)| name == self.name) =>
+            {
+                let is_none = tested_for_none(&if_stmt.test).is_some_and(|(_, is_none)| is_none);
+                self.visit_defaulting(&if_stmt.body, is_none);
                 for clause in &if_stmt.elif_else_clauses {
-                    visitor::walk_elif_else_clause(self, clause);
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_defaulting(&clause.body, !is_none);
                 }
                 return;
             }
@@ -143,10 +165,12 @@ pub(super) fn arguments(
                 .position(|parameter| *parameter == name.as_str())?;
             Some((index, &keyword.value))
         }));
+    let mut filled = 0_u64;
     for (index, argument) in passed {
         if index >= 64 {
             continue;
         }
+        filled |= 1 << index;
         if always_true(checker, argument) {
             mask |= 1 << index;
         } else if let Expr::Name(name) = argument
@@ -156,7 +180,49 @@ pub(super) fn arguments(
             forwarded.push((index as u32, own));
         }
     }
+    // A parameter the call leaves to its default: `tz: str = DEFAULT_TIMEZONE` ("UTC").
+    let project = checker.resolver.project();
+    let with_defaults = data
+        .def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&data.def.parameters.args)
+        .chain(&data.def.parameters.kwonlyargs);
+    for (index, parameter) in with_defaults.enumerate().take(64) {
+        if filled & (1 << index) == 0
+            && parameter
+                .default
+                .as_deref()
+                .is_some_and(|default| default_always_true(project, data.module, default))
+        {
+            mask |= 1 << index;
+        }
+    }
     (mask, forwarded)
+}
+
+/// Whether a parameter's default, written in `module`, is a true literal or a module constant
+/// (there or imported) holding one.
+fn default_always_true(project: &Project, module: ModuleId, default: &Expr) -> bool {
+    let Expr::Name(name) = default else {
+        return true_literal(default);
+    };
+    project
+        .constant(module, name.id.as_str())
+        .is_some_and(true_literal)
+}
+
+/// A literal that is always true: a non-empty string, `True`, a non-zero integer.
+fn true_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::StringLiteral(literal) => !literal.value.is_empty(),
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, Number::Int(value) if value.as_u64() != Some(0))
+        }
+        _ => false,
+    }
 }
 
 /// An expression that is always true, or a local name last given one.
@@ -175,12 +241,7 @@ fn always_true(checker: &Checker, expr: &Expr) -> bool {
                         instances_always_true(checker.resolver.project(), class, 0)
                     })
         }),
-        Expr::StringLiteral(literal) => !literal.value.is_empty(),
-        Expr::BooleanLiteral(literal) => literal.value,
-        Expr::NumberLiteral(number) => {
-            matches!(&number.value, Number::Int(value) if value.as_u64() != Some(0))
-        }
-        _ => false,
+        other => true_literal(other),
     }
 }
 

@@ -30,6 +30,16 @@ impl<'a> Checker<'_, '_, 'a> {
                 self.visit_outside_workflow(&body[index + 1..]);
                 break;
             }
+            // `if zone is not None: return …` — the rest runs only for a `None` argument.
+            if self.deferred == 0
+                && let Some((parameter, false)) = fallback::none_test(self, &if_stmt.test)
+            {
+                let saved = self.fallback_of;
+                self.fallback_of = Some(parameter);
+                self.visit_body(&body[index + 1..]);
+                self.fallback_of = saved;
+                break;
+            }
         }
         self.singletons.truncate(singletons);
     }
@@ -442,10 +452,16 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     self.not_replaying += 1;
                 }
                 let in_workflow = self.workflow_guard(&if_stmt.test);
-                // `if parameter is None: parameter = default()` runs only for a false argument.
+                // `if parameter is None: parameter = default()` runs only for a false argument
+                // (and after `if parameter is not None:`, the other branches do).
                 let saved = self.fallback_of;
-                if self.deferred == 0 {
-                    self.fallback_of = fallback::none_test(self, &if_stmt.test).or(saved);
+                let none_test = if self.deferred == 0 {
+                    fallback::none_test(self, &if_stmt.test)
+                } else {
+                    None
+                };
+                if let Some((parameter, true)) = none_test {
+                    self.fallback_of = Some(parameter);
                 }
                 if in_workflow == Some(false) {
                     self.visit_outside_workflow(&if_stmt.body);
@@ -460,6 +476,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 if guards {
                     self.not_replaying -= 1;
                 }
+                if let Some((parameter, false)) = none_test {
+                    self.fallback_of = Some(parameter);
+                }
                 for clause in &if_stmt.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
@@ -473,6 +492,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         self.visit_branch(&clause.body, proven);
                     }
                 }
+                self.fallback_of = saved;
             }
             Stmt::With(with) => {
                 let mut unrestricted = 0;
