@@ -923,7 +923,11 @@ fn reads_self(expr: &Expr) -> bool {
 
 /// Whether `name` is a top-level module of the standard library (`data/stdlib_modules.txt`).
 fn is_stdlib_module(name: &str) -> bool {
-    include_str!("../data/stdlib_modules.txt")
-        .lines()
-        .any(|line| line == name)
+    static STDLIB: std::sync::LazyLock<FxHashSet<&str>> = std::sync::LazyLock::new(|| {
+        include_str!("../data/stdlib_modules.txt")
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .collect()
+    });
+    STDLIB.contains(name)
 }
