@@ -45,8 +45,16 @@ violation! {
 
 impl BlockingWait {
     fn describe(&self) -> String {
+        // The asyncio counterpart of what waits.
+        let instead = if self.symbol.starts_with("subprocess.") || self.symbol.starts_with("os.") {
+            "`asyncio.create_subprocess_exec`"
+        } else if self.symbol.starts_with("threading.") || self.symbol.starts_with("queue.") {
+            "an `asyncio` event, lock or queue, or `asyncio.to_thread`"
+        } else {
+            "`asyncio.wrap_future` or `loop.run_in_executor`"
+        };
         format!(
-            "`{}()` blocks the event loop of an `async def` activity while it waits. Await an asyncio equivalent (`asyncio.create_subprocess_exec`, `run_in_executor`)",
+            "`{}()` blocks the event loop of an `async def` activity while it waits. Await an asyncio equivalent ({instead})",
             self.symbol
         )
     }
