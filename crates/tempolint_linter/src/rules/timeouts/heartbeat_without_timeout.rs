@@ -1,4 +1,4 @@
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_semantic::{FunctionId, FunctionKind};
 
 use crate::checker::ProjectChecker;
@@ -92,11 +92,41 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
         {
             continue;
         }
-        if let Some((range, _)) = facts.heartbeats.iter().find(|(_, in_loop)| *in_loop) {
+        // Its own loop, or the call of a helper that loops (a heartbeat task it starts).
+        let range = facts
+            .heartbeats
+            .iter()
+            .find(|(_, in_loop)| *in_loop)
+            .map(|(range, _)| *range)
+            .or_else(|| {
+                facts
+                    .edges
+                    .iter()
+                    .find(|edge| heartbeats_in_loop(checker, edge.target))
+                    .map(|edge| edge.range)
+            });
+        if let Some(range) = range {
             let violation = HeartbeatWithoutTimeout {
                 activity: function.def.name.to_string(),
             };
-            checker.report(function.module, &violation, *range);
+            checker.report(function.module, &violation, range);
         }
     }
+}
+
+/// Whether `helper`, or a project function it calls, heartbeats in a loop.
+fn heartbeats_in_loop(checker: &ProjectChecker, helper: FunctionId) -> bool {
+    let mut stack = vec![helper];
+    let mut seen = FxHashSet::default();
+    while let Some(function) = stack.pop() {
+        if !seen.insert(function) {
+            continue;
+        }
+        let facts = checker.function(function);
+        if facts.heartbeats.iter().any(|(_, in_loop)| *in_loop) {
+            return true;
+        }
+        stack.extend(facts.edges.iter().map(|edge| edge.target));
+    }
+    false
 }
