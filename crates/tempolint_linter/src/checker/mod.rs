@@ -185,6 +185,9 @@ pub(crate) struct BodyFacts {
     pub(crate) continues_as_new: bool,
     /// `while True:` loops that await something.
     pub(crate) endless_loops: Vec<TextRange>,
+    /// `for … in range(N):` loops past the history's limit: N, and the fewest history events
+    /// all N iterations add.
+    pub(crate) counted_loops: Vec<(TextRange, (u64, u64))>,
     pub(crate) named_starts: Vec<NamedStart>,
     /// An `activity.defn` / `workflow.defn` applied by a call, not as a decorator: the
     /// names it registers are not known.

@@ -425,6 +425,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     IterationKind::Ordered
                 };
                 rules::dispatch_iteration(self, &for_stmt.iter, kind);
+                rules::dispatch_for(self, for_stmt);
                 self.visit_expr(&for_stmt.iter);
                 tempolint_semantic::bind_unknown(&mut self.scope, &for_stmt.target);
                 self.loop_depth += 1;

@@ -227,6 +227,10 @@ pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile)
     payload::unbounded_history::record_loop(checker, while_stmt);
 }
 
+pub(crate) fn dispatch_for(checker: &mut Checker, for_stmt: &ast::StmtFor) {
+    payload::unbounded_history::record_counted_loop(checker, for_stmt);
+}
+
 /// Once, after every body is checked: the rules that compare facts across bodies.
 /// A function or class defined inside a function body (not a project definition of its own).
 pub(crate) fn dispatch_nested_definition(

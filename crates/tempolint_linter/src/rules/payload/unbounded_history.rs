@@ -7,7 +7,9 @@ use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks workflows that loop forever (`while True:`) while no method of the workflow calls
+    /// Checks workflows that loop forever (`while True:`), or through `range(N)` with every
+    /// iteration awaiting activities, child workflows or timers whose at least two events each
+    /// pass the history's limit over N iterations, while no method of the workflow calls
     /// `workflow.continue_as_new()`.
     ///
     /// ## Why is this bad?
@@ -40,12 +42,81 @@ violation! {
     ///             if workflow.info().is_continue_as_new_suggested():
     ///                 workflow.continue_as_new()
     /// ```
-    UnboundedHistory => UnboundedHistory {}
+    UnboundedHistory => UnboundedHistory { counted: Option<(u64, u64)> }
 }
 
 impl UnboundedHistory {
     fn describe(&self) -> String {
-        "Workflow loops without end (`while True` with no `break` or `return`) but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string()
+        match self.counted {
+            None => "Workflow loops without end (`while True` with no `break` or `return`) but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string(),
+            Some((iterations, events)) => format!(
+                "Workflow loop of {iterations} iterations adds at least {events} history events if it runs them all, past the {HISTORY_LIMIT}-event limit that terminates the workflow, and no method calls `workflow.continue_as_new()`"
+            ),
+        }
+    }
+}
+
+/// The number of events after which the server terminates a workflow.
+const HISTORY_LIMIT: u64 = 51_200;
+
+/// Awaited calls that each add at least two events (scheduled and completed, started and
+/// fired) to the history.
+const HISTORY_STEPS: &[&str] = &[
+    "temporalio.workflow.execute_activity",
+    "temporalio.workflow.execute_activity_method",
+    "temporalio.workflow.execute_local_activity",
+    "temporalio.workflow.execute_child_workflow",
+    "temporalio.workflow.sleep",
+];
+
+/// Records `for … in range(N):` loops in workflow methods whose every iteration awaits
+/// activities, child workflows or timers, with the fewest events all N iterations add.
+pub(crate) fn record_counted_loop(checker: &mut Checker, for_stmt: &ast::StmtFor) {
+    if checker.role != Role::Function(FunctionKind::WorkflowMethod) || for_stmt.is_async {
+        return;
+    }
+    let Expr::Call(call) = &*for_stmt.iter else {
+        return;
+    };
+    if checker.resolve(&call.func).symbol() != Some("builtins.range")
+        || call.arguments.args.len() != 1
+        || !call.arguments.keywords.is_empty()
+    {
+        return;
+    }
+    let Expr::NumberLiteral(ast::ExprNumberLiteral {
+        value: ast::Number::Int(count),
+        ..
+    }) = &call.arguments.args[0]
+    else {
+        return;
+    };
+    let Some(iterations) = count.as_u64() else {
+        return;
+    };
+    // Steps every iteration takes: awaited at the loop body's own level.
+    let steps = for_stmt
+        .body
+        .iter()
+        .filter(|stmt| {
+            let value = match stmt {
+                ast::Stmt::Expr(expr) => Some(&*expr.value),
+                ast::Stmt::Assign(assign) => Some(&*assign.value),
+                ast::Stmt::AnnAssign(assign) => assign.value.as_deref(),
+                _ => None,
+            };
+            matches!(value, Some(Expr::Await(awaited))
+                if matches!(&*awaited.value, Expr::Call(step)
+                    if checker.resolve(&step.func).symbol().is_some_and(|symbol| HISTORY_STEPS.contains(&symbol))))
+        })
+        .count() as u64;
+    let events = iterations.saturating_mul(steps).saturating_mul(2);
+    if events > HISTORY_LIMIT {
+        let range = TextRange::new(for_stmt.start(), for_stmt.iter.end());
+        checker
+            .facts
+            .counted_loops
+            .push((range, (iterations, events)));
     }
 }
 
@@ -115,14 +186,30 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
         {
             continue;
         }
-        let mut loops: Vec<TextRange> = methods
+        let mut loops: Vec<(TextRange, Option<(u64, u64)>)> = methods
             .iter()
-            .flat_map(|method| checker.function(*method).endless_loops.iter().copied())
+            .flat_map(|method| {
+                let facts = checker.function(*method);
+                facts
+                    .endless_loops
+                    .iter()
+                    .map(|range| (*range, None))
+                    .chain(
+                        facts
+                            .counted_loops
+                            .iter()
+                            .map(|(range, counted)| (*range, Some(*counted))),
+                    )
+            })
             .collect();
-        loops.sort_by_key(Ranged::start);
-        findings.extend(loops.into_iter().map(|range| (class.module, range)));
+        loops.sort_by_key(|(range, _)| range.start());
+        findings.extend(
+            loops
+                .into_iter()
+                .map(|(range, counted)| (class.module, range, counted)),
+        );
     }
-    for (module, range) in findings {
-        checker.report(module, &UnboundedHistory {}, range);
+    for (module, range, counted) in findings {
+        checker.report(module, &UnboundedHistory { counted }, range);
     }
 }
