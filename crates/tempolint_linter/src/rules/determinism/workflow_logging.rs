@@ -7,7 +7,8 @@ use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks for `print()` and `logging` calls in workflow code outside an
+    /// Checks for `print()` and `logging` calls (also structlog's and loguru's loggers) in
+    /// workflow code outside an
     /// `if not workflow.unsafe.is_replaying():` guard. A helper called under that guard is
     /// covered by it too, and so are query handlers, which replay never runs. (In a query
     /// handler the other determinism rules likewise report only what the workflow sandbox
