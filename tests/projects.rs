@@ -302,3 +302,10 @@ fn wrapped_sdk_decorators() {
 fn plugin_packages_are_not_project_folders() {
     check_project("plugin_named_folder", ".", "DET302");
 }
+
+/// Module-level state of another project module is module-level state too: mutated through
+/// `from app.state import SEEN` or `state.COUNTS[…]` from workflow code.
+#[test]
+fn imported_module_state() {
+    check_project("shared_state", ".", "DET204");
+}

@@ -1,5 +1,5 @@
 use tempolint_python::Ranged;
-use tempolint_python::ast::Expr;
+use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::Global;
 
 use crate::checker::{CallInfo, Checker, Context, Role};
@@ -71,11 +71,20 @@ const MUTATORS: &[&str] = &[
     "reverse",
 ];
 
-/// The module-level variable an expression's root name refers to, if it is one.
-fn module_variable<'e>(checker: &Checker, expr: &'e Expr) -> Option<&'e str> {
+/// The module-level variable an expression's root name refers to, if it is one: of this
+/// module, imported from another project module (`from app.state import SEEN`), or read
+/// from one (`state.COUNTS`).
+fn module_variable(checker: &Checker, expr: &Expr) -> Option<String> {
     let root = match expr {
         Expr::Name(name) => name,
-        Expr::Attribute(attribute) => return module_variable(checker, &attribute.value),
+        Expr::Attribute(attribute) => {
+            if let Expr::Name(module) = &*attribute.value
+                && let Some(variable) = imported_module_variable(checker, module, &attribute.attr)
+            {
+                return Some(variable);
+            }
+            return module_variable(checker, &attribute.value);
+        }
         Expr::Subscript(subscript) => return module_variable(checker, &subscript.value),
         _ => return None,
     };
@@ -83,8 +92,32 @@ fn module_variable<'e>(checker: &Checker, expr: &'e Expr) -> Option<&'e str> {
     if checker.scope.is_local(name) {
         return None;
     }
-    let module = checker.resolver.project().module(checker.resolver.module());
-    matches!(module.globals.get(name), Some(Global::Variable(_))).then_some(name)
+    let project = checker.resolver.project();
+    let own = checker.resolver.module();
+    let variable = matches!(
+        project.module(own).globals.get(name),
+        Some(Global::Variable(_))
+    ) || project.constant(own, name).is_some();
+    variable.then(|| name.to_string())
+}
+
+/// `module.NAME` where `module` names a project module and `NAME` a variable of it.
+fn imported_module_variable(
+    checker: &Checker,
+    module: &ast::ExprName,
+    attribute: &ast::Identifier,
+) -> Option<String> {
+    if checker.scope.is_local(module.id.as_str()) {
+        return None;
+    }
+    let project = checker.resolver.project();
+    let binding = checker.resolve(&Expr::Name(module.clone()));
+    let imported = project.module_by_name(binding.symbol()?)?;
+    matches!(
+        project.module(imported).globals.get(attribute.as_str()),
+        Some(Global::Variable(_))
+    )
+    .then(|| format!("{}.{attribute}", module.id))
 }
 
 pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
@@ -93,15 +126,13 @@ pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
     }
     let name = match target {
         Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => {
-            Some(name.id.as_str())
+            Some(name.id.to_string())
         }
         Expr::Subscript(_) | Expr::Attribute(_) => module_variable(checker, target),
         _ => None,
     };
     if let Some(name) = name {
-        let violation = GlobalMutation {
-            name: name.to_string(),
-        };
+        let violation = GlobalMutation { name };
         checker.report(&violation, target.range(), Context::Workflow);
     }
 }
@@ -117,9 +148,7 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     if let Some(name) = module_variable(checker, &attribute.value) {
-        let violation = GlobalMutation {
-            name: name.to_string(),
-        };
+        let violation = GlobalMutation { name };
         checker.report(&violation, info.call.func.range(), Context::Workflow);
     }
 }
