@@ -168,6 +168,14 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .runs_outside(self.project.function(function).module)
     }
 
+    /// Whether the module state `effect` mutates is the workflow run's own: the sandbox
+    /// imports the module anew for each run (and each replay), unless it passes it through.
+    fn isolated(&self, effect: &Effect, root: Root) -> bool {
+        effect.state_of.is_some_and(|module| {
+            !root.ambient.meets(Guards::SANDBOX_UNRESTRICTED) && !self.sandbox.runs_outside(module)
+        })
+    }
+
     /// The guards around the call `edge`, and around all it reaches: its own, and the
     /// sandbox's absence when it enters a module the sandbox passes through.
     fn guards(&self, edge: &CallEdge) -> Guards {
@@ -249,7 +257,8 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let guards = self.guards(edge);
         for reached in self.reach(walk, edge.target).iter() {
             let effect = self.effect(reached.origin);
-            if reached.blocked_by(edge, guards) || root.hides(effect) {
+            if reached.blocked_by(edge, guards) || root.hides(effect) || self.isolated(effect, root)
+            {
                 continue;
             }
             if !rules.insert(effect.rule) {
@@ -306,7 +315,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .iter()
             .filter(|effect| direct.contains(&effect.context))
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
-            .filter(|effect| !root.hides(effect))
+            .filter(|effect| !root.hides(effect) && !self.isolated(effect, root))
             .map(|effect| {
                 let mut diagnostic = direct_diagnostic(effect);
                 diagnostic.message = root.message(effect, None);

@@ -511,20 +511,18 @@ impl<'a> Project<'a> {
     }
 
     /// The value last assigned at the top level of `module` to `name`, or to the module
-    /// constant `name` imports (`from app.constants import DEFAULT_TIMEZONE`).
-    pub fn constant(&self, module: ModuleId, name: &str) -> Option<&'a Expr> {
+    /// variable `name` imports (`from app.constants import DEFAULT_TIMEZONE`), with the
+    /// module that holds it.
+    pub fn constant(&self, module: ModuleId, name: &str) -> Option<(ModuleId, &'a Expr)> {
         let data = self.module(module);
         match data.globals.get(name) {
-            Some(Global::Variable(value)) => Some(*value),
+            Some(Global::Variable(value)) => Some((module, *value)),
             Some(_) => None,
             None => {
                 let (from, constant) = data.imports.names.get(name)?.target.rsplit_once('.')?;
-                match self
-                    .module(self.module_by_name(from)?)
-                    .globals
-                    .get(constant)
-                {
-                    Some(Global::Variable(value)) => Some(*value),
+                let holder = self.module_by_name(from)?;
+                match self.module(holder).globals.get(constant) {
+                    Some(Global::Variable(value)) => Some((holder, *value)),
                     _ => None,
                 }
             }

@@ -210,7 +210,7 @@ fn default_always_true(project: &Project, module: ModuleId, default: &Expr) -> b
     };
     project
         .constant(module, name.id.as_str())
-        .is_some_and(true_literal)
+        .is_some_and(|(_, value)| true_literal(value))
 }
 
 /// A literal that is always true: a non-empty string, `True`, a non-zero integer.

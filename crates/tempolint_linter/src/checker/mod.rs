@@ -20,7 +20,7 @@ pub(crate) use project::ProjectChecker;
 use rustc_hash::FxHashMap;
 use tempolint_python::TextRange;
 use tempolint_python::ast::{self, Expr};
-use tempolint_semantic::{Binding, FunctionId, FunctionKind, Project, Resolver};
+use tempolint_semantic::{Binding, FunctionId, FunctionKind, ModuleId, Project, Resolver};
 
 use crate::diagnostic::{Fix, Severity};
 use crate::registry::Rule;
@@ -68,6 +68,9 @@ pub(crate) struct Effect {
     /// A call the workflow sandbox rejects (`RestrictedWorkflowAccessError`): in a query
     /// handler, which replay never runs, that is what still goes wrong.
     pub(crate) sandbox_rejects: bool,
+    /// The module whose top-level state this mutates (DET204): the sandbox gives each
+    /// workflow run its own copy, unless it passes the module through.
+    pub(crate) state_of: Option<ModuleId>,
 }
 
 /// Guards of workflow code that make some findings moot inside them: a print under
@@ -445,6 +448,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             unless_truthy: self.unless_truthy(),
             waived_by: Guards::default(),
             sandbox_rejects: false,
+            state_of: None,
         });
         self.facts.effects.last_mut().expect("just pushed")
     }

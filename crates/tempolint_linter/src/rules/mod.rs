@@ -147,10 +147,12 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
         api::invalid_workflow_definition::record_worker(checker, info);
     }
     // The workers' sandboxes decide which imports DET302 reports, which modules' top-level
-    // code runs in a sandbox (DET301) and which workflows run in none (DET109).
+    // code runs in a sandbox (DET301), which workflows run in none (DET109) and whose module
+    // state runs share (DET204).
     if checker.enabled(Rule::UnpassedImport)
         || checker.enabled(Rule::ImportTimeRestricted)
         || checker.enabled(Rule::SandboxRestricted)
+        || checker.enabled(Rule::GlobalMutation)
     {
         crate::sandbox_config::record_call(checker, info);
     }

@@ -1,19 +1,22 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
-use tempolint_semantic::Global;
+use tempolint_semantic::{Global, ModuleId};
 
 use crate::checker::{CallInfo, Checker, Context, Role};
 use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks for workflow code that mutates module-level state: assigning a `global`, setting
-    /// items or attributes of a module-level object, or calling mutating methods on it
-    /// (`append`, `update`, `add`, `pop`, …).
+    /// Checks for workflow code that mutates module-level state that runs share: assigning a
+    /// `global`, setting items or attributes of a module-level object (of its own module or
+    /// another project module), or calling mutating methods on it (`append`, `update`, `add`,
+    /// `pop`, …). The sandbox imports the workflow's modules anew for each run and each
+    /// replay, so only the state of modules it passes through, or of any module when the
+    /// workflow runs without a sandbox, is shared.
     ///
     /// ## Why is this bad?
-    /// Module state is shared by every workflow running on the worker and survives across
-    /// replays, so one workflow's run changes what another (or its own replay) sees.
+    /// Shared module state is seen by every workflow running on the worker and survives
+    /// across replays, so one workflow's run changes what another (or its own replay) sees.
     ///
     /// ## Example
     /// ```python
@@ -21,7 +24,7 @@ violation! {
     ///
     /// SEEN: list[str] = []
     ///
-    /// @workflow.defn
+    /// @workflow.defn(sandboxed=False)
     /// class Dedup:
     ///     @workflow.run
     ///     async def run(self, key: str) -> bool:
@@ -33,7 +36,7 @@ violation! {
     /// ```python
     /// from temporalio import workflow
     ///
-    /// @workflow.defn
+    /// @workflow.defn(sandboxed=False)
     /// class Dedup:
     ///     def __init__(self) -> None:
     ///         self.seen: list[str] = []
@@ -74,7 +77,7 @@ const MUTATORS: &[&str] = &[
 /// The module-level variable an expression's root name refers to, if it is one: of this
 /// module, imported from another project module (`from app.state import SEEN`), or read
 /// from one (`state.COUNTS`).
-fn module_variable(checker: &Checker, expr: &Expr) -> Option<String> {
+fn module_variable(checker: &Checker, expr: &Expr) -> Option<(String, ModuleId)> {
     let root = match expr {
         Expr::Name(name) => name,
         Expr::Attribute(attribute) => {
@@ -93,12 +96,8 @@ fn module_variable(checker: &Checker, expr: &Expr) -> Option<String> {
         return None;
     }
     let project = checker.resolver.project();
-    let own = checker.resolver.module();
-    let variable = matches!(
-        project.module(own).globals.get(name),
-        Some(Global::Variable(_))
-    ) || project.constant(own, name).is_some();
-    variable.then(|| name.to_string())
+    let (holder, _) = project.constant(checker.resolver.module(), name)?;
+    Some((name.to_string(), holder))
 }
 
 /// `module.NAME` where `module` names a project module and `NAME` a variable of it.
@@ -106,7 +105,7 @@ fn imported_module_variable(
     checker: &Checker,
     module: &ast::ExprName,
     attribute: &ast::Identifier,
-) -> Option<String> {
+) -> Option<(String, ModuleId)> {
     if checker.scope.is_local(module.id.as_str()) {
         return None;
     }
@@ -117,23 +116,25 @@ fn imported_module_variable(
         project.module(imported).globals.get(attribute.as_str()),
         Some(Global::Variable(_))
     )
-    .then(|| format!("{}.{attribute}", module.id))
+    .then(|| (format!("{}.{attribute}", module.id), imported))
 }
 
 pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
     if checker.role == Role::ModuleLevel {
         return;
     }
-    let name = match target {
+    let variable = match target {
         Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => {
-            Some(name.id.to_string())
+            Some((name.id.to_string(), checker.resolver.module()))
         }
         Expr::Subscript(_) | Expr::Attribute(_) => module_variable(checker, target),
         _ => None,
     };
-    if let Some(name) = name {
+    if let Some((name, holder)) = variable {
         let violation = GlobalMutation { name };
-        checker.report(&violation, target.range(), Context::Workflow);
+        checker
+            .report(&violation, target.range(), Context::Workflow)
+            .state_of = Some(holder);
     }
 }
 
@@ -147,8 +148,10 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
     if !MUTATORS.contains(&attribute.attr.as_str()) {
         return;
     }
-    if let Some(name) = module_variable(checker, &attribute.value) {
+    if let Some((name, holder)) = module_variable(checker, &attribute.value) {
         let violation = GlobalMutation { name };
-        checker.report(&violation, info.call.func.range(), Context::Workflow);
+        checker
+            .report(&violation, info.call.func.range(), Context::Workflow)
+            .state_of = Some(holder);
     }
 }
