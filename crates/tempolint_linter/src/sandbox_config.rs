@@ -192,7 +192,9 @@ fn value<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> &'a Expr {
     current
 }
 
-fn elements<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> Option<&'a [Expr]> {
+/// The elements of a list or tuple written here, or last assigned to the name `expr`
+/// (`activities=ACTIVITIES`).
+pub(crate) fn elements<'a>(checker: &Checker<'_, '_, 'a>, expr: &'a Expr) -> Option<&'a [Expr]> {
     match value(checker, expr) {
         Expr::List(list) => Some(&list.elts),
         Expr::Tuple(tuple) => Some(&tuple.elts),

@@ -124,9 +124,7 @@ fn registers_from_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
         let Some(keyword) = arguments.find_keyword(option) else {
             return false;
         };
-        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) =
-            &keyword.value
-        else {
+        let Some(elts) = crate::sandbox_config::elements(checker, &keyword.value) else {
             return true;
         };
         elts.iter().any(|elt| {
