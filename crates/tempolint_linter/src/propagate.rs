@@ -172,7 +172,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
     /// imports the module anew for each run (and each replay), unless it passes it through.
     fn isolated(&self, effect: &Effect, root: Root) -> bool {
         effect.state_of.is_some_and(|module| {
-            !root.ambient.meets(Guards::SANDBOX_UNRESTRICTED) && !self.sandbox.runs_outside(module)
+            !root.ambient.meets(Guards::SANDBOX_UNRESTRICTED) && !self.sandbox.shared(module)
         })
     }
 
@@ -379,14 +379,23 @@ pub(crate) struct SandboxedModules {
     /// Modules whose top-level code runs inside the sandbox.
     pub(crate) inside: FxHashSet<ModuleId>,
     /// Modules the sandbox passes through (and what they import), in none of `inside`: the
-    /// worker imported them itself, so their functions see the real modules.
+    /// worker imported them itself, so their functions see the real modules. Counts what a
+    /// configuration we cannot read may pass through.
     outside: FxHashSet<ModuleId>,
+    /// Of those, what `imports_passed_through()` imports (and what that imports): certainly
+    /// one copy for every run on the worker.
+    shared: FxHashSet<ModuleId>,
 }
 
 impl SandboxedModules {
     /// Whether `module` is passed through and nowhere imported inside the sandbox.
     fn runs_outside(&self, module: ModuleId) -> bool {
         self.outside.contains(&module)
+    }
+
+    /// Whether every run on the worker certainly sees the same `module`.
+    fn shared(&self, module: ModuleId) -> bool {
+        self.shared.contains(&module)
     }
 }
 
@@ -428,36 +437,52 @@ pub(crate) fn sandboxed_modules(
         walk_imports(project, vec![start], &passes, &mut reached, &mut passed);
         sandboxed.extend(reached);
     }
-    // What a passed-through module imports, it imports outside too, passed through or not.
+    let explicit: Vec<ModuleId> = passed
+        .iter()
+        .filter(|(_, explicit)| *explicit)
+        .map(|(module, _)| *module)
+        .collect();
+    let all: Vec<ModuleId> = passed.into_iter().map(|(module, _)| module).collect();
+    SandboxedModules {
+        outside: imported_outside(project, all, &sandboxed),
+        shared: imported_outside(project, explicit, &sandboxed),
+        inside: sandboxed,
+    }
+}
+
+/// `passed` and what they import, passed through or not (the worker imports it all), less
+/// what runs `inside` the sandbox.
+fn imported_outside(
+    project: &Project,
+    mut passed: Vec<ModuleId>,
+    inside: &FxHashSet<ModuleId>,
+) -> FxHashSet<ModuleId> {
     let mut outside = FxHashSet::default();
     while !passed.is_empty() {
         let mut more = Vec::new();
         walk_imports(project, passed, &|_| false, &mut outside, &mut more);
-        passed = more;
+        passed = more.into_iter().map(|(module, _)| module).collect();
     }
-    outside.retain(|module| !sandboxed.contains(module));
-    SandboxedModules {
-        inside: sandboxed,
-        outside,
-    }
+    outside.retain(|module| !inside.contains(module));
+    outside
 }
 
 /// Adds to `reached` every module imported normally from `starts`, transitively, that
 /// `passes` does not take out (nor what only such modules import); adds to `passed` the
-/// modules taken out and those imported under `imports_passed_through()`.
+/// modules taken out (`false`) and those imported under `imports_passed_through()` (`true`).
 fn walk_imports(
     project: &Project,
     mut queue: Vec<ModuleId>,
     passes: &dyn Fn(ModuleId) -> bool,
     reached: &mut FxHashSet<ModuleId>,
-    passed: &mut Vec<ModuleId>,
+    passed: &mut Vec<(ModuleId, bool)>,
 ) {
     while let Some(module) = queue.pop() {
         if reached.contains(&module) {
             continue;
         }
         if passes(module) {
-            passed.push(module);
+            passed.push((module, false));
             continue;
         }
         reached.insert(module);
@@ -466,7 +491,7 @@ fn walk_imports(
                 continue;
             };
             if import.passed_through {
-                passed.push(imported);
+                passed.push((imported, true));
             } else {
                 queue.push(imported);
             }

@@ -45,6 +45,11 @@ pub struct Module<'a> {
     pub workflows: Vec<ClassId>,
     /// Whether the module defines an `@activity.defn` function or method.
     pub defines_activities: bool,
+    /// Whether the module imports its own top-level package absolutely (`import antgent.x`
+    /// in `antgent/workflows/text.py`): when that is a regular package, the module is
+    /// imported from above it, so its other absolute imports are never found beside it or in
+    /// an enclosing package.
+    imports_own_top: bool,
 }
 
 impl<'a> Module<'a> {
@@ -196,12 +201,20 @@ impl<'a> Project<'a> {
         if !is_sdk_module(&input.module_name) {
             self.module_index.entry(&input.module_name).or_insert(id);
         }
+        let top = input.module_name.split('.').next().unwrap_or_default();
+        let imports_own_top = input.module_name.contains('.')
+            && imports.modules.iter().any(|import| {
+                !import.relative
+                    && import.target.split('.').next() == Some(top)
+                    && import.target.contains('.')
+            });
         self.modules.push(Module {
             input,
             imports,
             globals,
             workflows: Vec::new(),
             defines_activities: false,
+            imports_own_top,
         });
     }
 
@@ -505,6 +518,15 @@ impl<'a> Project<'a> {
         self.module_index.get(name).copied()
     }
 
+    /// Whether `module` is imported from above its top-level package: that is a regular
+    /// package (`antgent/__init__.py`), which the module imports by its full name.
+    fn rooted_at_top(&self, module: &Module) -> bool {
+        module.imports_own_top
+            && self
+                .module_by_name(module_top(module.name()))
+                .is_some_and(|top| self.module(top).input.is_package)
+    }
+
     /// Whether some project module's name starts with the package `top`.
     pub fn has_top_level_package(&self, top: &str) -> bool {
         self.top_level_packages.contains(top)
@@ -637,7 +659,10 @@ impl<'a> Project<'a> {
         }
         // `import logging` in `app/utils/logging.py` or beside it is the standard library's:
         // a project module of that name is found only at the top level, where it shadows it.
-        if is_stdlib_module(first) {
+        // And a module imported from above its package finds nothing beside it.
+        if is_stdlib_module(first)
+            || (first != module_top(module.name()) && self.rooted_at_top(module))
+        {
             return target.to_string();
         }
         // The first enclosing package holding the first segment, unless the whole name lands
@@ -917,6 +942,10 @@ fn reads_self(expr: &Expr) -> bool {
         Expr::Await(await_expr) => reads_self(&await_expr.value),
         _ => false,
     }
+}
+
+fn module_top(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
 }
 
 /// Whether `name` is a top-level module of the standard library (`data/stdlib_modules.txt`).
