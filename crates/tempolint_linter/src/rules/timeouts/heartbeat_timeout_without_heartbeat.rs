@@ -8,9 +8,11 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks activity calls that set `heartbeat_timeout` for an activity that never calls
-    /// `activity.heartbeat()` (directly or through its helpers, in any module). A call that
-    /// starts the activity by the name it registers counts, unless it picks a task queue
-    /// (another worker may serve that name).
+    /// `activity.heartbeat()` (directly or through its helpers, in any module, also helpers
+    /// it hands over as callbacks). A call that starts the activity by the name it registers
+    /// counts, unless it picks a task queue (another worker may serve that name). An activity
+    /// that calls a heartbeat helper from outside the project (a name with `heartbeat` in it,
+    /// `heartbeat_every()`) may heartbeat through it and is left alone.
     ///
     /// ## Why is this bad?
     /// The server fails an attempt that goes `heartbeat_timeout` without a heartbeat, so every

@@ -192,16 +192,36 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
 
 /// Records `activity.heartbeat()` calls and whether they sit in a loop.
 /// An activity that completes asynchronously (`activity.raise_complete_async()`) is
-/// heartbeated from outside through its task token: counted as heartbeating, never in a loop.
+/// heartbeated from outside through its task token, and a heartbeat helper from outside the
+/// project may heartbeat for it: counted as heartbeating, never in a loop.
 pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
-    let completes_async = info.symbol == Some("temporalio.activity.raise_complete_async");
-    if info.symbol == Some("temporalio.activity.heartbeat") || completes_async {
-        let in_loop = checker.loop_depth > 0 && !completes_async;
+    let from_outside = info.symbol == Some("temporalio.activity.raise_complete_async")
+        || heartbeats_elsewhere(checker, info);
+    if info.symbol == Some("temporalio.activity.heartbeat") || from_outside {
+        let in_loop = checker.loop_depth > 0 && !from_outside;
         checker
             .facts
             .heartbeats
             .push((info.call.func.range(), in_loop));
     }
+}
+
+/// A call of a helper outside the project named for heartbeating (`heartbeat_every()`,
+/// `run_with_heartbeats(…)` from a shared package): it may heartbeat for the activity, which
+/// the call graph cannot see.
+fn heartbeats_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
+    info.symbol.is_some_and(|symbol| {
+        !symbol.starts_with("temporalio.")
+            && symbol
+                .rsplit('.')
+                .next()
+                .is_some_and(|name| name.to_ascii_lowercase().contains("heartbeat"))
+            && checker
+                .resolver
+                .project()
+                .function_by_name(symbol)
+                .is_none()
+    })
 }
 
 /// The project activities by the name each registers, for calls that start one by name.
