@@ -58,6 +58,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
             }
             Expr::Call(call) => {
                 let callee = self.resolve_at(&call.func, scope, depth + 1);
+                // `await asyncio.to_thread(download)`: what `download` returns.
+                if callee.symbol() == Some("asyncio.to_thread")
+                    && let Some(function) = call.arguments.args.first()
+                {
+                    let function = self.resolve_at(function, scope, depth + 1);
+                    return self.call_result(&function);
+                }
                 let result = self.call_result(&callee);
                 if result == Binding::Unknown
                     && let Expr::Attribute(attribute) = &*call.func
