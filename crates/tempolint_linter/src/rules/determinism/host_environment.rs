@@ -1,5 +1,6 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::Expr;
+use tempolint_semantic::{ClassId, Project};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::registry::Rule;
@@ -9,8 +10,9 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for workflow code that reads the host it runs on: `os.environ`, `os.getenv`,
-    /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`, and
-    /// `astimezone()` with no zone (the host's local time zone).
+    /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`,
+    /// `astimezone()` with no zone (the host's local time zone), and making a pydantic
+    /// `BaseSettings` (which reads environment variables and `.env`).
     ///
     /// ## Why is this bad?
     /// Workers differ in environment and a replay may run on another host (or the same host
@@ -75,6 +77,24 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
         );
         return;
     }
+    // A pydantic `BaseSettings` reads the environment (and `.env`) when it is made.
+    if let Some(class) = info.symbol
+        && !checker.settings.is_known_deterministic(class)
+        && checker
+            .resolver
+            .project()
+            .class_by_name(class)
+            .is_some_and(|class| reads_environment(checker.resolver.project(), class, 0))
+    {
+        report_call(
+            checker,
+            info,
+            &HostEnvironment {
+                symbol: format!("{class}()"),
+            },
+        );
+        return;
+    }
     let Some(symbol) = classified_as(info, Rule::HostEnvironment) else {
         return;
     };
@@ -112,4 +132,21 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
         symbol: shown(symbol),
     };
     checker.report(&violation, expr.range(), Context::Workflow);
+}
+
+/// Whether the project class `class` is a pydantic `BaseSettings`, whose instances read
+/// environment variables when they are made.
+fn reads_environment(project: &Project, class: ClassId, depth: u8) -> bool {
+    depth < 16
+        && project.class(class).bases.iter().any(|base| {
+            matches!(
+                base.as_str(),
+                "pydantic_settings.BaseSettings"
+                    | "pydantic_settings.main.BaseSettings"
+                    | "pydantic.BaseSettings"
+                    | "pydantic.v1.BaseSettings"
+            ) || project
+                .class_by_name(base)
+                .is_some_and(|base| reads_environment(project, base, depth + 1))
+        })
 }
