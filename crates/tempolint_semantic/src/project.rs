@@ -829,20 +829,26 @@ struct SdkCalls<'p, 'a> {
     found: Option<String>,
 }
 
+impl SdkCalls<'_, '_> {
+    /// Records `callee` when it names an SDK decorator; whether it does.
+    fn found_in(&mut self, callee: &Expr) -> bool {
+        let resolved = self.resolver.resolve(callee, &LocalScope::default());
+        match resolved.symbol() {
+            Some(symbol) if SDK_DECORATORS.contains(&symbol) => {
+                self.found = Some(symbol.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
     /// `@workflow.run` on the function a wrapper makes and returns.
     fn visit_decorator(&mut self, decorator: &'b ast::Decorator) {
-        if self.found.is_none()
-            && let Some(symbol) = self
-                .resolver
-                .resolve(&decorator.expression, &LocalScope::default())
-                .symbol()
-            && SDK_DECORATORS.contains(&symbol)
-        {
-            self.found = Some(symbol.to_string());
-            return;
+        if self.found.is_none() && !self.found_in(&decorator.expression) {
+            visitor::walk_decorator(self, decorator);
         }
-        visitor::walk_decorator(self, decorator);
     }
 
     fn visit_expr(&mut self, expr: &'b Expr) {
@@ -850,13 +856,8 @@ impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
             return;
         }
         if let Expr::Call(call) = expr
-            && let Some(symbol) = self
-                .resolver
-                .resolve(&call.func, &LocalScope::default())
-                .symbol()
-            && SDK_DECORATORS.contains(&symbol)
+            && self.found_in(&call.func)
         {
-            self.found = Some(symbol.to_string());
             return;
         }
         visitor::walk_expr(self, expr);
