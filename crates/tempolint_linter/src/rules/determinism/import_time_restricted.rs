@@ -50,7 +50,7 @@ violation! {
 impl ImportTimeRestricted {
     fn describe(&self) -> String {
         format!(
-            "`{}()` runs while the sandbox imports this workflow module and is restricted there; the worker fails to start. Move it out of module level",
+            "`{}()` runs when the workflow sandbox imports this module (a workflow module, or one it imports) and is restricted there; the worker fails to start. Move it out of module level",
             self.symbol
         )
     }
