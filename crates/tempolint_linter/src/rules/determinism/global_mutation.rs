@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
-use tempolint_semantic::{Global, ModuleId};
+use tempolint_semantic::{Binding, Global, ModuleId};
 
 use crate::checker::{CallInfo, Checker, Context, Role};
 use crate::rules::violation;
@@ -9,8 +9,8 @@ violation! {
     /// ## What it does
     /// Checks for workflow code that mutates module-level state that runs share: assigning a
     /// `global`, setting items or attributes of a module-level object (of its own module or
-    /// another project module), or calling mutating methods on it (`append`, `update`, `add`,
-    /// `pop`, …). The sandbox imports the workflow's modules anew for each run and each
+    /// another project module) or of a class-level one (`cls._counts[key] = …`), or calling
+    /// mutating methods on it (`append`, `update`, `add`, `pop`, …). The sandbox imports the workflow's modules anew for each run and each
     /// replay, so only the state of modules it passes through, or of any module when the
     /// workflow runs without a sandbox, is shared.
     ///
@@ -52,7 +52,7 @@ violation! {
 impl GlobalMutation {
     fn describe(&self) -> String {
         format!(
-            "Workflow code mutates module-level `{}`, which is shared by all workflows on the worker and outlives replays. Keep state on the workflow instance",
+            "Workflow code mutates `{}`, module-level state that every workflow on the worker shares and that outlives replays. Keep state on the workflow instance",
             self.name
         )
     }
@@ -75,8 +75,8 @@ const MUTATORS: &[&str] = &[
 ];
 
 /// The module-level variable an expression's root name refers to, if it is one: of this
-/// module, imported from another project module (`from app.state import SEEN`), or read
-/// from one (`state.COUNTS`).
+/// module, imported from another project module (`from app.state import SEEN`), read from
+/// one (`state.COUNTS`), or a class-level variable of a project class (`cls._counts`).
 fn module_variable(checker: &Checker, expr: &Expr) -> Option<(String, ModuleId)> {
     let root = match expr {
         Expr::Name(name) => name,
@@ -84,6 +84,9 @@ fn module_variable(checker: &Checker, expr: &Expr) -> Option<(String, ModuleId)>
             if let Expr::Name(module) = &*attribute.value
                 && let Some(variable) = imported_module_variable(checker, module, &attribute.attr)
             {
+                return Some(variable);
+            }
+            if let Some(variable) = class_variable(checker, &attribute.value, &attribute.attr) {
                 return Some(variable);
             }
             return module_variable(checker, &attribute.value);
@@ -98,6 +101,37 @@ fn module_variable(checker: &Checker, expr: &Expr) -> Option<(String, ModuleId)>
     let project = checker.resolver.project();
     let (holder, _) = project.constant(checker.resolver.module(), name)?;
     Some((name.to_string(), holder))
+}
+
+/// `Class.NAME`, `cls.NAME` or `self.NAME` where `NAME` is assigned in the body of the
+/// project class (and, read through an instance, never on `self`): one object for every
+/// instance.
+fn class_variable(
+    checker: &Checker,
+    owner: &Expr,
+    attribute: &ast::Identifier,
+) -> Option<(String, ModuleId)> {
+    let project = checker.resolver.project();
+    let (class, through_instance) = match checker.resolve(owner) {
+        Binding::Symbol(name) => (project.class_by_name(&name)?, false),
+        Binding::Instance(name) => (project.class_by_name(&name)?, true),
+        Binding::Unknown => return None,
+    };
+    let data = project.class(class);
+    if through_instance && data.attributes.contains_key(attribute.as_str()) {
+        return None;
+    }
+    let assigned = data.def.body.iter().any(|stmt| match stmt {
+        ast::Stmt::Assign(assign) => assign.targets.iter().any(
+            |target| matches!(target, Expr::Name(name) if name.id.as_str() == attribute.as_str()),
+        ),
+        ast::Stmt::AnnAssign(assign) => {
+            assign.value.is_some()
+                && matches!(&*assign.target, Expr::Name(name) if name.id.as_str() == attribute.as_str())
+        }
+        _ => false,
+    });
+    assigned.then(|| (format!("{}.{attribute}", data.def.name), data.module))
 }
 
 /// `module.NAME` where `module` names a project module and `NAME` a variable of it.
@@ -126,6 +160,12 @@ pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
     let variable = match target {
         Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => {
             Some((name.id.to_string(), checker.resolver.module()))
+        }
+        // `self.count = …` sets the instance's own attribute, whatever the class holds.
+        Expr::Attribute(attribute)
+            if matches!(checker.resolve(&attribute.value), Binding::Instance(_)) =>
+        {
+            module_variable(checker, &attribute.value)
         }
         Expr::Subscript(_) | Expr::Attribute(_) => module_variable(checker, target),
         _ => None,
