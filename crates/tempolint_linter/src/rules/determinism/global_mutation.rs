@@ -121,17 +121,47 @@ fn class_variable(
     if through_instance && data.attributes.contains_key(attribute.as_str()) {
         return None;
     }
+    let named = |target: &Expr| matches!(target, Expr::Name(name) if name.id.as_str() == attribute.as_str());
     let assigned = data.def.body.iter().any(|stmt| match stmt {
-        ast::Stmt::Assign(assign) => assign.targets.iter().any(
-            |target| matches!(target, Expr::Name(name) if name.id.as_str() == attribute.as_str()),
-        ),
+        ast::Stmt::Assign(assign) => assign.targets.iter().any(named),
+        // An annotated one is a field of each instance in a dataclass or a pydantic model:
+        // a class variable only when it says so, or in a plain class.
         ast::Stmt::AnnAssign(assign) => {
             assign.value.is_some()
-                && matches!(&*assign.target, Expr::Name(name) if name.id.as_str() == attribute.as_str())
+                && named(&assign.target)
+                && (is_class_var(checker, &assign.annotation) || is_plain(project, class, 0))
         }
         _ => false,
     });
     assigned.then(|| (format!("{}.{attribute}", data.def.name), data.module))
+}
+
+/// `ClassVar[…]`.
+fn is_class_var(checker: &Checker, annotation: &Expr) -> bool {
+    let base = match annotation {
+        Expr::Subscript(subscript) => &*subscript.value,
+        other => other,
+    };
+    checker.resolve(base).symbol() == Some("typing.ClassVar")
+}
+
+/// A class no decorator and no library base turns into something else (a dataclass, a
+/// pydantic model, an enum), whose annotated class-body names are class variables.
+fn is_plain(
+    project: &tempolint_semantic::Project,
+    class: tempolint_semantic::ClassId,
+    depth: u8,
+) -> bool {
+    let data = project.class(class);
+    depth < 16
+        && data.def.decorator_list.is_empty()
+        && data.def.bases().len() == data.bases.len()
+        && data.bases.iter().all(|base| {
+            base == "builtins.object"
+                || project
+                    .class_by_name(base)
+                    .is_some_and(|base| is_plain(project, base, depth + 1))
+        })
 }
 
 /// `module.NAME` where `module` names a project module and `NAME` a variable of it.
