@@ -11,8 +11,8 @@ mod scope;
 pub use binding::Binding;
 pub use imports::Import;
 pub use project::{
-    Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId, Project,
-    SourceInput,
+    Ancestry, Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId,
+    Project, SourceInput,
 };
 pub use resolve::{Resolver, bind_unknown};
 pub use scope::{FrameNames, LocalScope, LocalValue};

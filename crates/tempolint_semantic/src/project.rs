@@ -37,6 +37,19 @@ pub enum Global<'a> {
     Variable(&'a Expr),
 }
 
+/// What [`Project::ancestry`] finds.
+pub struct Ancestry<'p> {
+    /// The class itself first, then its project ancestors.
+    pub classes: Vec<ClassId>,
+    /// Bases outside the project (`pydantic.BaseModel`, `builtins.object`).
+    pub outside: Vec<&'p str>,
+    /// Some base names nothing we can resolve.
+    pub unresolved: bool,
+}
+
+/// How many classes [`Project::ancestry`] follows.
+const MAX_ANCESTRY: usize = 16;
+
 pub struct Module<'a> {
     pub input: &'a SourceInput,
     pub(crate) imports: ImportTable,
@@ -566,6 +579,33 @@ impl<'a> Project<'a> {
     }
 
     /// A method of a class or of its project bases.
+    /// `class` and the project classes it derives from, and the bases outside the project they
+    /// name (`builtins.object` among them); whether some base does not resolve at all.
+    pub fn ancestry(&self, class: ClassId) -> Ancestry<'_> {
+        let mut ancestry = Ancestry {
+            classes: Vec::new(),
+            outside: Vec::new(),
+            unresolved: false,
+        };
+        let mut queue = vec![class];
+        while let Some(class) = queue.pop() {
+            // Bounded: a project may name a cycle of bases, or a very deep one.
+            if ancestry.classes.contains(&class) || ancestry.classes.len() >= MAX_ANCESTRY {
+                continue;
+            }
+            ancestry.classes.push(class);
+            let data = self.class(class);
+            ancestry.unresolved |= data.def.bases().len() != data.bases.len();
+            for base in &data.bases {
+                match self.class_by_name(base) {
+                    Some(base) => queue.push(base),
+                    None => ancestry.outside.push(base.as_str()),
+                }
+            }
+        }
+        ancestry
+    }
+
     pub fn method_of(&self, class: ClassId, method: &str, depth: u8) -> Option<FunctionId> {
         let class = self.class(class);
         if let Some(id) = class.methods.get(method) {

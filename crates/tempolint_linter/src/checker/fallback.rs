@@ -237,9 +237,7 @@ fn always_true(checker: &Checker, expr: &Expr) -> bool {
                     .resolver
                     .project()
                     .class_by_name(symbol)
-                    .is_some_and(|class| {
-                        instances_always_true(checker.resolver.project(), class, 0)
-                    })
+                    .is_some_and(|class| instances_always_true(checker.resolver.project(), class))
         }),
         other => true_literal(other),
     }
@@ -247,15 +245,13 @@ fn always_true(checker: &Checker, expr: &Expr) -> bool {
 
 /// Whether every instance of the project class `class` is true: neither it nor a base
 /// defines `__bool__` or `__len__`, and every base is a project class (or `object`).
-fn instances_always_true(project: &Project, class: ClassId, depth: u32) -> bool {
-    let data = project.class(class);
-    depth < 16
-        && !data.methods.contains_key("__bool__")
-        && !data.methods.contains_key("__len__")
-        && data.bases.iter().all(|base| {
-            base == "builtins.object"
-                || project
-                    .class_by_name(base)
-                    .is_some_and(|base| instances_always_true(project, base, depth + 1))
-        })
+fn instances_always_true(project: &Project, class: ClassId) -> bool {
+    let ancestry = project.ancestry(class);
+    ancestry.classes.iter().all(|class| {
+        let methods = &project.class(*class).methods;
+        !methods.contains_key("__bool__") && !methods.contains_key("__len__")
+    }) && ancestry
+        .outside
+        .iter()
+        .all(|base| *base == "builtins.object")
 }

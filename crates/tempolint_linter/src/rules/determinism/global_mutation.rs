@@ -129,7 +129,7 @@ fn class_variable(
         ast::Stmt::AnnAssign(assign) => {
             assign.value.is_some()
                 && named(&assign.target)
-                && (is_class_var(checker, &assign.annotation) || is_plain(project, class, 0))
+                && (is_class_var(checker, &assign.annotation) || is_plain(project, class))
         }
         _ => false,
     });
@@ -147,21 +147,17 @@ fn is_class_var(checker: &Checker, annotation: &Expr) -> bool {
 
 /// A class no decorator and no library base turns into something else (a dataclass, a
 /// pydantic model, an enum), whose annotated class-body names are class variables.
-fn is_plain(
-    project: &tempolint_semantic::Project,
-    class: tempolint_semantic::ClassId,
-    depth: u8,
-) -> bool {
-    let data = project.class(class);
-    depth < 16
-        && data.def.decorator_list.is_empty()
-        && data.def.bases().len() == data.bases.len()
-        && data.bases.iter().all(|base| {
-            base == "builtins.object"
-                || project
-                    .class_by_name(base)
-                    .is_some_and(|base| is_plain(project, base, depth + 1))
-        })
+fn is_plain(project: &tempolint_semantic::Project, class: tempolint_semantic::ClassId) -> bool {
+    let ancestry = project.ancestry(class);
+    !ancestry.unresolved
+        && ancestry
+            .classes
+            .iter()
+            .all(|class| project.class(*class).def.decorator_list.is_empty())
+        && ancestry
+            .outside
+            .iter()
+            .all(|base| *base == "builtins.object")
 }
 
 /// `module.NAME` where `module` names a project module and `NAME` a variable of it.

@@ -84,7 +84,7 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
             .resolver
             .project()
             .class_by_name(class)
-            .is_some_and(|class| reads_environment(checker.resolver.project(), class, 0))
+            .is_some_and(|class| reads_environment(checker.resolver.project(), class))
     {
         report_call(
             checker,
@@ -136,17 +136,14 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
 
 /// Whether the project class `class` is a pydantic `BaseSettings`, whose instances read
 /// environment variables when they are made.
-fn reads_environment(project: &Project, class: ClassId, depth: u8) -> bool {
-    depth < 16
-        && project.class(class).bases.iter().any(|base| {
-            matches!(
-                base.as_str(),
-                "pydantic_settings.BaseSettings"
-                    | "pydantic_settings.main.BaseSettings"
-                    | "pydantic.BaseSettings"
-                    | "pydantic.v1.BaseSettings"
-            ) || project
-                .class_by_name(base)
-                .is_some_and(|base| reads_environment(project, base, depth + 1))
-        })
+fn reads_environment(project: &Project, class: ClassId) -> bool {
+    project.ancestry(class).outside.iter().any(|base| {
+        matches!(
+            *base,
+            "pydantic_settings.BaseSettings"
+                | "pydantic_settings.main.BaseSettings"
+                | "pydantic.BaseSettings"
+                | "pydantic.v1.BaseSettings"
+        )
+    })
 }
