@@ -1,8 +1,8 @@
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use tempolint_semantic::FunctionId;
 
 use crate::checker::ProjectChecker;
-use crate::rules::timeouts::ActivityNames;
+use crate::rules::timeouts::{ActivityNames, Callbacks, reaches_heartbeat_where};
 use crate::rules::violation;
 
 violation! {
@@ -101,26 +101,7 @@ fn reaches_heartbeat(
     if let Some(known) = memo.get(&activity) {
         return *known;
     }
-    let mut stack = vec![activity];
-    let mut seen = FxHashSet::default();
-    let mut found = false;
-    while let Some(function) = stack.pop() {
-        if !seen.insert(function) {
-            continue;
-        }
-        let facts = checker.function(function);
-        if !facts.heartbeats.is_empty() {
-            found = true;
-            break;
-        }
-        stack.extend(facts.edges.iter().map(|edge| edge.target));
-        stack.extend(facts.argument_types.iter().filter_map(|argument| {
-            argument
-                .binding
-                .symbol()
-                .and_then(|name| checker.project.function_by_name(name))
-        }));
-    }
+    let found = reaches_heartbeat_where(checker, activity, Callbacks::Followed, |_| true);
     memo.insert(activity, found);
     found
 }

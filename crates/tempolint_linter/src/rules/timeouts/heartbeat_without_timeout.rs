@@ -1,8 +1,8 @@
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use tempolint_semantic::{FunctionId, FunctionKind};
 
 use crate::checker::ProjectChecker;
-use crate::rules::timeouts::ActivityNames;
+use crate::rules::timeouts::{ActivityNames, Callbacks, reaches_heartbeat_where};
 use crate::rules::violation;
 
 violation! {
@@ -102,7 +102,14 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
                 facts
                     .edges
                     .iter()
-                    .find(|edge| heartbeats_in_loop(checker, edge.target))
+                    .find(|edge| {
+                        reaches_heartbeat_where(
+                            checker,
+                            edge.target,
+                            Callbacks::Skipped,
+                            |in_loop| in_loop,
+                        )
+                    })
                     .map(|edge| edge.range)
             });
         if let Some(range) = range {
@@ -112,21 +119,4 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             checker.report(function.module, &violation, range);
         }
     }
-}
-
-/// Whether `helper`, or a project function it calls, heartbeats in a loop.
-fn heartbeats_in_loop(checker: &ProjectChecker, helper: FunctionId) -> bool {
-    let mut stack = vec![helper];
-    let mut seen = FxHashSet::default();
-    while let Some(function) = stack.pop() {
-        if !seen.insert(function) {
-            continue;
-        }
-        let facts = checker.function(function);
-        if facts.heartbeats.iter().any(|(_, in_loop)| *in_loop) {
-            return true;
-        }
-        stack.extend(facts.edges.iter().map(|edge| edge.target));
-    }
-    false
 }

@@ -224,6 +224,44 @@ fn heartbeats_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
     })
 }
 
+/// Whether [`reaches_heartbeat_where`] follows helpers handed over as callbacks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Callbacks {
+    Followed,
+    Skipped,
+}
+
+/// Whether `start`, or a project function it calls (or hands over as a callback, when
+/// followed), records a heartbeat that `wanted` accepts (given whether it sits in a loop).
+pub(crate) fn reaches_heartbeat_where(
+    checker: &ProjectChecker,
+    start: FunctionId,
+    callbacks: Callbacks,
+    wanted: impl Fn(bool) -> bool,
+) -> bool {
+    let mut stack = vec![start];
+    let mut seen = FxHashSet::default();
+    while let Some(function) = stack.pop() {
+        if !seen.insert(function) {
+            continue;
+        }
+        let facts = checker.function(function);
+        if facts.heartbeats.iter().any(|(_, in_loop)| wanted(*in_loop)) {
+            return true;
+        }
+        stack.extend(facts.edges.iter().map(|edge| edge.target));
+        if callbacks == Callbacks::Followed {
+            stack.extend(facts.argument_types.iter().filter_map(|argument| {
+                argument
+                    .binding
+                    .symbol()
+                    .and_then(|name| checker.project.function_by_name(name))
+            }));
+        }
+    }
+    false
+}
+
 /// The project activities by the name each registers, for calls that start one by name.
 pub(crate) struct ActivityNames {
     /// Several activities under one name: which one a worker serves is not ours to say.
