@@ -2,9 +2,9 @@
 //! cross-body rules, then apply per-file ignores and suppressions.
 
 use rayon::prelude::*;
-use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project, SourceInput};
+use tempolint_semantic::{FunctionId, ModuleId, Project, SourceInput};
 
-use crate::checker::{BodyFacts, Checker, Guards, ProjectChecker, agreed_argument_types};
+use crate::checker::{BodyFacts, Checker, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
 use crate::propagate::{Propagation, Root, sandboxed_modules};
 use crate::registry::Rule;
@@ -62,27 +62,10 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
     let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
     let propagation = Propagation::new(&project, &function_facts, &sandboxed);
     for id in 0..project.functions.len() as u32 {
-        let function = project.function(FunctionId(id));
-        // A workflow that runs without a sandbox: what only the sandbox rejects passes.
-        let unsandboxed = function.kind == FunctionKind::WorkflowMethod
-            && function
-                .class
-                .is_some_and(|class| sandbox_config.runs_unsandboxed(&project, class));
-        let root = Root {
-            ambient: if unsandboxed {
-                Guards::SANDBOX_UNRESTRICTED
-            } else {
-                Guards::default()
-            },
-            query: function.kind == FunctionKind::WorkflowMethod
-                && function.def.decorator_list.iter().any(|decorator| {
-                    project
-                        .sdk_decorator(function.module, decorator)
-                        .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
-                }),
-        };
-        per_module[function.module.0 as usize]
-            .extend(propagation.function_diagnostics(FunctionId(id), root));
+        let id = FunctionId(id);
+        let root = Root::of(&project, &sandbox_config, id);
+        per_module[project.function(id).module.0 as usize]
+            .extend(propagation.function_diagnostics(id, root));
     }
     for (index, facts) in module_facts.iter().enumerate() {
         let id = ModuleId(index as u32);

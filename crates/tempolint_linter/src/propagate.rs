@@ -61,6 +61,30 @@ pub(crate) struct Root {
 }
 
 impl Root {
+    /// How the SDK runs `function`: a workflow method of a workflow that runs without a
+    /// sandbox, or a query handler, is not like the rest.
+    pub(crate) fn of(project: &Project, sandbox: &SandboxConfig, function: FunctionId) -> Root {
+        let data = project.function(function);
+        if data.kind != FunctionKind::WorkflowMethod {
+            return Root::default();
+        }
+        let unsandboxed = data
+            .class
+            .is_some_and(|class| sandbox.runs_unsandboxed(project, class));
+        Root {
+            ambient: if unsandboxed {
+                Guards::SANDBOX_UNRESTRICTED
+            } else {
+                Guards::default()
+            },
+            query: data.def.decorator_list.iter().any(|decorator| {
+                project
+                    .sdk_decorator(data.module, decorator)
+                    .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
+            }),
+        }
+    }
+
     /// Whether a finding of `effect` does not hold in this root.
     fn hides(self, effect: &Effect) -> bool {
         effect.waived_by.meets(self.ambient)
@@ -168,12 +192,14 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .runs_outside(self.project.function(function).module)
     }
 
-    /// Whether the module state `effect` mutates is the workflow run's own: the sandbox
-    /// imports the module anew for each run (and each replay), unless it passes it through.
-    fn isolated(&self, effect: &Effect, root: Root) -> bool {
-        effect.state_of.is_some_and(|module| {
-            !root.ambient.meets(Guards::SANDBOX_UNRESTRICTED) && !self.sandbox.shared(module)
-        })
+    /// Whether a finding of `effect` does not hold in `root`: the root waives it, or the
+    /// module state it mutates is the workflow run's own (the sandbox imports the module anew
+    /// for each run and each replay, unless it passes it through).
+    fn hidden(&self, effect: &Effect, root: Root) -> bool {
+        root.hides(effect)
+            || effect.state_of.is_some_and(|module| {
+                !root.ambient.meets(Guards::SANDBOX_UNRESTRICTED) && !self.sandbox.shared(module)
+            })
     }
 
     /// The guards around the call `edge`, and around all it reaches: its own, and the
@@ -257,8 +283,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let guards = self.guards(edge);
         for reached in self.reach(walk, edge.target).iter() {
             let effect = self.effect(reached.origin);
-            if reached.blocked_by(edge, guards) || root.hides(effect) || self.isolated(effect, root)
-            {
+            if reached.blocked_by(edge, guards) || self.hidden(effect, root) {
                 continue;
             }
             if !rules.insert(effect.rule) {
@@ -315,7 +340,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .iter()
             .filter(|effect| direct.contains(&effect.context))
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
-            .filter(|effect| !root.hides(effect) && !self.isolated(effect, root))
+            .filter(|effect| !self.hidden(effect, root))
             .map(|effect| {
                 let mut diagnostic = direct_diagnostic(effect);
                 diagnostic.message = root.message(effect, None);
