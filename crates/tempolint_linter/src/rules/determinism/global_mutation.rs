@@ -10,9 +10,9 @@ violation! {
     /// Checks for workflow code that mutates module-level state that runs share: assigning a
     /// `global`, setting items or attributes of a module-level object (of its own module or
     /// another project module) or of a class-level one (`cls._counts[key] = …`), or calling
-    /// mutating methods on it (`append`, `update`, `add`, `pop`, …). The sandbox imports the workflow's modules anew for each run and each
-    /// replay, so only the state of modules it passes through, or of any module when the
-    /// workflow runs without a sandbox, is shared.
+    /// mutating methods on it (`append`, `update`, `add`, `pop`, …). The sandbox imports the
+    /// workflow's modules anew for each run and each replay, so only the state of modules it
+    /// passes through, or of any module when the workflow runs without a sandbox, is shared.
     ///
     /// ## Why is this bad?
     /// Shared module state is seen by every workflow running on the worker and survives
@@ -81,8 +81,8 @@ fn module_variable(checker: &Checker, expr: &Expr) -> Option<(String, ModuleId)>
     let root = match expr {
         Expr::Name(name) => name,
         Expr::Attribute(attribute) => {
-            if let Expr::Name(module) = &*attribute.value
-                && let Some(variable) = imported_module_variable(checker, module, &attribute.attr)
+            if let Some(variable) =
+                imported_module_variable(checker, &attribute.value, &attribute.attr)
             {
                 return Some(variable);
             }
@@ -163,20 +163,22 @@ fn is_plain(project: &tempolint_semantic::Project, class: tempolint_semantic::Cl
 /// `module.NAME` where `module` names a project module and `NAME` a variable of it.
 fn imported_module_variable(
     checker: &Checker,
-    module: &ast::ExprName,
+    module: &Expr,
     attribute: &ast::Identifier,
 ) -> Option<(String, ModuleId)> {
-    if checker.scope.is_local(module.id.as_str()) {
+    let Expr::Name(name) = module else {
+        return None;
+    };
+    if checker.scope.is_local(name.id.as_str()) {
         return None;
     }
     let project = checker.resolver.project();
-    let binding = checker.resolve(&Expr::Name(module.clone()));
-    let imported = project.module_by_name(binding.symbol()?)?;
+    let imported = project.module_by_name(checker.resolve(module).symbol()?)?;
     matches!(
         project.module(imported).globals.get(attribute.as_str()),
         Some(Global::Variable(_))
     )
-    .then(|| (format!("{}.{attribute}", module.id), imported))
+    .then(|| (format!("{}.{attribute}", name.id), imported))
 }
 
 pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
