@@ -457,9 +457,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
 /// How an iterated value is consumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IterationKind {
-    /// A `for` loop or a list/dict comprehension or generator: order reaches the result.
+    /// A list/dict comprehension or generator: order reaches the result.
     Ordered,
-    /// A set comprehension, or a loop whose body gives the same result in any order (it
-    /// only adds to sets and counts): order goes nowhere.
+    /// A set comprehension: its result has no order either.
     Unordered,
 }

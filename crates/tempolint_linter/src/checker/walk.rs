@@ -419,12 +419,6 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 }
             }
             Stmt::For(for_stmt) => {
-                let kind = if rules::determinism::set_iteration::order_free(&for_stmt.body) {
-                    IterationKind::Unordered
-                } else {
-                    IterationKind::Ordered
-                };
-                rules::dispatch_iteration(self, &for_stmt.iter, kind);
                 rules::dispatch_for(self, for_stmt);
                 self.visit_expr(&for_stmt.iter);
                 tempolint_semantic::bind_unknown(&mut self.scope, &for_stmt.target);

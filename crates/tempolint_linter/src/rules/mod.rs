@@ -230,6 +230,9 @@ pub(crate) fn dispatch_while(checker: &mut Checker, while_stmt: &ast::StmtWhile)
 }
 
 pub(crate) fn dispatch_for(checker: &mut Checker, for_stmt: &ast::StmtFor) {
+    if checker.enabled(Rule::SetIteration) {
+        determinism::set_iteration::check_for_loop(checker, for_stmt);
+    }
     payload::unbounded_history::record_counted_loop(checker, for_stmt);
 }
 

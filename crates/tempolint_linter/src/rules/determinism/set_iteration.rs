@@ -1,5 +1,5 @@
 use tempolint_python::ast::visitor::{self, Visitor};
-use tempolint_python::ast::{Expr, Operator, Stmt};
+use tempolint_python::ast::{self, Expr, Operator, Stmt};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context, IterationKind};
@@ -67,14 +67,15 @@ fn is_singleton(checker: &Checker, expr: &Expr) -> bool {
     matches!(expr, Expr::Name(name) if checker.singletons.contains(&name.id.as_str()))
 }
 
-fn report(checker: &mut Checker, iterated: &Expr) {
+/// Reports iterating `iterated` when it is a set; `body`, a loop's, may use it in any order.
+fn report(checker: &mut Checker, iterated: &Expr, body: Option<&[Stmt]>) {
     if checker.order_insensitive > 0
         || is_literal_number_set(iterated)
         || is_singleton(checker, iterated)
     {
         return;
     }
-    if !checker.resolve(iterated).is_unordered_collection() {
+    if !checker.resolve(iterated).is_unordered_collection() || body.is_some_and(order_free) {
         return;
     }
     let range = iterated.range();
@@ -101,13 +102,18 @@ pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: Iteratio
     if kind == IterationKind::Unordered {
         return;
     }
-    report(checker, iter);
+    report(checker, iter, None);
+}
+
+/// A `for` loop over a set, unless its body ends the same in any order.
+pub(crate) fn check_for_loop(checker: &mut Checker, for_stmt: &ast::StmtFor) {
+    report(checker, &for_stmt.iter, Some(&for_stmt.body));
 }
 
 /// Whether a loop body ends in the same state whatever the order of its iterations: it only
 /// adds to or discards from sets (`index[key].add(item)`), counts (`seen += 1`), and tests
 /// without calling anything.
-pub(crate) fn order_free(body: &[Stmt]) -> bool {
+fn order_free(body: &[Stmt]) -> bool {
     !body.is_empty()
         && body.iter().all(|stmt| match stmt {
             Stmt::Pass(_) | Stmt::Continue(_) => true,
@@ -168,7 +174,7 @@ pub(crate) fn check_argument(checker: &mut Checker, info: &CallInfo, argument: &
     ) || matches!(&*info.call.func, Expr::Attribute(attribute)
         if attribute.attr.as_str() == "join" && attribute.value.is_string_literal_expr());
     if orders {
-        report(checker, argument);
+        report(checker, argument, None);
     }
 }
 
