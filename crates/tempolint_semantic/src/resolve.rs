@@ -230,16 +230,25 @@ impl<'p, 'a> Resolver<'p, 'a> {
         }
     }
 
+    /// The type a project function's return annotation names, read in its own module.
+    fn annotated_return(&self, function: FunctionId) -> Option<Binding> {
+        let function = self.project.function(function);
+        let returns = function.def.returns.as_deref()?;
+        Some(
+            Resolver::new(self.project, function.module)
+                .annotation_type(returns, &LocalScope::default()),
+        )
+    }
+
     /// What reading the property `method` of an instance of `class` gives: its return
     /// annotation, or the attribute it returns (`return self._client`, set by any method, as
     /// a lazily built client is).
     fn property_type(&self, class: crate::ClassId, method: FunctionId, depth: u8) -> Binding {
-        let function = self.project.function(method);
-        if let Some(returns) = &function.def.returns {
-            return Resolver::new(self.project, function.module)
-                .annotation_type(returns, &LocalScope::default());
+        if let Some(annotated) = self.annotated_return(method) {
+            return annotated;
         }
-        // The last statement, when it is the body's only return.
+        // The body's only return (not counting those in nested blocks).
+        let function = self.project.function(method);
         let returns: Vec<&Expr> = function
             .def
             .body
@@ -292,15 +301,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             return Binding::Instance(path.clone());
         }
         if let Some(function) = self.project.function_by_name(path) {
-            let function = self.project.function(function);
-            return function
-                .def
-                .returns
-                .as_deref()
-                .map_or(Binding::Unknown, |returns| {
-                    Resolver::new(self.project, function.module)
-                        .annotation_type(returns, &LocalScope::default())
-                });
+            return self.annotated_return(function).unwrap_or(Binding::Unknown);
         }
         if let Some(returned) = TYPES.returns.get(path.as_str()) {
             return Binding::Instance(returned.clone());
