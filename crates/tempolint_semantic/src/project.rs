@@ -578,7 +578,6 @@ impl<'a> Project<'a> {
         self.method_of(self.class_by_name(class_name)?, method, 0)
     }
 
-    /// A method of a class or of its project bases.
     /// `class` and the project classes it derives from, and the bases outside the project they
     /// name (`builtins.object` among them); whether some base does not resolve at all.
     pub fn ancestry(&self, class: ClassId) -> Ancestry<'_> {
@@ -606,6 +605,7 @@ impl<'a> Project<'a> {
         ancestry
     }
 
+    /// A method of a class or of its project bases.
     pub fn method_of(&self, class: ClassId, method: &str, depth: u8) -> Option<FunctionId> {
         let class = self.class(class);
         if let Some(id) = class.methods.get(method) {

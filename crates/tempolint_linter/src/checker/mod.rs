@@ -4,6 +4,7 @@
 //! them into diagnostics once the call graph is known.
 
 mod argument_types;
+mod constructor;
 mod dispatch_table;
 mod fallback;
 mod guards;

@@ -4,7 +4,7 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
-use tempolint_semantic::{Binding, LocalValue};
+use tempolint_semantic::{Binding, FunctionId, LocalValue};
 
 use super::{
     CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, fallback, identity, offload,
@@ -104,17 +104,8 @@ impl<'a> Checker<'_, '_, 'a> {
         }
         let awaited = self.awaited_call == Some(call.range());
         for target in self.dispatched_functions(&call.func, awaited) {
-            self.facts.edges.push(CallEdge {
-                range: call.func.range(),
-                target,
-                offloaded: self.offloaded > 0,
-                outside_workflow: self.outside_workflow > 0,
-                deferred: self.deferred > 0,
-                truthy_arguments: 0,
-                forwarded: Vec::new(),
-                guards: self.guards(),
-                unless_truthy: self.unless_truthy(),
-            });
+            let edge = self.edge(call, target);
+            self.facts.edges.push(edge);
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
         let reported_where_made = self.reported_where_made(&call.func);
@@ -140,6 +131,12 @@ impl<'a> Checker<'_, '_, 'a> {
             restriction,
         };
         rules::dispatch_call(self, &info);
+        if let Some(class) = symbol
+            .as_deref()
+            .and_then(|symbol| self.resolver.project().class_by_name(symbol))
+        {
+            self.visit_constructor_code(call, class);
+        }
 
         self.visit_chain_base(&call.func);
         let offloads = symbol
@@ -222,6 +219,22 @@ impl<'a> Checker<'_, '_, 'a> {
         }
         if offloads {
             self.offloaded -= 1;
+        }
+    }
+
+    /// An edge for `call`, which runs the project function `target` with none of this
+    /// body's arguments known to be true or handed on.
+    pub(super) fn edge(&self, call: &ast::ExprCall, target: FunctionId) -> CallEdge {
+        CallEdge {
+            range: call.func.range(),
+            target,
+            offloaded: self.offloaded > 0,
+            outside_workflow: self.outside_workflow > 0,
+            deferred: self.deferred > 0,
+            truthy_arguments: 0,
+            forwarded: Vec::new(),
+            guards: self.guards(),
+            unless_truthy: self.unless_truthy(),
         }
     }
 
