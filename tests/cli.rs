@@ -172,7 +172,7 @@ fn stdin_is_checked_under_the_given_name() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "wf.py:8:20: DET103 [*] `uuid.uuid4()` generates a new id on every replay; the workflow diverges. Use `workflow.uuid4()`\n"
+        "wf.py:8:20: DET103 `uuid.uuid4()` generates a new id on every replay; the workflow diverges. Use `workflow.uuid4()`\n"
     );
 }
 

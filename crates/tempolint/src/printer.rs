@@ -179,13 +179,13 @@ pub(crate) fn print(
         OutputFormat::Junit => junit::write(out, reports),
         OutputFormat::Concise => {
             for (input, diagnostic) in all() {
-                header(out, input, diagnostic)?;
+                header(out, input, diagnostic, fixes.unsafe_fixes)?;
             }
             summary(out, reports, quiet, fixes)
         }
         OutputFormat::Text => {
             for (input, diagnostic) in all() {
-                text(out, &sources, input, diagnostic)?;
+                text(out, &sources, input, diagnostic, fixes.unsafe_fixes)?;
             }
             summary(out, reports, quiet, fixes)
         }
@@ -200,10 +200,20 @@ pub(crate) fn github_escape(message: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// `path:row:column: CODE [*] message`: the first line of every finding.
-fn header(out: &mut impl Write, input: &SourceInput, diagnostic: &Diagnostic) -> io::Result<()> {
+/// `path:row:column: CODE [*] message`: the first line of every finding, `[*]` when `--fix`
+/// (with `--unsafe-fixes` when `unsafe_fixes`) would fix it, as in ruff.
+fn header(
+    out: &mut impl Write,
+    input: &SourceInput,
+    diagnostic: &Diagnostic,
+    unsafe_fixes: bool,
+) -> io::Result<()> {
     let start = input.source.position(diagnostic.range.start());
-    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+    let fixable = diagnostic
+        .fix
+        .as_ref()
+        .is_some_and(|fix| crate::fix::is_applicable(fix, unsafe_fixes));
+    let fixable = if fixable { " [*]" } else { "" };
     writeln!(
         out,
         "{}:{}:{}: {}{fixable} {}",
@@ -248,11 +258,12 @@ fn text(
     sources: &Sources,
     input: &SourceInput,
     diagnostic: &Diagnostic,
+    unsafe_fixes: bool,
 ) -> io::Result<()> {
     let source = &input.source;
     let start = source.position(diagnostic.range.start());
     let end = source.position(diagnostic.range.end());
-    header(out, input, diagnostic)?;
+    header(out, input, diagnostic, unsafe_fixes)?;
     if source.line_count() >= start.row && !source.text().is_empty() {
         let line = source.line_text(start.row);
         let gutter = start.row.to_string().len();

@@ -16,7 +16,8 @@ violation! {
     /// `workflow_failure_exception_types`, and activities.
     ///
     /// ## Why is this bad?
-    /// Only `temporalio.exceptions.FailureError` subclasses fail the *workflow*. Any other
+    /// Only `temporalio.exceptions.FailureError` subclasses and `asyncio.TimeoutError` (the
+    /// builtin `TimeoutError` from Python 3.11) fail the *workflow*. Any other
     /// exception fails the *workflow task*: the SDK logs it and retries the task forever,
     /// so the workflow hangs (shown as running) instead of failing, until the code is fixed.
     ///
@@ -68,6 +69,13 @@ const SPECIAL: &[&str] = &[
     "builtins.KeyboardInterrupt",
     "builtins.SystemExit",
     "builtins.GeneratorExit",
+];
+
+/// `asyncio.TimeoutError` and its names.
+const TIMEOUTS: &[&str] = &[
+    "asyncio.TimeoutError",
+    "asyncio.exceptions.TimeoutError",
+    "builtins.TimeoutError",
 ];
 
 /// Builtin exceptions and the builtin classes above them that a failure type list may name.
@@ -330,7 +338,12 @@ fn is_temporal_failure(
     if depth > 8 {
         return None;
     }
-    if exception.starts_with("temporalio.") || declared.iter().any(|d| d == exception) {
+    // The SDK fails the workflow on `asyncio.TimeoutError` too (`wait_condition`'s timeout);
+    // from Python 3.11 that is the builtin `TimeoutError`.
+    if exception.starts_with("temporalio.")
+        || TIMEOUTS.contains(&exception)
+        || declared.iter().any(|d| d == exception)
+    {
         return Some(true);
     }
     if let Some(name) = exception.strip_prefix("builtins.") {
