@@ -252,6 +252,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) body: &'a [ast::Stmt],
     /// The checked function's parameters, positional then keyword-only (none at module level).
     parameters: Vec<&'a str>,
+    /// The checked function (none at module level).
+    def: Option<&'a ast::StmtFunctionDef>,
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
@@ -285,6 +287,11 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     nested: Vec<NestedDef<'a>>,
     /// Nested function names referenced outside offloaded code.
     nested_used: FxHashMap<&'a str, bool>,
+    /// The call argument being visited (a lambda there is handed to that call).
+    argument: Option<TextRange>,
+    /// Whether the body hands a stored callable to a thread (see
+    /// `offload::hands_stored_callable`), once a stored lambda asks.
+    hands_stored_callable: Option<bool>,
 }
 
 impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
@@ -303,6 +310,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             role,
             body: &[],
             parameters: Vec::new(),
+            def: None,
             in_async: false,
             offloaded: 0,
             deferred: 0,
@@ -320,6 +328,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             handling: Vec::new(),
             nested: Vec::new(),
             nested_used: FxHashMap::default(),
+            argument: None,
+            hands_stored_callable: None,
         }
     }
 
@@ -357,6 +367,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         checker.in_async = data.def.is_async;
         checker.body = &data.def.body;
         checker.parameters = fallback::parameter_names(data.def);
+        checker.def = Some(data.def);
         checker.visit_body(&data.def.body);
         checker.finish()
     }
@@ -425,6 +436,19 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             Some(tempolint_semantic::Global::Variable(value)) => Some(value),
             _ => None,
         }
+    }
+
+    /// The default value of the checked function's parameter `name`, if it has one.
+    pub(crate) fn parameter_default(&self, name: &str) -> Option<&'a Expr> {
+        let parameters = &self.def?.parameters;
+        parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
+            .find(|parameter| parameter.parameter.name.as_str() == name)?
+            .default
+            .as_deref()
     }
 
     pub(crate) fn resolve(&self, expr: &Expr) -> Binding {

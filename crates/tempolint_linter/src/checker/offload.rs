@@ -6,6 +6,8 @@ use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{FunctionId, Project};
 
+use super::Checker;
+
 /// Calls that run their callable arguments in a thread or process (by method name, as the
 /// walk recognises them when the receiver's type is not known).
 pub(super) fn offloads_by_name(func: &Expr) -> bool {
@@ -91,4 +93,44 @@ impl<'a> Visitor<'a> for Finder<'_, 'a> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// Whether `body` hands a callable held in a variable (`to_thread(call)`, `submit(jobs[0])`)
+/// to a call that runs it in a thread: a lambda the body stores may be what runs there.
+pub(super) fn hands_stored_callable(checker: &Checker, body: &[ast::Stmt]) -> bool {
+    struct Finder<'k, 'c, 'p, 'a> {
+        checker: &'k Checker<'c, 'p, 'a>,
+        found: bool,
+    }
+    impl<'e> Visitor<'e> for Finder<'_, '_, '_, '_> {
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            if let Expr::Call(call) = expr
+                && call
+                    .arguments
+                    .args
+                    .iter()
+                    .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
+                    .any(|argument| matches!(argument, Expr::Name(_) | Expr::Subscript(_)))
+                && (offloads_by_name(&call.func)
+                    || self
+                        .checker
+                        .resolve(&call.func)
+                        .symbol()
+                        .is_some_and(|symbol| self.checker.tables.offloading.get(symbol).is_some()))
+            {
+                self.found = true;
+            }
+            if !self.found {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        found: false,
+    };
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.found
 }

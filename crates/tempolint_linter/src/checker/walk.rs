@@ -195,11 +195,13 @@ impl<'a> Checker<'_, '_, 'a> {
                 .as_ref()
                 .is_some_and(|handed| handed.positions.contains(&index));
             self.offloaded += u32::from(thread);
+            let outer = self.argument.replace(arg.range());
             if set_update {
                 self.visit_identity_operand(arg);
             } else {
                 self.visit_expr(arg);
             }
+            self.argument = outer;
             self.offloaded -= u32::from(thread);
         }
         for keyword in &call.arguments.keywords {
@@ -209,8 +211,16 @@ impl<'a> Checker<'_, '_, 'a> {
                     .as_ref()
                     .is_some_and(|name| handed.names.contains(&name.as_str()))
             });
+            let unordered = keyword
+                .arg
+                .as_ref()
+                .is_some_and(|name| is_membership_only(name.as_str()));
             self.offloaded += u32::from(thread);
+            self.order_insensitive += u32::from(unordered);
+            let outer = self.argument.replace(keyword.value.range());
             self.visit_expr(&keyword.value);
+            self.argument = outer;
+            self.order_insensitive -= u32::from(unordered);
             self.offloaded -= u32::from(thread);
         }
         self.log_message -= u32::from(log_message);
@@ -220,6 +230,15 @@ impl<'a> Checker<'_, '_, 'a> {
         if offloads {
             self.offloaded -= 1;
         }
+    }
+
+    fn hands_stored_callable(&mut self) -> bool {
+        if let Some(known) = self.hands_stored_callable {
+            return known;
+        }
+        let found = offload::hands_stored_callable(self, self.body);
+        self.hands_stored_callable = Some(found);
+        found
     }
 
     /// An edge for `call`, which runs the project function `target` with none of this
@@ -408,11 +427,17 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::Assign(assign) => {
                 rules::dispatch_assignment(self, assign);
+                let unordered = assign.targets.iter().all(|target| {
+                    matches!(target, Expr::Attribute(attribute)
+                        if is_membership_only(attribute.attr.as_str()))
+                });
+                self.order_insensitive += u32::from(unordered);
                 if identity::kept_for_identity(self.body, assign) {
                     self.visit_identity_operand(&assign.value);
                 } else {
                     self.visit_expr(&assign.value);
                 }
+                self.order_insensitive -= u32::from(unordered);
                 for target in &assign.targets {
                     rules::dispatch_assignment_target(self, target);
                     self.visit_target(target);
@@ -651,8 +676,14 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                         }
                     }
                 }
+                // A lambda stored in a variable or a collection, in a body that hands a
+                // stored callable to a thread, may be what runs there: its calls are not taken
+                // to run on the event loop.
+                let stored = self.argument != Some(lambda.range) && self.hands_stored_callable();
                 self.deferred += 1;
+                self.offloaded += u32::from(stored);
                 self.visit_expr(&lambda.body);
+                self.offloaded -= u32::from(stored);
                 self.deferred -= 1;
                 self.scope.pop();
             }
@@ -699,4 +730,10 @@ impl<'a> Checker<'_, '_, 'a> {
             _ => {}
         }
     }
+}
+
+/// Fields whose order nothing reads: `RetryPolicy.non_retryable_error_types` (the server tests
+/// membership, and replay does not compare retry policies).
+fn is_membership_only(name: &str) -> bool {
+    name == "non_retryable_error_types"
 }

@@ -8,7 +8,9 @@ use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks SDK calls that pass both `arg` (positionally or as `arg=`) and `args=`, and
+    /// Checks SDK calls that pass both `arg` (positionally or as `arg=`) and `args=` with
+    /// items (a wrapper's `arg` parameter that defaults to the SDK's `_arg_unset` may be
+    /// unset, so passing it on is fine), and
     /// activity or child workflow calls whose argument count cannot fit the signature of the
     /// activity or workflow they start (resolved across modules).
     ///
@@ -69,7 +71,10 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let positional_arg = arguments.args.get(call.positional - 1);
     let keyword_arg = arguments.find_keyword("arg").map(|k| &k.value);
     let args = arguments.find_keyword("args");
-    if let (Some(arg), Some(args)) = (positional_arg.or(keyword_arg), args) {
+    if let (Some(arg), Some(args)) = (positional_arg.or(keyword_arg), args)
+        && !may_be_unset(checker, arg)
+        && !may_be_empty(&args.value)
+    {
         let violation = ArgumentMismatch {
             problem: "`arg` and `args=` are both given; the SDK raises `ValueError(\"Cannot have arg and args\")`. Pass every argument in `args=[…]`".to_string(),
         };
@@ -195,4 +200,25 @@ fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize
         .count();
     let accepted = parameters.vararg.is_none().then_some(positional.len());
     Some((required, accepted))
+}
+
+/// Whether `arg` may be the SDK's "no argument" value: a parameter of the checked function
+/// that defaults to `temporalio.common._arg_unset` (a wrapper passing on what it was given).
+fn may_be_unset(checker: &Checker, arg: &Expr) -> bool {
+    let Expr::Name(name) = arg else {
+        return false;
+    };
+    checker
+        .parameter_default(name.id.as_str())
+        .is_some_and(|default| {
+            checker.resolve(default).symbol() == Some("temporalio.common._arg_unset")
+        })
+}
+
+/// Whether `args=` may be empty (the SDK only raises for `arg` with a non-empty `args`): not
+/// a list or tuple written with an item that is not unpacked.
+fn may_be_empty(args: &Expr) -> bool {
+    !matches!(args,
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })
+            if elts.iter().any(|item| !item.is_starred_expr()))
 }

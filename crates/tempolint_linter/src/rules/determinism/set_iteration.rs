@@ -12,7 +12,8 @@ violation! {
     /// `frozenset`: `for` loops and comprehensions over them, `list(s)`, `tuple(s)`,
     /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
-    /// `min`, `max`, `any`, `all`, set comprehensions) are fine.
+    /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
+    /// `non_retryable_error_types`) are fine.
     ///
     /// ## Why is this bad?
     /// The order of a set of strings depends on string hashing, which is salted per process;
