@@ -79,6 +79,16 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 }
                 result
             }
+            // `client["orders"]`: what the class's `__getitem__` returns, where known.
+            Expr::Subscript(subscript) => {
+                match self.resolve_at(&subscript.value, scope, depth + 1) {
+                    Binding::Instance(class) => TYPES
+                        .returns
+                        .get(format!("{class}.__getitem__").as_str())
+                        .map_or(Binding::Unknown, |item| Binding::Instance(item.clone())),
+                    _ => Binding::Unknown,
+                }
+            }
             Expr::Await(await_expr) => self.resolve_at(&await_expr.value, scope, depth + 1),
             Expr::Named(named) => self.resolve_at(&named.value, scope, depth + 1),
             Expr::Set(_) | Expr::SetComp(_) => Binding::Instance("builtins.set".into()),
