@@ -313,7 +313,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
         if let Some(function) = self.project.function_by_name(path) {
             return self.annotated_return(function).unwrap_or(Binding::Unknown);
         }
-        if let Some(returned) = TYPES.returns.get(path.as_str()) {
+        // `Builder.*`: every method of a fluent builder returns a builder.
+        let every_method = path
+            .rsplit_once('.')
+            .and_then(|(owner, _)| TYPES.returns.get(format!("{owner}.*").as_str()));
+        if let Some(returned) = TYPES.returns.get(path.as_str()).or(every_method) {
             return Binding::Instance(returned.clone());
         }
         let last = path.rsplit('.').next().unwrap_or(path);
