@@ -98,7 +98,7 @@ impl<'a> Module<'a> {
 pub enum FunctionKind {
     /// Any function or method with no Temporal role of its own.
     Plain,
-    /// A method of a `@workflow.defn` class (workflow context by definition).
+    /// An instance method of a `@workflow.defn` class (workflow context by definition).
     WorkflowMethod,
     /// An `@activity.defn` function or method.
     Activity { is_async: bool },
@@ -424,7 +424,12 @@ impl<'a> Project<'a> {
             let methods: Vec<FunctionId> = class.methods.values().copied().collect();
             self.modules[module.0 as usize].workflows.push(id);
             for method in methods {
-                self.functions[method.0 as usize].kind = FunctionKind::WorkflowMethod;
+                // A class or static method runs wherever it is called (worker set-up code
+                // listing the activities, say); the workflow's own calls of it are followed.
+                let function = &mut self.functions[method.0 as usize];
+                if !is_class_or_static(function.def) {
+                    function.kind = FunctionKind::WorkflowMethod;
+                }
             }
         }
         for module in &mut self.modules {
@@ -902,6 +907,14 @@ impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// `@classmethod` or `@staticmethod`.
+fn is_class_or_static(def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list.iter().any(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name)
+            if matches!(name.id.as_str(), "classmethod" | "staticmethod"))
+    })
 }
 
 fn names_defn(decorator: &ast::Decorator) -> bool {

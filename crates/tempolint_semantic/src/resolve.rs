@@ -99,7 +99,21 @@ impl<'p, 'a> Resolver<'p, 'a> {
             Expr::BytesLiteral(_) => Binding::Instance("builtins.bytes".into()),
             Expr::BinOp(binop) => {
                 let left = self.resolve_at(&binop.left, scope, depth + 1);
-                binop_result(&left, binop.op)
+                let result = binop_result(&left, binop.op);
+                if result != Binding::Unknown || binop.op != Operator::BitOr {
+                    return result;
+                }
+                // `prompt | llm`: the left side's `__or__`, else the right side's `__ror__`,
+                // where the table knows them.
+                let right = self.resolve_at(&binop.right, scope, depth + 1);
+                [(&left, "__or__"), (&right, "__ror__")]
+                    .into_iter()
+                    .find_map(|(side, method)| {
+                        TYPES
+                            .returns
+                            .get(format!("{}.{method}", side.instance()?).as_str())
+                    })
+                    .map_or(Binding::Unknown, |piped| Binding::Instance(piped.clone()))
             }
             // `client or httpx.Client(…)`: the one type the known alternatives agree on (an
             // unknown one is, as a rule, an optional injected instance of it). Not for builtin

@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
-use tempolint_semantic::{FunctionId, Project};
+use tempolint_semantic::{FunctionId, FunctionKind, Project};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::rules::api::{Target, argument_call, has_starred, target_argument, target_keyword};
@@ -145,7 +145,14 @@ fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<Fu
     let symbol = binding.symbol()?;
     let project = checker.resolver.project();
     if let Some(function) = project.function_by_name(symbol) {
-        return Some(function);
+        // Only what the SDK's decorators made an activity or a workflow method: another
+        // framework's `@activity.defn` may register something with other parameters.
+        let kind = project.function(function).kind;
+        let started = match target {
+            Target::Activity => matches!(kind, FunctionKind::Activity { .. }),
+            _ => kind == FunctionKind::WorkflowMethod,
+        };
+        return started.then_some(function);
     }
     if target == Target::ChildWorkflow {
         let class = project.class_by_name(symbol)?;
