@@ -309,3 +309,10 @@ fn plugin_packages_are_not_project_folders() {
 fn imported_module_state() {
     check_project("shared_state", ".", "DET204");
 }
+
+/// Two services under one checked folder, each with an `app` package: one service's
+/// `app.core.audit` is not the other's.
+#[test]
+fn same_named_packages() {
+    check_project("same_named_packages", ".", "BLK102,BLK103,BLK105");
+}

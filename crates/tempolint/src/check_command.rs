@@ -15,7 +15,10 @@ use crate::cache::{self, FileBytes, RunCache};
 use crate::context::context_files;
 use crate::discovery::python_files;
 use crate::fix::{self, FixOutcome};
-use crate::loader::{InvalidUtf8, Loaded, SourceRoots, from_bytes, prune_trees, read, text_only};
+use crate::loader::{
+    InvalidUtf8, Loaded, SourceRoots, from_bytes, prune_trees, read, separate_same_named_trees,
+    text_only,
+};
 use crate::printer::{self, OutputFormat};
 
 #[derive(clap::Args)]
@@ -393,6 +396,7 @@ fn analyse(
     reported: usize,
     cache: Option<&RunCache>,
 ) -> FixOutcome {
+    separate_same_named_trees(inputs);
     prune_trees(inputs);
     let mut outcome = if args.fixing() {
         fix::fix_project(inputs, settings, args.unsafe_fixes, reported)

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_linter::Settings;
 use tempolint_python::{ParsedSource, module_name_for, trailing_module_name};
 use tempolint_semantic::SourceInput;
@@ -208,4 +208,67 @@ fn restore_in_waves(
 
 fn last_segment(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Gives the modules of a folder that is no package (`svc-a/`, a service of its own, run
+/// from there) names of their own when another such folder holds modules of the same names
+/// (`svc-a/app/…` and `svc-b/app/…`, two services with an `app` package each, or a `worker.py`
+/// each): else they would be one module to the analysis, and one file's definitions taken for
+/// the other's. Every module of such a folder gets the folder's name in front
+/// (`svc-a.app.core.audit`, a first segment no Python name can be). Imports written inside
+/// (`from app.core import audit`) still land in the same folder, as an absolute import takes
+/// the first enclosing package that has the name; from elsewhere, in the one such folder that
+/// has it; and passthrough settings naming `app` still cover it.
+pub(crate) fn separate_same_named_trees(inputs: &mut [SourceInput]) {
+    // The folder above each module's top-level package (or holding a top-level module).
+    let folders: Vec<Option<PathBuf>> = inputs
+        .iter()
+        .map(|input| {
+            let levels = input.module_name.split('.').count() - usize::from(!input.is_package);
+            input
+                .path
+                .ancestors()
+                .nth(levels + 1)
+                .map(Path::to_path_buf)
+        })
+        .collect();
+    let mut by_name: FxHashMap<&str, FxHashSet<&Path>> = FxHashMap::default();
+    for (input, folder) in inputs.iter().zip(&folders) {
+        if let Some(folder) = folder {
+            by_name
+                .entry(input.module_name.as_str())
+                .or_default()
+                .insert(folder);
+        }
+    }
+    // The folders that are no package and hold a name another folder holds too, by tag.
+    let mut by_tag: FxHashMap<String, FxHashSet<&Path>> = FxHashMap::default();
+    for holders in by_name.values().filter(|holders| holders.len() > 1) {
+        for folder in holders {
+            if let Some(tag) = folder_tag(folder) {
+                by_tag.entry(tag).or_default().insert(folder);
+            }
+        }
+    }
+    let tags: FxHashMap<PathBuf, String> = by_tag
+        .into_iter()
+        .filter(|(_, folders)| folders.len() == 1)
+        .flat_map(|(tag, folders)| {
+            folders
+                .into_iter()
+                .map(move |folder| (folder.to_path_buf(), tag.clone()))
+        })
+        .collect();
+    for (input, folder) in inputs.iter_mut().zip(folders) {
+        if let Some(tag) = folder.and_then(|folder| tags.get(&folder)) {
+            input.module_name = format!("{tag}.{}", input.module_name);
+        }
+    }
+}
+
+/// The name in front of a folder's modules: the folder's, when no package can have it (one
+/// that could would already be part of its modules' names).
+fn folder_tag(folder: &Path) -> Option<String> {
+    let name = folder.file_name()?.to_str()?;
+    (!tempolint_python::is_identifier(name) && !name.contains('.')).then(|| name.to_string())
 }

@@ -5,7 +5,7 @@ mod module_name;
 mod nesting;
 mod source;
 
-pub use module_name::{module_name_for, package_of, trailing_module_name};
+pub use module_name::{is_identifier, module_name_for, package_of, trailing_module_name};
 pub use nesting::MAX_NESTING;
 pub use source::{ParsedSource, SourcePosition, SyntaxError};
 

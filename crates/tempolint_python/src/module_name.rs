@@ -113,7 +113,8 @@ fn dotted<'p>(parts: impl Iterator<Item = &'p str>) -> Option<String> {
     Some(parts.join("."))
 }
 
-fn is_identifier(part: &str) -> bool {
+/// Whether `part` can name a Python module or package.
+pub fn is_identifier(part: &str) -> bool {
     let mut chars = part.chars();
     chars
         .next()

@@ -737,7 +737,23 @@ impl<'a> Project<'a> {
         if self.lands(target) {
             return target.to_string();
         }
-        first_match.unwrap_or_else(|| target.to_string())
+        first_match.unwrap_or_else(|| self.in_named_folder(target))
+    }
+
+    /// Where `target` lands among the modules of folders that are no package, named with
+    /// the folder in front (`svc-a.app.core`, when two such folders hold an `app`): the one
+    /// folder that has it (a shared library beside the services), else `target` as written.
+    fn in_named_folder(&self, target: &str) -> String {
+        let mut landing = self
+            .top_level_packages
+            .iter()
+            .filter(|top| !tempolint_python::is_identifier(top))
+            .map(|folder| format!("{folder}.{target}"))
+            .filter(|name| self.lands(name));
+        match (landing.next(), landing.next()) {
+            (Some(name), None) => name,
+            _ => target.to_string(),
+        }
     }
 
     /// The names an import statement inside a function of `from` binds, each with what it

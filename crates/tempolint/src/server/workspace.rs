@@ -17,7 +17,7 @@ use tempolint_python::ParsedSource;
 use tempolint_semantic::SourceInput;
 
 use crate::discovery::{is_excluded, python_files};
-use crate::loader::{Loaded, SourceRoots, load, prune_trees};
+use crate::loader::{Loaded, SourceRoots, load, prune_trees, separate_same_named_trees};
 
 /// A folder analysed as one project, with the settings its config file gives.
 pub(crate) struct Root {
@@ -82,6 +82,7 @@ impl Root {
                 Loaded::Unreadable(_) => None,
             })
             .collect();
+        separate_same_named_trees(&mut files);
         prune_trees(&mut files);
         files.sort_by_key(|input| !input.source.has_tree());
         self.slice_len = files.iter().filter(|input| input.source.has_tree()).count();
@@ -191,7 +192,14 @@ impl Root {
     /// Replaces (or adds) a file's text and re-parses it (once); says what must be analysed
     /// again: the project when the file is or was in the slice, else the file alone.
     pub(crate) fn set_text(&mut self, path: &Path, text: String) -> Reach {
-        let (module_name, is_package) = self.roots.module_of(path);
+        // A known file keeps the name discovery gave it (see `separate_same_named_trees`).
+        let (module_name, is_package) = match self.index.get(path) {
+            Some(&index) => (
+                self.files[index].module_name.clone(),
+                self.files[index].is_package,
+            ),
+            None => self.roots.module_of(path),
+        };
         let mut input = SourceInput {
             path: path.to_path_buf(),
             module_name,
