@@ -121,6 +121,7 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     if !is_sdk(symbol, "temporalio.worker", "Worker") {
+        record_library_registration(checker, symbol, info.call);
         return;
     }
     // Options may also come in a `**options` dict: a dict written here is read key by key;
@@ -164,6 +165,62 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
         client,
         open,
     });
+}
+
+/// Workflow classes handed to a library's function (`app.setup_workflow(
+/// workflow_and_activities_classes=[(Flow, Activities)])`): the library may run them on a
+/// worker of its own, whose sandbox we cannot read.
+fn record_library_registration(checker: &mut Checker, symbol: &str, call: &ExprCall) {
+    let project = checker.resolver.project();
+    let top = symbol.split('.').next().unwrap_or(symbol);
+    if top == "temporalio" || top == "builtins" || project.has_top_level_package(top) {
+        return;
+    }
+    let mut workflows = Vec::new();
+    for argument in call
+        .arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
+    {
+        handed_workflows(checker, argument, &mut workflows, 0);
+    }
+    if !workflows.is_empty() {
+        checker.facts.sandbox.workers.push(WorkerRegistration {
+            workflows,
+            passthrough: Passthrough::everything(),
+            client: None,
+            open: false,
+        });
+    }
+}
+
+/// The project workflow classes `expr` names, in lists and tuples written here, two deep.
+fn handed_workflows(checker: &Checker, expr: &Expr, workflows: &mut Vec<ClassId>, depth: u32) {
+    match expr {
+        Expr::List(list) if depth < 2 => {
+            for element in &list.elts {
+                handed_workflows(checker, element, workflows, depth + 1);
+            }
+        }
+        Expr::Tuple(tuple) if depth < 2 => {
+            for element in &tuple.elts {
+                handed_workflows(checker, element, workflows, depth + 1);
+            }
+        }
+        Expr::Name(_) | Expr::Attribute(_) => {
+            let project = checker.resolver.project();
+            if let Some(class) = checker
+                .resolve(expr)
+                .symbol()
+                .and_then(|name| project.class_by_name(name))
+                .filter(|class| project.class(*class).workflow.is_some())
+            {
+                workflows.push(class);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `prefix.…​.name`: an SDK class however it is imported (`temporalio.worker.Worker`,

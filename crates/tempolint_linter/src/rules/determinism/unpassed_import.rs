@@ -18,7 +18,9 @@ violation! {
     /// Google ADK, LangGraph, …), and the `passthrough-modules` setting. A workflow on several
     /// workers is judged by the strictest. What cannot be read passes everything: a runner
     /// built elsewhere, a plugin of another make on a client we cannot trace to the worker,
-    /// and, for a workflow on no worker in sight, a worker whose `workflows=` is computed.
+    /// a workflow handed to a library that may build the worker itself
+    /// (`app.setup_workflow(workflow_and_activities_classes=[(Flow, Activities)])`), and, for
+    /// a workflow on no worker in sight, a worker whose `workflows=` is computed.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports every non-passed-through module for each workflow run: slow, and
