@@ -206,7 +206,10 @@ fn src_layout_checked_from_above() {
         .collect();
     assert_eq!(
         codes,
-        [("BLK103", "src_layout/src/pkg/acts.py", 19)],
+        [
+            ("BLK103", "src_layout/src/pkg/acts.py", 19),
+            ("BLK103", "src_layout/src/pkg/acts.py", 26)
+        ],
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -757,14 +757,17 @@ impl<'a> Project<'a> {
     }
 
     /// The names an import statement inside a function of `from` binds, each with what it
-    /// stands for, resolved as a module-level import is (relative imports included).
+    /// stands for, resolved as a module-level import is (relative imports and re-exports
+    /// included).
     pub fn local_import_bindings<'s>(
         &self,
         from: ModuleId,
         stmt: &'s Stmt,
     ) -> Vec<(&'s str, String)> {
+        // Through re-exports too (`from pkg.reports import run_report`, which
+        // `pkg/reports/__init__.py` imports from `pkg.reports.runner`).
         let resolve = |target: String, relative: bool| {
-            self.resolve_import(
+            self.canonicalize(&self.resolve_import(
                 from,
                 &Import {
                     target,
@@ -772,7 +775,7 @@ impl<'a> Project<'a> {
                     range: tempolint_python::TextRange::default(),
                     relative,
                 },
-            )
+            ))
         };
         match stmt {
             Stmt::Import(import) => import
