@@ -180,13 +180,13 @@ fn factory_callees(factory: &Expr) -> Vec<&Expr> {
 
 /// What making an instance of `class` with `call` runs besides `__init__`: the post-init
 /// hook, and each left-out field's factory with the class and field it belongs to.
-pub(super) struct ConstructorCode<'a> {
-    pub(super) post_init: Option<FunctionId>,
+struct ConstructorCode<'a> {
+    post_init: Option<FunctionId>,
     /// (`Order.id`, the class that declares the field, a callable its factory runs).
-    pub(super) factories: Vec<(String, ClassId, &'a Expr)>,
+    factories: Vec<(String, ClassId, &'a Expr)>,
 }
 
-pub(super) fn constructor_code<'a>(
+fn constructor_code<'a>(
     project: &Project<'a>,
     class: ClassId,
     call: &ast::ExprCall,
