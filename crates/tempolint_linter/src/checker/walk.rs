@@ -258,7 +258,9 @@ impl<'a> Checker<'_, '_, 'a> {
     }
 
     /// Whether `callee` is a method of a local object made in this body by a call the
-    /// determinism rules report (`session.get` after `session = requests.Session()`).
+    /// determinism rules report (`session.get` after `session = requests.Session()`), or, at
+    /// module level, of a module variable made by a call they or the sandbox's restrictions
+    /// report (`handle.write` after `handle = tempfile.NamedTemporaryFile()`).
     fn reported_where_made(&self, callee: &Expr) -> bool {
         let Expr::Attribute(attribute) = callee else {
             return false;
@@ -266,16 +268,21 @@ impl<'a> Checker<'_, '_, 'a> {
         let Expr::Name(name) = &*attribute.value else {
             return false;
         };
-        let Some(LocalValue {
-            expr: Some(Expr::Call(made)),
-            ..
-        }) = self.scope.value(name.id.as_str())
-        else {
+        let module_level = self.role == Role::ModuleLevel;
+        let made = if module_level {
+            self.value_of(name.id.as_str())
+        } else {
+            self.scope
+                .value(name.id.as_str())
+                .and_then(|value: &LocalValue| value.expr)
+        };
+        let Some(Expr::Call(made)) = made else {
             return false;
         };
         self.resolve(&made.func).symbol().is_some_and(|symbol| {
             !self.settings.is_known_deterministic(symbol)
-                && self.tables.determinism.get(symbol).is_some()
+                && (self.tables.determinism.get(symbol).is_some()
+                    || (module_level && self.tables.restriction(symbol).is_some()))
         })
     }
 
