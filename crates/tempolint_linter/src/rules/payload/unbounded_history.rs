@@ -48,7 +48,7 @@ violation! {
 impl UnboundedHistory {
     fn describe(&self) -> String {
         match self.counted {
-            None => "Workflow loops without end (`while True` with no `break` or `return`) but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string(),
+            None => "Workflow loops without end (`while True` with no `break`, `return` or `raise`) but never calls `workflow.continue_as_new()`; its history grows until the 51,200-event / 50 MiB limit terminates it".to_string(),
             Some((iterations, events)) => format!(
                 "Workflow loop of {iterations} iterations adds at least {events} history events if it runs them all, past the {HISTORY_LIMIT}-event limit that terminates the workflow, and no method calls `workflow.continue_as_new()`"
             ),
@@ -145,29 +145,44 @@ pub(crate) fn record_continue_as_new(checker: &mut Checker, info: &CallInfo) {
     }
 }
 
-/// Whether a loop body leaves the loop (`break` or `return`), outside nested loops and
-/// functions.
+/// Whether a loop body leaves the loop: `break` (outside nested loops), `return` or `raise`
+/// (anywhere but nested functions).
 fn exits(body: &[ast::Stmt]) -> bool {
+    leaves(body, false)
+}
+
+/// [`exits`], inside a loop nested in the body when `nested` (where `break` ends that loop).
+fn leaves(body: &[ast::Stmt], nested: bool) -> bool {
     body.iter().any(|stmt| match stmt {
-        ast::Stmt::Break(_) | ast::Stmt::Return(_) => true,
+        ast::Stmt::Return(_) | ast::Stmt::Raise(_) => true,
+        ast::Stmt::Break(_) => !nested,
+        ast::Stmt::For(for_stmt) => {
+            leaves(&for_stmt.body, true) || leaves(&for_stmt.orelse, nested)
+        }
+        ast::Stmt::While(while_stmt) => {
+            leaves(&while_stmt.body, true) || leaves(&while_stmt.orelse, nested)
+        }
         ast::Stmt::If(if_stmt) => {
-            exits(&if_stmt.body)
+            leaves(&if_stmt.body, nested)
                 || if_stmt
                     .elif_else_clauses
                     .iter()
-                    .any(|clause| exits(&clause.body))
+                    .any(|clause| leaves(&clause.body, nested))
         }
-        ast::Stmt::With(with) => exits(&with.body),
+        ast::Stmt::With(with) => leaves(&with.body, nested),
         ast::Stmt::Try(try_stmt) => {
-            exits(&try_stmt.body)
-                || exits(&try_stmt.orelse)
-                || exits(&try_stmt.finalbody)
+            leaves(&try_stmt.body, nested)
+                || leaves(&try_stmt.orelse, nested)
+                || leaves(&try_stmt.finalbody, nested)
                 || try_stmt.handlers.iter().any(|handler| {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    exits(&handler.body)
+                    leaves(&handler.body, nested)
                 })
         }
-        ast::Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| exits(&case.body)),
+        ast::Stmt::Match(match_stmt) => match_stmt
+            .cases
+            .iter()
+            .any(|case| leaves(&case.body, nested)),
         _ => false,
     })
 }
