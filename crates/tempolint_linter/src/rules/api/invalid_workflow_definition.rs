@@ -12,7 +12,8 @@ violation! {
     /// Checks `@workflow.defn` classes whose shape the SDK rejects or mishandles: no
     /// `@workflow.run` method (on the class or a project base), two of them, a run method that
     /// is not `async def`, two signal, query or update handlers under one name, an `async`
-    /// update validator, `@workflow.init` on a method other than `__init__`, two workflows
+    /// update validator, `@workflow.init` on a method other than `__init__` or on one whose
+    /// parameters differ from the run method's (in number, kind, defaults), two workflows
     /// registered under one name on the same `Worker(workflows=[…])`; and handlers that
     /// work against their kind: an `async def` query (deprecated; the SDK warns), a signal
     /// handler that returns a value (it is discarded), a query that never returns one.
@@ -188,6 +189,19 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
             ),
         ));
     }
+    let init = handlers.iter().find(|h| h.role == Role::Init);
+    if let (Some(init), [run]) = (init, &runs[..])
+        && init.def.name.as_str() == "__init__"
+        && let Some(difference) = parameters_differ(init.def, run.def)
+    {
+        problems.push((
+            init.def.name.range(),
+            format!(
+                "`@workflow.init` `__init__` and `@workflow.run` `{}` take different parameters ({difference}); the SDK rejects the class (`@workflow.init and @workflow.run method parameters do not match`). Give `__init__` the run method's parameters",
+                run.def.name
+            ),
+        ));
+    }
     let mut seen: FxHashMap<(Role, Option<&str>), &str> = FxHashMap::default();
     for handler in handlers {
         let def = handler.def;
@@ -239,6 +253,70 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
         }
     }
     problems
+}
+
+/// How the parameters of `init` and `run` certainly differ for the SDK, which compares
+/// them but for their names: their number, their kinds, which have defaults and which
+/// annotations. Equal annotations written differently (`Optional[str]`, `str | None`) are
+/// not told apart, so only a missing one counts.
+fn parameters_differ(init: &ast::StmtFunctionDef, run: &ast::StmtFunctionDef) -> Option<String> {
+    let shape = |def: &ast::StmtFunctionDef| {
+        let parameters = &def.parameters;
+        let listed = |kind: &'static str, list: &[ast::ParameterWithDefault]| {
+            list.iter()
+                .map(|parameter| {
+                    (
+                        kind,
+                        parameter.default.is_some(),
+                        parameter.parameter.annotation.is_some(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut shape = listed("positional-only", &parameters.posonlyargs);
+        shape.extend(listed("positional", &parameters.args));
+        shape.extend(
+            parameters
+                .vararg
+                .iter()
+                .map(|vararg| ("*args", false, vararg.annotation.is_some())),
+        );
+        shape.extend(listed("keyword-only", &parameters.kwonlyargs));
+        shape.extend(
+            parameters
+                .kwarg
+                .iter()
+                .map(|kwarg| ("**kwargs", false, kwarg.annotation.is_some())),
+        );
+        shape
+    };
+    let (init_shape, run_shape) = (shape(init), shape(run));
+    if init_shape.len() != run_shape.len() {
+        let count = |shape: &[(&str, bool, bool)]| shape.len().saturating_sub(1);
+        return Some(format!(
+            "{} and {} besides `self`",
+            count(&init_shape),
+            count(&run_shape)
+        ));
+    }
+    init_shape
+        .iter()
+        .zip(&run_shape)
+        .enumerate()
+        .find_map(|(index, (a, b))| {
+            if a.0 != b.0 {
+                Some(format!(
+                    "parameter {index} is {} in one, {} in the other",
+                    a.0, b.0
+                ))
+            } else if a.1 != b.1 {
+                Some(format!("parameter {index} has a default in only one"))
+            } else if a.2 != b.2 {
+                Some(format!("parameter {index} is annotated in only one"))
+            } else {
+                None
+            }
+        })
 }
 
 /// The Temporal role of a method of a class in `module`, from its decorators (the SDK's, or
