@@ -273,21 +273,16 @@ fn parameters_differ(init: &ast::StmtFunctionDef, run: &ast::StmtFunctionDef) ->
                 })
                 .collect::<Vec<_>>()
         };
+        let variadic = |kind: &'static str, parameter: &Option<Box<ast::Parameter>>| {
+            parameter
+                .as_ref()
+                .map(|parameter| (kind, false, parameter.annotation.is_some()))
+        };
         let mut shape = listed("positional-only", &parameters.posonlyargs);
         shape.extend(listed("positional", &parameters.args));
-        shape.extend(
-            parameters
-                .vararg
-                .iter()
-                .map(|vararg| ("*args", false, vararg.annotation.is_some())),
-        );
+        shape.extend(variadic("*args", &parameters.vararg));
         shape.extend(listed("keyword-only", &parameters.kwonlyargs));
-        shape.extend(
-            parameters
-                .kwarg
-                .iter()
-                .map(|kwarg| ("**kwargs", false, kwarg.annotation.is_some())),
-        );
+        shape.extend(variadic("**kwargs", &parameters.kwarg));
         shape
     };
     let (init_shape, run_shape) = (shape(init), shape(run));
