@@ -4,6 +4,7 @@ use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{Class, ClassId, ModuleId, Project};
 
 use crate::checker::{CallInfo, Checker, ProjectChecker};
+use crate::diagnostic::Severity;
 use crate::rules::api::{Registration, registration};
 use crate::rules::violation;
 
@@ -20,9 +21,10 @@ violation! {
     ///
     /// ## Why is this bad?
     /// The rejected shapes raise `ValueError("Invalid workflow class: …")` when the module is
-    /// imported or the worker starts, so no workflow of that worker runs. The others do not
-    /// do what their author meant: nobody receives a signal's return value, and a query
-    /// without a return value answers `None`.
+    /// imported or the worker starts, so no workflow of that worker runs (an error). The
+    /// others are accepted but do not do what their author meant (a warning): nobody receives
+    /// a signal's return value, a query without a return value answers `None`, and an async
+    /// query draws a `DeprecationWarning` at import and at every query.
     ///
     /// ## Example
     /// ```python
@@ -93,17 +95,21 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
                 _ => None,
             })
             .collect();
-        for (range, problem) in problems(project, class, &handlers) {
+        for (range, problem, severity) in problems(project, class, &handlers) {
             let violation = InvalidWorkflowDefinition {
                 workflow: class.def.name.to_string(),
                 problem,
             };
-            findings.push((class.module, violation, range));
+            findings.push((class.module, violation, range, severity));
         }
     }
-    findings.extend(duplicate_names_on_workers(checker));
-    for (module, violation, range) in findings {
-        checker.report(module, &violation, range);
+    findings.extend(
+        duplicate_names_on_workers(checker)
+            .into_iter()
+            .map(|(module, violation, range)| (module, violation, range, Severity::Error)),
+    );
+    for (module, violation, range, severity) in findings {
+        checker.report(module, &violation, range).severity = severity;
     }
 }
 
@@ -171,14 +177,17 @@ fn duplicate_names_on_workers(
     findings
 }
 
-fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(TextRange, String)> {
+fn problems(
+    project: &Project,
+    class: &Class,
+    handlers: &[Handler],
+) -> Vec<(TextRange, String, Severity)> {
     let mut problems = Vec::new();
     let runs: Vec<&Handler> = handlers.iter().filter(|h| h.role == Role::Run).collect();
     if runs.is_empty() && !base_may_define_run(project, class, 0) {
         problems.push((
             class.def.name.range(),
-            "no `@workflow.run` method; the SDK rejects the class (`Missing @workflow.run method`). Mark the entry method `@workflow.run`".to_string(),
-        ));
+            "no `@workflow.run` method; the SDK rejects the class (`Missing @workflow.run method`). Mark the entry method `@workflow.run`".to_string(), Severity::Error));
     }
     if let [first, second, ..] = runs[..] {
         problems.push((
@@ -186,8 +195,7 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
             format!(
                 "a second `@workflow.run` method (`{}` and `{}`); the SDK rejects the class. Keep one",
                 first.def.name, second.def.name
-            ),
-        ));
+            ), Severity::Error));
     }
     let init = handlers.iter().find(|h| h.role == Role::Init);
     if let (Some(init), [run]) = (init, &runs[..])
@@ -199,8 +207,7 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
             format!(
                 "`@workflow.init` `__init__` and `@workflow.run` `{}` take different parameters ({difference}); the SDK rejects the class (`@workflow.init and @workflow.run method parameters do not match`). Give `__init__` the run method's parameters",
                 run.def.name
-            ),
-        ));
+            ), Severity::Error));
     }
     let mut seen: FxHashMap<(Role, Option<&str>), &str> = FxHashMap::default();
     for handler in handlers {
@@ -209,28 +216,22 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
         match handler.role {
             Role::Run if !def.is_async => problems.push((
                 range,
-                "the `@workflow.run` method is not `async def`; the SDK raises `ValueError` (`Workflow run method must be an async function`). Make it `async def`".to_string(),
-            )),
+                "the `@workflow.run` method is not `async def`; the SDK raises `ValueError` (`Workflow run method must be an async function`). Make it `async def`".to_string(), Severity::Error)),
             Role::Validator if def.is_async => problems.push((
                 range,
-                "the update validator is `async def`; the SDK raises `ValueError` (validators run without being awaited). Make it a plain `def`".to_string(),
-            )),
+                "the update validator is `async def`; the SDK raises `ValueError` (validators run without being awaited). Make it a plain `def`".to_string(), Severity::Error)),
             Role::Init if def.name.as_str() != "__init__" => problems.push((
                 range,
-                "`@workflow.init` is only allowed on `__init__`; the SDK raises `ValueError`. Move it to `__init__`".to_string(),
-            )),
+                "`@workflow.init` is only allowed on `__init__`; the SDK raises `ValueError`. Move it to `__init__`".to_string(), Severity::Error)),
             Role::Query if def.is_async => problems.push((
                 range,
-                "the query handler is `async def`; queries must not wait, the SDK warns that async queries are deprecated. Make it a plain `def`".to_string(),
-            )),
+                "the query handler is `async def`; queries must not wait, the SDK warns that async queries are deprecated. Make it a plain `def`".to_string(), Severity::Warning)),
             Role::Query if !returns_value(&def.body) && !is_stub(&def.body) => problems.push((
                 range,
-                "the query handler never returns a value, so every query answers `None`. Return the state it is meant to expose".to_string(),
-            )),
+                "the query handler never returns a value, so every query answers `None`. Return the state it is meant to expose".to_string(), Severity::Warning)),
             Role::Signal if returns_value(&def.body) => problems.push((
                 range,
-                "the signal handler returns a value, which nobody receives (signals have no result). Use `@workflow.update` to answer the caller".to_string(),
-            )),
+                "the signal handler returns a value, which nobody receives (signals have no result). Use `@workflow.update` to answer the caller".to_string(), Severity::Warning)),
             _ => {}
         }
         if matches!(handler.role, Role::Signal | Role::Query | Role::Update) {
@@ -247,8 +248,7 @@ fn problems(project: &Project, class: &Class, handlers: &[Handler]) -> Vec<(Text
                     format!(
                         "two {kind} handlers are registered as `{name}` (`{first}` and `{}`); the SDK rejects the class. Give each its own name",
                         def.name
-                    ),
-                ));
+                    ), Severity::Error));
             }
         }
     }
