@@ -1,3 +1,5 @@
+use tempolint_python::ast::{self, Expr};
+
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
 use crate::rules::determinism::{classified_as, report_call, shown};
@@ -48,7 +50,7 @@ violation! {
 impl NetworkAccess {
     fn describe(&self) -> String {
         format!(
-            "`{}()` does network I/O from workflow code; a replay calls out again and may get another answer. Call it from an activity",
+            "`{}()` does network or database I/O from workflow code; a replay calls out again and may get another answer. Call it from an activity",
             self.symbol
         )
     }
@@ -58,6 +60,9 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::NetworkAccess) else {
         return;
     };
+    if in_memory_sqlite(checker, info, symbol) {
+        return;
+    }
     report_call(
         checker,
         info,
@@ -65,4 +70,43 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             symbol: shown(symbol),
         },
     );
+}
+
+/// Whether the call opens a SQLite database held in memory (`sqlite3.connect(":memory:")`,
+/// `create_engine("sqlite://")`, a `mode=memory` URI): that is a data structure of the
+/// process, not a database or a server a replay would read again.
+fn in_memory_sqlite(checker: &Checker, info: &CallInfo, symbol: &str) -> bool {
+    let parameter = match symbol {
+        "sqlalchemy.create_engine" => "url",
+        "sqlite3.connect" => "database",
+        _ => return false,
+    };
+    let Some(mut target) = info.call.arguments.find_argument_value(parameter, 0) else {
+        return false;
+    };
+    if let Expr::Name(name) = target
+        && let Some(value) = checker.value_of(name.id.as_str())
+    {
+        target = value;
+    }
+    // The literal text, with `{}` for what an f-string fills in.
+    let text = match target {
+        Expr::StringLiteral(literal) => literal.value.to_str().to_string(),
+        Expr::FString(fstring) => fstring
+            .value
+            .elements()
+            .map(|element| match element {
+                ast::InterpolatedStringElement::Literal(literal) => &*literal.value,
+                ast::InterpolatedStringElement::Interpolation(_) => "{}",
+            })
+            .collect(),
+        _ => return false,
+    };
+    let url = symbol == "sqlalchemy.create_engine";
+    if url && !text.starts_with("sqlite") {
+        return false;
+    }
+    text == ":memory:"
+        || text.contains("mode=memory")
+        || (url && (text == "sqlite://" || text.ends_with("/:memory:")))
 }
