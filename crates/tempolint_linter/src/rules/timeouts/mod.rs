@@ -196,7 +196,8 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
 /// project may heartbeat for it: counted as heartbeating, never in a loop.
 pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
     let from_outside = info.symbol == Some("temporalio.activity.raise_complete_async")
-        || heartbeats_elsewhere(checker, info);
+        || heartbeats_elsewhere(checker, info)
+        || hands_over_heartbeat(checker, info);
     if info.symbol == Some("temporalio.activity.heartbeat") || from_outside {
         let in_loop = checker.loop_depth > 0 && !from_outside;
         checker
@@ -204,6 +205,20 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
             .heartbeats
             .push((info.call.func.range(), in_loop));
     }
+}
+
+/// A call that hands `activity.heartbeat` itself to a helper (`hash_frames(path,
+/// heartbeat_fn=activity.heartbeat)`), which calls it when it will.
+fn hands_over_heartbeat(checker: &Checker, info: &CallInfo) -> bool {
+    info.call.arguments.iter_source_order().any(|argument| {
+        let value = argument.value();
+        let named = match value {
+            Expr::Attribute(attribute) => attribute.attr.as_str() == "heartbeat",
+            Expr::Name(name) => name.id.as_str() == "heartbeat",
+            _ => false,
+        };
+        named && checker.resolve(value).symbol() == Some("temporalio.activity.heartbeat")
+    })
 }
 
 /// A call of a helper outside the project named for heartbeating (`heartbeat_every()`,
