@@ -12,7 +12,7 @@ use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards};
 use crate::diagnostic::{ChainStep, Diagnostic};
 use crate::registry::Rule;
-use crate::sandbox_config::SandboxConfig;
+use crate::sandbox_config::{SandboxConfig, Sandboxes};
 use crate::tables::Tables;
 
 /// One effect reached from a function, with the path to it.
@@ -25,6 +25,9 @@ struct Reached {
     /// The parameter of the first function whose true value keeps the effect from running
     /// (`parameter or fallback`): a call that passes an always-true value does not reach it.
     unless_truthy: Option<u32>,
+    /// The parameter of the first function whose `workflow.logger` makes the effect
+    /// replay-safe (see [`Effect::unless_workflow_logger`]).
+    unless_workflow_logger: Option<u32>,
     /// The guards that waive the effect (see [`Effect::waived_by`]).
     waived_by: Guards,
 }
@@ -33,15 +36,18 @@ impl Reached {
     /// Whether the call `edge` into the first function of this path cannot reach the effect,
     /// or sits in a guard that waives it (`guards`: see [`Propagation::guards`]).
     fn blocked_by(&self, edge: &CallEdge, guards: Guards) -> bool {
+        let filled = |parameter: Option<u32>, mask: u64| {
+            parameter.is_some_and(|parameter| mask & (1 << parameter) != 0)
+        };
         self.waived_by.meets(guards)
-            || self
-                .unless_truthy
-                .is_some_and(|parameter| edge.truthy_arguments & (1 << parameter) != 0)
+            || filled(self.unless_truthy, edge.truthy_arguments)
+            || filled(self.unless_workflow_logger, edge.workflow_loggers)
     }
 
-    /// The caller's parameter the condition moves to when `edge` passes its own on.
-    fn passed_on(&self, edge: &CallEdge) -> Option<u32> {
-        let parameter = self.unless_truthy?;
+    /// The caller's parameter a condition on `parameter` moves to when `edge` passes its own
+    /// on.
+    fn passed_on(parameter: Option<u32>, edge: &CallEdge) -> Option<u32> {
+        let parameter = parameter?;
         edge.forwarded
             .iter()
             .find(|(callee, _)| *callee == parameter)
@@ -237,6 +243,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     origin: (function, index),
                     steps: vec![(function, effect.range)],
                     unless_truthy: effect.unless_truthy,
+                    unless_workflow_logger: effect.unless_workflow_logger,
                     waived_by: effect.waived_by,
                 });
             }
@@ -254,7 +261,12 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     reached.push(Reached {
                         origin: inner.origin,
                         steps,
-                        unless_truthy: inner.passed_on(edge).or(edge.unless_truthy),
+                        unless_truthy: Reached::passed_on(inner.unless_truthy, edge)
+                            .or(edge.unless_truthy),
+                        unless_workflow_logger: Reached::passed_on(
+                            inner.unless_workflow_logger,
+                            edge,
+                        ),
                         waived_by: inner.waived_by,
                     });
                 }
@@ -450,16 +462,32 @@ pub(crate) fn sandboxed_modules(
     let everywhere =
         |module: ModuleId| sandbox.passed_everywhere(tables, project.module(module).name());
     walk_imports(project, plain, &everywhere, &mut sandboxed, &mut passed);
+    // Modules whose workflows run in the same sandboxes share a walk too.
+    let mut groups: Vec<(Vec<Sandboxes>, Vec<ModuleId>)> = Vec::new();
     for start in configured {
-        let workflows = &project.module(start).workflows;
+        let mut key: Vec<Sandboxes> = Vec::new();
+        for workflow in &project.module(start).workflows {
+            let sandboxes = sandbox.sandboxes(project, *workflow);
+            if !key.contains(&sandboxes) {
+                key.push(sandboxes);
+            }
+        }
+        let same = |other: &[Sandboxes]| {
+            other.len() == key.len() && other.iter().all(|each| key.contains(each))
+        };
+        match groups.iter_mut().find(|(other, _)| same(other)) {
+            Some((_, starts)) => starts.push(start),
+            None => groups.push((key, vec![start])),
+        }
+    }
+    for (key, starts) in groups {
         let passes = |module: ModuleId| {
             let name = project.module(module).name();
-            workflows
-                .iter()
-                .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, name))
+            key.iter()
+                .all(|each| sandbox.sandboxes_pass_project_module(tables, *each, name))
         };
         let mut reached = FxHashSet::default();
-        walk_imports(project, vec![start], &passes, &mut reached, &mut passed);
+        walk_imports(project, starts, &passes, &mut reached, &mut passed);
         sandboxed.extend(reached);
     }
     let explicit: Vec<ModuleId> = passed
@@ -502,11 +530,14 @@ fn walk_imports(
     reached: &mut FxHashSet<ModuleId>,
     passed: &mut Vec<(ModuleId, bool)>,
 ) {
+    // Modules taken out already: asked once, not at each import of them.
+    let mut taken_out = FxHashSet::default();
     while let Some(module) = queue.pop() {
-        if reached.contains(&module) {
+        if reached.contains(&module) || taken_out.contains(&module) {
             continue;
         }
         if passes(module) {
+            taken_out.insert(module);
             passed.push((module, false));
             continue;
         }

@@ -18,7 +18,7 @@ use crate::tables::{Tables, module_or_parent};
 const MAX_DEPTH: u32 = 16;
 
 /// The modules one sandbox passes through beyond the SDK's defaults.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Passthrough {
     /// No sandbox, `with_passthrough_all_modules()`, or a configuration we cannot read.
     all: bool,
@@ -538,11 +538,8 @@ impl SandboxConfig {
     /// sandbox does (the SDK's defaults and the `passthrough-modules` setting): then
     /// [`Self::passes_through`] is [`Self::passed_everywhere`] for it.
     pub(crate) fn is_plain(&self, project: &Project, workflow: ClassId) -> bool {
-        project.class(workflow).workflow != Some(false)
-            && match self.workers.get(&workflow) {
-                Some(sandboxes) => sandboxes.iter().all(Passthrough::is_empty),
-                None => self.unseen.is_empty(),
-            }
+        matches!(self.sandboxes(project, workflow),
+            Sandboxes::Of(sandboxes) if sandboxes.iter().all(Passthrough::is_empty))
     }
 
     /// Whether `workflow` runs without a sandbox wherever it runs: `@workflow.defn(sandboxed=
@@ -574,11 +571,21 @@ impl SandboxConfig {
         workflow: ClassId,
         module: &str,
     ) -> bool {
-        self.passes_through(project, tables, workflow, module, ModuleKind::Project)
+        self.sandboxes_pass_project_module(tables, self.sandboxes(project, workflow), module)
+    }
+
+    /// [`Self::passes_project_module`] for the sandboxes of a workflow.
+    pub(crate) fn sandboxes_pass_project_module(
+        &self,
+        tables: &Tables,
+        sandboxes: Sandboxes,
+        module: &str,
+    ) -> bool {
+        self.sandboxes_pass(tables, sandboxes, module, ModuleKind::Project)
             || module.match_indices('.').any(|(dot, _)| {
                 let tail = &module[dot + 1..];
                 !tables.is_passthrough(tail)
-                    && self.passes_through(project, tables, workflow, tail, ModuleKind::Project)
+                    && self.sandboxes_pass(tables, sandboxes, tail, ModuleKind::Project)
             })
     }
 
@@ -592,20 +599,46 @@ impl SandboxConfig {
         module: &str,
         kind: ModuleKind,
     ) -> bool {
+        self.sandboxes_pass(tables, self.sandboxes(project, workflow), module, kind)
+    }
+
+    fn sandboxes_pass(
+        &self,
+        tables: &Tables,
+        sandboxes: Sandboxes,
+        module: &str,
+        kind: ModuleKind,
+    ) -> bool {
         let project_module = kind == ModuleKind::Project;
-        if self.passed_everywhere(tables, module) {
-            return true;
-        }
+        self.passed_everywhere(tables, module)
+            || match sandboxes {
+                Sandboxes::None => true,
+                Sandboxes::Of(sandboxes) => sandboxes
+                    .iter()
+                    .all(|sandbox| sandbox.covers(module, project_module)),
+            }
+    }
+
+    /// The sandboxes that may run `workflow`: workflows with equal values pass the same
+    /// modules through.
+    pub(crate) fn sandboxes(&self, project: &Project, workflow: ClassId) -> Sandboxes<'_> {
         if project.class(workflow).workflow == Some(false) {
-            return true; // `@workflow.defn(sandboxed=False)`
+            return Sandboxes::None; // `@workflow.defn(sandboxed=False)`
         }
         match self.workers.get(&workflow) {
-            Some(sandboxes) => sandboxes
-                .iter()
-                .all(|sandbox| sandbox.covers(module, project_module)),
-            None => self.unseen.covers(module, project_module),
+            Some(sandboxes) => Sandboxes::Of(sandboxes),
+            None => Sandboxes::Of(std::slice::from_ref(&self.unseen)),
         }
     }
+}
+
+/// What [`SandboxConfig::sandboxes`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sandboxes<'c> {
+    /// `@workflow.defn(sandboxed=False)`: no sandbox, everything passes.
+    None,
+    /// Every worker's sandbox that may run it.
+    Of(&'c [Passthrough]),
 }
 
 #[cfg(test)]

@@ -141,11 +141,12 @@ pub(super) fn arguments(
     checker: &Checker,
     call: &ast::ExprCall,
     target: FunctionId,
-) -> (u64, Vec<(u32, u32)>) {
+) -> (u64, Vec<(u32, u32)>, u64) {
     let mut mask = 0;
     let mut forwarded = Vec::new();
+    let mut loggers = 0;
     let Some(offset) = checker.bound_arguments(call, target) else {
-        return (mask, forwarded);
+        return (mask, forwarded, loggers);
     };
     let data = checker.resolver.project().function(target);
     let names = parameter_names(data.def);
@@ -171,6 +172,9 @@ pub(super) fn arguments(
             continue;
         }
         filled |= 1 << index;
+        if is_workflow_logger(checker, argument) {
+            loggers |= 1 << index;
+        }
         if always_true(checker, argument) {
             mask |= 1 << index;
         } else if let Expr::Name(name) = argument
@@ -199,7 +203,18 @@ pub(super) fn arguments(
             mask |= 1 << index;
         }
     }
-    (mask, forwarded)
+    (mask, forwarded, loggers)
+}
+
+/// `workflow.logger`, or a name for it; other shapes are not resolved (this runs for every
+/// argument of every project call).
+fn is_workflow_logger(checker: &Checker, argument: &Expr) -> bool {
+    let candidate = match argument {
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "logger",
+        Expr::Name(_) => true,
+        _ => false,
+    };
+    candidate && checker.resolve(argument).symbol() == Some("temporalio.workflow.logger")
 }
 
 /// Whether a parameter's default, written in `module`, is a true literal or a module constant

@@ -63,6 +63,10 @@ pub(crate) struct Effect {
     /// In the fallback of `parameter or …` (by the parameter's index, see
     /// [`CallEdge::truthy_arguments`]): it runs only when that argument is falsy.
     pub(crate) unless_truthy: Option<u32>,
+    /// A logging call on this parameter (by index, as for `unless_truthy`): it does not
+    /// repeat on replay when the caller passes `workflow.logger` (see
+    /// [`CallEdge::workflow_loggers`]).
+    pub(crate) unless_workflow_logger: Option<u32>,
     /// The guards that make this finding moot in the code they enclose, also when the
     /// finding is reached through calls made there.
     pub(crate) waived_by: Guards,
@@ -118,6 +122,8 @@ pub(crate) struct CallEdge {
     /// (`callee parameter`, `caller parameter`): a fallback on the first runs only when the
     /// caller's caller passed a false value to the second.
     pub(crate) forwarded: Vec<(u32, u32)>,
+    /// The parameters this call fills with `workflow.logger`, whose calls are replay-safe.
+    pub(crate) workflow_loggers: u64,
     /// The guards around the call: findings the callee reaches that they waive do not count.
     pub(crate) guards: Guards,
     /// In the fallback of `parameter or …` or under `if parameter is None:` (see
@@ -412,6 +418,17 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             .with(Guards::SANDBOX_UNRESTRICTED, self.sandbox_unrestricted > 0)
     }
 
+    /// The index of the checked function's parameter `expr` names, when the body never
+    /// rebinds it: what the caller passed.
+    pub(crate) fn parameter_of(&self, expr: &Expr) -> Option<u32> {
+        match expr {
+            Expr::Name(name) if self.deferred == 0 => {
+                fallback::parameter_index(self, name.id.as_str())
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
         self.settings.rules.contains(rule)
     }
@@ -471,6 +488,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             fix: None,
             offloaded: self.offloaded > 0,
             unless_truthy: self.unless_truthy(),
+            unless_workflow_logger: None,
             waived_by: Guards::default(),
             sandbox_rejects: false,
             state_of: None,

@@ -1,4 +1,5 @@
 use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
 
 use crate::checker::{CallInfo, Checker, Guards};
 use crate::registry::Rule;
@@ -68,9 +69,15 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         .then(|| workflow_fix(checker, info.call.func.range(), "{workflow}.logger.info"))
         .flatten();
     let shown = symbol.trim_start_matches("builtins.").to_string();
+    // `def log(logger: logging.Logger): logger.info(…)`: replay-safe for `workflow.logger`.
+    let receiver = match &*info.call.func {
+        Expr::Attribute(attribute) => checker.parameter_of(&attribute.value),
+        _ => None,
+    };
     report_call(checker, info, &WorkflowLogging { symbol: shown });
     if let Some(effect) = checker.facts.effects.last_mut() {
         effect.fix = fix;
         effect.waived_by = Guards::NOT_REPLAYING;
+        effect.unless_workflow_logger = receiver;
     }
 }
