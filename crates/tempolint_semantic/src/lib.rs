@@ -14,5 +14,5 @@ pub use project::{
     Ancestry, Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId,
     Project, SourceInput,
 };
-pub use resolve::{Resolver, bind_unknown};
+pub use resolve::Resolver;
 pub use scope::{FrameNames, LocalScope, LocalValue};

@@ -63,6 +63,9 @@ pub struct Module<'a> {
     /// imported from above it, so its other absolute imports are never found beside it or in
     /// an enclosing package.
     imports_own_top: bool,
+    /// Whether the text holds `:=` anywhere: otherwise no expression of it binds a name, and
+    /// [`FrameNames::of`](crate::scope::FrameNames::of) need not look into them.
+    pub(crate) named_expressions: bool,
 }
 
 impl<'a> Module<'a> {
@@ -228,6 +231,7 @@ impl<'a> Project<'a> {
             workflows: Vec::new(),
             defines_activities: false,
             imports_own_top,
+            named_expressions: input.source.text().contains(":="),
         });
     }
 
@@ -477,7 +481,7 @@ impl<'a> Project<'a> {
         use rayon::prelude::*;
         let first: Vec<(FxHashMap<String, Binding>, bool)> = (0..self.classes.len())
             .into_par_iter()
-            .map(|class| self.class_attributes(ClassId(class as u32), FxHashMap::default()))
+            .map(|class| self.class_attributes(ClassId(class as u32), FxHashMap::default(), true))
             .collect();
         let mut retry = Vec::new();
         for (index, (attributes, again)) in first.into_iter().enumerate() {
@@ -491,7 +495,10 @@ impl<'a> Project<'a> {
             .into_par_iter()
             .map(|class| {
                 let known = self.classes[class].attributes.clone();
-                (class, self.class_attributes(ClassId(class as u32), known).0)
+                (
+                    class,
+                    self.class_attributes(ClassId(class as u32), known, false).0,
+                )
             })
             .collect();
         for (class, attributes) in second {
@@ -500,11 +507,14 @@ impl<'a> Project<'a> {
     }
 
     /// The types `class`'s methods assign to attributes of `self`, added to `known`; whether
-    /// some are left unknown that read other attributes of `self`.
+    /// some are left unknown that read other attributes of `self` (all such are, when
+    /// `defer_self_reads`: before the first pass has typed them, `self.client.Table(…)` would
+    /// resolve against nothing).
     fn class_attributes(
         &self,
         class: ClassId,
         mut known: FxHashMap<String, Binding>,
+        defer_self_reads: bool,
     ) -> (FxHashMap<String, Binding>, bool) {
         let data = self.class(class);
         let resolver = Resolver::new(self, data.module);
@@ -515,7 +525,13 @@ impl<'a> Project<'a> {
             let def = self.functions[method.0 as usize].def;
             let mut scope = LocalScope::default();
             resolver.enter_project_function(&mut scope, method);
-            retry |= collect_self_assignments(&resolver, &scope, &def.body, &mut known);
+            retry |= collect_self_assignments(
+                &resolver,
+                &scope,
+                &def.body,
+                &mut known,
+                defer_self_reads,
+            );
         }
         (known, retry)
     }
@@ -956,6 +972,7 @@ fn collect_self_assignments(
     scope: &LocalScope,
     body: &[Stmt],
     attributes: &mut FxHashMap<String, Binding>,
+    defer_self_reads: bool,
 ) -> bool {
     let mut retry = false;
     for stmt in body {
@@ -966,18 +983,42 @@ fn collect_self_assignments(
                 None => continue,
             },
             Stmt::If(if_stmt) => {
-                retry |= collect_self_assignments(resolver, scope, &if_stmt.body, attributes);
+                retry |= collect_self_assignments(
+                    resolver,
+                    scope,
+                    &if_stmt.body,
+                    attributes,
+                    defer_self_reads,
+                );
                 for clause in &if_stmt.elif_else_clauses {
-                    retry |= collect_self_assignments(resolver, scope, &clause.body, attributes);
+                    retry |= collect_self_assignments(
+                        resolver,
+                        scope,
+                        &clause.body,
+                        attributes,
+                        defer_self_reads,
+                    );
                 }
                 continue;
             }
             Stmt::With(with) => {
-                retry |= collect_self_assignments(resolver, scope, &with.body, attributes);
+                retry |= collect_self_assignments(
+                    resolver,
+                    scope,
+                    &with.body,
+                    attributes,
+                    defer_self_reads,
+                );
                 continue;
             }
             Stmt::Try(try_stmt) => {
-                retry |= collect_self_assignments(resolver, scope, &try_stmt.body, attributes);
+                retry |= collect_self_assignments(
+                    resolver,
+                    scope,
+                    &try_stmt.body,
+                    attributes,
+                    defer_self_reads,
+                );
                 continue;
             }
             _ => continue,
@@ -987,6 +1028,10 @@ fn collect_self_assignments(
                 continue;
             };
             if !is_self(&attribute.value) {
+                continue;
+            }
+            if defer_self_reads && reads_self(value) {
+                retry = true;
                 continue;
             }
             let binding = resolver.resolve(value, scope);

@@ -1,6 +1,8 @@
+use std::cell::Cell;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
+use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, Operator, Stmt};
 
 use crate::FunctionId;
@@ -10,6 +12,14 @@ use crate::scope::{FrameNames, LocalLookup, LocalScope, LocalValue};
 
 /// Bounds the chase through variables and re-exports (`A = B`, `B = A`).
 const MAX_DEPTH: u8 = 12;
+
+/// Bounds the inference of a helper's result inside the inference of another's.
+const MAX_INFERRING: u8 = 4;
+
+thread_local! {
+    /// How many results of unannotated helpers this thread is inferring, one inside another.
+    static INFERRING: Cell<u8> = const { Cell::new(0) };
+}
 
 #[derive(serde::Deserialize)]
 struct ReturnTypes {
@@ -64,6 +74,17 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 {
                     let function = self.resolve_at(function, scope, depth + 1);
                     return self.call_result(&function);
+                }
+                // `next(get_db())`: what the project generator yields.
+                if callee.symbol() == Some("builtins.next")
+                    && let [Expr::Call(generator)] = &call.arguments.args[..]
+                {
+                    return self
+                        .resolve_at(&generator.func, scope, depth + 1)
+                        .symbol()
+                        .and_then(|path| self.project.function_by_name(path))
+                        .and_then(|function| self.yielded_instance(function))
+                        .unwrap_or(Binding::Unknown);
                 }
                 let result = self.call_result(&callee);
                 if result == Binding::Unknown
@@ -264,6 +285,103 @@ impl<'p, 'a> Resolver<'p, 'a> {
         )
     }
 
+    /// What an unannotated project function returns when each of its `return`s makes an
+    /// instance of the same class by calling it (`def get_client(): return OpenAI()`), and it
+    /// yields nothing. The class is a project or library class, or what a library call
+    /// returns; another project function's result is not followed.
+    fn made_instance(&self, function: FunctionId) -> Option<Binding> {
+        let outputs = self.outputs(function);
+        if outputs.other_return || !outputs.yields.is_empty() || outputs.returns.is_empty() {
+            return None;
+        }
+        self.one_instance(function, &outputs.returns, &outputs)
+    }
+
+    /// What a project generator yields, when each `yield` gives an instance of the same
+    /// class: made there (`yield Session()`), or held by a local name assigned once, by such a
+    /// call (`db = SessionLocal()` … `yield db`).
+    fn yielded_instance(&self, function: FunctionId) -> Option<Binding> {
+        let outputs = self.outputs(function);
+        if outputs.other_yield || outputs.yields.is_empty() {
+            return None;
+        }
+        self.one_instance(function, &outputs.yields, &outputs)
+    }
+
+    fn outputs(&self, function: FunctionId) -> Outputs<'a> {
+        let mut outputs = Outputs::default();
+        outputs.visit_body(&self.project.function(function).def.body);
+        outputs
+    }
+
+    /// The one class of instance every value of `values` (read in `function`) makes, where
+    /// each is a call or a local name assigned once by a call. Bounded in depth: reading the
+    /// values may come back to inferring this function (`def f(): return X()`, `X = f()`).
+    fn one_instance(
+        &self,
+        function: FunctionId,
+        values: &[&'a Expr],
+        outputs: &Outputs<'a>,
+    ) -> Option<Binding> {
+        let depth = INFERRING.get();
+        if depth >= MAX_INFERRING {
+            return None;
+        }
+        INFERRING.set(depth + 1);
+        let made = self.made_by_all(function, values, outputs);
+        INFERRING.set(depth);
+        made
+    }
+
+    fn made_by_all(
+        &self,
+        function: FunctionId,
+        values: &[&'a Expr],
+        outputs: &Outputs<'a>,
+    ) -> Option<Binding> {
+        let resolver = Resolver::new(self.project, self.project.function(function).module);
+        let mut scope = LocalScope::default();
+        resolver.enter_project_function(&mut scope, function);
+        let mut made = None;
+        for value in values {
+            let call = match value {
+                Expr::Call(call) => call,
+                Expr::Name(name) => match outputs.assigned(name.id.as_str())? {
+                    Expr::Call(call) => call,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let callee = resolver.resolve(&call.func, &scope);
+            if callee
+                .symbol()
+                .is_some_and(|path| self.project.function_by_name(path).is_some())
+            {
+                return None;
+            }
+            let instance = resolver.call_result(&callee);
+            if instance == Binding::Unknown || made.as_ref().is_some_and(|made| *made != instance) {
+                return None;
+            }
+            made = Some(instance);
+        }
+        made
+    }
+
+    /// Whether a project function is decorated `@contextmanager` / `@asynccontextmanager`.
+    fn is_context_manager(&self, function: FunctionId) -> bool {
+        let data = self.project.function(function);
+        let resolver = Resolver::new(self.project, data.module);
+        data.def.decorator_list.iter().any(|decorator| {
+            matches!(
+                resolver
+                    .resolve(&decorator.expression, &LocalScope::default())
+                    .symbol(),
+                Some("contextlib.contextmanager" | "contextlib.asynccontextmanager")
+            )
+        })
+    }
+
     /// What reading the property `method` of an instance of `class` gives: its return
     /// annotation, or the attribute it returns (`return self._client`, set by any method, as
     /// a lazily built client is).
@@ -325,7 +443,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
             return Binding::Instance(path.clone());
         }
         if let Some(function) = self.project.function_by_name(path) {
-            return self.annotated_return(function).unwrap_or(Binding::Unknown);
+            // `with get_session() as session:` binds what the generator yields.
+            if self.is_context_manager(function) {
+                return self.yielded_instance(function).unwrap_or(Binding::Unknown);
+            }
+            return self
+                .annotated_return(function)
+                .or_else(|| self.made_instance(function))
+                .unwrap_or(Binding::Unknown);
         }
         // `Builder.*`: every method of a fluent builder returns a builder.
         let every_method = path
@@ -439,7 +564,12 @@ impl<'p, 'a> Resolver<'p, 'a> {
         def: &'a ast::StmtFunctionDef,
         class: Option<&str>,
     ) {
-        scope.push_frame(FrameNames::of(parameter_names(def), &def.body));
+        let named_expressions = self.project.module(self.module).named_expressions;
+        scope.push_frame(FrameNames::of(
+            parameter_names(def),
+            &def.body,
+            named_expressions,
+        ));
         self.bind_parameters(scope, def, class);
     }
 
@@ -448,12 +578,21 @@ impl<'p, 'a> Resolver<'p, 'a> {
     /// clone per entry) than the walk that finds them.
     pub fn enter_project_function(&self, scope: &mut LocalScope<'a>, function: FunctionId) {
         let data = self.project.function(function);
+        let named_expressions = self.project.module(data.module).named_expressions;
         if let Some(enclosing) = data.enclosing {
             // The factory's parameters and locals are the closure: not module names.
             let outer = self.project.function(enclosing).def;
-            scope.push_frame(FrameNames::of(parameter_names(outer), &outer.body));
+            scope.push_frame(FrameNames::of(
+                parameter_names(outer),
+                &outer.body,
+                named_expressions,
+            ));
         }
-        scope.push_frame(FrameNames::of(parameter_names(data.def), &data.def.body));
+        scope.push_frame(FrameNames::of(
+            parameter_names(data.def),
+            &data.def.body,
+            named_expressions,
+        ));
         let class = data
             .class
             .map(|class| self.project.class(class).qualified_name.as_str());
@@ -529,6 +668,21 @@ impl<'p, 'a> Resolver<'p, 'a> {
         }
     }
 
+    /// Records `for target in iterable`: a name holds an element, of the type the table gives
+    /// (`"pathlib._Paths.__iter__"`: what `rglob()` yields) or of none known.
+    pub fn bind_iteration(&self, scope: &mut LocalScope<'a>, target: &'a Expr, iterable: &Expr) {
+        let element = match (target, self.resolve(iterable, scope)) {
+            (Expr::Name(_), Binding::Instance(class)) => {
+                TYPES.returns.get(&format!("{class}.__iter__"))
+            }
+            _ => None,
+        };
+        match element {
+            Some(element) => self.bind_binding(scope, target, Binding::Instance(element.clone())),
+            None => bind_unknown(scope, target),
+        }
+    }
+
     /// Records that `target` now holds `binding` (a `with … as target`).
     pub fn bind_binding(&self, scope: &mut LocalScope<'a>, target: &'a Expr, binding: Binding) {
         if let Expr::Name(name) = target {
@@ -545,6 +699,86 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 }
 
+/// What a function body returns and yields, and the local names it assigns, not counting
+/// nested definitions.
+#[derive(Default)]
+struct Outputs<'a> {
+    returns: Vec<&'a Expr>,
+    /// A `return` without a value.
+    other_return: bool,
+    yields: Vec<&'a Expr>,
+    /// A `yield` without a value, or a `yield from`.
+    other_yield: bool,
+    /// Each binding of a local name: the value of a plain `name = value`, else `None`
+    /// (`for name in …`, `name += …`, `with … as name`, unpacking).
+    bindings: Vec<(&'a str, Option<&'a Expr>)>,
+}
+
+impl<'a> Outputs<'a> {
+    /// The value of `name` when it is bound once, by a plain assignment.
+    fn assigned(&self, name: &str) -> Option<&'a Expr> {
+        let mut found = self.bindings.iter().filter(|(bound, _)| *bound == name);
+        match (found.next(), found.next()) {
+            (Some((_, value)), None) => *value,
+            _ => None,
+        }
+    }
+
+    fn bind(&mut self, target: &'a Expr, value: Option<&'a Expr>) {
+        match target {
+            Expr::Name(name) => self.bindings.push((name.id.as_str(), value)),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    self.bind(elt, None);
+                }
+            }
+            Expr::Starred(starred) => self.bind(&starred.value, None),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Outputs<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+            Stmt::Return(returned) => match returned.value.as_deref() {
+                Some(value) => self.returns.push(value),
+                None => self.other_return = true,
+            },
+            Stmt::Assign(assign) => match &assign.targets[..] {
+                [target] => self.bind(target, Some(&assign.value)),
+                targets => targets.iter().for_each(|target| self.bind(target, None)),
+            },
+            Stmt::AnnAssign(assign) => self.bind(&assign.target, assign.value.as_deref()),
+            Stmt::AugAssign(assign) => self.bind(&assign.target, None),
+            Stmt::For(for_stmt) => self.bind(&for_stmt.target, None),
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind(vars, None);
+                    }
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Yield(ast::ExprYield {
+                value: Some(value), ..
+            }) => self.yields.push(value),
+            Expr::Yield(_) | Expr::YieldFrom(_) => self.other_yield = true,
+            Expr::Named(named) => self.bind(&named.target, None),
+            Expr::Lambda(_) => return,
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
 /// The names of a function's parameters.
 pub(crate) fn parameter_names(def: &ast::StmtFunctionDef) -> impl Iterator<Item = &str> {
     def.parameters
@@ -553,7 +787,7 @@ pub(crate) fn parameter_names(def: &ast::StmtFunctionDef) -> impl Iterator<Item 
 }
 
 /// Forgets what the names in `target` held (loop variables, unpacking).
-pub fn bind_unknown<'a>(scope: &mut LocalScope<'a>, target: &'a Expr) {
+pub(crate) fn bind_unknown<'a>(scope: &mut LocalScope<'a>, target: &'a Expr) {
     match target {
         Expr::Name(name) => scope.set(
             name.id.as_str(),

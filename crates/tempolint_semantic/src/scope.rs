@@ -130,8 +130,17 @@ pub struct FrameNames<'a> {
 }
 
 impl<'a> FrameNames<'a> {
-    pub fn of(parameters: impl IntoIterator<Item = &'a str>, body: &'a [Stmt]) -> Self {
-        let mut collector = BoundNames::default();
+    /// `named_expressions`: whether the body may hold `:=` (else its expressions bind
+    /// nothing, and are not walked).
+    pub fn of(
+        parameters: impl IntoIterator<Item = &'a str>,
+        body: &'a [Stmt],
+        named_expressions: bool,
+    ) -> Self {
+        let mut collector = BoundNames {
+            named_expressions,
+            ..BoundNames::default()
+        };
         for stmt in body {
             collector.visit_stmt(stmt);
         }
@@ -155,6 +164,8 @@ impl<'a> FrameNames<'a> {
 /// Collects the names a function body binds, without entering nested scopes.
 #[derive(Default)]
 struct BoundNames<'a> {
+    /// Whether expressions may bind names (`:=`): else they are skipped.
+    named_expressions: bool,
     bound: FxHashSet<&'a str>,
     declared_global: FxHashSet<&'a str>,
     declared_nonlocal: FxHashSet<&'a str>,
@@ -236,6 +247,9 @@ impl<'a> Visitor<'a> for BoundNames<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.named_expressions {
+            return;
+        }
         match expr {
             Expr::Named(named) => self.bind_target(&named.target),
             Expr::Lambda(_)

@@ -89,7 +89,8 @@ impl<'a> Checker<'_, '_, 'a> {
                 .settings
                 .is_known_deterministic(symbol.as_deref().unwrap_or_default())
         {
-            let (truthy_arguments, forwarded) = fallback::arguments(self, call, target);
+            let (truthy_arguments, forwarded, workflow_loggers) =
+                fallback::arguments(self, call, target);
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
                 target,
@@ -98,6 +99,7 @@ impl<'a> Checker<'_, '_, 'a> {
                 deferred: self.deferred > 0,
                 truthy_arguments,
                 forwarded,
+                workflow_loggers,
                 guards: self.guards(),
                 unless_truthy: self.unless_truthy(),
             });
@@ -252,6 +254,7 @@ impl<'a> Checker<'_, '_, 'a> {
             deferred: self.deferred > 0,
             truthy_arguments: 0,
             forwarded: Vec::new(),
+            workflow_loggers: 0,
             guards: self.guards(),
             unless_truthy: self.unless_truthy(),
         }
@@ -466,7 +469,8 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             Stmt::For(for_stmt) => {
                 rules::dispatch_for(self, for_stmt);
                 self.visit_expr(&for_stmt.iter);
-                tempolint_semantic::bind_unknown(&mut self.scope, &for_stmt.target);
+                self.resolver
+                    .bind_iteration(&mut self.scope, &for_stmt.target, &for_stmt.iter);
                 self.loop_depth += 1;
                 self.visit_body(&for_stmt.body);
                 self.loop_depth -= 1;
