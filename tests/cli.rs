@@ -349,3 +349,55 @@ fn project_packages_under_a_non_identifier_folder_keep_their_names() {
         .collect();
     assert_eq!(summary, ["my-repo/b/acts.py TMO103"]);
 }
+
+#[test]
+fn module_names_do_not_depend_on_the_folder_the_check_runs_from() {
+    // A project without tempolint configuration, in a folder no package can be named
+    // after, with a workspace member (`packages/app-ee`) that imports the root's `app`, and
+    // another `app` in a folder of scripts: checked from inside and from above, the import
+    // lands in the root's `app/log.py` and the call chain names it `app.log`.
+    let parent = std::env::temp_dir().join(format!("tempolint-cli-roots-{}", std::process::id()));
+    let project = parent.join("acme+platform");
+    let _ = std::fs::remove_dir_all(&parent);
+    for (path, text) in [
+        ("pyproject.toml", "[project]\nname = 'platform'\n"),
+        ("app/__init__.py", ""),
+        (
+            "app/log.py",
+            "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef note(text: str) -> None:\n    log.info(text)\n",
+        ),
+        (
+            "tools-x/app/log.py",
+            "def note(text: str) -> None:\n    pass\n",
+        ),
+        (
+            "packages/app-ee/wf.py",
+            "from temporalio import workflow\n\nwith workflow.unsafe.imports_passed_through():\n    from app.log import note\n\n\n@workflow.defn\nclass Wf:\n    @workflow.run\n    async def run(self) -> None:\n        note('started')\n",
+        ),
+    ] {
+        let path = project.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let args = |path: &'static str| {
+        [
+            "check",
+            "--no-cache",
+            "--select",
+            "DET401",
+            "--output-format",
+            "concise",
+            "-q",
+            path,
+        ]
+    };
+    let inside = tempolint(&project, &args("."));
+    let above = tempolint(&parent, &args("acme+platform"));
+    let expected = "packages/app-ee/wf.py:11:9: DET401 `logging.Logger.info()` in workflow code is repeated on every replay. Use `workflow.logger` (reached through `app.log.note`)\n";
+    assert_eq!(String::from_utf8_lossy(&inside.stdout), expected);
+    assert_eq!(
+        String::from_utf8_lossy(&above.stdout),
+        format!("acme+platform/{expected}")
+    );
+    let _ = std::fs::remove_dir_all(&parent);
+}

@@ -111,7 +111,7 @@ fn settings_for(args: &CheckArgs) -> Result<Settings, String> {
 
 /// The settings of the project that holds `start` (a file or folder; default: the current
 /// folder): the given config file, else the nearest one above `start`, else the defaults rooted
-/// at the current folder.
+/// at the project folder that holds `start` (see [`default_root`]).
 pub(crate) fn project_settings(
     start: Option<&Path>,
     config: Option<PathBuf>,
@@ -131,10 +131,31 @@ pub(crate) fn project_settings(
     match config.or_else(|| find_config(&start)) {
         Some(path) => load_config(&path).map_err(|e| e.to_string()),
         None => Ok(Settings {
-            root: std::env::current_dir().unwrap_or_default(),
+            root: default_root(&start),
             ..Settings::default()
         }),
     }
+}
+
+/// Where module names start when no configuration says: the nearest folder at or above
+/// `start` that looks like a project's root (`pyproject.toml`, `setup.py`, `setup.cfg`,
+/// `.git`), looking no higher than the current folder when that holds `start`; else the
+/// current folder. So `tempolint check repo` from the folder above names `repo/app/log.py`
+/// `app.log`, as `tempolint check .` in `repo` does, and the code's `from app.log import …`
+/// finds it.
+fn default_root(start: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let start = crate::context::absolute(start);
+    let under_cwd = start.starts_with(&cwd);
+    for folder in start.ancestors() {
+        if crate::context::is_project_root(folder) {
+            return folder.to_path_buf();
+        }
+        if under_cwd && folder == cwd {
+            break;
+        }
+    }
+    cwd
 }
 
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
@@ -396,7 +417,7 @@ fn analyse(
     reported: usize,
     cache: Option<&RunCache>,
 ) -> FixOutcome {
-    separate_same_named_trees(inputs);
+    separate_same_named_trees(inputs, &SourceRoots::new(settings));
     prune_trees(inputs);
     let mut outcome = if args.fixing() {
         fix::fix_project(inputs, settings, args.unsafe_fixes, reported)

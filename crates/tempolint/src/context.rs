@@ -14,6 +14,13 @@ use crate::discovery::python_files;
 /// without this, `tempolint check /some/file.py` run from `/` would walk the whole disk.
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", ".git"];
 
+/// Whether `folder` holds one of the [`PROJECT_MARKERS`].
+pub(crate) fn is_project_root(folder: &Path) -> bool {
+    PROJECT_MARKERS
+        .iter()
+        .any(|marker| folder.join(marker).exists())
+}
+
 /// The project's Python files (under its source roots) that `checked` does not already hold.
 /// Empty when the checked paths lie in no project root.
 pub(crate) fn context_files(
@@ -26,11 +33,7 @@ pub(crate) fn context_files(
     // root (not the folders above the checked paths: a fixture folder inside a repository is a
     // project of its own).
     let root = absolute(&settings.root);
-    let is_project = settings.config_path.is_some()
-        || PROJECT_MARKERS
-            .iter()
-            .any(|marker| root.join(marker).exists());
-    if !is_project {
+    if settings.config_path.is_none() && !is_project_root(&root) {
         return Vec::new();
     }
     // Nothing to add when the check already covers the root (`tempolint check .`).
@@ -63,7 +66,7 @@ pub(crate) fn context_files(
         .collect()
 }
 
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 

@@ -32,6 +32,12 @@ impl SourceRoots {
         Self(roots.into_iter().map(|(_, _, path)| path).collect())
     }
 
+    /// Whether `folder` is one of the source roots.
+    fn holds(&self, folder: &Path) -> bool {
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        self.0.contains(&folder)
+    }
+
     /// The module name of `path`, and whether it is a package's `__init__.py`. A file under
     /// no root (or under a folder that is no identifier) is named by its trailing identifier
     /// folders.
@@ -218,8 +224,9 @@ fn last_segment(name: &str) -> &str {
 /// (`svc-a.app.core.audit`, a first segment no Python name can be). Imports written inside
 /// (`from app.core import audit`) still land in the same folder, as an absolute import takes
 /// the first enclosing package that has the name; from elsewhere, in the one such folder that
-/// has it; and passthrough settings naming `app` still cover it.
-pub(crate) fn separate_same_named_trees(inputs: &mut [SourceInput]) {
+/// has it; and passthrough settings naming `app` still cover it. A source root keeps its
+/// modules' names (it is where they start, whatever the folder is called).
+pub(crate) fn separate_same_named_trees(inputs: &mut [SourceInput], roots: &SourceRoots) {
     // The folder above each module's top-level package (or holding a top-level module).
     let folders: Vec<Option<PathBuf>> = inputs
         .iter()
@@ -245,7 +252,7 @@ pub(crate) fn separate_same_named_trees(inputs: &mut [SourceInput]) {
     let mut by_tag: FxHashMap<String, FxHashSet<&Path>> = FxHashMap::default();
     for holders in by_name.values().filter(|holders| holders.len() > 1) {
         for folder in holders {
-            if let Some(tag) = folder_tag(folder) {
+            if let Some(tag) = folder_tag(folder).filter(|_| !roots.holds(folder)) {
                 by_tag.entry(tag).or_default().insert(folder);
             }
         }

@@ -82,7 +82,7 @@ impl Root {
                 Loaded::Unreadable(_) => None,
             })
             .collect();
-        separate_same_named_trees(&mut files);
+        separate_same_named_trees(&mut files, roots);
         prune_trees(&mut files);
         files.sort_by_key(|input| !input.source.has_tree());
         self.slice_len = files.iter().filter(|input| input.source.has_tree()).count();
