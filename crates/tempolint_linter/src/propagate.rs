@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::TextRange;
+use tempolint_python::ast::Expr;
 use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
 use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards};
@@ -61,9 +62,19 @@ pub(crate) struct Root {
     /// Guards around all of it: a workflow that runs without a sandbox is, all of it, as if
     /// in `workflow.unsafe.sandbox_unrestricted()`.
     pub(crate) ambient: Guards,
-    /// A `@workflow.query` handler: replay never runs it, so what only makes a replay
-    /// diverge does not matter there, and what the sandbox rejects fails the query.
-    pub(crate) query: bool,
+    /// A `@workflow.query` handler or an update validator (`@update.validator`): replay
+    /// never runs it, so what only makes a replay diverge does not matter there, and what the
+    /// sandbox rejects fails the query or rejects the update.
+    pub(crate) handler: Option<Handler>,
+}
+
+/// A workflow method replay never runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handler {
+    Query,
+    /// It runs read-only, when the update arrives: it issues no command, so neither set
+    /// order nor hashing can change the history.
+    Validator,
 }
 
 impl Root {
@@ -83,19 +94,29 @@ impl Root {
             } else {
                 Guards::default()
             },
-            query: data.def.decorator_list.iter().any(|decorator| {
+            handler: data.def.decorator_list.iter().find_map(|decorator| {
+                if let Expr::Attribute(attribute) = &decorator.expression
+                    && attribute.attr.as_str() == "validator"
+                {
+                    return Some(Handler::Validator);
+                }
                 project
                     .sdk_decorator(data.module, decorator)
                     .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
+                    .then_some(Handler::Query)
             }),
         }
     }
 
     /// Whether a finding of `effect` does not hold in this root.
     fn hides(self, effect: &Effect) -> bool {
+        let Some(handler) = self.handler else {
+            return effect.waived_by.meets(self.ambient);
+        };
         effect.waived_by.meets(self.ambient)
-            || (self.query
-                && replay_only(effect.rule)
+            || (handler == Handler::Validator
+                && matches!(effect.rule, Rule::SetIteration | Rule::HashOrId))
+            || (replay_only(effect.rule)
                 && (!effect.sandbox_rejects || self.ambient.meets(Guards::SANDBOX_UNRESTRICTED)))
     }
 
@@ -103,15 +124,27 @@ impl Root {
     /// chain, described) when it is not the root's own.
     fn message(self, effect: &Effect, through: Option<&str>) -> String {
         let own = &effect.message;
-        let message = if self.query && replay_only(effect.rule) {
+        let message = if let Some(handler) = self.handler
+            && replay_only(effect.rule)
+        {
+            let (place, outcome) = match handler {
+                Handler::Query => (
+                    "a query handler",
+                    "the query fails (replay never runs queries",
+                ),
+                Handler::Validator => (
+                    "an update validator",
+                    "the update is rejected (replay never runs validators",
+                ),
+            };
             // The call, as the message names it first: `datetime.datetime.now()`.
             let call = own
                 .strip_prefix('`')
                 .and_then(|rest| rest.split_once('`'))
                 .map_or_else(|| "This call".to_string(), |(call, _)| format!("`{call}`"));
             format!(
-                "{call} in a query handler: the workflow sandbox rejects it and the query \
-                 fails (replay never runs queries, so that is all that goes wrong)"
+                "{call} in {place}: the workflow sandbox rejects it and {outcome}, so that is \
+                 all that goes wrong)"
             )
         } else {
             own.clone()

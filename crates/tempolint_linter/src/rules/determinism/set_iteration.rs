@@ -13,7 +13,8 @@ violation! {
     /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
-    /// `non_retryable_error_types`) are fine.
+    /// `non_retryable_error_types`) are fine, and so is an update validator: replay never
+    /// runs it, and it issues no command.
     ///
     /// ## Why is this bad?
     /// The order of a set of strings depends on string hashing, which is salted per process;

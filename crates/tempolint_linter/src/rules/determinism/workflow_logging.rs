@@ -11,9 +11,9 @@ violation! {
     /// Checks for `print()` and `logging` calls (also structlog's and loguru's loggers) in
     /// workflow code outside an
     /// `if not workflow.unsafe.is_replaying():` guard. A helper called under that guard is
-    /// covered by it too, and so are query handlers, which replay never runs. (In a query
-    /// handler the other determinism rules likewise report only what the workflow sandbox
-    /// rejects: that fails the query.)
+    /// covered by it too, and so are query handlers and update validators, which replay
+    /// never runs. (In those the other determinism rules likewise report only what the
+    /// workflow sandbox rejects: that fails the query or rejects the update.)
     ///
     /// ## Why is this bad?
     /// Workflow code runs again on every replay, so each message is emitted again, duplicated in
