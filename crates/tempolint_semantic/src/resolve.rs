@@ -297,6 +297,38 @@ impl<'p, 'a> Resolver<'p, 'a> {
         self.one_instance(function, &outputs.returns, &outputs)
     }
 
+    /// What each of `length` names unpacking a call of an unannotated project function holds
+    /// (`v1, apps = init_clients()`), when every `return` is a tuple of that many values and it
+    /// yields nothing: at each place, the class all the returns make there (see
+    /// [`Self::made_instance`]), else nothing known.
+    fn made_tuple(&self, function: FunctionId, length: usize) -> Option<Vec<Binding>> {
+        if self.project.function(function).def.returns.is_some() {
+            return None;
+        }
+        let outputs = self.outputs(function);
+        if outputs.other_return || !outputs.yields.is_empty() || outputs.returns.is_empty() {
+            return None;
+        }
+        let tuples: Vec<&'a [Expr]> = outputs
+            .returns
+            .iter()
+            .map(|returned| match returned {
+                Expr::Tuple(tuple) if tuple.elts.len() == length => Some(&tuple.elts[..]),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let made: Vec<Binding> = (0..length)
+            .map(|place| {
+                let values: Vec<&'a Expr> = tuples.iter().map(|tuple| &tuple[place]).collect();
+                self.one_instance(function, &values, &outputs)
+                    .unwrap_or(Binding::Unknown)
+            })
+            .collect();
+        made.iter()
+            .any(|binding| *binding != Binding::Unknown)
+            .then_some(made)
+    }
+
     /// What a project generator yields, when each `yield` gives an instance of the same
     /// class: made there (`yield Session()`), or held by a local name assigned once, by such a
     /// call (`db = SessionLocal()` … `yield db`).
@@ -662,6 +694,29 @@ impl<'p, 'a> Resolver<'p, 'a> {
             {
                 for (target, value) in targets.elts.iter().zip(&values.elts) {
                     self.bind(scope, target, value);
+                }
+            }
+            // `v1, apps = init_clients()`: a project helper that returns a tuple.
+            (Expr::Tuple(targets), _) => {
+                let elements = match value {
+                    Expr::Await(awaited) => &*awaited.value,
+                    value => value,
+                };
+                let made = match elements {
+                    Expr::Call(call) => self
+                        .resolve(&call.func, scope)
+                        .symbol()
+                        .and_then(|path| self.project.function_by_name(path))
+                        .and_then(|function| self.made_tuple(function, targets.elts.len())),
+                    _ => None,
+                };
+                match made {
+                    Some(made) => {
+                        for (target, binding) in targets.elts.iter().zip(made) {
+                            self.bind_binding(scope, target, binding);
+                        }
+                    }
+                    None => bind_unknown(scope, target),
                 }
             }
             _ => bind_unknown(scope, target),
