@@ -177,6 +177,13 @@ fn src_layout_names_modules_as_they_are_imported() {
     check_project("src_layout", ".", "BLK103,TMO102,DET301");
 }
 
+/// `src/` without an `__init__.py` beside the root `.`: `from src.shared import …` is the
+/// module named `shared`, as Python finds it when the project folder is on `sys.path`.
+#[test]
+fn namespace_src_is_imported_by_its_longer_name() {
+    check_project("namespace_src", ".", "DET101,DET302");
+}
+
 /// The same tree checked from the folder above it: module names carry the folders above
 /// (`src_layout.src.pkg.config`), and the worker's passthrough of `pkg` still covers them, as
 /// it does in the worker's process.

@@ -38,17 +38,26 @@ impl SourceRoots {
         self.0.contains(&folder)
     }
 
-    /// The module name of `path`, and whether it is a package's `__init__.py`. A file under
-    /// no root (or under a folder that is no identifier) is named by its trailing identifier
-    /// folders.
-    pub(crate) fn module_of(&self, path: &Path) -> (String, bool) {
+    /// The module name of `path`, whether it is a package's `__init__.py`, and the longer
+    /// name a shallower root gives it (see [`SourceInput::alias`]). A file under no root (or
+    /// under a folder that is no identifier) is named by its trailing identifier folders.
+    pub(crate) fn module_of(&self, path: &Path) -> (String, bool, Option<String>) {
         let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let roots: Vec<&Path> = self.0.iter().map(PathBuf::as_path).collect();
-        let name = module_name_for(&absolute, &roots)
-            .or_else(|| trailing_module_name(&absolute))
-            .unwrap_or_else(|| "__main__".to_string());
-        (name, is_package)
+        let mut names = self
+            .0
+            .iter()
+            .filter_map(|root| module_name_for(&absolute, &[root.as_path()]));
+        let Some(name) = names.next() else {
+            let name = trailing_module_name(&absolute).unwrap_or_else(|| "__main__".to_string());
+            return (name, is_package, None);
+        };
+        let alias = names.find(|alias| {
+            alias
+                .strip_suffix(name.as_str())
+                .is_some_and(|prefix| prefix.ends_with('.'))
+        });
+        (name, is_package, alias)
     }
 }
 
@@ -110,7 +119,7 @@ fn with_source(
     roots: &SourceRoots,
     source: impl FnOnce(String) -> ParsedSource,
 ) -> Loaded {
-    let (module_name, is_package) = roots.module_of(&path);
+    let (module_name, is_package, alias) = roots.module_of(&path);
     let (text, invalid_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {
@@ -125,6 +134,7 @@ fn with_source(
         path,
         module_name,
         is_package,
+        alias,
         source: source(text),
     };
     match invalid_at {

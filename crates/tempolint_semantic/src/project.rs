@@ -18,6 +18,10 @@ pub struct SourceInput {
     pub module_name: String,
     /// Whether the file is a package's `__init__.py`.
     pub is_package: bool,
+    /// The longer name a shallower source root gives the file, which imports may use too:
+    /// `src.shared` for `src/shared.py`, named `shared` under the root `src` when `src` is
+    /// no package but `.` is a root as well (a namespace package, importable both ways).
+    pub alias: Option<String>,
     pub source: ParsedSource,
 }
 
@@ -147,6 +151,8 @@ pub struct Project<'a> {
     /// Every package that holds a project module, with or without an `__init__.py`
     /// (`app.activities` for `app/activities/models.py`).
     packages: FxHashSet<&'a str>,
+    /// The modules by their longer names (see [`SourceInput::alias`]).
+    aliases: FxHashMap<&'a str, ModuleId>,
 }
 
 /// The Temporal SDK's package. Its names always mean the built-in model of the SDK, even when
@@ -186,6 +192,7 @@ impl<'a> Project<'a> {
                     name.match_indices('.').map(move |(dot, _)| &name[..dot])
                 })
                 .collect(),
+            aliases: FxHashMap::default(),
         };
         let imports: Vec<ImportTable> = {
             use rayon::prelude::*;
@@ -216,6 +223,9 @@ impl<'a> Project<'a> {
         self.collect_globals(id, &input.module_name, body, &mut globals);
         if !is_sdk_module(&input.module_name) {
             self.module_index.entry(&input.module_name).or_insert(id);
+            if let Some(alias) = input.alias.as_deref() {
+                self.aliases.entry(alias).or_insert(id);
+            }
         }
         let top = input.module_name.split('.').next().unwrap_or_default();
         let imports_own_top = input.module_name.contains('.')
@@ -711,9 +721,15 @@ impl<'a> Project<'a> {
         if import.relative {
             return target.to_string();
         }
+        let first = target.split('.').next().unwrap_or(target);
+        if !self.aliases.is_empty()
+            && !self.module_segments.contains(first)
+            && let Some(canonical) = self.unaliased(target)
+        {
+            return canonical;
+        }
         let module = self.module(from);
         let mut base = tempolint_python::package_of(module.name(), module.input.is_package);
-        let first = target.split('.').next().unwrap_or(target);
         // `temporalio` is the SDK's model even beside a project copy (see `SDK_PACKAGE`).
         if first == SDK_PACKAGE || !self.module_segments.contains(first) {
             return target.to_string();
@@ -832,6 +848,18 @@ impl<'a> Project<'a> {
                     .collect()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// `target` with its longest leading module alias replaced by the module's own name
+    /// (`src.shared.JobInput` -> `shared.JobInput`), when it has one.
+    fn unaliased(&self, target: &str) -> Option<String> {
+        let mut end = target.len();
+        loop {
+            if let Some(module) = self.aliases.get(&target[..end]) {
+                return Some(format!("{}{}", self.module(*module).name(), &target[end..]));
+            }
+            end = target[..end].rfind('.')?;
         }
     }
 

@@ -193,10 +193,11 @@ impl Root {
     /// again: the project when the file is or was in the slice, else the file alone.
     pub(crate) fn set_text(&mut self, path: &Path, text: String) -> Reach {
         // A known file keeps the name discovery gave it (see `separate_same_named_trees`).
-        let (module_name, is_package) = match self.index.get(path) {
+        let (module_name, is_package, alias) = match self.index.get(path) {
             Some(&index) => (
                 self.files[index].module_name.clone(),
                 self.files[index].is_package,
+                self.files[index].alias.clone(),
             ),
             None => self.roots.module_of(path),
         };
@@ -204,6 +205,7 @@ impl Root {
             path: path.to_path_buf(),
             module_name,
             is_package,
+            alias,
             source: ParsedSource::parse(text),
         };
         let in_slice_now = mentions_temporal(&input.source) || self.is_imported(&input);

@@ -11,6 +11,7 @@ fn input(name: &str, bytes: &[u8]) -> SourceInput {
         path: PathBuf::from(format!("{name}.py")),
         module_name: name.to_string(),
         is_package: false,
+        alias: None,
         source: ParsedSource::parse(String::from_utf8_lossy(bytes).into_owned()),
     }
 }
