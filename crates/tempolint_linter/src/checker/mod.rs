@@ -20,7 +20,7 @@ pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;
 use tempolint_python::TextRange;
-use tempolint_python::ast::{self, Expr};
+use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_semantic::{Binding, FunctionId, FunctionKind, ModuleId, Project, Resolver};
 
 use crate::diagnostic::{Fix, Severity};
@@ -166,6 +166,8 @@ pub(crate) struct NamedStart {
     pub(crate) kind: NamedKind,
     pub(crate) name: String,
     pub(crate) range: TextRange,
+    /// Whether the name is written there as a string literal (else a constant holds it).
+    pub(crate) literal: bool,
 }
 
 /// A `raise` or `assert` in workflow code whose exception is not a Temporal failure.
@@ -455,6 +457,40 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
+    /// The text of a string an activity or workflow is named by: a literal, or a name or
+    /// class attribute assigned one once (`EVALUATE = "evaluate"`, `class Names: evaluate =
+    /// "evaluate"` read as `Names.evaluate`), in this module or imported from the project.
+    pub(crate) fn string_constant(&self, expr: &'a Expr) -> Option<&'a ast::StringLiteralValue> {
+        let project = self.resolver.project();
+        let value = match expr {
+            Expr::StringLiteral(literal) => return Some(&literal.value),
+            Expr::Name(name) if self.scope.is_local(name.id.as_str()) => {
+                self.value_of(name.id.as_str())?
+            }
+            Expr::Name(name) => {
+                project
+                    .constant(self.resolver.module(), name.id.as_str())?
+                    .1
+            }
+            Expr::Attribute(attribute) => match self.resolve(&attribute.value) {
+                Binding::Symbol(path) => {
+                    if let Some(class) = project.class_by_name(&path) {
+                        class_constant(project.class(class).def, attribute.attr.as_str())?
+                    } else {
+                        let module = project.module_by_name(&path)?;
+                        project.constant(module, attribute.attr.as_str())?.1
+                    }
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        match value {
+            Expr::StringLiteral(literal) => Some(&literal.value),
+            _ => None,
+        }
+    }
+
     /// The default value of the checked function's parameter `name`, if it has one.
     pub(crate) fn parameter_default(&self, name: &str) -> Option<&'a Expr> {
         let parameters = &self.def?.parameters;
@@ -504,4 +540,23 @@ pub(crate) enum IterationKind {
     Ordered,
     /// A set comprehension: its result has no order either.
     Unordered,
+}
+
+/// The value of the one assignment to `name` in a class body (`evaluate = "evaluate"`).
+fn class_constant<'a>(class: &'a ast::StmtClassDef, name: &str) -> Option<&'a Expr> {
+    let mut values = class.body.iter().filter_map(|stmt| match stmt {
+        Stmt::Assign(assign) => match &assign.targets[..] {
+            [Expr::Name(target)] if target.id.as_str() == name => Some(&*assign.value),
+            _ => None,
+        },
+        Stmt::AnnAssign(assign) => match &*assign.target {
+            Expr::Name(target) if target.id.as_str() == name => assign.value.as_deref(),
+            _ => None,
+        },
+        _ => None,
+    });
+    match (values.next(), values.next()) {
+        (Some(value), None) => Some(value),
+        _ => None,
+    }
 }

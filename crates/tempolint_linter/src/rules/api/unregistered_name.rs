@@ -11,7 +11,8 @@ use crate::rules::violation;
 
 violation! {
     /// ## What it does
-    /// Checks activities and child workflows started by a string name that no
+    /// Checks activities and child workflows started by a string name (a literal, or a
+    /// module or class constant holding one) that no
     /// `@activity.defn` / `@workflow.defn` in the project registers, when the project
     /// registers any (and none is dynamic). Calls that name another `task_queue=` are left
     /// alone: another worker, maybe in another language, may serve that name.
@@ -60,7 +61,7 @@ violation! {
     ///
     /// ## Fix safety
     /// Replacing the name with the closest registered one is unsafe: it may not be the one
-    /// meant.
+    /// meant. A constant is left alone (other code may use it).
     UnregisteredName => UnregisteredName { kind: &'static str, name: String, closest: Option<String> }
 }
 
@@ -98,14 +99,17 @@ pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
     if info.call.arguments.find_keyword("task_queue").is_some() {
         return;
     }
-    let Some(Expr::StringLiteral(name)) = target_argument(info.call, target_keyword(call.target))
-    else {
+    let Some(target) = target_argument(info.call, target_keyword(call.target)) else {
+        return;
+    };
+    let Some(name) = checker.string_constant(target) else {
         return;
     };
     checker.facts.named_starts.push(NamedStart {
         kind,
-        name: name.value.to_str().to_string(),
-        range: name.range(),
+        name: name.to_str().to_string(),
+        range: target.range(),
+        literal: matches!(target, Expr::StringLiteral(_)),
     });
 }
 
@@ -219,14 +223,18 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
                 continue;
             }
             let closest = closest(registered, &start.name);
-            let fix = closest.as_ref().map(|closest| Fix {
-                applicability: Applicability::Unsafe,
-                message: format!("Use `\"{closest}\"`"),
-                edits: vec![Edit {
-                    range: start.range,
-                    content: format!("\"{closest}\""),
-                }],
-            });
+            // A constant may name other calls too: the fix is for the literal only.
+            let fix = closest
+                .as_ref()
+                .filter(|_| start.literal)
+                .map(|closest| Fix {
+                    applicability: Applicability::Unsafe,
+                    message: format!("Use `\"{closest}\"`"),
+                    edits: vec![Edit {
+                        range: start.range,
+                        content: format!("\"{closest}\""),
+                    }],
+                });
             let violation = UnregisteredName {
                 kind,
                 name: start.name.clone(),

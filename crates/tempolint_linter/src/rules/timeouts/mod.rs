@@ -162,9 +162,9 @@ pub(crate) fn record_activity_call(checker: &mut Checker, info: &CallInfo) {
     let Some(first) = crate::rules::api::target_argument(info.call, "activity") else {
         return;
     };
-    let activity = if let Expr::StringLiteral(name) = first {
+    let activity = if let Some(name) = checker.string_constant(first) {
         Scheduled::Named {
-            name: name.value.to_str().to_string(),
+            name: name.to_str().to_string(),
             task_queue: info.call.arguments.find_keyword("task_queue").is_some(),
         }
     } else {
