@@ -290,8 +290,8 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) log_message: u32,
     /// Inside the body of a `try` that has `except` clauses.
     pub(crate) in_try: u32,
-    /// The types of the `except` clauses being visited, innermost last (`None`: bare).
-    pub(crate) handling: Vec<Option<&'a Expr>>,
+    /// The `except` clauses being visited, innermost last.
+    pub(crate) handling: Vec<Handling<'a>>,
     nested: Vec<NestedDef<'a>>,
     /// Nested function names referenced outside offloaded code.
     nested_used: FxHashMap<&'a str, bool>,
@@ -540,6 +540,15 @@ pub(crate) enum IterationKind {
     Ordered,
     /// A set comprehension: its result has no order either.
     Unordered,
+}
+
+/// An `except` clause being visited.
+#[derive(Clone, Copy)]
+pub(crate) struct Handling<'a> {
+    /// The types it names (`None`: a bare `except:`).
+    pub(crate) types: Option<&'a Expr>,
+    /// The body of its `try`, when it is the first clause there (nothing before it catches).
+    pub(crate) first_of: Option<&'a [Stmt]>,
 }
 
 /// The value of the one assignment to `name` in a class body (`evaluate = "evaluate"`).

@@ -7,7 +7,8 @@ use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_semantic::{Binding, FunctionId, LocalValue};
 
 use super::{
-    CallEdge, CallInfo, Checker, IterationKind, NestedDef, Role, fallback, identity, offload,
+    CallEdge, CallInfo, Checker, Handling, IterationKind, NestedDef, Role, fallback, identity,
+    offload,
 };
 use crate::rules;
 
@@ -569,7 +570,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     // is a probe that succeeds only in a workflow.
                     self.only_in_workflow(start);
                 }
-                for handler in &try_stmt.handlers {
+                for (index, handler) in try_stmt.handlers.iter().enumerate() {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(type_) = &handler.type_ {
                         self.visit_expr(type_);
@@ -583,7 +584,10 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                             },
                         );
                     }
-                    self.handling.push(handler.type_.as_deref());
+                    self.handling.push(Handling {
+                        types: handler.type_.as_deref(),
+                        first_of: (index == 0).then_some(&try_stmt.body[..]),
+                    });
                     if handlers_outside {
                         self.visit_outside_workflow(&handler.body);
                     } else {

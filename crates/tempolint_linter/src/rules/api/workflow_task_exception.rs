@@ -1,4 +1,4 @@
-use tempolint_python::ast::{self, Expr};
+use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{Binding, ClassId, FunctionKind, LocalScope, ModuleId, Project, Resolver};
 
@@ -9,7 +9,8 @@ violation! {
     /// ## What it does
     /// Checks the methods the SDK calls in a workflow task (the run method, signal and update
     /// handlers, `__init__`) for an exception that escapes them and is not a Temporal failure:
-    /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error.
+    /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error
+    /// (also under `except Exception:` when its `try` body raises one itself).
     /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
     /// query handlers, update validators and other methods (their callers may catch), types
     /// declared in `@workflow.defn(failure_exception_types=…)` or a worker's
@@ -118,9 +119,19 @@ pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
 }
 
 /// What a bare `raise` re-raises: the type the innermost `except` names, when every type it
-/// names is a known non-Temporal one (not `Exception`, which may be an `ActivityError`).
+/// names is a known non-Temporal one. A broad clause (`except Exception:`, a bare `except:`)
+/// may hold an `ActivityError`; it re-raises a known type only when it is the first clause
+/// of its `try` and the `try` body itself raises one (`raise ValueError(…)`).
 fn reraised(checker: &Checker) -> Option<String> {
-    let caught = (*checker.handling.last()?)?;
+    let handling = *checker.handling.last()?;
+    let broad = || {
+        handling
+            .first_of
+            .and_then(|body| raised_in(checker, body).into_iter().next())
+    };
+    let Some(caught) = handling.types else {
+        return broad();
+    };
     let types: Vec<&Expr> = match caught {
         Expr::Tuple(tuple) => tuple.elts.iter().collect(),
         other => vec![other],
@@ -131,13 +142,48 @@ fn reraised(checker: &Checker) -> Option<String> {
         if matches!(
             name.as_str(),
             "builtins.Exception" | "builtins.BaseException"
-        ) || name.starts_with("temporalio.")
-        {
+        ) {
+            return broad();
+        }
+        if name.starts_with("temporalio.") {
             return None;
         }
         names.push(name);
     }
     names.into_iter().next()
+}
+
+/// The known non-Temporal exception types `raise` statements of `body` raise, outside
+/// nested `try` statements and definitions.
+fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
+    let mut raised = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) => {
+                let class = match &**exc {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                raised.extend(exception_class(checker, class).filter(|name| {
+                    !name.starts_with("temporalio.") && name != "builtins.Exception"
+                }));
+            }
+            Stmt::If(if_stmt) => {
+                raised.extend(raised_in(checker, &if_stmt.body));
+                for clause in &if_stmt.elif_else_clauses {
+                    raised.extend(raised_in(checker, &clause.body));
+                }
+            }
+            Stmt::For(ast::StmtFor { body, orelse, .. })
+            | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+                raised.extend(raised_in(checker, body));
+                raised.extend(raised_in(checker, orelse));
+            }
+            Stmt::With(with) => raised.extend(raised_in(checker, &with.body)),
+            _ => {}
+        }
+    }
+    raised
 }
 
 /// Records `assert` statements of workflow methods (they raise `AssertionError`).
