@@ -80,7 +80,11 @@ impl<'a> Checker<'_, '_, 'a> {
 
     fn handle_call(&mut self, call: &'a ast::ExprCall) {
         let callee = self.resolve(&call.func);
-        let symbol = callee.symbol().map(str::to_string);
+        // Calling an object of a known class runs its `__call__` (`agent(prompt)`).
+        let symbol = callee
+            .symbol()
+            .map(str::to_string)
+            .or_else(|| callee.instance().map(|class| format!("{class}.__call__")));
         let called = self.resolver.called_function(&callee);
         if let Some(target) = called {
             self.record_argument_types(call, target);

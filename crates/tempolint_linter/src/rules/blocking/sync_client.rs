@@ -9,7 +9,7 @@ violation! {
     /// their helpers: `sqlite3`, `psycopg2`, `pymysql`, `redis.Redis`, `boto3`, `pymongo`,
     /// `pinecone.Index`, the Docker SDK (`docker.from_env()`), SQLAlchemy (also from a
     /// `sessionmaker`) and SQLModel sessions and connections, Snowflake's and Databricks' SQL
-    /// connectors, DuckDB, …. Calls that only compute locally (`generate_presigned_url`,
+    /// connectors, Trino's DB-API client, DuckDB, `dlt` pipeline runs, …. Calls that only compute locally (`generate_presigned_url`,
     /// `storage_client.bucket(name)`) are not reported.
     ///
     /// ## Why is this bad?
