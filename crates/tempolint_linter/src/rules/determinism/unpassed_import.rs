@@ -8,7 +8,8 @@ use crate::tables::Tables;
 
 violation! {
     /// ## What it does
-    /// Checks workflow modules for imports of activity modules or third-party packages outside
+    /// Checks workflow modules for imports of activity modules (also of a package whose
+    /// `__init__.py` imports one, to re-export its activities) or third-party packages outside
     /// `with workflow.unsafe.imports_passed_through():`.
     ///
     /// Silent when every sandbox that runs the module's workflows passes the import through:
@@ -77,6 +78,20 @@ impl UnpassedImport {
     }
 }
 
+/// Whether importing `module` imports activities: it defines some, or it is a package whose
+/// `__init__.py` imports a module that does (`from .greeting import greet`, re-exported).
+fn holds_activities(project: &Project, module: ModuleId) -> bool {
+    let data = project.module(module);
+    data.defines_activities
+        || (data.input.is_package
+            && data.imported_modules().any(|import| {
+                !import.passed_through
+                    && project.module_by_name(&import.target).is_some_and(|inner| {
+                        inner != module && project.module(inner).defines_activities
+                    })
+            }))
+}
+
 /// The longest dotted suffix of `target` that the import statement spells (`activities.models`
 /// for `from activities.models import X` resolved to `recipes.hello.activities.models`); the
 /// whole target for relative imports, whose resolved name is the one the process uses.
@@ -141,7 +156,7 @@ pub(crate) fn check_module(
         }
         let (reported, activities) = if let Some(imported) = project.module_by_name(&import.target)
         {
-            if !project.module(imported).defines_activities || imported == module {
+            if !holds_activities(project, imported) || imported == module {
                 continue;
             }
             // The name the worker's process knows it by, as written (`activities.charge` in a
