@@ -491,17 +491,29 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
-    /// The default value of the checked function's parameter `name`, if it has one.
-    pub(crate) fn parameter_default(&self, name: &str) -> Option<&'a Expr> {
+    /// The checked function's parameter `name` (not `*args` or `**kwargs`).
+    fn parameter(&self, name: &str) -> Option<&'a ast::ParameterWithDefault> {
         let parameters = &self.def?.parameters;
         parameters
             .posonlyargs
             .iter()
             .chain(&parameters.args)
             .chain(&parameters.kwonlyargs)
-            .find(|parameter| parameter.parameter.name.as_str() == name)?
-            .default
-            .as_deref()
+            .find(|parameter| parameter.parameter.name.as_str() == name)
+    }
+
+    /// The default value of the checked function's parameter `name`, if it has one.
+    pub(crate) fn parameter_default(&self, name: &str) -> Option<&'a Expr> {
+        self.parameter(name)?.default.as_deref()
+    }
+
+    /// The annotation of the checked function's parameter `name`, when the body never
+    /// rebinds it.
+    pub(crate) fn parameter_annotation(&self, name: &str) -> Option<&'a Expr> {
+        if self.value_of(name).is_some() {
+            return None;
+        }
+        self.parameter(name)?.parameter.annotation.as_deref()
     }
 
     pub(crate) fn resolve(&self, expr: &Expr) -> Binding {

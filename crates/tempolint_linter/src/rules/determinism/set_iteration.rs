@@ -14,7 +14,8 @@ violation! {
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
     /// `non_retryable_error_types`) are fine, and so is an update validator: replay never
-    /// runs it, and it issues no command.
+    /// runs it, and it issues no command. Sets of integers (number literals, `set(ids)` of a
+    /// parameter annotated `list[int]`) iterate alike in every process: `hash(n) == n`.
     ///
     /// ## Why is this bad?
     /// The order of a set of strings depends on string hashing, which is salted per process;
@@ -64,6 +65,81 @@ fn is_literal_number_set(expr: &Expr) -> bool {
         if set.elts.len() <= 1 || set.elts.iter().all(Expr::is_number_literal_expr))
 }
 
+/// A set of integers: `hash(n) == n` is not salted, so built from the same integers in the
+/// same order it iterates alike in every process. A literal of numbers, `set(ids)` of a
+/// parameter annotated `list[int]` (or another collection of `int`), a name holding one, or
+/// set algebra on them.
+fn holds_integers(checker: &Checker, expr: &Expr, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match expr {
+        Expr::Set(_) => is_literal_number_set(expr),
+        Expr::Call(call) => {
+            matches!(
+                checker.resolve(&call.func).symbol(),
+                Some("builtins.set" | "builtins.frozenset")
+            ) && call.arguments.keywords.is_empty()
+                && matches!(&call.arguments.args[..], [elements] if integer_elements(checker, elements, depth + 1))
+        }
+        Expr::BinOp(binop)
+            if matches!(
+                binop.op,
+                Operator::BitAnd | Operator::BitOr | Operator::Sub | Operator::BitXor
+            ) =>
+        {
+            holds_integers(checker, &binop.left, depth + 1)
+                && holds_integers(checker, &binop.right, depth + 1)
+        }
+        Expr::Name(name) => checker
+            .value_of(name.id.as_str())
+            .is_some_and(|value| holds_integers(checker, value, depth + 1)),
+        _ => false,
+    }
+}
+
+/// Whether every element of `expr` is an `int`: a literal of numbers, a set of integers, or a
+/// parameter annotated as a collection of `int` (`list[int]`, `Sequence[int]`, …).
+fn integer_elements(checker: &Checker, expr: &Expr, depth: u8) -> bool {
+    match expr {
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+            elts.iter().all(Expr::is_number_literal_expr)
+        }
+        Expr::Name(name) => match checker.parameter_annotation(name.id.as_str()) {
+            Some(Expr::Subscript(subscript)) => {
+                let element = match &*subscript.slice {
+                    // `tuple[int, ...]`
+                    Expr::Tuple(tuple) => match &tuple.elts[..] {
+                        [element, Expr::EllipsisLiteral(_)] => element,
+                        _ => return false,
+                    },
+                    element => element,
+                };
+                checker.resolve(element).symbol() == Some("builtins.int")
+                    && matches!(
+                        checker.resolve(&subscript.value).symbol(),
+                        Some(
+                            "builtins.list"
+                                | "builtins.set"
+                                | "builtins.frozenset"
+                                | "builtins.tuple"
+                                | "typing.List"
+                                | "typing.Set"
+                                | "typing.FrozenSet"
+                                | "typing.Tuple"
+                                | "typing.Sequence"
+                                | "typing.Iterable"
+                                | "collections.abc.Sequence"
+                                | "collections.abc.Iterable"
+                        )
+                    )
+            }
+            _ => holds_integers(checker, expr, depth),
+        },
+        _ => holds_integers(checker, expr, depth),
+    }
+}
+
 /// A name proven to hold at most one element here (`if len(owners) == 1:`).
 fn is_singleton(checker: &Checker, expr: &Expr) -> bool {
     matches!(expr, Expr::Name(name) if checker.singletons.contains(&name.id.as_str()))
@@ -72,7 +148,7 @@ fn is_singleton(checker: &Checker, expr: &Expr) -> bool {
 /// Reports iterating `iterated` when it is a set; `body`, a loop's, may use it in any order.
 fn report(checker: &mut Checker, iterated: &Expr, body: Option<&[Stmt]>) {
     if checker.order_insensitive > 0
-        || is_literal_number_set(iterated)
+        || holds_integers(checker, iterated, 0)
         || is_singleton(checker, iterated)
     {
         return;
