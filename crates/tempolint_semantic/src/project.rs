@@ -1004,10 +1004,14 @@ fn collect_self_assignments(
 ) -> bool {
     let mut retry = false;
     for stmt in body {
-        let (targets, value): (&[Expr], &Expr) = match stmt {
-            Stmt::Assign(assign) => (&assign.targets, &assign.value),
+        let (targets, value, annotation): (&[Expr], &Expr, Option<&Expr>) = match stmt {
+            Stmt::Assign(assign) => (&assign.targets, &assign.value, None),
             Stmt::AnnAssign(assign) => match &assign.value {
-                Some(value) => (std::slice::from_ref(&*assign.target), value),
+                Some(value) => (
+                    std::slice::from_ref(&*assign.target),
+                    value,
+                    Some(&*assign.annotation),
+                ),
                 None => continue,
             },
             Stmt::If(if_stmt) => {
@@ -1062,7 +1066,12 @@ fn collect_self_assignments(
                 retry = true;
                 continue;
             }
-            let binding = resolver.resolve(value, scope);
+            // `self.collection: Collection = make_collection()`: what the value makes, else
+            // what the annotation declares.
+            let binding = match (resolver.resolve(value, scope), annotation) {
+                (Binding::Unknown, Some(annotation)) => resolver.annotation_type(annotation, scope),
+                (binding, _) => binding,
+            };
             if binding == Binding::Unknown {
                 retry |= reads_self(value);
             } else {

@@ -469,6 +469,22 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     self.visit_expr(value);
                     rules::dispatch_assignment_target(self, &assign.target);
                     self.resolver.bind(&mut self.scope, &assign.target, value);
+                    // `c: Collection = make()`: what the annotation declares, when the value
+                    // is not known.
+                    if let Expr::Name(name) = &*assign.target
+                        && self.resolve(&assign.target) == Binding::Unknown
+                    {
+                        let declared = self
+                            .resolver
+                            .annotation_type(&assign.annotation, &self.scope);
+                        self.scope.set(
+                            name.id.as_str(),
+                            LocalValue {
+                                binding: declared,
+                                expr: Some(value),
+                            },
+                        );
+                    }
                 }
             }
             Stmt::For(for_stmt) => {
