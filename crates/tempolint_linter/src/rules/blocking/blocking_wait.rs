@@ -9,6 +9,7 @@ violation! {
     /// ## What it does
     /// Checks for subprocesses and blocking waits in `async def` activities and their helpers:
     /// `subprocess.*`, `os.system`, `os.wait*`, `concurrent.futures.Future.result()`,
+    /// `concurrent.futures.wait()` and `as_completed()`,
     /// `threading.Event.wait()`, `Thread.join()`, `queue.Queue.get()`.
     ///
     /// ## Why is this bad?
