@@ -110,14 +110,14 @@ impl Root {
 
     /// Whether a finding of `effect` does not hold in this root.
     fn hides(self, effect: &Effect) -> bool {
-        let Some(handler) = self.handler else {
-            return effect.waived_by.meets(self.ambient);
-        };
         effect.waived_by.meets(self.ambient)
-            || (handler == Handler::Validator
-                && matches!(effect.rule, Rule::SetIteration | Rule::HashOrId))
-            || (replay_only(effect.rule)
-                && (!effect.sandbox_rejects || self.ambient.meets(Guards::SANDBOX_UNRESTRICTED)))
+            || self.handler.is_some_and(|handler| {
+                (handler == Handler::Validator
+                    && matches!(effect.rule, Rule::SetIteration | Rule::HashOrId))
+                    || (replay_only(effect.rule)
+                        && (!effect.sandbox_rejects
+                            || self.ambient.meets(Guards::SANDBOX_UNRESTRICTED)))
+            })
     }
 
     /// The message of a finding of `effect` in this root, reached through `through` (the

@@ -290,11 +290,16 @@ impl<'p, 'a> Resolver<'p, 'a> {
     /// yields nothing. The class is a project or library class, or what a library call
     /// returns; another project function's result is not followed.
     fn made_instance(&self, function: FunctionId) -> Option<Binding> {
-        let outputs = self.outputs(function);
-        if outputs.other_return || !outputs.yields.is_empty() || outputs.returns.is_empty() {
-            return None;
-        }
+        let outputs = self.returned_values(function)?;
         self.one_instance(function, &outputs.returns, &outputs)
+    }
+
+    /// What a function body outputs, when it only returns values (no bare `return`, no
+    /// `yield`).
+    fn returned_values(&self, function: FunctionId) -> Option<Outputs<'a>> {
+        let outputs = self.outputs(function);
+        (!outputs.other_return && outputs.yields.is_empty() && !outputs.returns.is_empty())
+            .then_some(outputs)
     }
 
     /// What each of `length` names unpacking a call of an unannotated project function holds
@@ -305,10 +310,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
         if self.project.function(function).def.returns.is_some() {
             return None;
         }
-        let outputs = self.outputs(function);
-        if outputs.other_return || !outputs.yields.is_empty() || outputs.returns.is_empty() {
-            return None;
-        }
+        let outputs = self.returned_values(function)?;
         let tuples: Vec<&'a [Expr]> = outputs
             .returns
             .iter()

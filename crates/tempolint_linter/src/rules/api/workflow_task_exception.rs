@@ -103,11 +103,7 @@ pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
         return;
     }
     let exception = if let Some(exc) = &raise.exc {
-        let class = match &**exc {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
-        exception_class(checker, class)
+        exception_class(checker, raised_class(exc))
     } else {
         reraised(checker)
     };
@@ -153,6 +149,14 @@ fn reraised(checker: &Checker) -> Option<String> {
     names.into_iter().next()
 }
 
+/// The class a `raise` names: `ValueError` in `raise ValueError(…)` or `raise ValueError`.
+fn raised_class(exc: &Expr) -> &Expr {
+    match exc {
+        Expr::Call(call) => &call.func,
+        other => other,
+    }
+}
+
 /// The known non-Temporal exception types `raise` statements of `body` raise, outside
 /// nested `try` statements and definitions.
 fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
@@ -160,11 +164,7 @@ fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     for stmt in body {
         match stmt {
             Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) => {
-                let class = match &**exc {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
-                raised.extend(exception_class(checker, class).filter(|name| {
+                raised.extend(exception_class(checker, raised_class(exc)).filter(|name| {
                     !name.starts_with("temporalio.") && name != "builtins.Exception"
                 }));
             }
