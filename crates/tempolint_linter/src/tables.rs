@@ -83,12 +83,21 @@ struct SymbolFile {
     offloading: FxHashMap<String, String>,
 }
 
+/// How a call that hands its callable arguments to a thread or process runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Offload {
+    /// In a fresh context: the activity's context variables are not there.
+    Bare,
+    /// In a copy of the caller's context variables (`asyncio.to_thread`).
+    WithContext,
+}
+
 pub(crate) struct Tables {
     pub(crate) determinism: PatternMap<Rule>,
     pub(crate) references: PatternMap<Rule>,
     pub(crate) implicit_clock: FxHashMap<String, usize>,
     pub(crate) blocking: PatternMap<Rule>,
-    pub(crate) offloading: PatternMap<()>,
+    pub(crate) offloading: PatternMap<Offload>,
     /// Last segments of the `references` keys (`environ`, `argv`, …).
     reference_leaves: FxHashSet<String>,
     restrictions_exact: FxHashMap<String, Restriction>,
@@ -142,8 +151,13 @@ impl Tables {
             Ok(patterns)
         };
         let mut offloading = PatternMap::default();
-        for pattern in symbols.offloading.keys() {
-            offloading.insert(pattern, Some(()));
+        for (pattern, kind) in &symbols.offloading {
+            let kind = match kind.as_str() {
+                "bare" => Offload::Bare,
+                "with-context" => Offload::WithContext,
+                other => return Err(format!("unknown offloading kind {other} for {pattern}")),
+            };
+            offloading.insert(pattern, Some(kind));
         }
         let mut restrictions_exact = FxHashMap::default();
         let mut restrictions_wildcard = FxHashMap::default();

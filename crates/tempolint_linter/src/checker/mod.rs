@@ -192,7 +192,10 @@ pub(crate) struct BodyFacts {
     pub(crate) effects: Vec<Effect>,
     pub(crate) edges: Vec<CallEdge>,
     pub(crate) activity_calls: Vec<ActivityCall>,
-    /// `activity.heartbeat(…)` calls, with whether they sit in a loop.
+    /// `activity.heartbeat(…)` calls, with whether they sit in a loop that runs with the
+    /// activity's context (a heartbeat in a thread started in a fresh context, as
+    /// `threading.Thread` starts it, raises "Not in activity context": it may be how the code
+    /// means to heartbeat, but it sends nothing).
     pub(crate) heartbeats: Vec<(TextRange, bool)>,
     pub(crate) continues_as_new: bool,
     /// `while True:` loops that await something.
@@ -247,6 +250,7 @@ struct NestedDef<'a> {
     name: &'a str,
     effects: std::ops::Range<usize>,
     edges: std::ops::Range<usize>,
+    heartbeats: std::ops::Range<usize>,
 }
 
 pub(crate) struct Checker<'c, 'p, 'a> {
@@ -265,6 +269,9 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
+    /// Inside code handed to a thread or process that starts it in a fresh context
+    /// ([`Offload::Bare`](crate::tables::Offload::Bare)): the activity's context is not there.
+    pub(crate) contextless: u32,
     /// Inside a nested function's or a lambda's body (see [`CallEdge::deferred`]).
     pub(crate) deferred: u32,
     /// Inside the fallback of `parameter or …` in the checked function's own body.
@@ -295,6 +302,9 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     nested: Vec<NestedDef<'a>>,
     /// Nested function names referenced outside offloaded code.
     nested_used: FxHashMap<&'a str, bool>,
+    /// Nested function names handed to threads, with whether every one starts them in a fresh
+    /// context ([`Offload::Bare`](crate::tables::Offload::Bare)).
+    nested_contextless: FxHashMap<&'a str, bool>,
     /// The call argument being visited (a lambda there is handed to that call).
     argument: Option<TextRange>,
     /// Whether the body hands a stored callable to a thread (see
@@ -321,6 +331,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             def: None,
             in_async: false,
             offloaded: 0,
+            contextless: 0,
             deferred: 0,
             fallback_of: None,
             sandbox_unrestricted: 0,
@@ -336,6 +347,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             handling: Vec::new(),
             nested: Vec::new(),
             nested_used: FxHashMap::default(),
+            nested_contextless: FxHashMap::default(),
             argument: None,
             hands_stored_callable: None,
         }
@@ -392,10 +404,17 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         checker.finish()
     }
 
-    /// Marks the findings of nested functions that only run in a thread as offloaded.
+    /// Marks the findings of nested functions that only run in a thread as offloaded, and
+    /// their heartbeats, when every such thread lacks the activity's context, as not looping
+    /// (they raise there: see [`BodyFacts::heartbeats`]).
     fn finish(mut self) -> BodyFacts {
         for nested in &self.nested {
             if !self.nested_used.get(nested.name).copied().unwrap_or(false) {
+                if self.nested_contextless.get(nested.name) == Some(&true) {
+                    for heartbeat in &mut self.facts.heartbeats[nested.heartbeats.clone()] {
+                        heartbeat.1 = false;
+                    }
+                }
                 for effect in &mut self.facts.effects[nested.effects.clone()] {
                     effect.offloaded = true;
                 }

@@ -7,12 +7,31 @@ use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{FunctionId, Project};
 
 use super::Checker;
+use crate::tables::{Offload, TABLES};
 
 /// Calls that run their callable arguments in a thread or process (by method name, as the
 /// walk recognises them when the receiver's type is not known).
 pub(super) fn offloads_by_name(func: &Expr) -> bool {
-    matches!(func, Expr::Attribute(attribute)
-        if matches!(attribute.attr.as_str(), "run_in_executor" | "to_thread" | "submit" | "run_sync"))
+    offload_by_name(func).is_some()
+}
+
+/// How a call runs its callable arguments in a thread or process: by the table, else by
+/// method name (`to_thread` and anyio's `run_sync` copy the caller's context variables).
+pub(super) fn offload_kind(symbol: Option<&str>, func: &Expr) -> Option<Offload> {
+    symbol
+        .and_then(|symbol| TABLES.offloading.get(symbol).copied())
+        .or_else(|| offload_by_name(func))
+}
+
+fn offload_by_name(func: &Expr) -> Option<Offload> {
+    let Expr::Attribute(attribute) = func else {
+        return None;
+    };
+    match attribute.attr.as_str() {
+        "run_in_executor" | "submit" => Some(Offload::Bare),
+        "to_thread" | "run_sync" => Some(Offload::WithContext),
+        _ => None,
+    }
 }
 
 /// The parameters of `target` its body hands, as they came, to a call that runs them in a

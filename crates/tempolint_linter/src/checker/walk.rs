@@ -11,6 +11,7 @@ use super::{
     offload,
 };
 use crate::rules;
+use crate::tables::Offload;
 
 impl<'a> Checker<'_, '_, 'a> {
     pub(super) fn visit_body(&mut self, body: &'a [Stmt]) {
@@ -75,6 +76,9 @@ impl<'a> Checker<'_, '_, 'a> {
     fn note_nested_use(&mut self, name: &'a str) {
         if let Some(used) = self.nested_used.get_mut(name) {
             *used |= self.offloaded == 0;
+            if self.offloaded > 0 {
+                *self.nested_contextless.entry(name).or_insert(true) &= self.contextless > 0;
+            }
         }
     }
 
@@ -146,10 +150,9 @@ impl<'a> Checker<'_, '_, 'a> {
         }
 
         self.visit_chain_base(&call.func);
-        let offloads = symbol
-            .as_deref()
-            .is_some_and(|symbol| self.tables.offloading.get(symbol).is_some())
-            || offload::offloads_by_name(&call.func);
+        let offload = offload::offload_kind(symbol.as_deref(), &call.func);
+        let offloads = offload.is_some();
+        let bare = offload == Some(Offload::Bare);
         // A project helper that hands some of its parameters to a thread.
         let handed_on = called
             .filter(|_| {
@@ -185,6 +188,7 @@ impl<'a> Checker<'_, '_, 'a> {
         if offloads {
             self.offloaded += 1;
         }
+        self.contextless += u32::from(bare);
         if insensitive {
             self.order_insensitive += 1;
         }
@@ -237,6 +241,7 @@ impl<'a> Checker<'_, '_, 'a> {
         if offloads {
             self.offloaded -= 1;
         }
+        self.contextless -= u32::from(bare);
     }
 
     fn hands_stored_callable(&mut self) -> bool {
@@ -357,6 +362,7 @@ impl<'a> Checker<'_, '_, 'a> {
         );
         let effects_start = self.facts.effects.len();
         let edges_start = self.facts.edges.len();
+        let heartbeats_start = self.facts.heartbeats.len();
         self.resolver.enter_function(&mut self.scope, def, None);
         let saved_loops = std::mem::take(&mut self.loop_depth);
         let saved_try = std::mem::take(&mut self.in_try);
@@ -375,6 +381,7 @@ impl<'a> Checker<'_, '_, 'a> {
             name: def.name.as_str(),
             effects: effects_start..self.facts.effects.len(),
             edges: edges_start..self.facts.edges.len(),
+            heartbeats: heartbeats_start..self.facts.heartbeats.len(),
         });
     }
 }

@@ -199,7 +199,7 @@ pub(crate) fn record_heartbeat(checker: &mut Checker, info: &CallInfo) {
         || heartbeats_elsewhere(checker, info)
         || hands_over_heartbeat(checker, info);
     if info.symbol == Some("temporalio.activity.heartbeat") || from_outside {
-        let in_loop = checker.loop_depth > 0 && !from_outside;
+        let in_loop = checker.loop_depth > 0 && !from_outside && checker.contextless == 0;
         checker
             .facts
             .heartbeats
