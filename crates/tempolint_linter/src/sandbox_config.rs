@@ -486,6 +486,8 @@ pub(crate) struct SandboxConfig {
     /// Whether a workflow on no worker in sight runs without a sandbox: some worker whose
     /// `workflows=` we cannot read is in sight, and all of them run no sandbox.
     unseen_unsandboxed: bool,
+    /// Whether some worker in sight has `workflows=` we cannot read.
+    open_workers: bool,
     setting: Passthrough,
 }
 
@@ -525,6 +527,7 @@ impl SandboxConfig {
             workers,
             unseen: unseen_or_open,
             unseen_unsandboxed: open_workers > 0 && open_unsandboxed == open_workers,
+            open_workers: open_workers > 0,
             setting: Passthrough {
                 all: false,
                 modules: settings.passthrough_modules.iter().cloned().collect(),
@@ -552,6 +555,12 @@ impl SandboxConfig {
                 Some(sandboxes) => sandboxes.iter().all(|sandbox| sandbox.unsandboxed),
                 None => self.unseen_unsandboxed,
             }
+    }
+
+    /// Whether a worker in sight registers `workflow`, or may (one whose `workflows=` we
+    /// cannot read).
+    pub(crate) fn may_run_in_sight(&self, workflow: ClassId) -> bool {
+        self.open_workers || self.workers.contains_key(&workflow)
     }
 
     /// Whether every sandbox passes `module` through.

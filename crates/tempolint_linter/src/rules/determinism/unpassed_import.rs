@@ -1,5 +1,5 @@
 use tempolint_python::TextRange;
-use tempolint_semantic::{ModuleId, Project};
+use tempolint_semantic::{ClassId, ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
@@ -21,7 +21,9 @@ violation! {
     /// built elsewhere, a plugin of another make on a client we cannot trace to the worker,
     /// a workflow handed to a library that may build the worker itself
     /// (`app.setup_workflow(workflow_and_activities_classes=[(Flow, Activities)])`), and, for
-    /// a workflow on no worker in sight, a worker whose `workflows=` is computed.
+    /// a workflow on no worker in sight, a worker whose `workflows=` is computed. A module is
+    /// loaded by the sandboxes of the workers that register its workflows: a workflow of it
+    /// that no worker in sight registers, beside one that a worker does, adds no sandbox.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports every non-passed-through module for each workflow run: slow, and
@@ -128,18 +130,28 @@ pub(crate) fn check_module(
     sandbox: &SandboxConfig,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
-    if data.workflows.is_empty() {
+    // The sandboxes that load the module are those of the workers that register its
+    // workflows: one that no worker in sight registers (while others are) loads it nowhere.
+    let mut workflows: Vec<ClassId> = data
+        .workflows
+        .iter()
+        .copied()
+        .filter(|workflow| sandbox.may_run_in_sight(*workflow))
+        .collect();
+    if workflows.is_empty() {
+        workflows.clone_from(&data.workflows);
+    }
+    if workflows.is_empty() {
         return Vec::new();
     }
     let passed = |name: &str, kind: ModuleKind| {
-        data.workflows
+        workflows
             .iter()
             .all(|workflow| sandbox.passes_through(project, tables, *workflow, name, kind))
     };
     // A workflow module the sandbox passes through is the worker's own import, and so is all
     // it imports.
-    if data
-        .workflows
+    if workflows
         .iter()
         .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, data.name()))
     {
