@@ -74,6 +74,7 @@ rules! {
     api106 => "API106",
     api107 => "API107",
     api108 => "API108",
+    api109 => "API109",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

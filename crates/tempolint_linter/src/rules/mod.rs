@@ -101,6 +101,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::WrongContextCall) {
         api::wrong_context_call::check(checker, info);
     }
+    if checker.enabled(Rule::UnknownSdkName) {
+        api::unknown_sdk_name::check(checker, info);
+    }
     timeouts::record_activity_call(checker, info);
     if checker.enabled(Rule::MissingActivityTimeout) {
         timeouts::missing_activity_timeout::check(checker, info);
@@ -169,6 +172,9 @@ pub(crate) fn dispatch_call_argument(checker: &mut Checker, info: &CallInfo, arg
 pub(crate) fn dispatch_reference(checker: &mut Checker, expr: &Expr) {
     if checker.enabled(Rule::HostEnvironment) {
         determinism::host_environment::check_reference(checker, expr);
+    }
+    if checker.enabled(Rule::UnknownSdkName) {
+        api::unknown_sdk_name::check_reference(checker, expr);
     }
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod extra_positional_arguments;
 pub(crate) mod invalid_workflow_definition;
 pub(crate) mod non_timedelta_duration;
 pub(crate) mod unawaited_call;
+pub(crate) mod unknown_sdk_name;
 pub(crate) mod unregistered_name;
 pub(crate) mod workflow_task_exception;
 pub(crate) mod wrong_context_call;

@@ -1,0 +1,135 @@
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Deserialize;
+use tempolint_python::Ranged;
+use tempolint_python::ast::Expr;
+
+use crate::checker::{CallInfo, Checker, Context};
+use crate::rules::violation;
+
+violation! {
+    /// ## What it does
+    /// Checks for names read from a module of the Temporal SDK that the module does not have,
+    /// where another module of the SDK defines the name: `workflow.ApplicationError` (it is
+    /// `temporalio.exceptions.ApplicationError`), `workflow.RetryPolicy`
+    /// (`temporalio.common.RetryPolicy`), `workflow.CancelledError`. The names each module has
+    /// are those of temporalio 1.35.0 (`scripts/generate_sdk_names.py`); a name no module of the
+    /// SDK defines is not judged (a later release may add it).
+    ///
+    /// ## Why is this bad?
+    /// Reading the name raises `AttributeError` when the line runs. In workflow code that fails
+    /// the workflow task, which is retried until the code changes: the workflow hangs. In an
+    /// `except workflow.ApplicationError:` clause it only runs when an exception reaches the
+    /// clause, and replaces that exception; in an activity, every attempt fails.
+    ///
+    /// ## Example
+    /// ```python
+    /// from temporalio import workflow
+    ///
+    /// @workflow.defn
+    /// class Charge:
+    ///     @workflow.run
+    ///     async def run(self, cents: int) -> None:
+    ///         if cents <= 0:
+    ///             raise workflow.ApplicationError("nothing to charge", non_retryable=True)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// from temporalio import workflow
+    /// from temporalio.exceptions import ApplicationError
+    ///
+    /// @workflow.defn
+    /// class Charge:
+    ///     @workflow.run
+    ///     async def run(self, cents: int) -> None:
+    ///         if cents <= 0:
+    ///             raise ApplicationError("nothing to charge", non_retryable=True)
+    /// ```
+    UnknownSdkName => UnknownSdkName { module: String, name: String, homes: Vec<String> }
+}
+
+impl UnknownSdkName {
+    fn describe(&self) -> String {
+        let homes: Vec<String> = self
+            .homes
+            .iter()
+            .map(|home| format!("`{home}.{}`", self.name))
+            .collect();
+        format!(
+            "`{}` has no `{}`: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). Use {}",
+            self.module,
+            self.name,
+            homes.join(" or ")
+        )
+    }
+}
+
+/// `data/sdk_names.json`: what each module of the SDK has, and what each defines itself.
+#[derive(Deserialize)]
+struct SdkNames {
+    modules: FxHashMap<String, FxHashSet<String>>,
+    defined: FxHashMap<String, Vec<String>>,
+}
+
+struct Sdk {
+    modules: FxHashMap<String, FxHashSet<String>>,
+    /// Each public name -> the modules that define it.
+    homes: FxHashMap<String, Vec<String>>,
+}
+
+static SDK: LazyLock<Sdk> = LazyLock::new(|| {
+    let names: SdkNames = serde_json::from_str(include_str!("../../../data/sdk_names.json"))
+        .expect("data/sdk_names.json is valid (scripts/generate_sdk_names.py writes it)");
+    let mut homes: FxHashMap<String, Vec<String>> = FxHashMap::default();
+    for (module, defined) in names.defined {
+        for name in defined {
+            homes.entry(name).or_default().push(module.clone());
+        }
+    }
+    for modules in homes.values_mut() {
+        modules.sort();
+    }
+    Sdk {
+        modules: names.modules,
+        homes,
+    }
+});
+
+/// A call of `module.Name(…)`.
+pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    check_reference(checker, &info.call.func);
+}
+
+/// `module.Name` read as a value (`except workflow.ApplicationError:`), or called.
+pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
+    let Expr::Attribute(attribute) = expr else {
+        return;
+    };
+    // The innermost step first: in `workflow.ApplicationError.x` it is the one that raises.
+    if matches!(&*attribute.value, Expr::Attribute(_)) {
+        check_reference(checker, &attribute.value);
+    }
+    let sdk = &*SDK;
+    let name = attribute.attr.as_str();
+    let Some(homes) = sdk.homes.get(name) else {
+        return;
+    };
+    let resolved = checker.resolve(&attribute.value);
+    let Some(module) = resolved.symbol() else {
+        return;
+    };
+    let Some(names) = sdk.modules.get(module) else {
+        return;
+    };
+    if names.contains(name) {
+        return;
+    }
+    let violation = UnknownSdkName {
+        module: module.to_string(),
+        name: name.to_string(),
+        homes: homes.clone(),
+    };
+    checker.report(&violation, attribute.range(), Context::Anywhere);
+}
