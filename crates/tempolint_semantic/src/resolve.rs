@@ -25,6 +25,7 @@ thread_local! {
 struct ReturnTypes {
     returns: FxHashMap<String, String>,
     attributes: FxHashMap<String, String>,
+    classes: FxHashMap<String, String>,
 }
 
 static TYPES: LazyLock<ReturnTypes> = LazyLock::new(|| {
@@ -576,6 +577,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             "builtins.list" | "typing.List" | "typing.Sequence" | "collections.abc.Sequence" => {
                 "builtins.list"
             }
+            path if TYPES.classes.contains_key(path) => &TYPES.classes[path],
             path if path.starts_with("builtins.")
                 || self.project.class_by_name(path).is_some()
                 || path
