@@ -302,6 +302,11 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     nested: Vec<NestedDef<'a>>,
     /// Nested function names referenced outside offloaded code.
     nested_used: FxHashMap<&'a str, bool>,
+    /// Nested functions referenced inside another's body (that one, this one): used when
+    /// that one is (a route handler that calls another runs only when it is called).
+    nested_uses: Vec<(&'a str, &'a str)>,
+    /// The nested functions whose bodies are being walked, innermost last.
+    nested_walking: Vec<&'a str>,
     /// Nested function names handed to threads, with whether every one starts them in a fresh
     /// context ([`Offload::Bare`](crate::tables::Offload::Bare)).
     nested_contextless: FxHashMap<&'a str, bool>,
@@ -347,6 +352,8 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             handling: Vec::new(),
             nested: Vec::new(),
             nested_used: FxHashMap::default(),
+            nested_uses: Vec::new(),
+            nested_walking: Vec::new(),
             nested_contextless: FxHashMap::default(),
             argument: None,
             hands_stored_callable: None,
@@ -408,6 +415,18 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
     /// their heartbeats, when every such thread lacks the activity's context, as not looping
     /// (they raise there: see [`BodyFacts::heartbeats`]).
     fn finish(mut self) -> BodyFacts {
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (from, to) in &self.nested_uses {
+                if self.nested_used.get(from) == Some(&true)
+                    && let Some(used @ false) = self.nested_used.get_mut(to)
+                {
+                    *used = true;
+                    grew = true;
+                }
+            }
+        }
         for nested in &self.nested {
             if !self.nested_used.get(nested.name).copied().unwrap_or(false) {
                 if self.nested_contextless.get(nested.name) == Some(&true) {

@@ -75,7 +75,10 @@ impl<'a> Checker<'_, '_, 'a> {
 
     fn note_nested_use(&mut self, name: &'a str) {
         if let Some(used) = self.nested_used.get_mut(name) {
-            *used |= self.offloaded == 0;
+            match self.nested_walking.last() {
+                Some(&from) if self.offloaded == 0 => self.nested_uses.push((from, name)),
+                _ => *used |= self.offloaded == 0,
+            }
             if self.offloaded > 0 {
                 *self.nested_contextless.entry(name).or_insert(true) &= self.contextless > 0;
             }
@@ -369,7 +372,9 @@ impl<'a> Checker<'_, '_, 'a> {
         let saved_handling = std::mem::take(&mut self.handling);
         let saved_async = std::mem::replace(&mut self.in_async, def.is_async);
         self.deferred += 1;
+        self.nested_walking.push(def.name.as_str());
         self.visit_body(&def.body);
+        self.nested_walking.pop();
         self.deferred -= 1;
         self.in_async = saved_async;
         self.loop_depth = saved_loops;
