@@ -210,6 +210,9 @@ pub(crate) struct BodyFacts {
     /// The names `@activity.defn` / `@workflow.defn` definitions nested in this body register.
     pub(crate) nested_registrations: Vec<(NamedKind, String)>,
     pub(crate) raises: Vec<RaiseSite>,
+    /// Calls of the workflow's own methods (`await self._steps()`) outside any `try` that
+    /// handles exceptions: what the callee raises escapes here too.
+    pub(crate) uncaught_calls: Vec<FunctionId>,
     pub(crate) worker_failure_types: Vec<FailureTypes>,
     /// What each call of a project function passes for its parameters.
     pub(crate) argument_types: Vec<ArgumentType>,

@@ -1,6 +1,8 @@
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::{Binding, ClassId, FunctionKind, LocalScope, ModuleId, Project, Resolver};
+use tempolint_semantic::{
+    Binding, ClassId, FunctionId, FunctionKind, LocalScope, ModuleId, Project, Resolver,
+};
 
 use crate::checker::{CallInfo, Checker, FailureTypes, ProjectChecker, RaiseSite, Role};
 use crate::rules::violation;
@@ -10,9 +12,11 @@ violation! {
     /// Checks the methods the SDK calls in a workflow task (the run method, signal and update
     /// handlers, `__init__`) for an exception that escapes them and is not a Temporal failure:
     /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error
-    /// (also under `except Exception:` when its `try` body raises one itself).
+    /// (also under `except Exception:` when its `try` body raises one itself), also in a
+    /// method of the workflow they call outside any `try` (`return await self._steps()`).
     /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
-    /// query handlers, update validators and other methods (their callers may catch), types
+    /// query handlers, update validators and other methods called elsewhere (their callers
+    /// may catch), types
     /// declared in `@workflow.defn(failure_exception_types=…)` or a worker's
     /// `workflow_failure_exception_types`, and activities.
     ///
@@ -258,6 +262,35 @@ fn exception_class(checker: &Checker, class: &Expr) -> Option<String> {
         .then(|| format!("builtins.{name}"))
 }
 
+/// Records calls of the workflow's own methods made outside any `try` (`return await
+/// self._steps(limit)`): awaited, or of a plain `def`, so what the method raises escapes here.
+pub(crate) fn record_method_call(checker: &mut Checker, info: &CallInfo) {
+    if !in_workflow_method(checker) || checker.in_try > 0 {
+        return;
+    }
+    let Expr::Attribute(attribute) = &*info.call.func else {
+        return;
+    };
+    if !matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") {
+        return;
+    }
+    let project = checker.resolver.project();
+    let Some(method) = info
+        .symbol
+        .and_then(|symbol| project.function_by_name(symbol))
+    else {
+        return;
+    };
+    let data = project.function(method);
+    let of_workflow = data
+        .class
+        .is_some_and(|class| project.class(class).workflow.is_some());
+    let runs_here = !data.def.is_async || checker.awaited_call == Some(info.call.range());
+    if of_workflow && runs_here {
+        checker.facts.uncaught_calls.push(method);
+    }
+}
+
 fn in_workflow_method(checker: &Checker) -> bool {
     checker.role == Role::Function(FunctionKind::WorkflowMethod)
 }
@@ -295,7 +328,7 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             if !is_task_entry_point(project, class.module, project.function(method).def) {
                 continue;
             }
-            for raise in &checker.function(method).raises {
+            for (raise_in, raise) in escaping_raises(checker, method) {
                 match is_temporal_failure(project, &raise.exception, &declared, 0) {
                     Some(false) => {}
                     Some(true) | None => continue,
@@ -303,13 +336,41 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
                 let violation = WorkflowTaskException {
                     exception: shown(&raise.exception),
                 };
-                findings.push((class.module, violation, raise.range));
+                let module = project.function(raise_in).module;
+                if !findings
+                    .iter()
+                    .any(|(at, _, range)| *at == module && *range == raise.range)
+                {
+                    findings.push((module, violation, raise.range));
+                }
             }
         }
     }
     for (module, violation, range) in findings {
         checker.report(module, &violation, range);
     }
+}
+
+/// The raises that escape an entry point: its own, and those of the workflow's methods it
+/// calls outside any `try` (and they in turn), with the method each is written in.
+fn escaping_raises<'c>(
+    checker: &'c ProjectChecker,
+    entry: FunctionId,
+) -> Vec<(FunctionId, &'c RaiseSite)> {
+    let mut seen = vec![entry];
+    let mut stack = vec![entry];
+    let mut raises = Vec::new();
+    while let Some(method) = stack.pop() {
+        let facts = checker.function(method);
+        raises.extend(facts.raises.iter().map(|raise| (method, raise)));
+        for callee in &facts.uncaught_calls {
+            if !seen.contains(callee) {
+                seen.push(*callee);
+                stack.push(*callee);
+            }
+        }
+    }
+    raises
 }
 
 /// The types of `@workflow.defn(failure_exception_types=[…])`; `None` when they cannot be
