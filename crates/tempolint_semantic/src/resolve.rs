@@ -224,6 +224,12 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 
     /// A dotted name, with project re-exports and module-level variables followed.
+    /// What a name imported inside a function holds (`from app.database import db`): as the
+    /// same import at module level, a project module's variable is its value.
+    pub fn imported(&self, name: &str) -> Binding {
+        self.symbol(name, 0)
+    }
+
     fn symbol(&self, name: &str, depth: u8) -> Binding {
         if !self
             .project

@@ -654,7 +654,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     self.scope.set(
                         local,
                         LocalValue {
-                            binding: Binding::Symbol(target),
+                            binding: self.resolver.imported(&target),
                             expr: None,
                         },
                     );
