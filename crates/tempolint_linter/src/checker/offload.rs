@@ -130,12 +130,7 @@ pub(super) fn hands_stored_callable(checker: &Checker, body: &[ast::Stmt]) -> bo
                     .iter()
                     .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
                     .any(|argument| matches!(argument, Expr::Name(_) | Expr::Subscript(_)))
-                && (offloads_by_name(&call.func)
-                    || self
-                        .checker
-                        .resolve(&call.func)
-                        .symbol()
-                        .is_some_and(|symbol| self.checker.tables.offloading.get(symbol).is_some()))
+                && offload_kind(self.checker.resolve(&call.func).symbol(), &call.func).is_some()
             {
                 self.found = true;
             }
