@@ -2,6 +2,8 @@
 //! analysis can use them.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -155,8 +157,8 @@ fn mentions_temporal(input: &SourceInput) -> bool {
 /// Parses every input once, keeping the syntax trees of the files the analysis can reach:
 /// files that mention `temporalio`, files that import one of those (a project's own wrapper
 /// of the SDK's decorators, `from compat import workflow_defn`), and, transitively, every
-/// module they import (matched by name, generously), found in waves from the trees parsed so
-/// far. The other files keep their text, syntax errors and comments, so SYN001 and
+/// module they import (matched by name, generously), found from each tree as it is parsed.
+/// The other files keep their text, syntax errors and comments, so SYN001 and
 /// suppressions still work, but not their tree: a whole-project check of a large code base
 /// then costs little more than parsing it, and its trees never pile up.
 pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
@@ -169,7 +171,7 @@ pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
         .map(|index| last_segment(&inputs[*index].module_name).to_string())
         .collect();
     let mut segments: FxHashSet<String> = FxHashSet::default();
-    restore_in_waves(inputs, mentions, &mut segments);
+    restore_imported(inputs, mentions, &mut segments);
     // The rest are parsed now; those importing a Temporal module keep their tree, and so do
     // the modules they import.
     let importers: FxHashSet<usize> = inputs
@@ -190,35 +192,92 @@ pub(crate) fn prune_trees(inputs: &mut [SourceInput]) {
             imports_temporal.then_some(index)
         })
         .collect();
-    restore_in_waves(inputs, importers, &mut segments);
+    restore_imported(inputs, importers, &mut segments);
 }
 
-/// Restores the trees of `wanted` and, wave after wave, of every module a restored tree
-/// imports (by the last segment of its name); `segments` holds the names imported so far.
-fn restore_in_waves(
+/// Restores the trees of `wanted` and of every module a restored tree imports (by the last
+/// segment of its name), transitively; `segments` holds the names imported so far. Each file
+/// is a task that, once parsed, starts the tasks of the modules it brings in, so a 50-deep
+/// chain of helpers is followed without waiting for the rest of each level.
+fn restore_imported(
     inputs: &mut [SourceInput],
-    mut wanted: FxHashSet<usize>,
+    wanted: FxHashSet<usize>,
     segments: &mut FxHashSet<String>,
 ) {
-    while !wanted.is_empty() {
-        inputs
-            .par_iter_mut()
-            .enumerate()
-            .filter(|(index, _)| wanted.contains(index))
-            .for_each(|(_, input)| input.source.restore_tree());
-        for index in &wanted {
-            segments.extend(
-                inputs[*index]
-                    .source
-                    .imported_segments()
-                    .into_iter()
-                    .map(str::to_string),
-            );
+    if wanted.is_empty() {
+        return;
+    }
+    let mut by_segment: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (index, input) in inputs.iter().enumerate() {
+        if !input.source.has_tree() {
+            by_segment
+                .entry(last_segment(&input.module_name).to_string())
+                .or_default()
+                .push(index);
         }
-        wanted = (0..inputs.len())
-            .filter(|index| !inputs[*index].source.has_tree())
-            .filter(|index| segments.contains(last_segment(&inputs[*index].module_name)))
-            .collect();
+    }
+    let restoring = Restoring {
+        claimed: inputs
+            .iter()
+            .enumerate()
+            .map(|(index, input)| {
+                AtomicBool::new(input.source.has_tree() || wanted.contains(&index))
+            })
+            .collect(),
+        inputs: inputs.iter_mut().map(Mutex::new).collect(),
+        segments: Mutex::new(std::mem::take(segments)),
+        by_segment,
+    };
+    rayon::scope(|scope| {
+        for index in wanted {
+            let restoring = &restoring;
+            scope.spawn(move |scope| restoring.restore(scope, index));
+        }
+    });
+    *segments = restoring
+        .segments
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+}
+
+/// The shared state of [`restore_imported`]'s tasks.
+struct Restoring<'a> {
+    inputs: Vec<Mutex<&'a mut SourceInput>>,
+    /// Whether a file has its tree or a task to restore it.
+    claimed: Vec<AtomicBool>,
+    segments: Mutex<FxHashSet<String>>,
+    /// The files without a tree, by the last segment of their module's name.
+    by_segment: FxHashMap<String, Vec<usize>>,
+}
+
+impl Restoring<'_> {
+    fn restore<'s>(&'s self, scope: &rayon::Scope<'s>, index: usize) {
+        let imported: Vec<String> = {
+            let mut input = self.inputs[index]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            input.source.restore_tree();
+            input
+                .source
+                .imported_segments()
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        let fresh: Vec<String> = {
+            let mut segments = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+            imported
+                .into_iter()
+                .filter(|segment| segments.insert(segment.clone()))
+                .collect()
+        };
+        for segment in fresh {
+            for &next in self.by_segment.get(&segment).into_iter().flatten() {
+                if !self.claimed[next].swap(true, Ordering::Relaxed) {
+                    scope.spawn(move |scope| self.restore(scope, next));
+                }
+            }
+        }
     }
 }
 
