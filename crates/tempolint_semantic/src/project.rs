@@ -194,21 +194,24 @@ impl<'a> Project<'a> {
                 .collect(),
             aliases: FxHashMap::default(),
         };
-        let imports: Vec<ImportTable> = {
+        // Each module's imports and definitions are its own: collected in parallel, numbered
+        // from zero, then joined in input order (so ids and index precedence do not depend on
+        // the threads).
+        let parts: Vec<(ImportTable, Definitions<'a>)> = {
             use rayon::prelude::*;
             inputs
                 .par_iter()
                 .map(|input| {
-                    ImportTable::collect(
-                        &input.module_name,
-                        input.is_package,
-                        &input.source.module().body,
-                    )
+                    let body = &input.source.module().body;
+                    let imports = ImportTable::collect(&input.module_name, input.is_package, body);
+                    let mut definitions = Definitions::default();
+                    definitions.collect_globals(&input.module_name, body);
+                    (imports, definitions)
                 })
                 .collect()
         };
-        for (input, imports) in inputs.iter().zip(imports) {
-            project.add_module(input, imports);
+        for (input, (imports, definitions)) in inputs.iter().zip(parts) {
+            project.add_module(input, imports, definitions);
         }
         project.resolve_imports();
         project.classify();
@@ -216,11 +219,50 @@ impl<'a> Project<'a> {
         project
     }
 
-    fn add_module(&mut self, input: &'a SourceInput, imports: ImportTable) {
+    fn add_module(
+        &mut self,
+        input: &'a SourceInput,
+        imports: ImportTable,
+        definitions: Definitions<'a>,
+    ) {
         let id = ModuleId(self.modules.len() as u32);
-        let body = &input.source.module().body;
-        let mut globals = FxHashMap::default();
-        self.collect_globals(id, &input.module_name, body, &mut globals);
+        let function_offset = self.functions.len() as u32;
+        let class_offset = self.classes.len() as u32;
+        let function = |local: FunctionId| FunctionId(local.0 + function_offset);
+        let class = |local: ClassId| ClassId(local.0 + class_offset);
+        for mut data in definitions.functions {
+            data.module = id;
+            data.class = data.class.map(class);
+            data.enclosing = data.enclosing.map(function);
+            let global = FunctionId(self.functions.len() as u32);
+            self.function_index
+                .entry(data.qualified_name.clone())
+                .or_insert(global);
+            self.functions.push(data);
+        }
+        for mut data in definitions.classes {
+            data.module = id;
+            for method in data.methods.values_mut() {
+                *method = function(*method);
+            }
+            let global = ClassId(self.classes.len() as u32);
+            self.class_index
+                .entry(data.qualified_name.clone())
+                .or_insert(global);
+            self.classes.push(data);
+        }
+        let globals = definitions
+            .globals
+            .into_iter()
+            .map(|(name, global)| {
+                let global = match global {
+                    Global::Function(local) => Global::Function(function(local)),
+                    Global::Class(local) => Global::Class(class(local)),
+                    variable @ Global::Variable(_) => variable,
+                };
+                (name, global)
+            })
+            .collect();
         if !is_sdk_module(&input.module_name) {
             self.module_index.entry(&input.module_name).or_insert(id);
             if let Some(alias) = input.alias.as_deref() {
@@ -243,145 +285,6 @@ impl<'a> Project<'a> {
             imports_own_top,
             named_expressions: input.source.text().contains(":="),
         });
-    }
-
-    fn collect_globals(
-        &mut self,
-        module: ModuleId,
-        module_name: &str,
-        body: &'a [Stmt],
-        globals: &mut FxHashMap<&'a str, Global<'a>>,
-    ) {
-        for stmt in body {
-            match stmt {
-                Stmt::FunctionDef(def) => {
-                    let id =
-                        self.add_function(module, None, format!("{module_name}.{}", def.name), def);
-                    globals.insert(def.name.as_str(), Global::Function(id));
-                    self.add_nested_definitions(module, id, &def.body);
-                }
-                Stmt::ClassDef(class) => {
-                    let id = self.add_class(module, module_name, class);
-                    globals.insert(class.name.as_str(), Global::Class(id));
-                }
-                Stmt::Assign(assign) => {
-                    for target in &assign.targets {
-                        if let Expr::Name(name) = target {
-                            globals.insert(name.id.as_str(), Global::Variable(&assign.value));
-                        }
-                    }
-                }
-                Stmt::AnnAssign(assign) => {
-                    if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
-                        globals.insert(name.id.as_str(), Global::Variable(value));
-                    }
-                }
-                Stmt::If(if_stmt) => {
-                    self.collect_globals(module, module_name, &if_stmt.body, globals);
-                    for clause in &if_stmt.elif_else_clauses {
-                        self.collect_globals(module, module_name, &clause.body, globals);
-                    }
-                }
-                Stmt::Try(try_stmt) => {
-                    self.collect_globals(module, module_name, &try_stmt.body, globals);
-                    self.collect_globals(module, module_name, &try_stmt.orelse, globals);
-                }
-                Stmt::With(with) => self.collect_globals(module, module_name, &with.body, globals),
-                _ => {}
-            }
-        }
-    }
-
-    fn add_function(
-        &mut self,
-        module: ModuleId,
-        class: Option<ClassId>,
-        qualified_name: String,
-        def: &'a ast::StmtFunctionDef,
-    ) -> FunctionId {
-        let id = FunctionId(self.functions.len() as u32);
-        self.function_index
-            .entry(qualified_name.clone())
-            .or_insert(id);
-        self.functions.push(Function {
-            module,
-            class,
-            qualified_name,
-            def,
-            kind: FunctionKind::Plain,
-            enclosing: None,
-        });
-        id
-    }
-
-    /// Adds the functions `enclosing`'s body defines with a `…defn` decorator (`activity.defn`
-    /// on a function a factory makes and returns): `classify` decides what they are. Other
-    /// nested functions stay part of the body that defines them.
-    fn add_nested_definitions(
-        &mut self,
-        module: ModuleId,
-        enclosing: FunctionId,
-        body: &'a [Stmt],
-    ) {
-        for stmt in body {
-            match stmt {
-                Stmt::FunctionDef(def) if def.decorator_list.iter().any(names_defn) => {
-                    let name = format!(
-                        "{}.<locals>.{}",
-                        self.functions[enclosing.0 as usize].qualified_name, def.name
-                    );
-                    let id = self.add_function(module, None, name, def);
-                    self.functions[id.0 as usize].enclosing = Some(enclosing);
-                }
-                Stmt::If(if_stmt) => {
-                    self.add_nested_definitions(module, enclosing, &if_stmt.body);
-                    for clause in &if_stmt.elif_else_clauses {
-                        self.add_nested_definitions(module, enclosing, &clause.body);
-                    }
-                }
-                Stmt::Try(try_stmt) => {
-                    self.add_nested_definitions(module, enclosing, &try_stmt.body);
-                    self.add_nested_definitions(module, enclosing, &try_stmt.orelse);
-                }
-                Stmt::With(with) => self.add_nested_definitions(module, enclosing, &with.body),
-                _ => {}
-            }
-        }
-    }
-
-    fn add_class(
-        &mut self,
-        module: ModuleId,
-        module_name: &str,
-        def: &'a ast::StmtClassDef,
-    ) -> ClassId {
-        let id = ClassId(self.classes.len() as u32);
-        let qualified_name = format!("{module_name}.{}", def.name);
-        self.class_index.entry(qualified_name.clone()).or_insert(id);
-        self.classes.push(Class {
-            module,
-            qualified_name: qualified_name.clone(),
-            def,
-            methods: FxHashMap::default(),
-            bases: Vec::new(),
-            workflow: None,
-            attributes: FxHashMap::default(),
-        });
-        let mut methods = FxHashMap::default();
-        for stmt in &def.body {
-            if let Stmt::FunctionDef(method) = stmt {
-                let function = self.add_function(
-                    module,
-                    Some(id),
-                    format!("{qualified_name}.{}", method.name),
-                    method,
-                );
-                methods.insert(method.name.as_str(), function);
-                self.add_nested_definitions(module, function, &method.body);
-            }
-        }
-        self.classes[id.0 as usize].methods = methods;
-        id
     }
 
     /// Marks workflow classes, their methods, and activities; resolves class bases.
@@ -973,6 +876,134 @@ impl<'b> Visitor<'b> for SdkCalls<'_, '_> {
 }
 
 /// `@classmethod` or `@staticmethod`.
+/// The functions, classes and module-level names one module defines, numbered from zero
+/// within the module (the module's id is set when it joins the project).
+#[derive(Default)]
+struct Definitions<'a> {
+    functions: Vec<Function<'a>>,
+    classes: Vec<Class<'a>>,
+    globals: FxHashMap<&'a str, Global<'a>>,
+}
+
+impl<'a> Definitions<'a> {
+    fn collect_globals(&mut self, module_name: &str, body: &'a [Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(def) => {
+                    let id = self.add_function(None, format!("{module_name}.{}", def.name), def);
+                    self.globals.insert(def.name.as_str(), Global::Function(id));
+                    self.add_nested_definitions(id, &def.body);
+                }
+                Stmt::ClassDef(class) => {
+                    let id = self.add_class(module_name, class);
+                    self.globals.insert(class.name.as_str(), Global::Class(id));
+                }
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            self.globals
+                                .insert(name.id.as_str(), Global::Variable(&assign.value));
+                        }
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
+                        self.globals
+                            .insert(name.id.as_str(), Global::Variable(value));
+                    }
+                }
+                Stmt::If(if_stmt) => {
+                    self.collect_globals(module_name, &if_stmt.body);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.collect_globals(module_name, &clause.body);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.collect_globals(module_name, &try_stmt.body);
+                    self.collect_globals(module_name, &try_stmt.orelse);
+                }
+                Stmt::With(with) => self.collect_globals(module_name, &with.body),
+                _ => {}
+            }
+        }
+    }
+
+    fn add_function(
+        &mut self,
+        class: Option<ClassId>,
+        qualified_name: String,
+        def: &'a ast::StmtFunctionDef,
+    ) -> FunctionId {
+        let id = FunctionId(self.functions.len() as u32);
+        self.functions.push(Function {
+            module: ModuleId(0),
+            class,
+            qualified_name,
+            def,
+            kind: FunctionKind::Plain,
+            enclosing: None,
+        });
+        id
+    }
+
+    /// Adds the functions `enclosing`'s body defines with a `…defn` decorator (`activity.defn`
+    /// on a function a factory makes and returns): `classify` decides what they are. Other
+    /// nested functions stay part of the body that defines them.
+    fn add_nested_definitions(&mut self, enclosing: FunctionId, body: &'a [Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(def) if def.decorator_list.iter().any(names_defn) => {
+                    let name = format!(
+                        "{}.<locals>.{}",
+                        self.functions[enclosing.0 as usize].qualified_name, def.name
+                    );
+                    let id = self.add_function(None, name, def);
+                    self.functions[id.0 as usize].enclosing = Some(enclosing);
+                }
+                Stmt::If(if_stmt) => {
+                    self.add_nested_definitions(enclosing, &if_stmt.body);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.add_nested_definitions(enclosing, &clause.body);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.add_nested_definitions(enclosing, &try_stmt.body);
+                    self.add_nested_definitions(enclosing, &try_stmt.orelse);
+                }
+                Stmt::With(with) => self.add_nested_definitions(enclosing, &with.body),
+                _ => {}
+            }
+        }
+    }
+
+    fn add_class(&mut self, module_name: &str, def: &'a ast::StmtClassDef) -> ClassId {
+        let id = ClassId(self.classes.len() as u32);
+        let qualified_name = format!("{module_name}.{}", def.name);
+        let mut methods = FxHashMap::default();
+        for stmt in &def.body {
+            if let Stmt::FunctionDef(method) = stmt {
+                let function = self.add_function(
+                    Some(id),
+                    format!("{qualified_name}.{}", method.name),
+                    method,
+                );
+                methods.insert(method.name.as_str(), function);
+                self.add_nested_definitions(function, &method.body);
+            }
+        }
+        self.classes.push(Class {
+            module: ModuleId(0),
+            qualified_name,
+            def,
+            methods,
+            bases: Vec::new(),
+            workflow: None,
+            attributes: FxHashMap::default(),
+        });
+        id
+    }
+}
+
 fn is_class_or_static(def: &ast::StmtFunctionDef) -> bool {
     def.decorator_list.iter().any(|decorator| {
         matches!(&decorator.expression, Expr::Name(name)
