@@ -37,6 +37,22 @@ impl ImportTable {
         table
     }
 
+    /// The modules a function's `body` imports, its names read through the imports of the
+    /// module around it (`workflow` in `with workflow.unsafe.imports_passed_through():`).
+    pub(crate) fn collect_within(
+        &self,
+        module: &str,
+        is_package: bool,
+        body: &[Stmt],
+    ) -> Vec<Import> {
+        let mut table = ImportTable {
+            names: self.names.clone(),
+            ..ImportTable::default()
+        };
+        table.visit_body(module, is_package, body, false);
+        table.modules
+    }
+
     fn visit_body(&mut self, module: &str, is_package: bool, body: &[Stmt], passed_through: bool) {
         for stmt in body {
             match stmt {

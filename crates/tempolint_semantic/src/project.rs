@@ -453,6 +453,20 @@ impl<'a> Project<'a> {
         &self.modules[id.0 as usize]
     }
 
+    /// Every module `def`'s body (in `module`) imports when it runs (`from .activities import
+    /// charge` written inside a method), resolved as the module's own imports are; not
+    /// counting the bodies of functions it defines.
+    pub fn imports_in(&self, module: ModuleId, def: &ast::StmtFunctionDef) -> Vec<Import> {
+        let data = self.module(module);
+        let mut imports =
+            data.imports
+                .collect_within(&data.input.module_name, data.input.is_package, &def.body);
+        for import in &mut imports {
+            import.target = self.resolve_import(module, import);
+        }
+        imports
+    }
+
     pub fn function(&self, id: FunctionId) -> &Function<'a> {
         &self.functions[id.0 as usize]
     }

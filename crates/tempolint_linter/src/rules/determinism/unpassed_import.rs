@@ -1,5 +1,5 @@
 use tempolint_python::TextRange;
-use tempolint_semantic::{ClassId, ModuleId, Project};
+use tempolint_semantic::{ClassId, FunctionKind, Import, ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
@@ -10,7 +10,8 @@ violation! {
     /// ## What it does
     /// Checks workflow modules for imports of activity modules (also of a package whose
     /// `__init__.py` imports one, to re-export its activities) or third-party packages outside
-    /// `with workflow.unsafe.imports_passed_through():`.
+    /// `with workflow.unsafe.imports_passed_through():`, at the module's top or in a
+    /// workflow's method (a "lazy" import runs in the sandbox when the method does).
     ///
     /// Silent when every sandbox that runs the module's workflows passes the import through:
     /// the SDK's default passthrough modules, `@workflow.defn(sandboxed=False)`,
@@ -144,11 +145,6 @@ pub(crate) fn check_module(
     if workflows.is_empty() {
         return Vec::new();
     }
-    let passed = |name: &str, kind: ModuleKind| {
-        workflows
-            .iter()
-            .all(|workflow| sandbox.passes_through(project, tables, *workflow, name, kind))
-    };
     // A workflow module the sandbox passes through is the worker's own import, and so is all
     // it imports.
     if workflows
@@ -157,46 +153,40 @@ pub(crate) fn check_module(
     {
         return Vec::new();
     }
+    let imports = Imports {
+        project,
+        tables,
+        sandbox,
+        module,
+    };
     // Per import statement (by range): the modules to report and whether any holds activities.
     let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
-    for import in data.imported_modules() {
-        if import.passed_through
-            || import.target.starts_with("temporalio")
-            || import.target == "__future__"
-        {
-            continue;
-        }
-        let (reported, activities) = if let Some(imported) = project.module_by_name(&import.target)
-        {
-            if !holds_activities(project, imported) || imported == module {
-                continue;
-            }
-            // The name the worker's process knows it by, as written (`activities.charge` in a
-            // project checked from the folder above): what a passthrough list would name.
-            let written = written_name(data.input.source.slice(import.range), &import.target);
-            if passed(written, ModuleKind::Project) || passed(&import.target, ModuleKind::Project) {
-                continue;
-            }
-            (written.to_string(), true)
-        } else {
-            let top = import.target.split('.').next().unwrap_or_default();
-            if project.has_top_level_package(top) || passed(&import.target, ModuleKind::ThirdParty)
-            {
-                continue;
-            }
-            (top.to_string(), false)
-        };
-        match statements
-            .iter_mut()
-            .find(|(range, ..)| *range == import.range)
-        {
-            Some((_, modules, any_activities)) => {
-                if !modules.contains(&reported) {
-                    modules.push(reported);
-                }
-                *any_activities |= activities;
-            }
-            None => statements.push((import.range, vec![reported], activities)),
+    imports.report(data.imported_modules(), &workflows, &mut statements);
+    // An import written in a workflow's method runs in the sandbox when the method does (a
+    // "lazy" import of the activities): the same import, unless the module imports the same
+    // module at its top, where it is judged.
+    let top: Vec<&str> = data
+        .imported_modules()
+        .map(|import| import.target.as_str())
+        .collect();
+    for workflow in &workflows {
+        // Instance methods: the instance lives in the sandbox (a static or class method may be
+        // the worker's, listing activities).
+        let mut methods: Vec<_> = project
+            .class(*workflow)
+            .methods
+            .values()
+            .copied()
+            .filter(|method| project.function(*method).kind == FunctionKind::WorkflowMethod)
+            .collect();
+        methods.sort_unstable();
+        for method in methods {
+            let local: Vec<_> = project
+                .imports_in(module, project.function(method).def)
+                .into_iter()
+                .filter(|import| !top.contains(&import.target.as_str()))
+                .collect();
+            imports.report(local.iter(), &[*workflow], &mut statements);
         }
     }
     statements
@@ -216,6 +206,83 @@ pub(crate) fn check_module(
             }
         })
         .collect()
+}
+
+/// What [`check_module`] needs to judge import statements.
+struct Imports<'p, 'a> {
+    project: &'p Project<'a>,
+    tables: &'p Tables,
+    sandbox: &'p SandboxConfig,
+    module: ModuleId,
+}
+
+impl Imports<'_, '_> {
+    /// Adds to `statements` the modules `imports` bring in that some sandbox running one of
+    /// `workflows` does not pass through.
+    fn report<'i>(
+        &self,
+        imports: impl Iterator<Item = &'i Import>,
+        workflows: &[ClassId],
+        statements: &mut Vec<(TextRange, Vec<String>, bool)>,
+    ) {
+        let Imports {
+            project,
+            tables,
+            sandbox,
+            module,
+        } = *self;
+        let data = project.module(module);
+        let passed = |name: &str, kind: ModuleKind| {
+            workflows
+                .iter()
+                .all(|workflow| sandbox.passes_through(project, tables, *workflow, name, kind))
+        };
+        for import in imports {
+            if import.passed_through
+                || import.target.starts_with("temporalio")
+                || import.target == "__future__"
+            {
+                continue;
+            }
+            let (reported, activities) = if let Some(imported) =
+                project.module_by_name(&import.target)
+            {
+                if !holds_activities(project, imported) || imported == module {
+                    continue;
+                }
+                // The name the worker's process knows it by, as written (`activities.charge`
+                // in a project checked from the folder above): what a passthrough list would
+                // name.
+                let written = written_name(data.input.source.slice(import.range), &import.target);
+                if passed(written, ModuleKind::Project)
+                    || passed(&import.target, ModuleKind::Project)
+                {
+                    continue;
+                }
+                (written.to_string(), true)
+            } else {
+                let top = import.target.split('.').next().unwrap_or_default();
+                if project.has_top_level_package(top)
+                    || passed(&import.target, ModuleKind::ThirdParty)
+                {
+                    continue;
+                }
+                (top.to_string(), false)
+            };
+            match statements
+                .iter_mut()
+                .find(|(range, ..)| *range == import.range)
+            {
+                Some((_, modules, any_activities)) => {
+                    if !modules.contains(&reported) {
+                        modules.push(reported);
+                    }
+                    *any_activities |= activities;
+                }
+                None => statements.push((import.range, vec![reported], activities)),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
