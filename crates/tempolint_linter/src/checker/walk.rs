@@ -63,6 +63,38 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
+    /// Whether `call` is a pandas reader or writer (`pd.read_csv`, `frame.to_json`) not shown
+    /// to name a file: its path argument is missing (`to_csv()` returns the text), a buffer
+    /// (`io.BytesIO(data)`) or of a type not known. Only a string or a `pathlib` path is a file.
+    fn pandas_in_memory(&self, symbol: &str, call: &'a ast::ExprCall) -> bool {
+        if !symbol.starts_with("pandas.") {
+            return false;
+        }
+        let path = call.arguments.args.first().or_else(|| {
+            call.arguments
+                .keywords
+                .iter()
+                .find(|keyword| {
+                    keyword.arg.as_ref().is_some_and(|arg| {
+                        matches!(
+                            arg.as_str(),
+                            "filepath_or_buffer" | "path_or_buf" | "path" | "excel_writer"
+                        )
+                    })
+                })
+                .map(|keyword| &keyword.value)
+        });
+        let Some(path) = path else {
+            return true;
+        };
+        if matches!(path, Expr::StringLiteral(_) | Expr::FString(_)) {
+            return false;
+        }
+        !self.resolve(path).instance().is_some_and(|class| {
+            matches!(class, "builtins.str" | "os.PathLike") || class.starts_with("pathlib.")
+        })
+    }
+
     /// Whether a call argument is code of this body that runs when called: a lambda or a
     /// nested function.
     fn is_code_argument(&self, argument: &Expr) -> bool {
@@ -123,15 +155,21 @@ impl<'a> Checker<'_, '_, 'a> {
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
         let reported_where_made = self.reported_where_made(&call.func);
+        // A pandas reader or writer on a buffer (or returning text) touches no file.
+        let in_memory = symbol
+            .as_deref()
+            .is_some_and(|symbol| self.pandas_in_memory(symbol, call));
         let determinism = symbol
             .as_deref()
-            .filter(|symbol| !reported_where_made && !self.settings.is_known_deterministic(symbol))
+            .filter(|symbol| {
+                !reported_where_made && !in_memory && !self.settings.is_known_deterministic(symbol)
+            })
             .and_then(|symbol| self.tables.determinism.get(symbol).copied());
         // An awaited call returns an awaitable: whatever the table says of a same-named sync
         // API, this one yields to the event loop.
         let blocking = symbol
             .as_deref()
-            .filter(|_| !awaited)
+            .filter(|_| !awaited && !in_memory)
             .and_then(|symbol| self.tables.blocking_rule(symbol));
         let restriction = symbol
             .as_deref()

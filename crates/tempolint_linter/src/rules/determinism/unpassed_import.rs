@@ -163,8 +163,9 @@ pub(crate) fn check_module(
     let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
     imports.report(data.imported_modules(), &workflows, &mut statements);
     // An import written in a workflow's method runs in the sandbox when the method does (a
-    // "lazy" import of the activities): the same import, unless the module imports the same
-    // module at its top, where it is judged.
+    // "lazy" import of the activities): the same import, unless the module's top imports the
+    // same module, or one it is in or holds (`import yaml` above, `from yaml import
+    // safe_dump` below), where it is judged.
     let top: Vec<&str> = data
         .imported_modules()
         .map(|import| import.target.as_str())
@@ -184,7 +185,7 @@ pub(crate) fn check_module(
             let local: Vec<_> = project
                 .imports_in(module, project.function(method).def)
                 .into_iter()
-                .filter(|import| !top.contains(&import.target.as_str()))
+                .filter(|import| !top.iter().any(|top| nested(top, &import.target)))
                 .collect();
             imports.report(local.iter(), &[*workflow], &mut statements);
         }
@@ -206,6 +207,16 @@ pub(crate) fn check_module(
             }
         })
         .collect()
+}
+
+/// Whether one of two dotted module names is the other or a package holding it.
+fn nested(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    within(a, b) || within(b, a)
 }
 
 /// What [`check_module`] needs to judge import statements.
