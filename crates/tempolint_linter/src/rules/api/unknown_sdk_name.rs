@@ -52,16 +52,35 @@ violation! {
 
 impl UnknownSdkName {
     fn describe(&self) -> String {
-        let homes: Vec<String> = self
-            .homes
-            .iter()
-            .map(|home| format!("`{home}.{}`", self.name))
-            .collect();
+        // `activity.sleep` is not `workflow.sleep`: each works only in its own kind of code.
+        let other_side = |home: &str| {
+            matches!(
+                (self.module.as_str(), home),
+                ("temporalio.activity", "temporalio.workflow")
+                    | ("temporalio.workflow", "temporalio.activity")
+            )
+        };
+        let (usable, elsewhere): (Vec<&String>, Vec<&String>) =
+            self.homes.iter().partition(|home| !other_side(home));
+        let quoted = |homes: &[&String]| {
+            homes
+                .iter()
+                .map(|home| format!("`{home}.{}`", self.name))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let advice = match (usable.is_empty(), elsewhere.first()) {
+            (false, _) => format!("Use {}", quoted(&usable)),
+            (true, Some(home)) => format!(
+                "`{home}.{}` exists, but only for {} code",
+                self.name,
+                home.rsplit('.').next().unwrap_or_default()
+            ),
+            (true, None) => String::new(),
+        };
         format!(
-            "`{}` has no `{}`: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). Use {}",
-            self.module,
-            self.name,
-            homes.join(" or ")
+            "`{}` has no `{}`: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). {advice}",
+            self.module, self.name,
         )
     }
 }
