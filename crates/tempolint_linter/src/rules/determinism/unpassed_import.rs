@@ -4,7 +4,7 @@ use tempolint_semantic::{ClassId, FunctionKind, Import, ModuleId, Project};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Violation, violation};
 use crate::sandbox_config::{ModuleKind, SandboxConfig};
-use crate::tables::Tables;
+use crate::tables::{Tables, module_or_parent};
 
 violation! {
     /// ## What it does
@@ -211,12 +211,7 @@ pub(crate) fn check_module(
 
 /// Whether one of two dotted module names is the other or a package holding it.
 fn nested(a: &str, b: &str) -> bool {
-    let within = |inner: &str, outer: &str| {
-        inner
-            .strip_prefix(outer)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    };
-    within(a, b) || within(b, a)
+    module_or_parent(a).any(|name| name == b) || module_or_parent(b).any(|name| name == a)
 }
 
 /// What [`check_module`] needs to judge import statements.
