@@ -10,7 +10,7 @@ use tempolint_python::TextRange;
 use tempolint_python::ast::Expr;
 use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
 
-use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards};
+use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards, NoneCondition};
 use crate::diagnostic::{ChainStep, Diagnostic};
 use crate::registry::Rule;
 use crate::sandbox_config::{SandboxConfig, Sandboxes};
@@ -26,6 +26,9 @@ struct Reached {
     /// The parameter of the first function whose true value keeps the effect from running
     /// (`parameter or fallback`): a call that passes an always-true value does not reach it.
     unless_truthy: Option<u32>,
+    /// The parameter of the first function that must be `None` for the effect to be a
+    /// finding (see [`Effect::if_none`]).
+    if_none: Option<u32>,
     /// The parameter of the first function whose `workflow.logger` makes the effect
     /// replay-safe (see [`Effect::unless_workflow_logger`]).
     unless_workflow_logger: Option<u32>,
@@ -41,15 +44,25 @@ impl Reached {
             parameter.is_some_and(|parameter| mask & (1 << parameter) != 0)
         };
         self.waived_by.meets(guards)
-            || filled(self.unless_truthy, edge.truthy_arguments)
-            || filled(self.unless_workflow_logger, edge.workflow_loggers)
+            || filled(self.unless_truthy, edge.arguments.truthy)
+            || filled(self.unless_workflow_logger, edge.arguments.workflow_loggers)
+            || self.if_none_after(edge) == NoneCondition::Fails
+    }
+
+    /// Whether the condition on being `None` holds when `edge` enters the first function of
+    /// this path (see [`Effect::if_none`]).
+    fn if_none_after(&self, edge: &CallEdge) -> NoneCondition {
+        self.if_none.map_or(NoneCondition::Holds, |parameter| {
+            edge.arguments.none_condition(parameter)
+        })
     }
 
     /// The caller's parameter a condition on `parameter` moves to when `edge` passes its own
     /// on.
     fn passed_on(parameter: Option<u32>, edge: &CallEdge) -> Option<u32> {
         let parameter = parameter?;
-        edge.forwarded
+        edge.arguments
+            .forwarded
             .iter()
             .find(|(callee, _)| *callee == parameter)
             .map(|(_, caller)| *caller)
@@ -276,6 +289,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
                     origin: (function, index),
                     steps: vec![(function, effect.range)],
                     unless_truthy: effect.unless_truthy,
+                    if_none: effect.if_none,
                     unless_workflow_logger: effect.unless_workflow_logger,
                     waived_by: effect.waived_by,
                 });
@@ -296,6 +310,10 @@ impl<'p, 'a> Propagation<'p, 'a> {
                         steps,
                         unless_truthy: Reached::passed_on(inner.unless_truthy, edge)
                             .or(edge.unless_truthy),
+                        if_none: match inner.if_none_after(edge) {
+                            NoneCondition::IfCallerNone(parameter) => Some(parameter),
+                            NoneCondition::Holds | NoneCondition::Fails => None,
+                        },
                         unless_workflow_logger: Reached::passed_on(
                             inner.unless_workflow_logger,
                             edge,
@@ -328,7 +346,9 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let guards = self.guards(edge);
         for reached in self.reach(walk, edge.target).iter() {
             let effect = self.effect(reached.origin);
-            if reached.blocked_by(edge, guards) || self.hidden(effect, root) {
+            // A condition on `None` moved to the root's parameter: what the client passes.
+            let conditional = matches!(reached.if_none_after(edge), NoneCondition::IfCallerNone(_));
+            if reached.blocked_by(edge, guards) || conditional || self.hidden(effect, root) {
                 continue;
             }
             if !rules.insert(effect.rule) {
@@ -383,7 +403,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let mut diagnostics: Vec<Diagnostic> = facts
             .effects
             .iter()
-            .filter(|effect| direct.contains(&effect.context))
+            .filter(|effect| direct.contains(&effect.context) && effect.if_none.is_none())
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
             .filter(|effect| !self.hidden(effect, root))
             .map(|effect| {

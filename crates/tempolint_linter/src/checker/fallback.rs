@@ -7,7 +7,7 @@ use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Number, Stmt};
 use tempolint_semantic::{ClassId, FunctionId, ModuleId, Project};
 
-use super::Checker;
+use super::{Checker, PassedArguments};
 
 /// Values that are always true in a boolean test.
 const ALWAYS_TRUE: &[&str] = &[
@@ -31,11 +31,25 @@ pub(super) fn parameter_names(def: &ast::StmtFunctionDef) -> Vec<&str> {
 /// The index of `name` when it is a parameter of the checked function that its body never
 /// rebinds but as `name = name or …` (so `name or …` tests what the caller passed).
 pub(super) fn parameter_index(checker: &Checker, name: &str) -> Option<u32> {
+    stored_parameter(checker, name, false)
+}
+
+/// The index of `name` when it is a parameter of the checked function that its body never
+/// rebinds at all: it holds exactly what the caller passed.
+pub(super) fn exact_parameter_index(checker: &Checker, name: &str) -> Option<u32> {
+    stored_parameter(checker, name, true)
+}
+
+fn stored_parameter(checker: &Checker, name: &str, exact: bool) -> Option<u32> {
     let index = checker
         .parameters
         .iter()
         .position(|parameter| *parameter == name)?;
-    let mut stores = Stores { name, found: false };
+    let mut stores = Stores {
+        name,
+        exact,
+        found: false,
+    };
     stores.visit_body(checker.body);
     (index < 64 && !stores.found).then_some(index as u32)
 }
@@ -65,6 +79,8 @@ fn tested_for_none(test: &Expr) -> Option<(&str, bool)> {
 
 struct Stores<'n> {
     name: &'n str,
+    /// Every store counts, also those that keep a non-`None` value (`name = name or …`).
+    exact: bool,
     found: bool,
 }
 
@@ -90,6 +106,7 @@ impl<'a> Visitor<'a> for Stores<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Delete(_) => self.found = true,
+            _ if self.exact => {}
             // `if name is None: name = default()` (or `if name is not None: … else: name = …`):
             // still what the caller passed, unless None.
             Stmt::If(if_stmt)
@@ -133,20 +150,16 @@ impl<'a> Visitor<'a> for Stores<'_> {
     }
 }
 
-/// What `call` passes to the parameters of `target` (see [`super::CallEdge`]): a bit for
-/// each one it fills with an always-true value, and the caller's own parameters it passes on
-/// as they came (`target param`, `caller param`). A method's `self` takes the first position
-/// (see [`Checker::bound_arguments`]).
+/// What `call` passes to the parameters of `target` (see [`PassedArguments`]). A method's
+/// `self` takes the first position (see [`Checker::bound_arguments`]).
 pub(super) fn arguments(
     checker: &Checker,
     call: &ast::ExprCall,
     target: FunctionId,
-) -> (u64, Vec<(u32, u32)>, u64) {
-    let mut mask = 0;
-    let mut forwarded = Vec::new();
-    let mut loggers = 0;
+) -> PassedArguments {
+    let mut passed_arguments = PassedArguments::default();
     let Some(offset) = checker.bound_arguments(call, target) else {
-        return (mask, forwarded, loggers);
+        return passed_arguments;
     };
     let data = checker.resolver.project().function(target);
     let names = parameter_names(data.def);
@@ -166,25 +179,40 @@ pub(super) fn arguments(
                 .position(|parameter| *parameter == name.as_str())?;
             Some((index, &keyword.value))
         }));
+    // A decorator may fill or replace arguments on the way in (`kwargs.setdefault(…)`).
+    let plain = plainly_called(data.def);
     let mut filled = 0_u64;
     for (index, argument) in passed {
         if index >= 64 {
             continue;
         }
-        filled |= 1 << index;
+        let bit = 1 << index;
+        filled |= bit;
         if is_workflow_logger(checker, argument) {
-            loggers |= 1 << index;
+            passed_arguments.workflow_loggers |= bit;
         }
-        if always_true(checker, argument) {
-            mask |= 1 << index;
+        if argument.is_none_literal_expr() {
+            passed_arguments.none |= u64::from(plain) << index;
+        } else if always_true(checker, argument) {
+            passed_arguments.truthy |= bit;
         } else if let Expr::Name(name) = argument
             && checker.deferred == 0
             && let Some(own) = parameter_index(checker, name.id.as_str())
         {
-            forwarded.push((index as u32, own));
+            passed_arguments.forwarded.push((index as u32, own));
+            if plain && exact_parameter_index(checker, name.id.as_str()).is_some() {
+                passed_arguments.forwarded_exactly |= bit;
+            }
         }
     }
-    // A parameter the call leaves to its default: `tz: str = DEFAULT_TIMEZONE` ("UTC").
+    // A parameter the call leaves to its default: `tz: str = DEFAULT_TIMEZONE` ("UTC"), or
+    // `timeout: timedelta | None = None` (unless a `*`/`**` splat may fill it).
+    let unpacks = call.arguments.args.iter().any(Expr::is_starred_expr)
+        || call
+            .arguments
+            .keywords
+            .iter()
+            .any(|keyword| keyword.arg.is_none());
     let project = checker.resolver.project();
     let with_defaults = data
         .def
@@ -194,16 +222,28 @@ pub(super) fn arguments(
         .chain(&data.def.parameters.args)
         .chain(&data.def.parameters.kwonlyargs);
     for (index, parameter) in with_defaults.enumerate().take(64) {
-        if filled & (1 << index) == 0
-            && parameter
-                .default
-                .as_deref()
-                .is_some_and(|default| default_always_true(project, data.module, default))
-        {
-            mask |= 1 << index;
+        let bit = 1 << index;
+        let Some(default) = parameter.default.as_deref() else {
+            continue;
+        };
+        if filled & bit != 0 {
+            continue;
+        }
+        if default_always_true(project, data.module, default) {
+            passed_arguments.truthy |= bit;
+        } else if default.is_none_literal_expr() && plain && !unpacks {
+            passed_arguments.none |= bit;
         }
     }
-    (mask, forwarded, loggers)
+    passed_arguments
+}
+
+/// Whether calls reach `def` as written: no decorator but `staticmethod` or `classmethod`.
+fn plainly_called(def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list.iter().all(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name)
+            if matches!(name.id.as_str(), "staticmethod" | "classmethod"))
+    })
 }
 
 /// `workflow.logger`, or a name for it; other shapes are not resolved (this runs for every

@@ -63,6 +63,10 @@ pub(crate) struct Effect {
     /// In the fallback of `parameter or …` (by the parameter's index, see
     /// [`CallEdge::truthy_arguments`]): it runs only when that argument is falsy.
     pub(crate) unless_truthy: Option<u32>,
+    /// A finding only when this parameter (by index, as for `unless_truthy`) is `None`
+    /// (`start_to_close_timeout=timeout` in a helper): never reported in its own body, only
+    /// at a call that leaves the parameter `None` (see [`PassedArguments::none_condition`]).
+    pub(crate) if_none: Option<u32>,
     /// A logging call on this parameter (by index, as for `unless_truthy`): it does not
     /// repeat on replay when the caller passes `workflow.logger` (see
     /// [`CallEdge::workflow_loggers`]).
@@ -114,22 +118,66 @@ pub(crate) struct CallEdge {
     /// (not followed at import time: a decorator factory's wrapper is not called by applying
     /// the decorator).
     pub(crate) deferred: bool,
-    /// The parameters (by index in positional-then-keyword-only order, below 64) this call
-    /// fills with a value that is always true (`workflow.now()`, `workflow.uuid4()`, a
-    /// non-empty literal): the callee's `parameter or fallback` never runs the fallback.
-    pub(crate) truthy_arguments: u64,
-    /// The callee's parameters this call fills with the caller's own, passed on as they came
-    /// (`callee parameter`, `caller parameter`): a fallback on the first runs only when the
-    /// caller's caller passed a false value to the second.
-    pub(crate) forwarded: Vec<(u32, u32)>,
-    /// The parameters this call fills with `workflow.logger`, whose calls are replay-safe.
-    pub(crate) workflow_loggers: u64,
+    /// What the call passes to the callee's parameters.
+    pub(crate) arguments: PassedArguments,
     /// The guards around the call: findings the callee reaches that they waive do not count.
     pub(crate) guards: Guards,
     /// In the fallback of `parameter or …` or under `if parameter is None:` (see
     /// [`Effect::unless_truthy`]): what the callee reaches runs only when that argument is
     /// falsy.
     pub(crate) unless_truthy: Option<u32>,
+}
+
+/// What a call of a project function passes to its parameters, each named by its index in
+/// positional-then-keyword-only order (below 64; a method's `self` is the first).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PassedArguments {
+    /// The parameters filled with a value that is always true (`workflow.now()`,
+    /// `workflow.uuid4()`, a non-empty literal): the callee's `parameter or fallback` never
+    /// runs the fallback.
+    pub(crate) truthy: u64,
+    /// The parameters filled with the caller's own, passed on as they came
+    /// (`callee parameter`, `caller parameter`): a fallback on the first runs only when the
+    /// caller's caller passed a false value to the second.
+    pub(crate) forwarded: Vec<(u32, u32)>,
+    /// Those of `forwarded` whose caller parameter the caller never rebinds at all (not even
+    /// `parameter = parameter or default`): they hold exactly what the caller was given.
+    pub(crate) forwarded_exactly: u64,
+    /// The parameters that are `None` in this call: passed a literal `None`, or left to a
+    /// literal `None` default by a call without `*`/`**` unpacking.
+    pub(crate) none: u64,
+    /// The parameters filled with `workflow.logger`, whose calls are replay-safe.
+    pub(crate) workflow_loggers: u64,
+}
+
+impl PassedArguments {
+    /// Whether the callee's `parameter` is `None` in this call, for a finding that holds
+    /// only then ([`Effect::if_none`]).
+    pub(crate) fn none_condition(&self, parameter: u32) -> NoneCondition {
+        let bit = 1_u64.checked_shl(parameter).unwrap_or(0);
+        if self.none & bit != 0 {
+            return NoneCondition::Holds;
+        }
+        let forwarded = self
+            .forwarded
+            .iter()
+            .find(|(callee, _)| *callee == parameter && self.forwarded_exactly & bit != 0);
+        match forwarded {
+            Some((_, caller)) => NoneCondition::IfCallerNone(*caller),
+            None => NoneCondition::Fails,
+        }
+    }
+}
+
+/// Whether a condition on a parameter's being `None` holds at a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoneCondition {
+    /// The call makes it `None`.
+    Holds,
+    /// The call passes the caller's own parameter (by index): the condition moves there.
+    IfCallerNone(u32),
+    /// The call may pass anything else.
+    Fails,
 }
 
 /// What a call schedules: a project activity passed as a function, or an activity by the name
@@ -472,6 +520,17 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
+    /// The index of the checked function's parameter `expr` names, when the body never
+    /// rebinds it at all: exactly what the caller passed, `None` included.
+    pub(crate) fn exact_parameter_of(&self, expr: &Expr) -> Option<u32> {
+        match expr {
+            Expr::Name(name) if self.deferred == 0 => {
+                fallback::exact_parameter_index(self, name.id.as_str())
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
         self.settings.rules.contains(rule)
     }
@@ -577,6 +636,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             fix: None,
             offloaded: self.offloaded > 0,
             unless_truthy: self.unless_truthy(),
+            if_none: None,
             unless_workflow_logger: None,
             waived_by: Guards::default(),
             sandbox_rejects: false,

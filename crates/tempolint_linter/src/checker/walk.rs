@@ -7,8 +7,8 @@ use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_semantic::{Binding, FunctionId, LocalValue};
 
 use super::{
-    CallEdge, CallInfo, Checker, Handling, IterationKind, NestedDef, Role, fallback, identity,
-    offload,
+    CallEdge, CallInfo, Checker, Handling, IterationKind, NestedDef, PassedArguments, Role,
+    fallback, identity, offload,
 };
 use crate::rules;
 use crate::tables::Offload;
@@ -133,17 +133,14 @@ impl<'a> Checker<'_, '_, 'a> {
                 .settings
                 .is_known_deterministic(symbol.as_deref().unwrap_or_default())
         {
-            let (truthy_arguments, forwarded, workflow_loggers) =
-                fallback::arguments(self, call, target);
+            let arguments = fallback::arguments(self, call, target);
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
                 target,
                 offloaded: self.offloaded > 0,
                 outside_workflow: self.outside_workflow > 0,
                 deferred: self.deferred > 0,
-                truthy_arguments,
-                forwarded,
-                workflow_loggers,
+                arguments,
                 guards: self.guards(),
                 unless_truthy: self.unless_truthy(),
             });
@@ -303,9 +300,7 @@ impl<'a> Checker<'_, '_, 'a> {
             offloaded: self.offloaded > 0,
             outside_workflow: self.outside_workflow > 0,
             deferred: self.deferred > 0,
-            truthy_arguments: 0,
-            forwarded: Vec::new(),
-            workflow_loggers: 0,
+            arguments: PassedArguments::default(),
             guards: self.guards(),
             unless_truthy: self.unless_truthy(),
         }

@@ -3,7 +3,9 @@ use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::timeouts::{call_options, is_activity_entry_point, timedelta_reference};
+use crate::rules::timeouts::{
+    CallOptions, call_options, is_activity_entry_point, timedelta_reference,
+};
 use crate::rules::violation;
 
 violation! {
@@ -11,7 +13,9 @@ violation! {
     /// Checks activity calls (`execute_activity`, `start_activity`, their `_local`, `_method` and
     /// `_class` variants) that set neither `start_to_close_timeout` nor
     /// `schedule_to_close_timeout`. Options passed through a `**dict` or `ActivityConfig(...)` in
-    /// reach are resolved; a splat whose contents cannot be known gives no finding.
+    /// reach are resolved; a splat whose contents cannot be known gives no finding. A helper
+    /// whose only timeout is its own parameter (`start_to_close_timeout=timeout`) is reported
+    /// where workflow code calls it with that parameter left `None`, with the chain.
     ///
     /// ## Why is this bad?
     /// The SDK raises `ValueError` when the line runs, failing the workflow task at the worst
@@ -53,15 +57,21 @@ violation! {
     /// ## Fix safety
     /// Adding `start_to_close_timeout=timedelta(minutes=5)` is unsafe: the right value depends on
     /// the activity.
-    MissingActivityTimeout => MissingActivityTimeout { function: String }
+    MissingActivityTimeout => MissingActivityTimeout { function: String, parameter: Option<String> }
 }
 
 impl MissingActivityTimeout {
     fn describe(&self) -> String {
-        format!(
-            "`{}()` sets neither `start_to_close_timeout` nor `schedule_to_close_timeout`; the SDK raises `ValueError` when it runs. Add `start_to_close_timeout=timedelta(…)`",
-            self.function
-        )
+        match &self.parameter {
+            None => format!(
+                "`{}()` sets neither `start_to_close_timeout` nor `schedule_to_close_timeout`; the SDK raises `ValueError` when it runs. Add `start_to_close_timeout=timedelta(…)`",
+                self.function
+            ),
+            Some(parameter) => format!(
+                "`{}()` takes its only timeout from the parameter `{parameter}`, which this call leaves `None`; the SDK raises `ValueError` when it runs. Pass a `timedelta`",
+                self.function
+            ),
+        }
     }
 }
 
@@ -70,10 +80,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     let options = call_options(checker, info.call);
-    if options.opaque
-        || options.sets("start_to_close_timeout")
-        || options.sets("schedule_to_close_timeout")
-    {
+    if options.opaque {
         return;
     }
     let function = info
@@ -83,14 +90,57 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         .next()
         .unwrap_or_default()
         .to_string();
-    let fix = timeout_fix(checker, info);
-    checker
-        .report(
-            &MissingActivityTimeout { function },
-            info.call.func.range(),
-            Context::Anywhere,
-        )
-        .fix = fix;
+    match (
+        timeout(checker, &options, "start_to_close_timeout"),
+        timeout(checker, &options, "schedule_to_close_timeout"),
+    ) {
+        (Timeout::Unset, Timeout::Unset) => {
+            let fix = timeout_fix(checker, info);
+            let violation = MissingActivityTimeout {
+                function,
+                parameter: None,
+            };
+            checker
+                .report(&violation, info.call.func.range(), Context::Anywhere)
+                .fix = fix;
+        }
+        // The helper's caller decides: reported at a call that leaves the parameter `None`.
+        (Timeout::Parameter(index, name), Timeout::Unset)
+        | (Timeout::Unset, Timeout::Parameter(index, name)) => {
+            let violation = MissingActivityTimeout {
+                function,
+                parameter: Some(name.to_string()),
+            };
+            checker
+                .report(&violation, info.call.func.range(), Context::Workflow)
+                .if_none = Some(index);
+        }
+        _ => {}
+    }
+}
+
+/// What an activity call's timeout option is.
+enum Timeout<'e> {
+    /// Not given, or a literal `None`.
+    Unset,
+    /// Exactly what the caller passed to this parameter (index, name): maybe `None`.
+    Parameter(u32, &'e str),
+    /// Anything else: taken to be set.
+    Set,
+}
+
+fn timeout<'e>(checker: &Checker, options: &CallOptions<'e>, name: &str) -> Timeout<'e> {
+    if !options.sets(name) {
+        return Timeout::Unset;
+    }
+    match options.value(name) {
+        Some(value @ Expr::Name(parameter)) => checker
+            .exact_parameter_of(value)
+            .map_or(Timeout::Set, |index| {
+                Timeout::Parameter(index, parameter.id.as_str())
+            }),
+        _ => Timeout::Set,
+    }
 }
 
 fn timeout_fix(checker: &Checker, info: &CallInfo) -> Option<Fix> {
