@@ -1,9 +1,9 @@
 //! The walk itself: statement and expression visitors that keep the scope up to date and hand
 //! each node to the rule dispatch.
 
-use tempolint_python::Ranged;
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
+use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{Binding, FunctionId, LocalValue};
 
 use super::{
@@ -294,8 +294,13 @@ impl<'a> Checker<'_, '_, 'a> {
     /// An edge for `call`, which runs the project function `target` with none of this
     /// body's arguments known to be true or handed on.
     pub(super) fn edge(&self, call: &ast::ExprCall, target: FunctionId) -> CallEdge {
+        self.edge_at(call.func.range(), target)
+    }
+
+    /// An edge at `range` for a call the code does not write out (`__enter__` in `with`).
+    fn edge_at(&self, range: TextRange, target: FunctionId) -> CallEdge {
         CallEdge {
-            range: call.func.range(),
+            range,
             target,
             offloaded: self.offloaded > 0,
             outside_workflow: self.outside_workflow > 0,
@@ -303,6 +308,29 @@ impl<'a> Checker<'_, '_, 'a> {
             arguments: PassedArguments::default(),
             guards: self.guards(),
             unless_truthy: self.unless_truthy(),
+        }
+    }
+
+    /// The calls `with` makes on a project class's instance: `__enter__` and `__exit__`
+    /// (`__aenter__` and `__aexit__` for `async with`), at the context expression.
+    fn enter_context(&mut self, context: &Expr, binding: &Binding, is_async: bool) {
+        let project = self.resolver.project();
+        let Some(class) = binding
+            .instance()
+            .and_then(|class| project.class_by_name(class))
+        else {
+            return;
+        };
+        let methods = if is_async {
+            ["__aenter__", "__aexit__"]
+        } else {
+            ["__enter__", "__exit__"]
+        };
+        for method in methods {
+            if let Some(target) = project.method_of(class, method, 0) {
+                let edge = self.edge_at(context.range(), target);
+                self.facts.edges.push(edge);
+            }
         }
     }
 
@@ -614,8 +642,9 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     ) {
                         unrestricted += 1;
                     }
+                    let binding = self.resolve(&item.context_expr);
+                    self.enter_context(&item.context_expr, &binding, with.is_async);
                     if let Some(vars) = &item.optional_vars {
-                        let binding = self.resolve(&item.context_expr);
                         self.resolver.bind_binding(&mut self.scope, vars, binding);
                     }
                 }
