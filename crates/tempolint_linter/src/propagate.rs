@@ -354,18 +354,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             if !rules.insert(effect.rule) {
                 continue;
             }
-            let chain: Vec<ChainStep> = reached
-                .steps
-                .iter()
-                .map(|(function, range)| {
-                    let data = self.project.function(*function);
-                    ChainStep {
-                        name: data.qualified_name.clone(),
-                        file: self.project.module(data.module).input.path.clone(),
-                        range: *range,
-                    }
-                })
-                .collect();
+            let chain = chain_of(self.project, &reached.steps);
             let through = describe_chain(&chain);
             into.push(Diagnostic {
                 rule: effect.rule,
@@ -611,7 +600,23 @@ fn walk_imports(
 /// The chain as the message names it: every step of a short one; the first three and the last
 /// two of a long one (a 5,000-deep helper chain would make a message of 150 KB; the `chain`
 /// field keeps every step).
-fn describe_chain(chain: &[ChainStep]) -> String {
+/// The chain of a finding: each function entered, and the range in it where the path
+/// continues.
+pub(crate) fn chain_of(project: &Project, steps: &[(FunctionId, TextRange)]) -> Vec<ChainStep> {
+    steps
+        .iter()
+        .map(|(function, range)| {
+            let data = project.function(*function);
+            ChainStep {
+                name: data.qualified_name.clone(),
+                file: project.module(data.module).input.path.clone(),
+                range: *range,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn describe_chain(chain: &[ChainStep]) -> String {
     let name = |step: &ChainStep| format!("`{}`", step.name);
     if chain.len() <= 6 {
         return chain.iter().map(name).collect::<Vec<_>>().join(" → ");

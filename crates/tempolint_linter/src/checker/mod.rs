@@ -258,9 +258,13 @@ pub(crate) struct BodyFacts {
     /// The names `@activity.defn` / `@workflow.defn` definitions nested in this body register.
     pub(crate) nested_registrations: Vec<(NamedKind, String)>,
     pub(crate) raises: Vec<RaiseSite>,
-    /// Calls of the workflow's own methods (`await self._steps()`) outside any `try` that
-    /// handles exceptions: what the callee raises escapes here too.
-    pub(crate) uncaught_calls: Vec<FunctionId>,
+    /// Calls of the workflow's own methods (`await self._steps()`) and of module-level
+    /// functions outside any `try` that handles exceptions, with the callee's range: what the
+    /// callee raises escapes here too.
+    pub(crate) uncaught_calls: Vec<(FunctionId, TextRange)>,
+    /// Whether the body calls the workflow API (`temporalio.workflow.*`): it is written to
+    /// run in a workflow, and what it raises is meant for one.
+    pub(crate) calls_workflow_api: bool,
     pub(crate) worker_failure_types: Vec<FailureTypes>,
     /// What each call of a project function passes for its parameters.
     pub(crate) argument_types: Vec<ArgumentType>,

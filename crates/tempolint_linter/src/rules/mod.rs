@@ -145,7 +145,7 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     }
     if checker.enabled(Rule::WorkflowTaskException) {
         api::workflow_task_exception::record_worker(checker, info);
-        api::workflow_task_exception::record_method_call(checker, info);
+        api::workflow_task_exception::record_call(checker, info);
     }
     if checker.enabled(Rule::InvalidWorkflowDefinition) {
         api::invalid_workflow_definition::record_worker(checker, info);

@@ -5,6 +5,7 @@ use tempolint_semantic::{
 };
 
 use crate::checker::{CallInfo, Checker, FailureTypes, ProjectChecker, RaiseSite, Role};
+use crate::propagate::{chain_of, describe_chain};
 use crate::rules::violation;
 
 violation! {
@@ -13,7 +14,9 @@ violation! {
     /// handlers, `__init__`) for an exception that escapes them and is not a Temporal failure:
     /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error
     /// (also under `except Exception:` when its `try` body raises one itself), also in a
-    /// method of the workflow they call outside any `try` (`return await self._steps()`).
+    /// method of the workflow they call outside any `try` (`return await self._steps()`), or
+    /// in an undecorated module-level function they so call that uses the workflow API
+    /// (`await wait_for_job(job_id)`, which runs `workflow.execute_activity`).
     /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
     /// query handlers, update validators and other methods called elsewhere (their callers
     /// may catch), types
@@ -101,9 +104,9 @@ const BUILTIN_PARENTS: &[(&str, &[&str])] = &[
     ("ModuleNotFoundError", &["ImportError"]),
 ];
 
-/// Records `raise` statements of workflow methods.
+/// Records `raise` statements of workflow methods and plain functions.
 pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
-    if !in_workflow_method(checker) || checker.in_try > 0 {
+    if !records_raises(checker) || checker.in_try > 0 {
         return;
     }
     let exception = if let Some(exc) = &raise.exc {
@@ -190,18 +193,17 @@ fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     raised
 }
 
-/// Records `assert` statements of workflow methods (they raise `AssertionError`).
+/// Records `assert` statements of workflow methods and plain functions (they raise
+/// `AssertionError`).
 pub(crate) fn check_assert(checker: &mut Checker, assert: &ast::StmtAssert) {
-    if !in_workflow_method(checker) || checker.in_try > 0 || narrows_type(&assert.test) {
+    if !records_raises(checker) || checker.in_try > 0 || narrows_type(&assert.test) {
         return;
     }
     let range = TextRange::new(assert.start(), assert.test.end());
-    if in_workflow_method(checker) {
-        checker.facts.raises.push(RaiseSite {
-            range,
-            exception: "builtins.AssertionError".to_string(),
-        });
-    }
+    checker.facts.raises.push(RaiseSite {
+        range,
+        exception: "builtins.AssertionError".to_string(),
+    });
 }
 
 /// `assert x is not None` / `assert isinstance(x, T)`: written for the type checker, about
@@ -262,37 +264,64 @@ fn exception_class(checker: &Checker, class: &Expr) -> Option<String> {
         .then(|| format!("builtins.{name}"))
 }
 
-/// Records calls of the workflow's own methods made outside any `try` (`return await
-/// self._steps(limit)`): awaited, or of a plain `def`, so what the method raises escapes here.
-pub(crate) fn record_method_call(checker: &mut Checker, info: &CallInfo) {
-    if !in_workflow_method(checker) || checker.in_try > 0 {
-        return;
+/// Records whether the body calls the workflow API, and calls made outside any `try` whose
+/// callee's raises escape here: of the workflow's own methods from its methods (`return
+/// await self._steps(limit)`), and of undecorated module-level functions from those or from
+/// such functions (`await wait_for_job(job_id)`). Awaited, or a plain `def`: the callee runs
+/// here.
+pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
+    if info
+        .symbol
+        .is_some_and(|symbol| symbol.starts_with("temporalio.workflow."))
+    {
+        checker.facts.calls_workflow_api = true;
     }
-    let Expr::Attribute(attribute) = &*info.call.func else {
-        return;
-    };
-    if !matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") {
+    if !records_raises(checker) || checker.in_try > 0 {
         return;
     }
     let project = checker.resolver.project();
-    let Some(method) = info
+    let Some(callee) = info
         .symbol
         .and_then(|symbol| project.function_by_name(symbol))
     else {
         return;
     };
-    let data = project.function(method);
-    let of_workflow = data
-        .class
-        .is_some_and(|class| project.class(class).workflow.is_some());
+    let data = project.function(callee);
+    let escapes_here = match &*info.call.func {
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") => {
+            in_workflow_method(checker)
+                && data
+                    .class
+                    .is_some_and(|class| project.class(class).workflow.is_some())
+        }
+        _ => {
+            checker.deferred == 0
+                && data.class.is_none()
+                && data.kind == FunctionKind::Plain
+                && data.def.decorator_list.is_empty()
+        }
+    };
     let runs_here = !data.def.is_async || checker.awaited_call == Some(info.call.range());
-    if of_workflow && runs_here {
-        checker.facts.uncaught_calls.push(method);
+    if escapes_here && runs_here {
+        checker
+            .facts
+            .uncaught_calls
+            .push((callee, info.call.func.range()));
     }
 }
 
 fn in_workflow_method(checker: &Checker) -> bool {
     checker.role == Role::Function(FunctionKind::WorkflowMethod)
+}
+
+/// Whether a `raise` here is recorded: in a workflow's method, or directly in a plain
+/// function (its raises count only where [`record_call`] found it called).
+fn records_raises(checker: &Checker) -> bool {
+    match checker.role {
+        Role::Function(FunctionKind::WorkflowMethod) => true,
+        Role::Function(FunctionKind::Plain) => checker.deferred == 0,
+        _ => false,
+    }
 }
 
 fn record(checker: &mut Checker, range: TextRange, exception: String) {
@@ -328,7 +357,12 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             if !is_task_entry_point(project, class.module, project.function(method).def) {
                 continue;
             }
-            for (raise_in, raise) in escaping_raises(checker, method) {
+            for Escaping {
+                raised_in,
+                raise,
+                path,
+            } in escaping_raises(checker, method)
+            {
                 match is_temporal_failure(project, &raise.exception, &declared, 0) {
                     Some(false) => {}
                     Some(true) | None => continue,
@@ -336,38 +370,67 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
                 let violation = WorkflowTaskException {
                     exception: shown(&raise.exception),
                 };
-                let module = project.function(raise_in).module;
+                let module = project.function(raised_in).module;
                 if !findings
                     .iter()
-                    .any(|(at, _, range)| *at == module && *range == raise.range)
+                    .any(|(at, _, range, _)| *at == module && *range == raise.range)
                 {
-                    findings.push((module, violation, raise.range));
+                    findings.push((module, violation, raise.range, path));
                 }
             }
         }
     }
-    for (module, violation, range) in findings {
-        checker.report(module, &violation, range);
+    for (module, violation, range, path) in findings {
+        let chain = chain_of(project, &path);
+        let diagnostic = checker.report(module, &violation, range);
+        if !chain.is_empty() {
+            diagnostic.message = format!(
+                "{} (reached from {})",
+                diagnostic.message,
+                describe_chain(&chain)
+            );
+            diagnostic.chain = chain;
+        }
     }
 }
 
-/// The raises that escape an entry point: its own, and those of the workflow's methods it
-/// calls outside any `try` (and they in turn), with the method each is written in.
-fn escaping_raises<'c>(
-    checker: &'c ProjectChecker,
-    entry: FunctionId,
-) -> Vec<(FunctionId, &'c RaiseSite)> {
+/// A raise that escapes an entry point.
+struct Escaping<'c> {
+    /// The function it is written in.
+    raised_in: FunctionId,
+    raise: &'c RaiseSite,
+    /// The calls that lead there from the entry point: caller, range of the call.
+    path: Vec<(FunctionId, TextRange)>,
+}
+
+/// The raises that escape an entry point: its own, and those of the functions it calls
+/// outside any `try` (and they in turn) that are meant for workflows.
+fn escaping_raises<'c>(checker: &'c ProjectChecker, entry: FunctionId) -> Vec<Escaping<'c>> {
     let mut seen = vec![entry];
-    let mut stack = vec![entry];
+    let mut stack = vec![(entry, Vec::new())];
     let mut raises = Vec::new();
-    while let Some(method) = stack.pop() {
-        let facts = checker.function(method);
-        raises.extend(facts.raises.iter().map(|raise| (method, raise)));
-        for callee in &facts.uncaught_calls {
-            if !seen.contains(callee) {
-                seen.push(*callee);
-                stack.push(*callee);
+    while let Some((function, path)) = stack.pop() {
+        let facts = checker.function(function);
+        for &(callee, range) in &facts.uncaught_calls {
+            if !seen.contains(&callee) {
+                seen.push(callee);
+                let mut longer = path.clone();
+                longer.push((function, range));
+                stack.push((callee, longer));
             }
+        }
+        // A plain helper that does not use the workflow API is shared with code outside
+        // workflows, where its callers handle what it raises (or it cannot raise there).
+        let project = checker.project;
+        let meant_for_workflows = function == entry
+            || project.function(function).kind == FunctionKind::WorkflowMethod
+            || facts.calls_workflow_api;
+        if meant_for_workflows {
+            raises.extend(facts.raises.iter().map(|raise| Escaping {
+                raised_in: function,
+                raise,
+                path: path.clone(),
+            }));
         }
     }
     raises
