@@ -356,7 +356,8 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 
     /// The one class of instance every value of `values` (read in `function`) makes, where
-    /// each is a call or a local name assigned once by a call. Bounded in depth: reading the
+    /// each is a call or a local name assigned once by a call (of a callee that may itself be
+    /// a local name assigned once). Bounded in depth: reading the
     /// values may come back to inferring this function (`def f(): return X()`, `X = f()`).
     fn one_instance(
         &self,
@@ -393,7 +394,13 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 },
                 _ => return None,
             };
-            let callee = resolver.resolve(&call.func, &scope);
+            // A local factory assigned once (`Session = sessionmaker(bind=engine)` …
+            // `return Session()`) is what it was assigned.
+            let callee_expr = match &*call.func {
+                Expr::Name(name) => outputs.assigned(name.id.as_str()).unwrap_or(&call.func),
+                other => other,
+            };
+            let callee = resolver.resolve(callee_expr, &scope);
             if callee
                 .symbol()
                 .is_some_and(|path| self.project.function_by_name(path).is_some())

@@ -2,6 +2,7 @@
 //! asks where it runs (`if workflow.in_workflow(): return workflow.now()` then
 //! `return datetime.now()`); the branch that runs only outside workflows is not workflow code.
 
+use tempolint_python::ast::visitor::Visitor;
 use tempolint_python::ast::{self, Expr, Stmt, UnaryOp};
 use tempolint_semantic::{LocalScope, Resolver};
 
@@ -103,6 +104,39 @@ impl<'a> Checker<'_, '_, 'a> {
         self.outside_workflow += 1;
         self.visit_body(body);
         self.outside_workflow -= 1;
+        self.not_in_workflow(start);
+    }
+
+    /// [`Self::visit_outside_workflow`] for an expression (a branch of `a if test else b`).
+    pub(super) fn visit_expr_outside_workflow(&mut self, expr: &'a Expr) {
+        let start = self.facts.effects.len();
+        self.outside_workflow += 1;
+        self.visit_expr(expr);
+        self.outside_workflow -= 1;
+        self.not_in_workflow(start);
+    }
+
+    /// `workflow.now() if workflow.in_workflow() else datetime.now(UTC)`: each branch as the
+    /// `if` statement's.
+    pub(super) fn visit_guarded_conditional(&mut self, conditional: &'a ast::ExprIf) -> bool {
+        let Some(inside) = self.workflow_guard(&conditional.test) else {
+            return false;
+        };
+        self.visit_expr(&conditional.test);
+        let (in_workflow, outside) = if inside {
+            (&conditional.body, &conditional.orelse)
+        } else {
+            (&conditional.orelse, &conditional.body)
+        };
+        let start = self.facts.effects.len();
+        self.visit_expr(in_workflow);
+        self.only_in_workflow(start);
+        self.visit_expr_outside_workflow(outside);
+        true
+    }
+
+    /// The findings made since `start` about workflow code do not hold: it runs elsewhere.
+    fn not_in_workflow(&mut self, start: usize) {
         for effect in &mut self.facts.effects[start..] {
             if matches!(effect.context, Context::Workflow | Context::WorkflowBody) {
                 effect.context = Context::Nowhere;

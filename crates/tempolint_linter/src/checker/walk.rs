@@ -334,6 +334,26 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
+    /// Whether a `with` on `context` may handle an exception its body raises, like a `try`:
+    /// `contextlib.suppress(…)`, an exit stack, a project class's `__exit__` (it may
+    /// suppress or convert it), or a project generator (`@contextmanager`, whose `yield` may
+    /// sit in a `try`).
+    fn may_handle_exceptions(&self, context: &Expr, binding: &Binding) -> bool {
+        let project = self.resolver.project();
+        if let Some(class) = binding.instance() {
+            return matches!(
+                class,
+                "contextlib.suppress" | "contextlib.ExitStack" | "contextlib.AsyncExitStack"
+            ) || project.class_by_name(class).is_some();
+        }
+        let Expr::Call(call) = context else {
+            return false;
+        };
+        self.resolve(&call.func).symbol().is_some_and(|symbol| {
+            symbol == "contextlib.suppress" || project.function_by_name(symbol).is_some()
+        })
+    }
+
     /// Whether `callee` is a method of a local object made in this body by a call the
     /// determinism rules report (`session.get` after `session = requests.Session()`), or, at
     /// module level, of a module variable made by a call they or the sandbox's restrictions
@@ -634,6 +654,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::With(with) => {
                 let mut unrestricted = 0;
+                let mut catches = false;
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
                     if self.is_call_of(
@@ -644,12 +665,16 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     }
                     let binding = self.resolve(&item.context_expr);
                     self.enter_context(&item.context_expr, &binding, with.is_async);
+                    catches |= self.may_handle_exceptions(&item.context_expr, &binding);
                     if let Some(vars) = &item.optional_vars {
                         self.resolver.bind_binding(&mut self.scope, vars, binding);
                     }
                 }
+                let catches = u32::from(catches);
                 self.sandbox_unrestricted += unrestricted;
+                self.in_try += catches;
                 self.visit_body(&with.body);
+                self.in_try -= catches;
                 self.sandbox_unrestricted -= unrestricted;
             }
             Stmt::Try(try_stmt) => {
@@ -746,6 +771,11 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                     self.visit_expr(value);
                 }
                 self.fallback_of = saved;
+            }
+            Expr::If(conditional) => {
+                if !self.visit_guarded_conditional(conditional) {
+                    visitor::walk_expr(self, expr);
+                }
             }
             Expr::Compare(compare) if identity::is_identity_comparison(compare) => {
                 self.visit_identity_operand(&compare.left);
