@@ -131,7 +131,7 @@ pub struct Class<'a> {
     pub bases: Vec<String>,
     /// `Some(sandboxed)` for a `@workflow.defn` class.
     pub workflow: Option<bool>,
-    /// Types of `self.<name>` assigned in any method.
+    /// Types of `self.<name>` assigned in any method, or declared as a field in the body.
     pub attributes: FxHashMap<String, Binding>,
 }
 
@@ -389,7 +389,8 @@ impl<'a> Project<'a> {
         calls.found.map(|symbol| (symbol, true))
     }
 
-    /// Records the type of every `self.<attr> = value` assignment in a class's methods.
+    /// Records the type of every `self.<attr> = value` assignment in a class's methods, and of
+    /// every field its body declares.
     fn infer_attributes(&mut self) {
         use rayon::prelude::*;
         let first: Vec<(FxHashMap<String, Binding>, bool)> = (0..self.classes.len())
@@ -445,6 +446,21 @@ impl<'a> Project<'a> {
                 &mut known,
                 defer_self_reads,
             );
+        }
+        // The fields the class body declares without a value (`data_source: str` on a
+        // dataclass or a pydantic model), where no method assigns something more precise. One
+        // with a value may be a class attribute every instance shares (`counts: dict = {}`).
+        for stmt in &data.def.body {
+            if let Stmt::AnnAssign(field) = stmt
+                && field.value.is_none()
+                && let Expr::Name(name) = &*field.target
+                && !is_class_level(&resolver, &field.annotation)
+            {
+                let binding = resolver.annotation_type(&field.annotation, &LocalScope::default());
+                if binding != Binding::Unknown {
+                    known.entry(name.id.as_str().to_string()).or_insert(binding);
+                }
+            }
         }
         (known, retry)
     }
@@ -1127,6 +1143,18 @@ fn collect_self_assignments(
         }
     }
     retry
+}
+
+/// `ClassVar[…]` or `Final[…]` (or bare): a class-level constant, not a field.
+fn is_class_level(resolver: &Resolver, annotation: &Expr) -> bool {
+    let base = match annotation {
+        Expr::Subscript(subscript) => &*subscript.value,
+        other => other,
+    };
+    matches!(
+        resolver.resolve(base, &LocalScope::default()).symbol(),
+        Some("typing.ClassVar" | "typing.Final")
+    )
 }
 
 fn is_self(expr: &Expr) -> bool {
