@@ -37,6 +37,18 @@ struct Reached {
 }
 
 impl Reached {
+    /// The effect `index` of `function`, where it is.
+    fn at(function: FunctionId, index: usize, effect: &Effect) -> Reached {
+        Reached {
+            origin: (function, index),
+            steps: vec![(function, effect.range)],
+            unless_truthy: effect.unless_truthy,
+            if_none: effect.if_none,
+            unless_workflow_logger: effect.unless_workflow_logger,
+            waived_by: effect.waived_by,
+        }
+    }
+
     /// Whether the call `edge` into the first function of this path cannot reach the effect,
     /// or sits in a guard that waives it (`guards`: see [`Propagation::guards`]).
     fn blocked_by(&self, edge: &CallEdge, guards: Guards) -> bool {
@@ -285,22 +297,15 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let mut reached = Vec::new();
         for (index, effect) in facts.effects.iter().enumerate() {
             if Self::counts(walk, effect) && seen.insert((function, index)) {
-                reached.push(Reached {
-                    origin: (function, index),
-                    steps: vec![(function, effect.range)],
-                    unless_truthy: effect.unless_truthy,
-                    if_none: effect.if_none,
-                    unless_workflow_logger: effect.unless_workflow_logger,
-                    waived_by: effect.waived_by,
-                });
+                reached.push(Reached::at(function, index, effect));
             }
         }
         for edge in &facts.edges {
-            if self.skips(walk, edge) || !self.follows(walk, edge.target) {
+            if self.skips(walk, edge) {
                 continue;
             }
             let guards = self.guards(edge);
-            for inner in self.reach(walk, edge.target).iter() {
+            for inner in self.entered(walk, edge.target).iter() {
                 if !inner.blocked_by(edge, guards) && seen.insert(inner.origin) {
                     let mut steps = Vec::with_capacity(inner.steps.len() + 1);
                     steps.push((function, edge.range));
@@ -331,6 +336,24 @@ impl<'p, 'a> Propagation<'p, 'a> {
         reached
     }
 
+    /// What a walk finds entering `target`: all it reaches, or, in a workflow's own method
+    /// (which reports its findings itself), only those that hold for some callers' arguments
+    /// (see [`Effect::if_none`]).
+    fn entered(&self, walk: Walk, target: FunctionId) -> Rc<Vec<Reached>> {
+        if self.follows(walk, target) {
+            return self.reach(walk, target);
+        }
+        let conditional = self
+            .facts(target)
+            .effects
+            .iter()
+            .enumerate()
+            .filter(|(_, effect)| effect.if_none.is_some() && Self::counts(walk, effect))
+            .map(|(index, effect)| Reached::at(target, index, effect))
+            .collect();
+        Rc::new(conditional)
+    }
+
     fn effect(&self, origin: (FunctionId, usize)) -> &'p Effect {
         &self.facts(origin.0).effects[origin.1]
     }
@@ -344,7 +367,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         // Every path found here enters `edge.target` first: one finding per rule.
         let mut rules = FxHashSet::default();
         let guards = self.guards(edge);
-        for reached in self.reach(walk, edge.target).iter() {
+        for reached in self.entered(walk, edge.target).iter() {
             let effect = self.effect(reached.origin);
             // A condition on `None` moved to the root's parameter: what the client passes.
             let conditional = matches!(reached.if_none_after(edge), NoneCondition::IfCallerNone(_));
@@ -405,10 +428,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             // A call site can hold two edges to one function (resolved and dispatched).
             let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if self.skips(walk, edge)
-                    || !self.follows(walk, edge.target)
-                    || !followed.insert((edge.range, edge.target))
-                {
+                if self.skips(walk, edge) || !followed.insert((edge.range, edge.target)) {
                     continue;
                 }
                 self.transitive(walk, edge, root, &mut diagnostics);

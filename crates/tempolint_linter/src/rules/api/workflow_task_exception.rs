@@ -1,3 +1,4 @@
+use rustc_hash::FxHashSet;
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{
@@ -406,14 +407,13 @@ struct Escaping<'c> {
 /// The raises that escape an entry point: its own, and those of the functions it calls
 /// outside any `try` (and they in turn) that are meant for workflows.
 fn escaping_raises<'c>(checker: &'c ProjectChecker, entry: FunctionId) -> Vec<Escaping<'c>> {
-    let mut seen = vec![entry];
+    let mut seen = FxHashSet::from_iter([entry]);
     let mut stack = vec![(entry, Vec::new())];
     let mut raises = Vec::new();
     while let Some((function, path)) = stack.pop() {
         let facts = checker.function(function);
         for &(callee, range) in &facts.uncaught_calls {
-            if !seen.contains(&callee) {
-                seen.push(callee);
+            if seen.insert(callee) {
                 let mut longer = path.clone();
                 longer.push((function, range));
                 stack.push((callee, longer));
@@ -421,9 +421,8 @@ fn escaping_raises<'c>(checker: &'c ProjectChecker, entry: FunctionId) -> Vec<Es
         }
         // A plain helper that does not use the workflow API is shared with code outside
         // workflows, where its callers handle what it raises (or it cannot raise there).
-        let project = checker.project;
         let meant_for_workflows = function == entry
-            || project.function(function).kind == FunctionKind::WorkflowMethod
+            || checker.project.function(function).kind == FunctionKind::WorkflowMethod
             || facts.calls_workflow_api;
         if meant_for_workflows {
             raises.extend(facts.raises.iter().map(|raise| Escaping {
