@@ -72,12 +72,7 @@ impl Reached {
     /// The caller's parameter a condition on `parameter` moves to when `edge` passes its own
     /// on.
     fn passed_on(parameter: Option<u32>, edge: &CallEdge) -> Option<u32> {
-        let parameter = parameter?;
-        edge.arguments
-            .forwarded
-            .iter()
-            .find(|(callee, _)| *callee == parameter)
-            .map(|(_, caller)| *caller)
+        edge.arguments.forwarded_to(parameter?)
     }
 }
 

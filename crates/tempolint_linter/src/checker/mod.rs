@@ -158,14 +158,20 @@ impl PassedArguments {
         if self.none & bit != 0 {
             return NoneCondition::Holds;
         }
-        let forwarded = self
-            .forwarded
-            .iter()
-            .find(|(callee, _)| *callee == parameter && self.forwarded_exactly & bit != 0);
-        match forwarded {
-            Some((_, caller)) => NoneCondition::IfCallerNone(*caller),
-            None => NoneCondition::Fails,
+        match self.forwarded_to(parameter) {
+            Some(caller) if self.forwarded_exactly & bit != 0 => {
+                NoneCondition::IfCallerNone(caller)
+            }
+            _ => NoneCondition::Fails,
         }
+    }
+
+    /// The caller's own parameter this call passes on to the callee's `parameter`, if any.
+    pub(crate) fn forwarded_to(&self, parameter: u32) -> Option<u32> {
+        self.forwarded
+            .iter()
+            .find(|(callee, _)| *callee == parameter)
+            .map(|(_, caller)| *caller)
     }
 }
 
