@@ -6,7 +6,8 @@ installed Temporal SDK has, for API109 (`workflow.ApplicationError` is no name o
 For each module in MODULES: every attribute the imported module has (`dir()`, so imports and
 private names count: reading them raises nothing) plus its submodules. And, for the message,
 the public names each of them defines itself (classes and functions whose `__module__` is that
-module, or its `__all__`), by the module that defines them.
+module, or its `__all__`), by the module that defines them. And the names older releases had
+by accident (FORMER), with where they really come from.
 
     .venv/bin/python scripts/generate_sdk_names.py            # writes the data file
     .venv/bin/python scripts/generate_sdk_names.py -o -       # prints it
@@ -34,6 +35,28 @@ MODULES = [
     "temporalio.worker",
     "temporalio.workflow",
 ]
+
+# Names the single-file `temporalio/workflow.py` of releases before 1.28 imported from the
+# standard library at its top level, and so had by accident: `workflow.timedelta(…)` worked
+# until 1.28 made `temporalio.workflow` a package. Each -> the module it really comes from.
+# (Typing names are left out: as annotations they are often never evaluated.)
+FORMER = {
+    "temporalio.workflow": {
+        "ABC": "abc",
+        "abstractmethod": "abc",
+        "contextmanager": "contextlib",
+        "dataclass": "dataclasses",
+        "datetime": "datetime",
+        "timedelta": "datetime",
+        "timezone": "datetime",
+        "Enum": "enum",
+        "Flag": "enum",
+        "IntEnum": "enum",
+        "auto": "enum",
+        "partial": "functools",
+        "Random": "random",
+    },
+}
 
 
 def defined_names(module) -> list[str]:
@@ -66,10 +89,15 @@ def main() -> int:
             names.update(info.name for info in pkgutil.iter_modules(module.__path__))
         modules[name] = sorted(names)
         defined[name] = defined_names(module)
+    former = {
+        module: {name: home for name, home in names.items() if name not in modules[module]}
+        for module, names in FORMER.items()
+    }
     data = {
         "temporalio": getattr(temporalio, "__version__", "unknown"),
         "modules": modules,
         "defined": defined,
+        "former": former,
     }
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     if args.output == "-":

@@ -17,11 +17,16 @@ violation! {
     /// parameters differ from the run method's (in number, kind, defaults), two workflows
     /// registered under one name on the same `Worker(workflows=[…])`; and handlers that
     /// work against their kind: an `async def` query (deprecated; the SDK warns), a signal
-    /// handler that returns a value (it is discarded), a query that never returns one.
+    /// handler that returns a value (it is discarded), a query that never returns one; and a
+    /// run method or handler with a keyword-only parameter that has no default (the SDK calls
+    /// them with positional arguments only, so every call raises `TypeError`).
     ///
     /// ## Why is this bad?
     /// The rejected shapes raise `ValueError("Invalid workflow class: …")` when the module is
-    /// imported or the worker starts, so no workflow of that worker runs (an error). The
+    /// imported or the worker starts, so no workflow of that worker runs (an error). A
+    /// keyword-only parameter the SDK never fills makes every run or call raise `TypeError`:
+    /// in a run method, signal or update handler that fails the workflow task, retried until
+    /// the code is fixed (an error). The
     /// others are accepted but do not do what their author meant (a warning): nobody receives
     /// a signal's return value, a query without a return value answers `None`, and an async
     /// query draws a `DeprecationWarning` at import and at every query.
@@ -70,6 +75,21 @@ enum Role {
     Update,
     Validator,
     Init,
+}
+
+impl Role {
+    /// What the SDK calls a method in this role, passing the arguments by position
+    /// (`handler(*input.args)`; `@workflow.init` must mirror the run method).
+    fn called_as(self) -> Option<&'static str> {
+        match self {
+            Role::Run => Some("run method"),
+            Role::Signal => Some("signal handler"),
+            Role::Query => Some("query handler"),
+            Role::Update => Some("update handler"),
+            Role::Validator => Some("update validator"),
+            Role::Init => None,
+        }
+    }
 }
 
 /// A method's Temporal decorator and the name it registers (`None`: dynamic).
@@ -233,6 +253,20 @@ fn problems(
                 range,
                 "the signal handler returns a value, which nobody receives (signals have no result). Use `@workflow.update` to answer the caller".to_string(), Severity::Warning)),
             _ => {}
+        }
+        if let Some(kind) = handler.role.called_as()
+            && let Some(parameter) = def
+                .parameters
+                .kwonlyargs
+                .iter()
+                .find(|p| p.default.is_none())
+        {
+            problems.push((
+                parameter.parameter.name.range(),
+                format!(
+                    "the {kind} `{}` takes `{}` as a keyword-only parameter without a default, but the SDK passes arguments by position only, so every call raises `TypeError`. Make it a positional parameter (before any `*`)",
+                    def.name, parameter.parameter.name
+                ), Severity::Error));
         }
         if matches!(handler.role, Role::Signal | Role::Query | Role::Update) {
             let key = (handler.role, handler.name.as_deref());

@@ -13,9 +13,11 @@ violation! {
     /// Checks for names read from a module of the Temporal SDK that the module does not have,
     /// where another module of the SDK defines the name: `workflow.ApplicationError` (it is
     /// `temporalio.exceptions.ApplicationError`), `workflow.RetryPolicy`
-    /// (`temporalio.common.RetryPolicy`), `workflow.CancelledError`. The names each module has
-    /// are those of temporalio 1.35.0 (`scripts/generate_sdk_names.py`); a name no module of the
-    /// SDK defines is not judged (a later release may add it).
+    /// (`temporalio.common.RetryPolicy`), `workflow.CancelledError`; and the standard-library
+    /// names `temporalio.workflow` had by accident before 1.28 (`workflow.timedelta`,
+    /// `workflow.datetime`). The names each module has are those of temporalio 1.35.0
+    /// (`scripts/generate_sdk_names.py`); any other name no module of the SDK defines is not
+    /// judged (a later release may add it).
     ///
     /// ## Why is this bad?
     /// Reading the name raises `AttributeError` when the line runs. In workflow code that fails
@@ -47,7 +49,7 @@ violation! {
     ///         if cents <= 0:
     ///             raise ApplicationError("nothing to charge", non_retryable=True)
     /// ```
-    UnknownSdkName => UnknownSdkName { module: String, name: String, homes: Vec<String> }
+    UnknownSdkName => UnknownSdkName { module: String, name: String, homes: Vec<String>, former: bool }
 }
 
 impl UnknownSdkName {
@@ -78,8 +80,13 @@ impl UnknownSdkName {
             ),
             (true, None) => String::new(),
         };
+        let since = if self.former {
+            " since temporalio 1.28 (older releases imported it by accident)"
+        } else {
+            ""
+        };
         format!(
-            "`{}` has no `{}`: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). {advice}",
+            "`{}` has no `{}`{since}: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). {advice}",
             self.module, self.name,
         )
     }
@@ -90,12 +97,16 @@ impl UnknownSdkName {
 struct SdkNames {
     modules: FxHashMap<String, FxHashSet<String>>,
     defined: FxHashMap<String, Vec<String>>,
+    former: FxHashMap<String, FxHashMap<String, String>>,
 }
 
 struct Sdk {
     modules: FxHashMap<String, FxHashSet<String>>,
     /// Each public name -> the modules that define it.
     homes: FxHashMap<String, Vec<String>>,
+    /// Per module, the names older releases had by accident (`workflow.timedelta`) -> the
+    /// standard module they come from.
+    former: FxHashMap<String, FxHashMap<String, String>>,
 }
 
 static SDK: LazyLock<Sdk> = LazyLock::new(|| {
@@ -113,6 +124,7 @@ static SDK: LazyLock<Sdk> = LazyLock::new(|| {
     Sdk {
         modules: names.modules,
         homes,
+        former: names.former,
     }
 });
 
@@ -132,9 +144,10 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
     }
     let sdk = &*SDK;
     let name = attribute.attr.as_str();
-    let Some(homes) = sdk.homes.get(name) else {
+    let homes = sdk.homes.get(name);
+    if homes.is_none() && !sdk.former.values().any(|names| names.contains_key(name)) {
         return;
-    };
+    }
     let resolved = checker.resolve(&attribute.value);
     let Some(module) = resolved.symbol() else {
         return;
@@ -145,10 +158,17 @@ pub(crate) fn check_reference(checker: &mut Checker, expr: &Expr) {
     if names.contains(name) {
         return;
     }
+    let former = sdk.former.get(module).and_then(|former| former.get(name));
+    let homes = match (former, homes) {
+        (Some(home), _) => vec![home.clone()],
+        (None, Some(homes)) => homes.clone(),
+        (None, None) => return,
+    };
     let violation = UnknownSdkName {
         module: module.to_string(),
         name: name.to_string(),
-        homes: homes.clone(),
+        homes,
+        former: former.is_some(),
     };
     checker.report(&violation, attribute.range(), Context::Anywhere);
 }

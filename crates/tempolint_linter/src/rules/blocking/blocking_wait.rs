@@ -8,9 +8,10 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for subprocesses and blocking waits in `async def` activities and their helpers:
-    /// `subprocess.*`, `os.system`, `os.wait*`, `concurrent.futures.Future.result()`,
-    /// `concurrent.futures.wait()` and `as_completed()`,
-    /// `threading.Event.wait()`, `Thread.join()`, `queue.Queue.get()`.
+    /// `subprocess.run()`, `check_output()` and the like, `Popen.wait()` and `communicate()`
+    /// (starting a `Popen` is not a wait), `os.system`, `os.wait*`,
+    /// `concurrent.futures.Future.result()`, `concurrent.futures.wait()` and `as_completed()`,
+    /// `threading.Event.wait()`, `Thread.join()`, `queue.Queue.get()`, `ray.get()`.
     ///
     /// ## Why is this bad?
     /// The event loop cannot run anything else while it waits for the process, thread or queue;
