@@ -3,6 +3,7 @@
 
 mod checker;
 mod diagnostic;
+mod handler_helpers;
 mod lint;
 mod payload;
 mod propagate;

@@ -6,6 +6,7 @@ use tempolint_semantic::{FunctionId, ModuleId, Project, SourceInput};
 
 use crate::checker::{BodyFacts, Checker, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
+use crate::handler_helpers::handler_helpers;
 use crate::propagate::{Propagation, Root, sandboxed_modules};
 use crate::registry::Rule;
 use crate::rules::Violation;
@@ -61,9 +62,10 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
     let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
     let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
     let propagation = Propagation::new(&project, &function_facts, &sandboxed);
+    let helpers = handler_helpers(&project);
     for id in 0..project.functions.len() as u32 {
         let id = FunctionId(id);
-        let root = Root::of(&project, &sandbox_config, id);
+        let root = Root::of(&project, &sandbox_config, &helpers, id);
         per_module[project.function(id).module.0 as usize]
             .extend(propagation.function_diagnostics(id, root));
     }

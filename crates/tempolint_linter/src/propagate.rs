@@ -86,10 +86,13 @@ pub(crate) struct Root {
     /// never runs it, so what only makes a replay diverge does not matter there, and what the
     /// sandbox rejects fails the query or rejects the update.
     pub(crate) handler: Option<Handler>,
+    /// Whether the root is a helper method only such handlers use (see
+    /// [`crate::handler_helpers`]), not the handler itself.
+    pub(crate) handler_helper: bool,
 }
 
 /// A workflow method replay never runs.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Handler {
     Query,
     /// It runs read-only, when the update arrives: it issues no command, so neither set
@@ -97,10 +100,34 @@ pub(crate) enum Handler {
     Validator,
 }
 
+impl Handler {
+    /// The kind of handler a method's decorators make it, if one replay never runs.
+    pub(crate) fn of(project: &Project, function: FunctionId) -> Option<Handler> {
+        let data = project.function(function);
+        data.def.decorator_list.iter().find_map(|decorator| {
+            if let Expr::Attribute(attribute) = &decorator.expression
+                && attribute.attr.as_str() == "validator"
+            {
+                return Some(Handler::Validator);
+            }
+            project
+                .sdk_decorator(data.module, decorator)
+                .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
+                .then_some(Handler::Query)
+        })
+    }
+}
+
 impl Root {
     /// How the SDK runs `function`: a workflow method of a workflow that runs without a
-    /// sandbox, or a query handler, is not like the rest.
-    pub(crate) fn of(project: &Project, sandbox: &SandboxConfig, function: FunctionId) -> Root {
+    /// sandbox, or a query handler (or a helper method only query handlers use, as
+    /// `helpers` says), is not like the rest.
+    pub(crate) fn of(
+        project: &Project,
+        sandbox: &SandboxConfig,
+        helpers: &FxHashMap<FunctionId, Handler>,
+        function: FunctionId,
+    ) -> Root {
         let data = project.function(function);
         if data.kind != FunctionKind::WorkflowMethod {
             return Root::default();
@@ -108,23 +135,15 @@ impl Root {
         let unsandboxed = data
             .class
             .is_some_and(|class| sandbox.runs_unsandboxed(project, class));
+        let helper = helpers.get(&function).copied();
         Root {
             ambient: if unsandboxed {
                 Guards::SANDBOX_UNRESTRICTED
             } else {
                 Guards::default()
             },
-            handler: data.def.decorator_list.iter().find_map(|decorator| {
-                if let Expr::Attribute(attribute) = &decorator.expression
-                    && attribute.attr.as_str() == "validator"
-                {
-                    return Some(Handler::Validator);
-                }
-                project
-                    .sdk_decorator(data.module, decorator)
-                    .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
-                    .then_some(Handler::Query)
-            }),
+            handler: Handler::of(project, function).or(helper),
+            handler_helper: helper.is_some(),
         }
     }
 
@@ -147,13 +166,21 @@ impl Root {
         let message = if let Some(handler) = self.handler
             && replay_only(effect.rule)
         {
-            let (place, outcome) = match handler {
-                Handler::Query => (
+            let (place, outcome) = match (handler, self.handler_helper) {
+                (Handler::Query, false) => (
                     "a query handler",
                     "the query fails (replay never runs queries",
                 ),
-                Handler::Validator => (
+                (Handler::Query, true) => (
+                    "a method only query handlers use",
+                    "the query fails (replay never runs queries",
+                ),
+                (Handler::Validator, false) => (
                     "an update validator",
+                    "the update is rejected (replay never runs validators",
+                ),
+                (Handler::Validator, true) => (
+                    "a method only update validators use",
                     "the update is rejected (replay never runs validators",
                 ),
             };

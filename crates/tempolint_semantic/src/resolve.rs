@@ -416,6 +416,37 @@ impl<'p, 'a> Resolver<'p, 'a> {
         made
     }
 
+    /// Whether the decorator `decorator` (read in this module) is a project function that
+    /// gives back what it is given: every `return` returns its first parameter, which it never
+    /// rebinds (`def register(cls): REGISTRY.append(cls); return cls`). Such a class decorator
+    /// leaves the class as it is.
+    pub fn is_identity_decorator(&self, decorator: &Expr) -> bool {
+        if !matches!(decorator, Expr::Name(_) | Expr::Attribute(_)) {
+            return false;
+        }
+        let Some(function) = self
+            .resolve(decorator, &LocalScope::default())
+            .symbol()
+            .and_then(|path| self.project.function_by_name(path))
+        else {
+            return false;
+        };
+        let def = self.project.function(function).def;
+        let Some(first) = parameter_names(def).next() else {
+            return false;
+        };
+        let outputs = self.outputs(function);
+        !outputs.returns.is_empty()
+            && !outputs.other_return
+            && !outputs.other_yield
+            && outputs.yields.is_empty()
+            && outputs.bindings.iter().all(|(bound, _)| *bound != first)
+            && outputs
+                .returns
+                .iter()
+                .all(|value| matches!(value, Expr::Name(name) if name.id.as_str() == first))
+    }
+
     /// Whether a project function is decorated `@contextmanager` / `@asynccontextmanager`.
     fn is_context_manager(&self, function: FunctionId) -> bool {
         let data = self.project.function(function);

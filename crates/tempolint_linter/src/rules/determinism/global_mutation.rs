@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
-use tempolint_semantic::{Binding, Global, ModuleId};
+use tempolint_semantic::{Binding, Global, ModuleId, Resolver};
 
 use crate::checker::{CallInfo, Checker, Context, Role};
 use crate::rules::violation;
@@ -146,14 +146,19 @@ fn is_class_var(checker: &Checker, annotation: &Expr) -> bool {
 }
 
 /// A class no decorator and no library base turns into something else (a dataclass, a
-/// pydantic model, an enum), whose annotated class-body names are class variables.
+/// pydantic model, an enum), whose annotated class-body names are class variables. A project
+/// decorator that returns the class it is given changes nothing.
 fn is_plain(project: &tempolint_semantic::Project, class: tempolint_semantic::ClassId) -> bool {
     let ancestry = project.ancestry(class);
     !ancestry.unresolved
-        && ancestry
-            .classes
-            .iter()
-            .all(|class| project.class(*class).def.decorator_list.is_empty())
+        && ancestry.classes.iter().all(|class| {
+            let data = project.class(*class);
+            let resolver = Resolver::new(project, data.module);
+            data.def
+                .decorator_list
+                .iter()
+                .all(|decorator| resolver.is_identity_decorator(&decorator.expression))
+        })
         && ancestry
             .outside
             .iter()
