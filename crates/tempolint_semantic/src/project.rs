@@ -58,6 +58,10 @@ pub struct Module<'a> {
     pub input: &'a SourceInput,
     pub(crate) imports: ImportTable,
     pub globals: FxHashMap<&'a str, Global<'a>>,
+    /// The annotations of module-level names declared without a value or as `None`
+    /// (`_session: requests.Session | None = None`, set later by a function that declares it
+    /// `global`): what the name holds once it is set.
+    pub(crate) declared: FxHashMap<&'a str, &'a Expr>,
     /// Classes decorated `@workflow.defn` defined here.
     pub workflows: Vec<ClassId>,
     /// Whether the module defines an `@activity.defn` function or method.
@@ -280,6 +284,7 @@ impl<'a> Project<'a> {
             input,
             imports,
             globals,
+            declared: definitions.declared,
             workflows: Vec::new(),
             defines_activities: false,
             imports_own_top,
@@ -913,6 +918,7 @@ struct Definitions<'a> {
     functions: Vec<Function<'a>>,
     classes: Vec<Class<'a>>,
     globals: FxHashMap<&'a str, Global<'a>>,
+    declared: FxHashMap<&'a str, &'a Expr>,
 }
 
 impl<'a> Definitions<'a> {
@@ -937,9 +943,19 @@ impl<'a> Definitions<'a> {
                     }
                 }
                 Stmt::AnnAssign(assign) => {
-                    if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
+                    let Expr::Name(name) = &*assign.target else {
+                        continue;
+                    };
+                    if let Some(value) = &assign.value {
                         self.globals
                             .insert(name.id.as_str(), Global::Variable(value));
+                    }
+                    if assign
+                        .value
+                        .as_deref()
+                        .is_none_or(Expr::is_none_literal_expr)
+                    {
+                        self.declared.insert(name.id.as_str(), &assign.annotation);
                     }
                 }
                 Stmt::If(if_stmt) => {

@@ -189,18 +189,33 @@ impl<'p, 'a> Resolver<'p, 'a> {
         }
         let project = self.project;
         let module_data = project.module(module);
+        let declared = || {
+            module_data
+                .declared
+                .get(name)
+                .map_or(Binding::Unknown, |annotation| {
+                    Resolver::new(project, module)
+                        .annotation_type(annotation, &LocalScope::default())
+                })
+        };
         if let Some(global) = module_data.globals.get(name) {
             return match *global {
                 Global::Function(id) => {
                     Binding::Symbol(project.function(id).qualified_name.clone())
                 }
                 Global::Class(id) => Binding::Symbol(project.class(id).qualified_name.clone()),
-                Global::Variable(value) => Resolver::new(project, module).resolve_at(
+                Global::Variable(value) => match Resolver::new(project, module).resolve_at(
                     value,
                     &LocalScope::default(),
                     depth + 1,
-                ),
+                ) {
+                    Binding::Unknown => declared(),
+                    known => known,
+                },
             };
+        }
+        if module_data.declared.contains_key(name) {
+            return declared();
         }
         if let Some(import) = module_data.imports.names.get(name) {
             return self.symbol(&import.target, depth);
