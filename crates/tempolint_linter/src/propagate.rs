@@ -92,7 +92,7 @@ pub(crate) struct Root {
 }
 
 /// A workflow method replay never runs.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Handler {
     Query,
     /// It runs read-only, when the update arrives: it issues no command, so neither set

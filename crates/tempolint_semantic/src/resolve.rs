@@ -431,10 +431,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
         made
     }
 
-    /// Whether the decorator `decorator` (read in this module) is a project function that
-    /// gives back what it is given: every `return` returns its first parameter, which it never
-    /// rebinds (`def register(cls): REGISTRY.append(cls); return cls`). Such a class decorator
-    /// leaves the class as it is.
+    /// Whether the decorator `decorator` (read in this module) is a project function (not a
+    /// method: its first parameter would be the receiver) that gives back what it is given:
+    /// every `return` returns its first parameter, which it never rebinds
+    /// (`def register(cls): REGISTRY.append(cls); return cls`). Such a class decorator leaves
+    /// the class as it is.
     pub fn is_identity_decorator(&self, decorator: &Expr) -> bool {
         if !matches!(decorator, Expr::Name(_) | Expr::Attribute(_)) {
             return false;
@@ -446,8 +447,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
         else {
             return false;
         };
-        let def = self.project.function(function).def;
-        let Some(first) = parameter_names(def).next() else {
+        let data = self.project.function(function);
+        if data.class.is_some() {
+            return false;
+        }
+        let Some(first) = parameter_names(data.def).next() else {
             return false;
         };
         let outputs = self.outputs(function);
