@@ -137,6 +137,10 @@ pub struct Class<'a> {
     pub workflow: Option<bool>,
     /// Types of `self.<name>` assigned in any method, or declared as a field in the body.
     pub attributes: FxHashMap<String, Binding>,
+    /// Types of the names the body assigns a value (`session: Session = field(…)` on a
+    /// dataclass, `client = httpx.Client()`): what an instance reads where no method assigns
+    /// the name. Apart from `attributes`, which say what each instance holds itself.
+    pub class_values: FxHashMap<String, Binding>,
 }
 
 /// The whole project: modules, functions and classes with indexes by canonical name.
@@ -398,13 +402,19 @@ impl<'a> Project<'a> {
     /// every field its body declares.
     fn infer_attributes(&mut self) {
         use rayon::prelude::*;
-        let first: Vec<(FxHashMap<String, Binding>, bool)> = (0..self.classes.len())
+        type Typed = FxHashMap<String, Binding>;
+        let first: Vec<(Typed, bool, Typed)> = (0..self.classes.len())
             .into_par_iter()
-            .map(|class| self.class_attributes(ClassId(class as u32), FxHashMap::default(), true))
+            .map(|class| {
+                let class = ClassId(class as u32);
+                let (attributes, again) = self.class_attributes(class, FxHashMap::default(), true);
+                (attributes, again, self.class_values(class))
+            })
             .collect();
         let mut retry = Vec::new();
-        for (index, (attributes, again)) in first.into_iter().enumerate() {
+        for (index, (attributes, again, values)) in first.into_iter().enumerate() {
             self.classes[index].attributes = attributes;
+            self.classes[index].class_values = values;
             if again {
                 retry.push(index);
             }
@@ -468,6 +478,43 @@ impl<'a> Project<'a> {
             }
         }
         (known, retry)
+    }
+
+    /// The types of the objects `class`'s body assigns to names: what the value makes, else
+    /// what the annotation declares.
+    fn class_values(&self, class: ClassId) -> FxHashMap<String, Binding> {
+        let data = self.class(class);
+        let resolver = Resolver::new(self, data.module);
+        let scope = LocalScope::default();
+        let mut values = FxHashMap::default();
+        for stmt in &data.def.body {
+            let (target, value, annotation) = match stmt {
+                Stmt::Assign(assign) => match assign.targets.as_slice() {
+                    [target] => (target, &*assign.value, None),
+                    _ => continue,
+                },
+                Stmt::AnnAssign(assign) => match &assign.value {
+                    Some(value) => (&*assign.target, &**value, Some(&*assign.annotation)),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let Expr::Name(name) = target else {
+                continue;
+            };
+            let binding = match (resolver.resolve(value, &scope), annotation) {
+                (Binding::Unknown, Some(annotation)) => {
+                    resolver.annotation_type(annotation, &scope)
+                }
+                (binding, _) => binding,
+            };
+            // Only objects: a function stored on the class is a method when an instance
+            // reads it.
+            if matches!(binding, Binding::Instance(_)) {
+                values.insert(name.id.as_str().to_string(), binding);
+            }
+        }
+        values
     }
 
     pub fn module(&self, id: ModuleId) -> &Module<'a> {
@@ -1045,6 +1092,7 @@ impl<'a> Definitions<'a> {
             bases: Vec::new(),
             workflow: None,
             attributes: FxHashMap::default(),
+            class_values: FxHashMap::default(),
         });
         id
     }

@@ -509,7 +509,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
 
     fn attribute_type(&self, class: crate::ClassId, attribute: &str, depth: u8) -> Option<Binding> {
         let data = self.project.class(class);
-        if let Some(binding) = data.attributes.get(attribute) {
+        if let Some(binding) = data
+            .attributes
+            .get(attribute)
+            .or_else(|| data.class_values.get(attribute))
+        {
             return Some(binding.clone());
         }
         if depth > 8 {
