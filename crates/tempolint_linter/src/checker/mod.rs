@@ -91,6 +91,9 @@ pub(crate) struct Guards(u8);
 impl Guards {
     pub(crate) const NOT_REPLAYING: Guards = Guards(1);
     pub(crate) const SANDBOX_UNRESTRICTED: Guards = Guards(2);
+    /// In the body of a `try` that catches the sandbox's `RestrictedWorkflowAccessError`
+    /// (`except Exception:`) and does not raise again.
+    pub(crate) const REJECTION_CAUGHT: Guards = Guards(4);
 
     pub(crate) fn with(self, guard: Guards, active: bool) -> Guards {
         if active {
@@ -339,6 +342,9 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) fallback_of: Option<u32>,
     /// Inside `with workflow.unsafe.sandbox_unrestricted():`.
     pub(crate) sandbox_unrestricted: u32,
+    /// Inside the body of a `try` that catches the sandbox's rejection (see
+    /// [`Guards::REJECTION_CAUGHT`]).
+    pub(crate) rejection_caught: u32,
     /// Inside `if not workflow.unsafe.is_replaying():`.
     pub(crate) not_replaying: u32,
     /// Inside a branch that only runs outside workflows (see `guards`).
@@ -401,6 +407,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             deferred: 0,
             fallback_of: None,
             sandbox_unrestricted: 0,
+            rejection_caught: 0,
             not_replaying: 0,
             outside_workflow: 0,
             singletons: Vec::new(),
@@ -517,6 +524,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         Guards::default()
             .with(Guards::NOT_REPLAYING, self.not_replaying > 0)
             .with(Guards::SANDBOX_UNRESTRICTED, self.sandbox_unrestricted > 0)
+            .with(Guards::REJECTION_CAUGHT, self.rejection_caught > 0)
     }
 
     /// The index of the checked function's parameter `expr` names, when the body never
@@ -628,6 +636,22 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
 
     pub(crate) fn resolve(&self, expr: &Expr) -> Binding {
         self.resolver.resolve(expr, &self.scope)
+    }
+
+    /// The canonical name of an exception class expression; builtin exception names that
+    /// nothing shadows are `builtins.<name>`.
+    pub(crate) fn exception_class(&self, class: &Expr) -> Option<String> {
+        if let Some(symbol) = self.resolve(class).symbol() {
+            return Some(symbol.to_string());
+        }
+        let Expr::Name(name) = class else {
+            return None;
+        };
+        let name = name.id.as_str();
+        let shadowed = self.scope.is_local(name) || self.module().globals.contains_key(name);
+        let builtin = name.ends_with("Error") || name.ends_with("Exception");
+        (!shadowed && builtin && name.starts_with(|c: char| c.is_ascii_uppercase()))
+            .then(|| format!("builtins.{name}"))
     }
 
     /// Records a finding of `violation` at `range`, relevant in `context`.

@@ -412,6 +412,36 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
+    /// Whether the first of `handlers` that catches the sandbox's
+    /// `RestrictedWorkflowAccessError` (a bare `except:`, `Exception`, `BaseException` or a
+    /// Temporal ancestor) never raises: the rejected call then only takes that path.
+    fn catches_rejection(&self, handlers: &[ast::ExceptHandler]) -> bool {
+        let rejection = |type_: &Expr| {
+            matches!(
+                self.exception_class(type_).as_deref(),
+                Some(
+                    "builtins.Exception"
+                        | "builtins.BaseException"
+                        | "temporalio.exceptions.TemporalError"
+                        | "temporalio.workflow.NondeterminismError"
+                        | "temporalio.worker.workflow_sandbox.RestrictedWorkflowAccessError"
+                )
+            )
+        };
+        handlers
+            .iter()
+            .map(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                handler
+            })
+            .find(|handler| match handler.type_.as_deref() {
+                None => true,
+                Some(Expr::Tuple(types)) => types.elts.iter().any(rejection),
+                Some(type_) => rejection(type_),
+            })
+            .is_some_and(|handler| !raises(&handler.body))
+    }
+
     fn is_call_of(&self, expr: &Expr, symbol: &str) -> bool {
         matches!(expr, Expr::Call(call) if self.resolve(&call.func).symbol() == Some(symbol))
     }
@@ -470,6 +500,24 @@ impl<'a> Checker<'_, '_, 'a> {
             heartbeats: heartbeats_start..self.facts.heartbeats.len(),
         });
     }
+}
+
+/// Whether a `raise` statement is in `body`, outside nested definitions.
+fn raises(body: &[Stmt]) -> bool {
+    struct Raises(bool);
+    impl<'a> Visitor<'a> for Raises {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Raise(_) => self.0 = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _: &'a Expr) {}
+    }
+    let mut found = Raises(false);
+    found.visit_body(body);
+    found.0
 }
 
 fn collect_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
@@ -679,10 +727,13 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::Try(try_stmt) => {
                 let catches = u32::from(!try_stmt.handlers.is_empty());
+                let rejection_caught = u32::from(self.catches_rejection(&try_stmt.handlers));
                 self.in_try += catches;
+                self.rejection_caught += rejection_caught;
                 let start = self.facts.effects.len();
                 self.visit_body(&try_stmt.body);
                 self.in_try -= catches;
+                self.rejection_caught -= rejection_caught;
                 let handlers_outside = self.fails_only_outside_workflow(&try_stmt.body);
                 if handlers_outside && catches > 0 {
                     // `try: now = workflow.now()` / `except …: now = datetime.now()`: the body

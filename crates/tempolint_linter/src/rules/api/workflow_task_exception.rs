@@ -111,7 +111,7 @@ pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
         return;
     }
     let exception = if let Some(exc) = &raise.exc {
-        exception_class(checker, raised_class(exc))
+        checker.exception_class(raised_class(exc))
     } else {
         reraised(checker)
     };
@@ -142,7 +142,7 @@ fn reraised(checker: &Checker) -> Option<String> {
     };
     let mut names = Vec::new();
     for caught in types {
-        let name = exception_class(checker, caught)?;
+        let name = checker.exception_class(caught)?;
         if matches!(
             name.as_str(),
             "builtins.Exception" | "builtins.BaseException"
@@ -172,7 +172,7 @@ fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     for stmt in body {
         match stmt {
             Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) => {
-                raised.extend(exception_class(checker, raised_class(exc)).filter(|name| {
+                raised.extend(checker.exception_class(raised_class(exc)).filter(|name| {
                     !name.starts_with("temporalio.") && name != "builtins.Exception"
                 }));
             }
@@ -246,23 +246,6 @@ pub(crate) fn record_worker(checker: &mut Checker, info: &CallInfo) {
         None => return,
     };
     checker.facts.worker_failure_types.push(types);
-}
-
-/// The canonical name of an exception class expression; builtin exception names that
-/// nothing shadows are `builtins.<name>`.
-fn exception_class(checker: &Checker, class: &Expr) -> Option<String> {
-    if let Some(symbol) = checker.resolve(class).symbol() {
-        return Some(symbol.to_string());
-    }
-    let Expr::Name(name) = class else {
-        return None;
-    };
-    let name = name.id.as_str();
-    let module = checker.module();
-    let shadowed = checker.scope.is_local(name) || module.globals.contains_key(name);
-    let builtin = name.ends_with("Error") || name.ends_with("Exception") || name == "Exception";
-    (!shadowed && builtin && name.starts_with(|c: char| c.is_ascii_uppercase()))
-        .then(|| format!("builtins.{name}"))
 }
 
 /// Records whether the body calls the workflow API, and calls made outside any `try` whose

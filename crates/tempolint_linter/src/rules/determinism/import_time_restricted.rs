@@ -1,6 +1,6 @@
 use tempolint_python::Ranged;
 
-use crate::checker::{CallInfo, Checker, Context};
+use crate::checker::{CallInfo, Checker, Context, Guards};
 use crate::rules::determinism::shown;
 use crate::rules::violation;
 
@@ -14,7 +14,10 @@ violation! {
     /// `passthrough-modules` setting) are imported by the worker itself and not checked, nor
     /// are their functions when sandboxed code calls them (they see the real modules), nor
     /// those of modules imported under `workflow.unsafe.imports_passed_through()`; nor are
-    /// lambdas and nested functions, which run when called, not at import.
+    /// lambdas and nested functions, which run when called, not at import; nor calls in a
+    /// `try` (also around the call of a helper that makes them) whose `except Exception:`
+    /// (or bare `except:`, `BaseException`, Temporal's error classes) handles the sandbox's
+    /// `RestrictedWorkflowAccessError` without raising again.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports workflow modules in isolation when the worker starts; a restricted
@@ -64,11 +67,18 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     };
     // Code in a lambda or nested function runs when that is called, not at import.
-    if restriction.only_runtime || restriction.warning || checker.deferred > 0 {
+    // Under `except Exception:` the rejection is only an exception the module handles.
+    if restriction.only_runtime
+        || restriction.warning
+        || checker.deferred > 0
+        || checker.rejection_caught > 0
+    {
         return;
     }
     let violation = ImportTimeRestricted {
         symbol: shown(symbol),
     };
-    checker.report(&violation, info.call.func.range(), Context::ImportTime);
+    checker
+        .report(&violation, info.call.func.range(), Context::ImportTime)
+        .waived_by = Guards::REJECTION_CAUGHT;
 }
