@@ -150,6 +150,22 @@ impl Tables {
             }
             Ok(patterns)
         };
+        let mut determinism = symbols.determinism;
+        // A call that blocks on the network in an activity does network I/O in a workflow
+        // too: library clients the determinism table does not name take their blocking
+        // classification (and its exclusions). Judged against the table as written.
+        let derived: Vec<(String, String)> = symbols
+            .blocking
+            .iter()
+            .filter(|(pattern, code)| {
+                matches!(code.as_str(), "BLK102" | "none") && !covered(&determinism, pattern)
+            })
+            .map(|(pattern, code)| {
+                let code = if code == "none" { "none" } else { "DET105" };
+                (pattern.clone(), code.to_string())
+            })
+            .collect();
+        determinism.extend(derived);
         let mut offloading = PatternMap::default();
         for (pattern, kind) in &symbols.offloading {
             let kind = match kind.as_str() {
@@ -190,7 +206,7 @@ impl Tables {
             .collect();
         Ok(Tables {
             reference_leaves,
-            determinism: rules(symbols.determinism)?,
+            determinism: rules(determinism)?,
             references: rules(symbols.references)?,
             implicit_clock: symbols.implicit_clock,
             blocking: rules(symbols.blocking)?,
@@ -261,6 +277,16 @@ impl Tables {
 }
 
 /// `a.b.c`, `a.b`, `a`: a module and the packages that contain it.
+/// Whether a pattern of `table` decides what `pattern` names: the same pattern, or a
+/// `prefix.*` above it.
+fn covered(table: &FxHashMap<String, String>, pattern: &str) -> bool {
+    let name = pattern.strip_suffix(".*").unwrap_or(pattern);
+    table.contains_key(pattern)
+        || name
+            .match_indices('.')
+            .any(|(dot, _)| table.contains_key(&format!("{}.*", &name[..dot])))
+}
+
 pub(crate) fn module_or_parent(module: &str) -> impl Iterator<Item = &str> {
     std::iter::successors(Some(module), |name| {
         name.rsplit_once('.').map(|(parent, _)| parent)

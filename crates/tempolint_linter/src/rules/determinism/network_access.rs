@@ -8,8 +8,11 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks for network and database access in workflow code: `socket`, `http.client`,
-    /// `urllib.request`, `requests`, `httpx`, `aiohttp`, `urllib3`, and database or cloud
-    /// clients (`psycopg2`, `sqlite3`, `redis`, `boto3`, …).
+    /// `urllib.request`, `requests`, `httpx`, `aiohttp`, `urllib3`, database or cloud
+    /// clients (`psycopg2`, `sqlite3`, `redis`, `boto3`, …), and the web API clients whose
+    /// calls BLK102 reports in async activities (OpenAI, Anthropic, Slack, Gmail's
+    /// `execute()`, Stripe, …). Not the AI frameworks Temporal's plugins run in workflows
+    /// (LangGraph, LangChain models, Strands, Google GenAI, Haystack).
     ///
     /// ## Why is this bad?
     /// A response is not part of the workflow history: on replay the call is made again and may
