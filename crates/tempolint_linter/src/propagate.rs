@@ -26,9 +26,9 @@ struct Reached {
     /// The parameter of the first function whose true value keeps the effect from running
     /// (`parameter or fallback`): a call that passes an always-true value does not reach it.
     unless_truthy: Option<u32>,
-    /// The parameter of the first function that must be `None` for the effect to be a
-    /// finding (see [`Effect::if_none`]).
-    if_none: Option<u32>,
+    /// The parameters of the first function that must be `None` for the effect to be a
+    /// finding (a mask, 0 for none: see [`Effect::if_none`]).
+    if_none: u64,
     /// The parameter of the first function whose `workflow.logger` makes the effect
     /// replay-safe (see [`Effect::unless_workflow_logger`]).
     unless_workflow_logger: Option<u32>,
@@ -64,9 +64,10 @@ impl Reached {
     /// Whether the condition on being `None` holds when `edge` enters the first function of
     /// this path (see [`Effect::if_none`]).
     fn if_none_after(&self, edge: &CallEdge) -> NoneCondition {
-        self.if_none.map_or(NoneCondition::Holds, |parameter| {
-            edge.arguments.none_condition(parameter)
-        })
+        if self.if_none == 0 {
+            return NoneCondition::Holds;
+        }
+        edge.arguments.none_condition(self.if_none)
     }
 
     /// The caller's parameter a condition on `parameter` moves to when `edge` passes its own
@@ -338,8 +339,8 @@ impl<'p, 'a> Propagation<'p, 'a> {
                         unless_truthy: Reached::passed_on(inner.unless_truthy, edge)
                             .or(edge.unless_truthy),
                         if_none: match inner.if_none_after(edge) {
-                            NoneCondition::IfCallerNone(parameter) => Some(parameter),
-                            NoneCondition::Holds | NoneCondition::Fails => None,
+                            NoneCondition::IfCallerNone(parameters) => parameters,
+                            NoneCondition::Holds | NoneCondition::Fails => 0,
                         },
                         unless_workflow_logger: Reached::passed_on(
                             inner.unless_workflow_logger,
@@ -370,7 +371,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
             .effects
             .iter()
             .enumerate()
-            .filter(|(_, effect)| effect.if_none.is_some() && Self::counts(walk, effect))
+            .filter(|(_, effect)| effect.if_none != 0 && Self::counts(walk, effect))
             .map(|(index, effect)| Reached::at(target, index, effect))
             .collect();
         Rc::new(conditional)
@@ -437,7 +438,7 @@ impl<'p, 'a> Propagation<'p, 'a> {
         let mut diagnostics: Vec<Diagnostic> = facts
             .effects
             .iter()
-            .filter(|effect| direct.contains(&effect.context) && effect.if_none.is_none())
+            .filter(|effect| direct.contains(&effect.context) && effect.if_none == 0)
             .filter(|effect| !(effect.context == Context::AsyncActivity && effect.offloaded))
             .filter(|effect| !self.hidden(effect, root))
             .map(|effect| {

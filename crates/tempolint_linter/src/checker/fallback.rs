@@ -235,7 +235,69 @@ pub(super) fn arguments(
             passed_arguments.none |= bit;
         }
     }
+    // `**kwargs` gets nothing: every keyword names a parameter it may be given by name.
+    let keyword_names = &names[data.def.parameters.posonlyargs.len()..];
+    let extra_keywords = call.arguments.keywords.iter().any(|keyword| {
+        keyword
+            .arg
+            .as_ref()
+            .is_none_or(|name| !keyword_names.contains(&name.as_str()))
+    });
+    if data.def.parameters.kwarg.is_some() && names.len() < 64 && plain && !extra_keywords {
+        passed_arguments.none |= 1 << names.len();
+    }
     passed_arguments
+}
+
+/// The index the checked function's `**kwargs` parameter has in [`PassedArguments`] (after
+/// the named parameters), when `expr` names it and the body uses it only to pass it on as
+/// `**kwargs`: it holds exactly the keywords the caller passed beyond the named ones.
+pub(super) fn own_kwargs(checker: &Checker, expr: &Expr) -> Option<u32> {
+    let Expr::Name(name) = expr else {
+        return None;
+    };
+    let kwarg = checker.def?.parameters.kwarg.as_deref()?;
+    if checker.deferred > 0 || kwarg.name.as_str() != name.id.as_str() {
+        return None;
+    }
+    let mut uses = KwargsUses {
+        name: name.id.as_str(),
+        other: false,
+    };
+    uses.visit_body(checker.body);
+    let index = checker.parameters.len();
+    (!uses.other && index < 64).then_some(index as u32)
+}
+
+/// Whether a body uses `name` other than as a `**name` argument.
+struct KwargsUses<'n> {
+    name: &'n str,
+    other: bool,
+}
+
+impl<'a> Visitor<'a> for KwargsUses<'_> {
+    fn visit_keyword(&mut self, keyword: &'a ast::Keyword) {
+        if keyword.arg.is_none()
+            && matches!(&keyword.value, Expr::Name(name) if name.id.as_str() == self.name)
+        {
+            return;
+        }
+        visitor::walk_keyword(self, keyword);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if matches!(stmt, Stmt::Global(_) | Stmt::Nonlocal(_)) {
+            self.other = true;
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if matches!(expr, Expr::Name(name) if name.id.as_str() == self.name) {
+            self.other = true;
+        }
+        visitor::walk_expr(self, expr);
+    }
 }
 
 /// Whether calls reach `def` as written: no decorator but `staticmethod` or `classmethod`.

@@ -63,10 +63,11 @@ pub(crate) struct Effect {
     /// In the fallback of `parameter or …` (by the parameter's index, see
     /// [`CallEdge::truthy_arguments`]): it runs only when that argument is falsy.
     pub(crate) unless_truthy: Option<u32>,
-    /// A finding only when this parameter (by index, as for `unless_truthy`) is `None`
-    /// (`start_to_close_timeout=timeout` in a helper): never reported in its own body, only
-    /// at a call that leaves the parameter `None` (see [`PassedArguments::none_condition`]).
-    pub(crate) if_none: Option<u32>,
+    /// A finding only when these parameters (a mask of indexes, as for `unless_truthy`; 0 for
+    /// none) are all `None` (`start_to_close_timeout=timeout` in a helper), or empty for its
+    /// `**kwargs` (`**options` passed on, which may hold a timeout): never reported in its own
+    /// body, only at a call that leaves them so (see [`PassedArguments::none_condition`]).
+    pub(crate) if_none: u64,
     /// A logging call on this parameter (by index, as for `unless_truthy`): it does not
     /// repeat on replay when the caller passes `workflow.logger` (see
     /// [`CallEdge::workflow_loggers`]).
@@ -147,25 +148,35 @@ pub(crate) struct PassedArguments {
     /// `parameter = parameter or default`): they hold exactly what the caller was given.
     pub(crate) forwarded_exactly: u64,
     /// The parameters that are `None` in this call: passed a literal `None`, or left to a
-    /// literal `None` default by a call without `*`/`**` unpacking.
+    /// literal `None` default by a call without `*`/`**` unpacking; and the callee's
+    /// `**kwargs` (its index follows the named parameters) when the call fills it with
+    /// nothing.
     pub(crate) none: u64,
     /// The parameters filled with `workflow.logger`, whose calls are replay-safe.
     pub(crate) workflow_loggers: u64,
 }
 
 impl PassedArguments {
-    /// Whether the callee's `parameter` is `None` in this call, for a finding that holds
-    /// only then ([`Effect::if_none`]).
-    pub(crate) fn none_condition(&self, parameter: u32) -> NoneCondition {
-        let bit = 1_u64.checked_shl(parameter).unwrap_or(0);
-        if self.none & bit != 0 {
-            return NoneCondition::Holds;
-        }
-        match self.forwarded_to(parameter) {
-            Some(caller) if self.forwarded_exactly & bit != 0 => {
-                NoneCondition::IfCallerNone(caller)
+    /// Whether the callee's `parameters` (a mask) are all `None` in this call, for a finding
+    /// that holds only then ([`Effect::if_none`]).
+    pub(crate) fn none_condition(&self, parameters: u64) -> NoneCondition {
+        let mut callers = 0_u64;
+        for parameter in 0..64 {
+            let bit = 1_u64 << parameter;
+            if parameters & bit == 0 || self.none & bit != 0 {
+                continue;
             }
-            _ => NoneCondition::Fails,
+            match self.forwarded_to(parameter) {
+                Some(caller) if self.forwarded_exactly & bit != 0 && caller < 64 => {
+                    callers |= 1 << caller;
+                }
+                _ => return NoneCondition::Fails,
+            }
+        }
+        if callers == 0 {
+            NoneCondition::Holds
+        } else {
+            NoneCondition::IfCallerNone(callers)
         }
     }
 
@@ -183,8 +194,8 @@ impl PassedArguments {
 pub(crate) enum NoneCondition {
     /// The call makes it `None`.
     Holds,
-    /// The call passes the caller's own parameter (by index): the condition moves there.
-    IfCallerNone(u32),
+    /// The call passes the caller's own parameters (a mask): the condition moves there.
+    IfCallerNone(u64),
     /// The call may pass anything else.
     Fails,
 }
@@ -538,6 +549,12 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
         }
     }
 
+    /// The index of the checked function's `**kwargs` parameter when `expr` names it and the
+    /// body only passes it on (see [`fallback::own_kwargs`]).
+    pub(crate) fn own_kwargs(&self, expr: &Expr) -> Option<u32> {
+        fallback::own_kwargs(self, expr)
+    }
+
     /// The index of the checked function's parameter `expr` names, when the body never
     /// rebinds it at all: exactly what the caller passed, `None` included.
     pub(crate) fn exact_parameter_of(&self, expr: &Expr) -> Option<u32> {
@@ -670,7 +687,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             fix: None,
             offloaded: self.offloaded > 0,
             unless_truthy: self.unless_truthy(),
-            if_none: None,
+            if_none: 0,
             unless_workflow_logger: None,
             waived_by: Guards::default(),
             sandbox_rejects: false,

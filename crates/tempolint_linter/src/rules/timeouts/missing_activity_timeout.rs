@@ -15,7 +15,8 @@ violation! {
     /// `schedule_to_close_timeout`. Options passed through a `**dict` or `ActivityConfig(...)` in
     /// reach are resolved; a splat whose contents cannot be known gives no finding. A helper
     /// whose only timeout is its own parameter (`start_to_close_timeout=timeout`) is reported
-    /// where workflow code calls it with that parameter left `None`, with the chain.
+    /// where workflow code calls it with that parameter left `None`, with the chain; when it
+    /// also passes on its `**kwargs` (`**options`), only at calls that give those nothing.
     ///
     /// ## Why is this bad?
     /// The SDK raises `ValueError` when the line runs, failing the workflow task at the worst
@@ -80,9 +81,12 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         return;
     }
     let options = call_options(checker, info.call);
-    if options.opaque {
-        return;
-    }
+    // `**options` passed on from the helper's own `**kwargs`: a condition on its callers.
+    let kwargs = match options.own_kwargs {
+        Some(index) => 1_u64 << index,
+        None if options.opaque => return,
+        None => 0,
+    };
     let function = info
         .symbol
         .unwrap_or_default()
@@ -94,7 +98,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         timeout(checker, &options, "start_to_close_timeout"),
         timeout(checker, &options, "schedule_to_close_timeout"),
     ) {
-        (Timeout::Unset, Timeout::Unset) => {
+        (Timeout::Unset, Timeout::Unset) if kwargs == 0 => {
             let fix = timeout_fix(checker, info);
             let violation = MissingActivityTimeout {
                 function,
@@ -113,7 +117,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             };
             checker
                 .report(&violation, info.call.func.range(), Context::Workflow)
-                .if_none = Some(index);
+                .if_none = (1_u64 << index) | kwargs;
         }
         _ => {}
     }

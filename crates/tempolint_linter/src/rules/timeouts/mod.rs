@@ -43,6 +43,9 @@ pub(crate) struct CallOptions<'e> {
     pub(crate) given: Vec<(String, Option<&'e Expr>)>,
     /// A `**splat` whose contents cannot be known.
     pub(crate) opaque: bool,
+    /// When the only such splat passes on the checked function's own `**kwargs`: its index
+    /// (see [`Checker::own_kwargs`]). What it holds is up to each caller.
+    pub(crate) own_kwargs: Option<u32>,
 }
 
 impl<'e> CallOptions<'e> {
@@ -68,7 +71,9 @@ pub(crate) fn call_options<'e>(
     let mut options = CallOptions {
         given: Vec::new(),
         opaque: false,
+        own_kwargs: None,
     };
+    let mut unknown = Vec::new();
     for keyword in &call.arguments.keywords {
         match &keyword.arg {
             Some(name) => options
@@ -76,10 +81,14 @@ pub(crate) fn call_options<'e>(
                 .push((name.as_str().to_string(), Some(&keyword.value))),
             None => {
                 if !splat_options(checker, &keyword.value, &mut options, 0) {
-                    options.opaque = true;
+                    unknown.push(&keyword.value);
                 }
             }
         }
+    }
+    options.opaque = !unknown.is_empty();
+    if let [splat] = unknown.as_slice() {
+        options.own_kwargs = checker.own_kwargs(splat);
     }
     options
 }
