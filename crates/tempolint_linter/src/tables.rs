@@ -151,14 +151,16 @@ impl Tables {
             Ok(patterns)
         };
         let mut determinism = symbols.determinism;
-        // A call that blocks on the network in an activity does network I/O in a workflow
-        // too: library clients the determinism table does not name take their blocking
-        // classification (and its exclusions). Judged against the table as written.
+        // A call that blocks on the network or a database in an activity (BLK102, BLK105)
+        // does that I/O in a workflow too: library clients the determinism table does not
+        // name take their blocking classification (and its exclusions). Judged against the
+        // table as written.
         let derived: Vec<(String, String)> = symbols
             .blocking
             .iter()
             .filter(|(pattern, code)| {
-                matches!(code.as_str(), "BLK102" | "none") && !covered(&determinism, pattern)
+                matches!(code.as_str(), "BLK102" | "BLK105" | "none")
+                    && !covered(&determinism, pattern)
             })
             .map(|(pattern, code)| {
                 let code = if code == "none" { "none" } else { "DET105" };

@@ -9,10 +9,11 @@ violation! {
     /// ## What it does
     /// Checks for network and database access in workflow code: `socket`, `http.client`,
     /// `urllib.request`, `requests`, `httpx`, `aiohttp`, `urllib3`, database or cloud
-    /// clients (`psycopg2`, `sqlite3`, `redis`, `boto3`, …), and the web API clients whose
-    /// calls BLK102 reports in async activities (OpenAI, Anthropic, Slack, Gmail's
-    /// `execute()`, Stripe, …). Not the AI frameworks Temporal's plugins run in workflows
-    /// (LangGraph, LangChain models, Strands, Google GenAI, Haystack).
+    /// clients (`psycopg2`, `sqlite3`, `redis`, `boto3`, …), and the clients whose calls
+    /// BLK102 and BLK105 report in async activities (OpenAI, Anthropic, Slack, Gmail's
+    /// `execute()`, Stripe, SQLAlchemy sessions, Neo4j, …). Not the AI frameworks Temporal's
+    /// plugins run in workflows (LangGraph, LangChain models, Strands, Google GenAI,
+    /// Haystack), nor DuckDB, which may hold its database in memory.
     ///
     /// ## Why is this bad?
     /// A response is not part of the workflow history: on replay the call is made again and may
