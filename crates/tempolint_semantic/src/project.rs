@@ -402,19 +402,21 @@ impl<'a> Project<'a> {
     /// every field its body declares.
     fn infer_attributes(&mut self) {
         use rayon::prelude::*;
-        type Typed = FxHashMap<String, Binding>;
-        let first: Vec<(Typed, bool, Typed)> = (0..self.classes.len())
+        // What class bodies assign first: methods read them (`settings.data_dir / "x"`).
+        let values: Vec<FxHashMap<String, Binding>> = (0..self.classes.len())
             .into_par_iter()
-            .map(|class| {
-                let class = ClassId(class as u32);
-                let (attributes, again) = self.class_attributes(class, FxHashMap::default(), true);
-                (attributes, again, self.class_values(class))
-            })
+            .map(|class| self.class_values(ClassId(class as u32)))
+            .collect();
+        for (class, values) in self.classes.iter_mut().zip(values) {
+            class.class_values = values;
+        }
+        let first: Vec<(FxHashMap<String, Binding>, bool)> = (0..self.classes.len())
+            .into_par_iter()
+            .map(|class| self.class_attributes(ClassId(class as u32), FxHashMap::default(), true))
             .collect();
         let mut retry = Vec::new();
-        for (index, (attributes, again, values)) in first.into_iter().enumerate() {
+        for (index, (attributes, again)) in first.into_iter().enumerate() {
             self.classes[index].attributes = attributes;
-            self.classes[index].class_values = values;
             if again {
                 retry.push(index);
             }
@@ -480,8 +482,8 @@ impl<'a> Project<'a> {
         (known, retry)
     }
 
-    /// The types of the objects `class`'s body assigns to names: what the value makes, else
-    /// what the annotation declares.
+    /// The types of the objects `class`'s body assigns to names: what the annotation
+    /// declares, else what the value makes.
     fn class_values(&self, class: ClassId) -> FxHashMap<String, Binding> {
         let data = self.class(class);
         let resolver = Resolver::new(self, data.module);
@@ -502,11 +504,12 @@ impl<'a> Project<'a> {
             let Expr::Name(name) = target else {
                 continue;
             };
-            let binding = match (resolver.resolve(value, &scope), annotation) {
-                (Binding::Unknown, Some(annotation)) => {
-                    resolver.annotation_type(annotation, &scope)
-                }
-                (binding, _) => binding,
+            // The annotation first: a field's value is often a specifier (`Field(…)`).
+            let declared =
+                annotation.map(|annotation| resolver.annotation_type(annotation, &scope));
+            let binding = match declared {
+                Some(Binding::Instance(class)) => Binding::Instance(class),
+                _ => resolver.resolve(value, &scope),
             };
             // Only objects: a function stored on the class is a method when an instance
             // reads it.
