@@ -471,7 +471,7 @@ impl<'a> Project<'a> {
             if let Stmt::AnnAssign(field) = stmt
                 && field.value.is_none()
                 && let Expr::Name(name) = &*field.target
-                && !is_class_level(&resolver, &field.annotation)
+                && resolver.annotation_qualifier(&field.annotation).is_none()
             {
                 let binding = resolver.annotation_type(&field.annotation, &LocalScope::default());
                 if binding != Binding::Unknown {
@@ -1210,18 +1210,6 @@ fn collect_self_assignments(
         }
     }
     retry
-}
-
-/// `ClassVar[…]` or `Final[…]` (or bare): a class-level constant, not a field.
-fn is_class_level(resolver: &Resolver, annotation: &Expr) -> bool {
-    let base = match annotation {
-        Expr::Subscript(subscript) => &*subscript.value,
-        other => other,
-    };
-    matches!(
-        resolver.resolve(base, &LocalScope::default()).symbol(),
-        Some("typing.ClassVar" | "typing.Final")
-    )
 }
 
 fn is_self(expr: &Expr) -> bool {

@@ -588,6 +588,20 @@ impl<'p, 'a> Resolver<'p, 'a> {
         self.project.function_by_name(path)
     }
 
+    /// The qualifier a class-body annotation is (`ClassVar[…]` or `Final[…]`, or bare):
+    /// `typing.ClassVar`, `typing.Final`, else `None`.
+    pub fn annotation_qualifier(&self, annotation: &Expr) -> Option<&'static str> {
+        let base = match annotation {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        match self.resolve(base, &LocalScope::default()).symbol() {
+            Some("typing.ClassVar") => Some("typing.ClassVar"),
+            Some("typing.Final") => Some("typing.Final"),
+            _ => None,
+        }
+    }
+
     /// The instance type an annotation describes (`set[str]` -> `builtins.set`).
     pub fn annotation_type(&self, annotation: &Expr, scope: &LocalScope) -> Binding {
         match annotation {

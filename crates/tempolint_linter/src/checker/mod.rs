@@ -161,11 +161,12 @@ impl PassedArguments {
     /// that holds only then ([`Effect::if_none`]).
     pub(crate) fn none_condition(&self, parameters: u64) -> NoneCondition {
         let mut callers = 0_u64;
-        for parameter in 0..64 {
+        // The parameters the call does not already give `None`, lowest first.
+        let mut open = parameters & !self.none;
+        while open != 0 {
+            let parameter = open.trailing_zeros();
             let bit = 1_u64 << parameter;
-            if parameters & bit == 0 || self.none & bit != 0 {
-                continue;
-            }
+            open &= !bit;
             match self.forwarded_to(parameter) {
                 Some(caller) if self.forwarded_exactly & bit != 0 && caller < 64 => {
                     callers |= 1 << caller;

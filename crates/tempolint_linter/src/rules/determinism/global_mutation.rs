@@ -129,20 +129,13 @@ fn class_variable(
         ast::Stmt::AnnAssign(assign) => {
             assign.value.is_some()
                 && named(&assign.target)
-                && (is_class_var(checker, &assign.annotation) || is_plain(project, class))
+                && (checker.resolver.annotation_qualifier(&assign.annotation)
+                    == Some("typing.ClassVar")
+                    || is_plain(project, class))
         }
         _ => false,
     });
     assigned.then(|| (format!("{}.{attribute}", data.def.name), data.module))
-}
-
-/// `ClassVar[…]`.
-fn is_class_var(checker: &Checker, annotation: &Expr) -> bool {
-    let base = match annotation {
-        Expr::Subscript(subscript) => &*subscript.value,
-        other => other,
-    };
-    checker.resolve(base).symbol() == Some("typing.ClassVar")
 }
 
 /// A class no decorator and no library base turns into something else (a dataclass, a

@@ -73,7 +73,8 @@ pub(crate) fn call_options<'e>(
         opaque: false,
         own_kwargs: None,
     };
-    let mut unknown = Vec::new();
+    // The `**splats` whose keys cannot be known: how many, and the last.
+    let mut unknown = (0_usize, None);
     for keyword in &call.arguments.keywords {
         match &keyword.arg {
             Some(name) => options
@@ -81,13 +82,13 @@ pub(crate) fn call_options<'e>(
                 .push((name.as_str().to_string(), Some(&keyword.value))),
             None => {
                 if !splat_options(checker, &keyword.value, &mut options, 0) {
-                    unknown.push(&keyword.value);
+                    unknown = (unknown.0 + 1, Some(&keyword.value));
                 }
             }
         }
     }
-    options.opaque = !unknown.is_empty();
-    if let [splat] = unknown.as_slice() {
+    options.opaque = unknown.0 > 0;
+    if let (1, Some(splat)) = unknown {
         options.own_kwargs = checker.own_kwargs(splat);
     }
     options
