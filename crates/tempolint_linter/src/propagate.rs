@@ -627,6 +627,14 @@ fn walk_imports(
             continue;
         }
         reached.insert(module);
+        // Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first.
+        let mut name = project.module(module).name();
+        while let Some((package, _)) = name.rsplit_once('.') {
+            if let Some(package) = project.module_by_name(package) {
+                queue.push(package);
+            }
+            name = package;
+        }
         for import in project.module(module).imported_modules() {
             let Some(imported) = project.module_by_name(&import.target) else {
                 continue;

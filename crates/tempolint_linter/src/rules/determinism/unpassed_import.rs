@@ -11,7 +11,9 @@ violation! {
     /// Checks workflow modules for imports of activity modules (also of a package whose
     /// `__init__.py` imports one, to re-export its activities) or third-party packages outside
     /// `with workflow.unsafe.imports_passed_through():`, at the module's top or in a
-    /// workflow's method (a "lazy" import runs in the sandbox when the method does).
+    /// workflow's method (a "lazy" import runs in the sandbox when the method does). Also checks
+    /// the top-level imports of each package `__init__.py` above a workflow module: loading
+    /// `app.temporal.workflows` runs `app/temporal/__init__.py` in the sandbox first.
     ///
     /// Silent when every sandbox that runs the module's workflows passes the import through:
     /// the SDK's default passthrough modules, `@workflow.defn(sandboxed=False)`,
@@ -56,7 +58,12 @@ violation! {
     ///     async def run(self) -> None:
     ///         pass
     /// ```
-    UnpassedImport => UnpassedImport { modules: Vec<String>, activities: bool }
+    UnpassedImport => UnpassedImport {
+        modules: Vec<String>,
+        activities: bool,
+        // For a package's `__init__.py`: its name and that of a workflow module below it.
+        package_of: Option<(String, String)>,
+    }
 }
 
 impl UnpassedImport {
@@ -75,8 +82,14 @@ impl UnpassedImport {
                 .join(", ")
         };
         let (names, quoted) = (listed('`'), listed('"'));
+        let importer = match &self.package_of {
+            Some((package, workflows)) => format!(
+                "Package `{package}`, which the sandbox imports before workflow module `{workflows}`,"
+            ),
+            None => "Workflow module".to_string(),
+        };
         format!(
-            "Workflow module imports {what} {names} outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports {it} for every run. Wrap the import, or pass {it} through on every worker that registers this module's workflows (`SandboxRestrictions.default.with_passthrough_modules({quoted})`, a contrib plugin, or the `passthrough-modules` setting)"
+            "{importer} imports {what} {names} outside `workflow.unsafe.imports_passed_through()`; the sandbox re-imports {it} for every run. Wrap the import, or pass {it} through on every worker that registers this module's workflows (`SandboxRestrictions.default.with_passthrough_modules({quoted})`, a contrib plugin, or the `passthrough-modules` setting)"
         )
     }
 }
@@ -131,16 +144,33 @@ pub(crate) fn check_module(
     sandbox: &SandboxConfig,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
+    // A package's `__init__.py` runs in the sandbox before each workflow module below it
+    // (`app/temporal/__init__.py` re-exporting the activities next to `workflows.py`).
+    let mut package_of = None;
+    let defined: Vec<ClassId> = if data.workflows.is_empty() && data.input.is_package {
+        let prefix = format!("{}.", data.name());
+        project
+            .modules
+            .iter()
+            .filter(|below| !below.workflows.is_empty() && below.name().starts_with(&prefix))
+            .flat_map(|below| {
+                package_of
+                    .get_or_insert_with(|| (data.name().to_string(), below.name().to_string()));
+                below.workflows.iter().copied()
+            })
+            .collect()
+    } else {
+        data.workflows.clone()
+    };
     // The sandboxes that load the module are those of the workers that register its
     // workflows: one that no worker in sight registers (while others are) loads it nowhere.
-    let mut workflows: Vec<ClassId> = data
-        .workflows
+    let mut workflows: Vec<ClassId> = defined
         .iter()
         .copied()
         .filter(|workflow| sandbox.may_run_in_sight(*workflow))
         .collect();
     if workflows.is_empty() {
-        workflows.clone_from(&data.workflows);
+        workflows = defined;
     }
     if workflows.is_empty() {
         return Vec::new();
@@ -170,7 +200,8 @@ pub(crate) fn check_module(
         .imported_modules()
         .map(|import| import.target.as_str())
         .collect();
-    for workflow in &workflows {
+    // A package's imports inside the methods of workflows below it are those modules' own.
+    for workflow in workflows.iter().filter(|_| package_of.is_none()) {
         // Instance methods: the instance lives in the sandbox (a static or class method may be
         // the worker's, listing activities).
         let mut methods: Vec<_> = project
@@ -196,6 +227,7 @@ pub(crate) fn check_module(
             let violation = UnpassedImport {
                 modules,
                 activities,
+                package_of: package_of.clone(),
             };
             Diagnostic {
                 rule: <UnpassedImport as Violation>::RULE,
