@@ -87,6 +87,18 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         .and_then(|function| self.yielded_instance(function))
                         .unwrap_or(Binding::Unknown);
                 }
+                // `sorted(folder.glob("*"))`: the same elements, where the table says what
+                // iterating gives (not a set's: a sorted list of it has an order).
+                if matches!(callee.symbol(), Some("builtins.sorted" | "builtins.list"))
+                    && let [iterable] = &call.arguments.args[..]
+                    && let Binding::Instance(class) = self.resolve_at(iterable, scope, depth + 1)
+                    && !class.starts_with("builtins.")
+                    && TYPES
+                        .returns
+                        .contains_key(format!("{class}.__iter__").as_str())
+                {
+                    return Binding::Instance(class);
+                }
                 let result = self.call_result(&callee);
                 if result == Binding::Unknown
                     && let Expr::Attribute(attribute) = &*call.func

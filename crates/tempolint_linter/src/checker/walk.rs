@@ -13,6 +13,29 @@ use super::{
 use crate::rules;
 use crate::tables::Offload;
 
+/// Readers and writers that take a file name or a file object (a callee, or a prefix ending
+/// in `.`), with the keyword names of that argument when it is not the first positional one.
+const FILE_ARGUMENTS: &[(&str, &[&str])] = &[
+    (
+        "pandas.",
+        &["filepath_or_buffer", "path_or_buf", "path", "excel_writer"],
+    ),
+    ("pdfplumber.open", &["path_or_fp"]),
+    ("gzip.open", &["filename"]),
+    ("bz2.open", &["filename"]),
+    ("lzma.open", &["filename"]),
+    ("tarfile.open", &["name"]),
+    ("PIL.Image.open", &["fp"]),
+    ("PIL.Image.Image.save", &["fp"]),
+    ("numpy.load", &["file"]),
+    ("numpy.save", &["file"]),
+    ("numpy.savez", &["file"]),
+    ("numpy.savez_compressed", &["file"]),
+    ("numpy.loadtxt", &["fname"]),
+    ("numpy.savetxt", &["fname"]),
+    ("numpy.genfromtxt", &["fname"]),
+];
+
 impl<'a> Checker<'_, '_, 'a> {
     pub(super) fn visit_body(&mut self, body: &'a [Stmt]) {
         let singletons = self.singletons.len();
@@ -63,24 +86,27 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
-    /// Whether `call` is a pandas reader or writer (`pd.read_csv`, `frame.to_json`) not shown
-    /// to name a file: its path argument is missing (`to_csv()` returns the text), a buffer
-    /// (`io.BytesIO(data)`) or of a type not known. Only a string or a `pathlib` path is a file.
-    fn pandas_in_memory(&self, symbol: &str, call: &'a ast::ExprCall) -> bool {
-        if !symbol.starts_with("pandas.") {
+    /// Whether `call` is a reader or writer that takes a file name or a file object
+    /// ([`FILE_ARGUMENTS`]: `pd.read_csv`, `frame.to_json`, `pdfplumber.open`, `gzip.open`)
+    /// shown not to touch a file: its path argument is missing (`to_csv()` returns the text,
+    /// `tarfile.open(fileobj=…)`) or an `io.BytesIO`/`io.StringIO` buffer. For pandas, whose
+    /// readers are as often given buffers and responses, also an argument of a type not known:
+    /// only a string or a `pathlib` path is a file there.
+    fn file_argument_in_memory(&self, symbol: &str, call: &'a ast::ExprCall) -> bool {
+        let Some((callee, names)) = FILE_ARGUMENTS.iter().find(|(callee, _)| {
+            symbol == *callee || (callee.ends_with('.') && symbol.starts_with(callee))
+        }) else {
             return false;
-        }
+        };
         let path = call.arguments.args.first().or_else(|| {
             call.arguments
                 .keywords
                 .iter()
                 .find(|keyword| {
-                    keyword.arg.as_ref().is_some_and(|arg| {
-                        matches!(
-                            arg.as_str(),
-                            "filepath_or_buffer" | "path_or_buf" | "path" | "excel_writer"
-                        )
-                    })
+                    keyword
+                        .arg
+                        .as_ref()
+                        .is_some_and(|arg| names.contains(&arg.as_str()))
                 })
                 .map(|keyword| &keyword.value)
         });
@@ -90,9 +116,17 @@ impl<'a> Checker<'_, '_, 'a> {
         if matches!(path, Expr::StringLiteral(_) | Expr::FString(_)) {
             return false;
         }
-        !self.resolve(path).instance().is_some_and(|class| {
-            matches!(class, "builtins.str" | "os.PathLike") || class.starts_with("pathlib.")
-        })
+        let buffer = |class: &str| matches!(class, "io.BytesIO" | "io.StringIO");
+        let made = match path {
+            Expr::Call(made) => self.resolve(&made.func).symbol().is_some_and(buffer),
+            _ => false,
+        };
+        let binding = self.resolve(path);
+        made || binding.instance().is_some_and(buffer)
+            || (*callee == "pandas."
+                && !binding.instance().is_some_and(|class| {
+                    matches!(class, "builtins.str" | "os.PathLike") || class.starts_with("pathlib.")
+                }))
     }
 
     /// Whether a call argument is code of this body that runs when called: a lambda or a
@@ -152,10 +186,10 @@ impl<'a> Checker<'_, '_, 'a> {
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
         let reported_where_made = self.reported_where_made(&call.func);
-        // A pandas reader or writer on a buffer (or returning text) touches no file.
+        // A reader or writer on a buffer (or returning text) touches no file.
         let in_memory = symbol
             .as_deref()
-            .is_some_and(|symbol| self.pandas_in_memory(symbol, call));
+            .is_some_and(|symbol| self.file_argument_in_memory(symbol, call));
         let determinism = symbol
             .as_deref()
             .filter(|symbol| {

@@ -49,14 +49,17 @@ impl BlockingWait {
     fn describe(&self) -> String {
         // The asyncio counterpart of what waits.
         let instead = if self.symbol.starts_with("subprocess.") || self.symbol.starts_with("os.") {
-            "`asyncio.create_subprocess_exec`"
+            "Await an asyncio equivalent (`asyncio.create_subprocess_exec`)"
         } else if self.symbol.starts_with("threading.") || self.symbol.starts_with("queue.") {
-            "an `asyncio` event, lock or queue, or `asyncio.to_thread`"
+            "Await an asyncio equivalent (an `asyncio` event, lock or queue, or `asyncio.to_thread`)"
+        } else if self.symbol.starts_with("concurrent.futures.") {
+            "Await an asyncio equivalent (`asyncio.wrap_future` or `loop.run_in_executor`)"
         } else {
-            "`asyncio.wrap_future` or `loop.run_in_executor`"
+            // A library that runs a program or a task and waits for it (GitPython, ffmpeg-python).
+            "Offload it with `asyncio.to_thread`, or make the activity a plain `def`"
         };
         format!(
-            "`{}()` blocks the event loop of an `async def` activity while it waits. Await an asyncio equivalent ({instead})",
+            "`{}()` blocks the event loop of an `async def` activity while it waits. {instead}",
             self.symbol
         )
     }
