@@ -8,7 +8,7 @@ use tempolint_python::ast::{self, Expr, Stmt};
 use crate::binding::Binding;
 use crate::imports::{Import, ImportTable};
 use crate::resolve::Resolver;
-use crate::scope::LocalScope;
+use crate::scope::{LocalScope, LocalValue};
 
 /// One file handed to the analysis: where it is, which module it is, and its parsed text.
 pub struct SourceInput {
@@ -458,7 +458,7 @@ impl<'a> Project<'a> {
             resolver.enter_project_function(&mut scope, method);
             retry |= collect_self_assignments(
                 &resolver,
-                &scope,
+                &mut scope,
                 &def.body,
                 &mut known,
                 defer_self_reads,
@@ -1123,17 +1123,31 @@ fn names_defn(decorator: &ast::Decorator) -> bool {
 /// Records the type of each `self.<attr> = value` in `body`; whether some value left unknown
 /// reads another attribute of `self` (`self.s3 = self.session.client("s3")`), which a second
 /// pass, knowing the first's attributes, may type.
-fn collect_self_assignments(
-    resolver: &Resolver,
-    scope: &LocalScope,
-    body: &[Stmt],
+fn collect_self_assignments<'a>(
+    resolver: &Resolver<'_, 'a>,
+    scope: &mut LocalScope<'a>,
+    body: &'a [Stmt],
     attributes: &mut FxHashMap<String, Binding>,
     defer_self_reads: bool,
 ) -> bool {
     let mut retry = false;
     for stmt in body {
         let (targets, value, annotation): (&[Expr], &Expr, Option<&Expr>) = match stmt {
-            Stmt::Assign(assign) => (&assign.targets, &assign.value, None),
+            Stmt::Assign(assign) => {
+                // A local name's value, for what is made from it below
+                // (`url = f"sqlite://…"`, `self.engine = create_engine(url)`).
+                if let [Expr::Name(name)] = &assign.targets[..] {
+                    let binding = resolver.resolve(&assign.value, scope);
+                    scope.set(
+                        name.id.as_str(),
+                        LocalValue {
+                            binding,
+                            expr: Some(&assign.value),
+                        },
+                    );
+                }
+                (&assign.targets, &assign.value, None)
+            }
             Stmt::AnnAssign(assign) => match &assign.value {
                 Some(value) => (
                     std::slice::from_ref(&*assign.target),
@@ -1216,11 +1230,20 @@ fn is_self(expr: &Expr) -> bool {
     matches!(expr, Expr::Name(name) if name.id.as_str() == "self")
 }
 
-/// Whether `expr` is a chain of attributes, calls and subscripts rooted at `self`.
+/// Whether `expr` is a chain of attributes, calls and subscripts rooted at `self`, or a call
+/// given one (`sessionmaker(bind=self.engine)`: what it makes may depend on it).
 fn reads_self(expr: &Expr) -> bool {
     match expr {
         Expr::Attribute(attribute) => is_self(&attribute.value) || reads_self(&attribute.value),
-        Expr::Call(call) => reads_self(&call.func),
+        Expr::Call(call) => {
+            reads_self(&call.func)
+                || call.arguments.args.iter().any(reads_self)
+                || call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|keyword| reads_self(&keyword.value))
+        }
         Expr::Subscript(subscript) => reads_self(&subscript.value),
         Expr::Await(await_expr) => reads_self(&await_expr.value),
         _ => false,

@@ -87,6 +87,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         .and_then(|function| self.yielded_instance(function))
                         .unwrap_or(Binding::Unknown);
                 }
+                if let Some(made) = self.in_memory_database(&callee, call, scope, depth) {
+                    return made;
+                }
                 // `sorted(folder.glob("*"))`: the same elements, where the table says what
                 // iterating gives (not a set's: a sorted list of it has an order).
                 if matches!(callee.symbol(), Some("builtins.sorted" | "builtins.list"))
@@ -538,6 +541,37 @@ impl<'p, 'a> Resolver<'p, 'a> {
         })
     }
 
+    /// What a SQLAlchemy engine on a SQLite database held in memory makes
+    /// (`create_engine("sqlite://")`, `sessionmaker(bind=engine)`, `Session(engine)`): the
+    /// classes of [`IN_MEMORY_SQLITE`], whose calls are the process's data, not I/O.
+    fn in_memory_database(
+        &self,
+        callee: &Binding,
+        call: &ast::ExprCall,
+        scope: &LocalScope,
+        depth: u8,
+    ) -> Option<Binding> {
+        let [engine, factory, session] = IN_MEMORY_SQLITE;
+        let made = match callee.symbol()? {
+            "sqlalchemy.create_engine" | "sqlalchemy.engine.create_engine" => {
+                let mut url = call.arguments.find_argument_value("url", 0)?;
+                if let Expr::Name(name) = url
+                    && let Some(value) = scope.value(name.id.as_str()).and_then(|value| value.expr)
+                {
+                    url = value;
+                }
+                return in_memory_sqlite(&literal_text(url)?, true)
+                    .then(|| Binding::Instance(engine.into()));
+            }
+            "sqlalchemy.orm.sessionmaker" => factory,
+            "sqlalchemy.orm.Session" => session,
+            _ => return None,
+        };
+        let bind = call.arguments.find_argument_value("bind", 0)?;
+        (self.resolve_at(bind, scope, depth + 1).instance() == Some(engine))
+            .then(|| Binding::Instance(made.into()))
+    }
+
     /// What calling `callee` returns.
     pub fn call_result(&self, callee: &Binding) -> Binding {
         let path = match callee {
@@ -928,6 +962,45 @@ impl<'a> Visitor<'a> for Outputs<'a> {
             _ => {}
         }
         visitor::walk_expr(self, expr);
+    }
+}
+
+/// The classes the resolver gives a SQLAlchemy engine on a SQLite database held in memory,
+/// its session factory and its sessions (queries are `sqlalchemy._MemoryQuery`): not the
+/// library's names, so no rule's table of I/O calls matches them.
+pub const IN_MEMORY_SQLITE: [&str; 3] = [
+    "sqlalchemy._MemoryEngine",
+    "sqlalchemy._MemorySessionmaker",
+    "sqlalchemy._MemorySession",
+];
+
+/// Whether a connection string's literal text (see [`literal_text`]) names a SQLite database
+/// held in memory: `:memory:`, a `mode=memory` URI, or as a SQLAlchemy `url`, `sqlite://` or
+/// one ending in `/:memory:`.
+pub fn in_memory_sqlite(text: &str, url: bool) -> bool {
+    if url && !text.starts_with("sqlite") {
+        return false;
+    }
+    text == ":memory:"
+        || text.contains("mode=memory")
+        || (url && (text == "sqlite://" || text.ends_with("/:memory:")))
+}
+
+/// The literal text of a string or an f-string, with `{}` for what the f-string fills in.
+pub fn literal_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(literal) => Some(literal.value.to_str().to_string()),
+        Expr::FString(fstring) => Some(
+            fstring
+                .value
+                .elements()
+                .map(|element| match element {
+                    ast::InterpolatedStringElement::Literal(literal) => &*literal.value,
+                    ast::InterpolatedStringElement::Interpolation(_) => "{}",
+                })
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

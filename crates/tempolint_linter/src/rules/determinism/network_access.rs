@@ -1,4 +1,4 @@
-use tempolint_python::ast::{self, Expr};
+use tempolint_python::ast::Expr;
 
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
@@ -93,24 +93,7 @@ fn in_memory_sqlite(checker: &Checker, info: &CallInfo, symbol: &str) -> bool {
     {
         target = value;
     }
-    // The literal text, with `{}` for what an f-string fills in.
-    let text = match target {
-        Expr::StringLiteral(literal) => literal.value.to_str().to_string(),
-        Expr::FString(fstring) => fstring
-            .value
-            .elements()
-            .map(|element| match element {
-                ast::InterpolatedStringElement::Literal(literal) => &*literal.value,
-                ast::InterpolatedStringElement::Interpolation(_) => "{}",
-            })
-            .collect(),
-        _ => return false,
-    };
-    let url = symbol == "sqlalchemy.create_engine";
-    if url && !text.starts_with("sqlite") {
-        return false;
-    }
-    text == ":memory:"
-        || text.contains("mode=memory")
-        || (url && (text == "sqlite://" || text.ends_with("/:memory:")))
+    tempolint_semantic::literal_text(target).is_some_and(|text| {
+        tempolint_semantic::in_memory_sqlite(&text, symbol == "sqlalchemy.create_engine")
+    })
 }
