@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::TextRange;
 use tempolint_python::ast::Expr;
-use tempolint_semantic::{FunctionId, FunctionKind, ModuleId, Project};
+use tempolint_semantic::{ClassId, FunctionId, FunctionKind, ModuleId, Project};
 
 use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards, NoneCondition};
 use crate::diagnostic::{ChainStep, Diagnostic};
@@ -133,9 +133,20 @@ impl Root {
         if data.kind != FunctionKind::WorkflowMethod {
             return Root::default();
         }
-        let unsandboxed = data
-            .class
-            .is_some_and(|class| sandbox.runs_unsandboxed(project, class));
+        let unsandboxed = data.class.is_some_and(|class| {
+            if project.class(class).workflow.is_some() {
+                return sandbox.runs_unsandboxed(project, class);
+            }
+            // A handler inherited from a base class: as unrestricted as any workflow deriving
+            // from it runs (what only the sandbox rejects is then not claimed).
+            (0..project.classes.len() as u32)
+                .map(ClassId)
+                .any(|workflow| {
+                    project.class(workflow).workflow.is_some()
+                        && project.ancestry(workflow).classes.contains(&class)
+                        && sandbox.runs_unsandboxed(project, workflow)
+                })
+        });
         let helper = helpers.get(&function).copied();
         Root {
             ambient: if unsandboxed {

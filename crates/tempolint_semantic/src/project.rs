@@ -343,6 +343,7 @@ impl<'a> Project<'a> {
         for (class, class_bases) in self.classes.iter_mut().zip(bases) {
             class.bases = class_bases;
         }
+        let inherited = self.inherited_handlers(&workflow_classes);
         for (id, sandboxed) in workflow_classes {
             let class = &mut self.classes[id.0 as usize];
             class.workflow = Some(sandboxed);
@@ -358,6 +359,9 @@ impl<'a> Project<'a> {
                 }
             }
         }
+        for method in inherited {
+            self.functions[method.0 as usize].kind = FunctionKind::WorkflowMethod;
+        }
         for module in &mut self.modules {
             module.workflows.sort();
         }
@@ -366,6 +370,49 @@ impl<'a> Project<'a> {
             function.kind = FunctionKind::Activity { is_async };
             self.modules[function.module.0 as usize].defines_activities = true;
         }
+    }
+
+    /// The handlers workflows inherit from project classes that are no workflows themselves
+    /// (`@workflow.signal` on a shared `BaseDeployment`): the SDK registers them as the
+    /// workflow's own. Only names one class of the ancestry defines: an override decides
+    /// which one runs.
+    fn inherited_handlers(&self, workflows: &[(ClassId, bool)]) -> Vec<FunctionId> {
+        const HANDLERS: &[&str] = &[
+            "temporalio.workflow.run",
+            "temporalio.workflow.signal",
+            "temporalio.workflow.update",
+            "temporalio.workflow.query",
+        ];
+        let mut inherited = Vec::new();
+        for (workflow, _) in workflows {
+            let ancestry = self.ancestry(*workflow);
+            let mut defined: FxHashMap<&str, Vec<FunctionId>> = FxHashMap::default();
+            for class in &ancestry.classes {
+                for (name, method) in &self.class(*class).methods {
+                    defined.entry(name).or_default().push(*method);
+                }
+            }
+            for methods in defined.values() {
+                let [method] = methods[..] else {
+                    continue;
+                };
+                let function = self.function(method);
+                // A base that is a workflow itself has its own methods classified.
+                let inherits = function
+                    .class
+                    .is_some_and(|class| !workflows.iter().any(|(other, _)| *other == class));
+                let handler = function.def.decorator_list.iter().any(|decorator| {
+                    self.sdk_decorator(function.module, decorator)
+                        .is_some_and(|(symbol, _)| HANDLERS.contains(&symbol.as_str()))
+                });
+                if inherits && handler && !is_class_or_static(function.def) {
+                    inherited.push(method);
+                }
+            }
+        }
+        inherited.sort_unstable();
+        inherited.dedup();
+        inherited
     }
 
     /// The SDK decorator `decorator` applies (`temporalio.workflow.defn`), and whether it does
