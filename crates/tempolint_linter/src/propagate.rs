@@ -459,10 +459,14 @@ impl<'p, 'a> Propagation<'p, 'a> {
             })
             .collect();
         if let Some(walk) = walk {
-            // A call site can hold two edges to one function (resolved and dispatched).
+            // A call site can hold two edges to one function (resolved and dispatched). A call
+            // of the function itself reaches only what it reports already.
             let mut followed = FxHashSet::default();
             for edge in &facts.edges {
-                if self.skips(walk, edge) || !followed.insert((edge.range, edge.target)) {
+                if self.skips(walk, edge)
+                    || edge.target == function
+                    || !followed.insert((edge.range, edge.target))
+                {
                     continue;
                 }
                 self.transitive(walk, edge, root, &mut diagnostics);

@@ -1203,6 +1203,20 @@ fn collect_self_assignments<'a>(
                 ),
                 None => continue,
             },
+            // `from pkg.proc import TextProcessor` in `__init__`, for `self.proc = TextProcessor()`.
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                let project = resolver.project();
+                for (local, target) in project.local_import_bindings(resolver.module(), stmt) {
+                    scope.set(
+                        local,
+                        LocalValue {
+                            binding: resolver.imported(&target),
+                            expr: None,
+                        },
+                    );
+                }
+                continue;
+            }
             Stmt::If(if_stmt) => {
                 retry |= collect_self_assignments(
                     resolver,
