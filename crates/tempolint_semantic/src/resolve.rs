@@ -968,7 +968,7 @@ impl<'a> Visitor<'a> for Outputs<'a> {
 /// The classes the resolver gives a SQLAlchemy engine on a SQLite database held in memory,
 /// its session factory and its sessions (queries are `sqlalchemy._MemoryQuery`): not the
 /// library's names, so no rule's table of I/O calls matches them.
-pub const IN_MEMORY_SQLITE: [&str; 3] = [
+const IN_MEMORY_SQLITE: [&str; 3] = [
     "sqlalchemy._MemoryEngine",
     "sqlalchemy._MemorySessionmaker",
     "sqlalchemy._MemorySession",
