@@ -14,7 +14,7 @@ use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards, NoneCondition
 use crate::diagnostic::{ChainStep, Diagnostic};
 use crate::registry::Rule;
 use crate::sandbox_config::{SandboxConfig, Sandboxes};
-use crate::tables::Tables;
+use crate::tables::{Tables, module_or_parent};
 
 /// One effect reached from a function, with the path to it.
 #[derive(Clone)]
@@ -643,13 +643,11 @@ fn walk_imports(
         }
         reached.insert(module);
         // Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first.
-        let mut name = project.module(module).name();
-        while let Some((package, _)) = name.rsplit_once('.') {
-            if let Some(package) = project.module_by_name(package) {
-                queue.push(package);
-            }
-            name = package;
-        }
+        queue.extend(
+            module_or_parent(project.module(module).name())
+                .skip(1)
+                .filter_map(|package| project.module_by_name(package)),
+        );
         for import in project.module(module).imported_modules() {
             let Some(imported) = project.module_by_name(&import.target) else {
                 continue;

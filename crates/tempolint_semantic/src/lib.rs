@@ -14,5 +14,5 @@ pub use project::{
     Ancestry, Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId,
     Project, SourceInput,
 };
-pub use resolve::{Resolver, in_memory_sqlite, literal_text};
+pub use resolve::Resolver;
 pub use scope::{FrameNames, LocalScope, LocalValue};

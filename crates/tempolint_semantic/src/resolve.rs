@@ -541,6 +541,42 @@ impl<'p, 'a> Resolver<'p, 'a> {
         })
     }
 
+    /// Whether a call of `symbol` opens a SQLite database held in memory
+    /// (`sqlite3.connect(":memory:")`, `create_engine("sqlite://")`, a `mode=memory` URI), its
+    /// address written in the call or last assigned to the name it passes (a local, else a
+    /// module-level one): a data structure of the process, not a database or a server a replay
+    /// would read again.
+    pub fn opens_memory_sqlite(
+        &self,
+        symbol: &str,
+        call: &ast::ExprCall,
+        scope: &LocalScope,
+    ) -> bool {
+        let (parameter, url) = match symbol {
+            "sqlalchemy.create_engine" | "sqlalchemy.engine.create_engine" => ("url", true),
+            "sqlite3.connect" => ("database", false),
+            _ => return false,
+        };
+        let Some(mut target) = call.arguments.find_argument_value(parameter, 0) else {
+            return false;
+        };
+        if let Expr::Name(name) = target {
+            let name = name.id.as_str();
+            let value = if scope.is_local(name) {
+                scope.value(name).and_then(|value| value.expr)
+            } else {
+                match self.project.module(self.module).globals.get(name) {
+                    Some(Global::Variable(value)) => Some(*value),
+                    _ => None,
+                }
+            };
+            if let Some(value) = value {
+                target = value;
+            }
+        }
+        literal_text(target).is_some_and(|text| in_memory_sqlite(&text, url))
+    }
+
     /// What a SQLAlchemy engine on a SQLite database held in memory makes
     /// (`create_engine("sqlite://")`, `sessionmaker(bind=engine)`, `Session(engine)`): the
     /// classes of [`IN_MEMORY_SQLITE`], whose calls are the process's data, not I/O.
@@ -552,15 +588,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
         depth: u8,
     ) -> Option<Binding> {
         let [engine, factory, session] = IN_MEMORY_SQLITE;
-        let made = match callee.symbol()? {
+        let symbol = callee.symbol()?;
+        let made = match symbol {
             "sqlalchemy.create_engine" | "sqlalchemy.engine.create_engine" => {
-                let mut url = call.arguments.find_argument_value("url", 0)?;
-                if let Expr::Name(name) = url
-                    && let Some(value) = scope.value(name.id.as_str()).and_then(|value| value.expr)
-                {
-                    url = value;
-                }
-                return in_memory_sqlite(&literal_text(url)?, true)
+                return self
+                    .opens_memory_sqlite(symbol, call, scope)
                     .then(|| Binding::Instance(engine.into()));
             }
             "sqlalchemy.orm.sessionmaker" => factory,
@@ -977,7 +1009,7 @@ const IN_MEMORY_SQLITE: [&str; 3] = [
 /// Whether a connection string's literal text (see [`literal_text`]) names a SQLite database
 /// held in memory: `:memory:`, a `mode=memory` URI, or as a SQLAlchemy `url`, `sqlite://` or
 /// one ending in `/:memory:`.
-pub fn in_memory_sqlite(text: &str, url: bool) -> bool {
+fn in_memory_sqlite(text: &str, url: bool) -> bool {
     if url && !text.starts_with("sqlite") {
         return false;
     }
@@ -987,7 +1019,7 @@ pub fn in_memory_sqlite(text: &str, url: bool) -> bool {
 }
 
 /// The literal text of a string or an f-string, with `{}` for what the f-string fills in.
-pub fn literal_text(expr: &Expr) -> Option<String> {
+fn literal_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::StringLiteral(literal) => Some(literal.value.to_str().to_string()),
         Expr::FString(fstring) => Some(

@@ -1,5 +1,3 @@
-use tempolint_python::ast::Expr;
-
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
 use crate::rules::determinism::{classified_as, report_call, shown};
@@ -64,7 +62,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     let Some(symbol) = classified_as(info, Rule::NetworkAccess) else {
         return;
     };
-    if in_memory_sqlite(checker, info, symbol) {
+    // A SQLite database held in memory is a data structure of the process.
+    if checker
+        .resolver
+        .opens_memory_sqlite(symbol, info.call, &checker.scope)
+    {
         return;
     }
     report_call(
@@ -74,26 +76,4 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             symbol: shown(symbol),
         },
     );
-}
-
-/// Whether the call opens a SQLite database held in memory (`sqlite3.connect(":memory:")`,
-/// `create_engine("sqlite://")`, a `mode=memory` URI): that is a data structure of the
-/// process, not a database or a server a replay would read again.
-fn in_memory_sqlite(checker: &Checker, info: &CallInfo, symbol: &str) -> bool {
-    let parameter = match symbol {
-        "sqlalchemy.create_engine" => "url",
-        "sqlite3.connect" => "database",
-        _ => return false,
-    };
-    let Some(mut target) = info.call.arguments.find_argument_value(parameter, 0) else {
-        return false;
-    };
-    if let Expr::Name(name) = target
-        && let Some(value) = checker.value_of(name.id.as_str())
-    {
-        target = value;
-    }
-    tempolint_semantic::literal_text(target).is_some_and(|text| {
-        tempolint_semantic::in_memory_sqlite(&text, symbol == "sqlalchemy.create_engine")
-    })
 }
