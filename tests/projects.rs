@@ -326,3 +326,10 @@ fn imported_module_state() {
 fn same_named_packages() {
     check_project("same_named_packages", ".", "BLK102,BLK103,BLK105");
 }
+
+/// Timeouts held in another module's constants, imported by name, through a package's star
+/// re-export or read as `config.NAME`, are numbers too.
+#[test]
+fn imported_timeout_constants() {
+    check_project("imported_constants", ".", "API102");
+}

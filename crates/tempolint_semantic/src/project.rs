@@ -612,20 +612,34 @@ impl<'a> Project<'a> {
     }
 
     /// The value last assigned at the top level of `module` to `name`, or to the module
-    /// variable `name` imports (`from app.constants import DEFAULT_TIMEZONE`), with the
-    /// module that holds it.
+    /// variable `name` imports (`from app.constants import DEFAULT_TIMEZONE`), through
+    /// re-exports and star imports (`from .constants import *` in a package's `__init__`),
+    /// with the module that holds it.
     pub fn constant(&self, module: ModuleId, name: &str) -> Option<(ModuleId, &'a Expr)> {
+        self.constant_at(module, name, 0)
+    }
+
+    /// [`Self::constant`], `depth` imports deep (modules may import each other in a cycle).
+    fn constant_at(&self, module: ModuleId, name: &str, depth: u8) -> Option<(ModuleId, &'a Expr)> {
+        if depth > 8 {
+            return None;
+        }
         let data = self.module(module);
         match data.globals.get(name) {
             Some(Global::Variable(value)) => Some((module, *value)),
             Some(_) => None,
             None => {
-                let (from, constant) = data.imports.names.get(name)?.target.rsplit_once('.')?;
-                let holder = self.module_by_name(from)?;
-                match self.module(holder).globals.get(constant) {
-                    Some(Global::Variable(value)) => Some((holder, *value)),
-                    _ => None,
+                if let Some(import) = data.imports.names.get(name) {
+                    let (from, constant) = import.target.rsplit_once('.')?;
+                    return self.constant_at(self.module_by_name(from)?, constant, depth + 1);
                 }
+                // A star import brings no `_private` name; the last one to define it wins.
+                if name.starts_with('_') {
+                    return None;
+                }
+                data.imports.star_modules.iter().rev().find_map(|star| {
+                    self.constant_at(self.module_by_name(&star.target)?, name, depth + 1)
+                })
             }
         }
     }

@@ -1,6 +1,8 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{Expr, UnaryOp};
 
+use tempolint_semantic::{ModuleId, Project};
+
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::api::{Target, argument_call};
@@ -118,7 +120,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
 }
 
 fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
-    let Some((kind, number)) = kind_of(checker, value, 0) else {
+    let Some((kind, number)) = kind_of(checker, value) else {
         return;
     };
     let fix = number.then(|| number_fix(checker, value)).flatten();
@@ -133,19 +135,67 @@ fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
 
 /// What a value that is certainly not a `timedelta` is, and whether it is a number written
 /// right there (which the fix can wrap).
-fn kind_of(checker: &Checker, value: &Expr, depth: u8) -> Option<(&'static str, bool)> {
+fn kind_of(checker: &Checker, value: &Expr) -> Option<(&'static str, bool)> {
+    let (holder, bound) = match value {
+        Expr::Name(name) if checker.scope.is_local(name.id.as_str()) => {
+            return local_kind(checker, value, 0);
+        }
+        Expr::Name(name) => checker
+            .resolver
+            .project()
+            .constant(checker.resolver.module(), name.id.as_str())?,
+        // `settings.TIMEOUT`, a constant of a project module.
+        Expr::Attribute(attribute) => {
+            let project = checker.resolver.project();
+            let module = project.module_by_name(checker.resolve(&attribute.value).symbol()?)?;
+            project.constant(module, attribute.attr.as_str())?
+        }
+        _ => return local_kind(checker, value, 0),
+    };
+    constant_kind(checker.resolver.project(), holder, bound, 1).map(|kind| (kind, false))
+}
+
+/// [`kind_of`] for a value written in the body being checked, or a local name bound to one.
+fn local_kind(checker: &Checker, value: &Expr, depth: u8) -> Option<(&'static str, bool)> {
     match value {
-        Expr::NumberLiteral(_) => Some(("a number", depth == 0)),
+        Expr::Name(name) if depth < 3 && checker.scope.is_local(name.id.as_str()) => {
+            let bound = checker.value_of(name.id.as_str())?;
+            local_kind(checker, bound, depth + 1).map(|(kind, _)| (kind, false))
+        }
+        Expr::Name(_) if depth > 0 => kind_of(checker, value),
+        // Only a number written right here can be wrapped (`timedelta(seconds="5s")` fails).
+        _ => literal_kind(value).map(|kind| (kind, depth == 0 && kind == NUMBER)),
+    }
+}
+
+/// What a module constant (assigned in `module`) is, following names to other constants.
+fn constant_kind(
+    project: &Project,
+    module: ModuleId,
+    value: &Expr,
+    depth: u8,
+) -> Option<&'static str> {
+    match value {
+        Expr::Name(name) if depth < 3 => {
+            let (holder, bound) = project.constant(module, name.id.as_str())?;
+            constant_kind(project, holder, bound, depth + 1)
+        }
+        _ => literal_kind(value),
+    }
+}
+
+const NUMBER: &str = "a number";
+
+/// A number or a string written as a literal.
+fn literal_kind(value: &Expr) -> Option<&'static str> {
+    match value {
+        Expr::NumberLiteral(_) => Some(NUMBER),
         Expr::UnaryOp(unary)
             if unary.op == UnaryOp::USub && unary.operand.is_number_literal_expr() =>
         {
-            Some(("a number", depth == 0))
+            Some(NUMBER)
         }
-        Expr::StringLiteral(_) | Expr::FString(_) => Some(("a string", false)),
-        Expr::Name(name) if depth < 3 => {
-            let bound = checker.value_of(name.id.as_str())?;
-            kind_of(checker, bound, depth + 1).map(|(kind, _)| (kind, false))
-        }
+        Expr::StringLiteral(_) | Expr::FString(_) => Some("a string"),
         _ => None,
     }
 }
