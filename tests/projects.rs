@@ -333,3 +333,10 @@ fn same_named_packages() {
 fn imported_timeout_constants() {
     check_project("imported_constants", ".", "API102");
 }
+
+/// A registering decorator the project applies names activities at run time: API105 says
+/// nothing then (an unused one registers nothing: see `fixtures/rules/API105.py`).
+#[test]
+fn applied_registering_decorator() {
+    check_project("registering_decorators", ".", "API102,API105");
+}

@@ -273,9 +273,12 @@ pub(crate) struct BodyFacts {
     /// all N iterations add.
     pub(crate) counted_loops: Vec<(TextRange, (u64, u64))>,
     pub(crate) named_starts: Vec<NamedStart>,
-    /// An `activity.defn` / `workflow.defn` applied by a call, not as a decorator: the
-    /// names it registers are not known.
+    /// Registrations whose names are not known: a worker given activities or workflows
+    /// from outside the project (or plugins), a definition nested here named at run time.
     pub(crate) opaque_registration: bool,
+    /// An `activity.defn` / `workflow.defn` called on a function (`activity.defn(name=…)(f)`),
+    /// as a registering decorator of the project's own does it.
+    pub(crate) applies_defn: bool,
     /// The names `@activity.defn` / `@workflow.defn` definitions nested in this body register.
     pub(crate) nested_registrations: Vec<(NamedKind, String)>,
     pub(crate) raises: Vec<RaiseSite>,

@@ -61,6 +61,57 @@ impl<'p, 'a> ProjectChecker<'p, 'a> {
             )
     }
 
+    /// Whether some code registers activities or workflows in a way the project-level view
+    /// does not see. A function applying `activity.defn(name=…)(f)` itself counts only if it
+    /// may run: it is decorated (a framework may call it) or its name is written somewhere
+    /// besides its `def`. An unused registering decorator registers nothing.
+    pub(crate) fn registers_opaquely(&self) -> bool {
+        self.modules
+            .iter()
+            .any(|facts| facts.opaque_registration || facts.applies_defn)
+            || self.functions.iter().enumerate().any(|(index, facts)| {
+                facts.opaque_registration
+                    || (facts.applies_defn && self.may_run(FunctionId(index as u32)))
+            })
+    }
+
+    /// Whether `function` and each function it is nested in may be called: decorated (a
+    /// framework may call it) or named somewhere besides its `def`.
+    fn may_run(&self, function: FunctionId) -> bool {
+        let mut current = Some(function);
+        while let Some(id) = current {
+            let data = self.project.function(id);
+            if data.def.decorator_list.is_empty()
+                && !self.mentioned_elsewhere(data.def.name.as_str())
+            {
+                return false;
+            }
+            current = data.enclosing;
+        }
+        true
+    }
+
+    /// Whether `name` is written as a whole word more than once in the project's sources
+    /// (comments and strings count: a name used only there is still kept).
+    fn mentioned_elsewhere(&self, name: &str) -> bool {
+        let is_identifier = |byte: u8| byte == b'_' || byte.is_ascii_alphanumeric();
+        let mut seen = 0;
+        for module in &self.project.modules {
+            let text = module.input.source.text();
+            for (at, _) in text.match_indices(name) {
+                let before = text.as_bytes()[..at].last().copied();
+                let after = text.as_bytes().get(at + name.len()).copied();
+                if !before.is_some_and(is_identifier) && !after.is_some_and(is_identifier) {
+                    seen += 1;
+                    if seen > 1 {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Records a finding of `violation` at `range` in `module`.
     pub(crate) fn report<V: Violation>(
         &mut self,

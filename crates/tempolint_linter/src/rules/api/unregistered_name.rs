@@ -14,8 +14,10 @@ violation! {
     /// Checks activities and child workflows started by a string name (a literal, or a
     /// module or class constant holding one) that no
     /// `@activity.defn` / `@workflow.defn` in the project registers, when the project
-    /// registers any (and none is dynamic). Calls that name another `task_queue=` are left
-    /// alone: another worker, maybe in another language, may serve that name.
+    /// registers any (and none is dynamic: a registering decorator of the project's own,
+    /// `activity.defn(name=…)(function)`, counts when something applies it). Calls that name
+    /// another `task_queue=` are left alone: another worker, maybe in another language, may
+    /// serve that name. "Did you mean" offers only a name a typo away.
     ///
     /// ## Why is this bad?
     /// The worker cannot find the name: an activity fails every attempt with "Activity
@@ -83,8 +85,11 @@ impl UnregisteredName {
 pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
     if is_defn(info.symbol) && !info.call.arguments.args.is_empty()
         || matches!(&*info.call.func, Expr::Call(inner) if is_defn(checker.resolve(&inner.func).symbol()))
-        || registers_from_elsewhere(checker, info)
     {
+        checker.facts.applies_defn = true;
+        return;
+    }
+    if registers_from_elsewhere(checker, info) {
         checker.facts.opaque_registration = true;
         return;
     }
@@ -176,7 +181,7 @@ fn is_defn(symbol: Option<&str>) -> bool {
 }
 
 pub(crate) fn check_project(checker: &mut ProjectChecker) {
-    if checker.bodies().any(|(_, facts)| facts.opaque_registration) {
+    if checker.registers_opaquely() {
         return;
     }
     let project = checker.project;
@@ -293,17 +298,18 @@ fn closest(registered: &Registered, name: &str) -> Option<String> {
     }
     let normalized = |text: &str| text.to_lowercase().replace(['-', '_', ' '], "");
     let wanted = normalized(name);
+    // A typo: a few letters apart, or close for its length. Names sharing only a common
+    // part (`legal_analysis_activity`, `get_all_rule_ids_activity`) are not offered, as the
+    // fix would run another activity.
     let mut candidates: Vec<(f64, &String)> = names
         .iter()
-        .map(|candidate| {
-            let score = if normalized(candidate) == wanted {
-                1.0
-            } else {
-                strsim::normalized_levenshtein(&normalized(candidate), &wanted)
-            };
-            (score, candidate)
+        .filter_map(|candidate| {
+            let candidate_normalized = normalized(candidate);
+            let score = strsim::normalized_levenshtein(&candidate_normalized, &wanted);
+            let typo = score >= 0.8
+                || (score >= 0.6 && strsim::levenshtein(&candidate_normalized, &wanted) <= 2);
+            typo.then_some((score, candidate))
         })
-        .filter(|(score, _)| *score >= 0.6)
         .collect();
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     candidates

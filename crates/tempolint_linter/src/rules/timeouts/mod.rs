@@ -301,7 +301,7 @@ pub(crate) struct ActivityNames {
 impl ActivityNames {
     pub(crate) fn new(checker: &ProjectChecker) -> Self {
         let mut by_name: FxHashMap<String, Vec<FunctionId>> = FxHashMap::default();
-        let mut complete = !checker.bodies().any(|(_, facts)| facts.opaque_registration);
+        let mut complete = !checker.registers_opaquely();
         let nested = checker
             .bodies()
             .flat_map(|(_, facts)| &facts.nested_registrations)
