@@ -175,6 +175,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 }
                 agreed
             }
+            // `X(…) if ctx else None`: whatever is done with the value beyond a truth test
+            // is done to an `X` (the same on `None` raises).
+            Expr::If(if_expr) if if_expr.orelse.is_none_literal_expr() => {
+                self.resolve_at(&if_expr.body, scope, depth + 1)
+            }
+            Expr::If(if_expr) if if_expr.body.is_none_literal_expr() => {
+                self.resolve_at(&if_expr.orelse, scope, depth + 1)
+            }
             Expr::If(if_expr) => {
                 let body = self.resolve_at(&if_expr.body, scope, depth + 1);
                 let orelse = self.resolve_at(&if_expr.orelse, scope, depth + 1);
