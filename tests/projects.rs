@@ -340,3 +340,10 @@ fn imported_timeout_constants() {
 fn applied_registering_decorator() {
     check_project("registering_decorators", ".", "API102,API105");
 }
+
+/// A service folder that is no package (`backend/`), run from inside: the worker's
+/// passthrough names its modules without the folder, and still covers them.
+#[test]
+fn det302_passthrough_named_from_a_service_folder() {
+    check_project("det302_service_folder", ".", "DET302");
+}

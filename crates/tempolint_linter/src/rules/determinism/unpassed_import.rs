@@ -292,9 +292,15 @@ impl Imports<'_, '_> {
                 // in a project checked from the folder above): what a passthrough list would
                 // name.
                 let written = written_name(data.input.source.slice(import.range), &import.target);
-                if passed(written, ModuleKind::Project)
-                    || passed(&import.target, ModuleKind::Project)
-                {
+                // Or a dotted tail of it: run from `backend/`, the worker passes
+                // `app.temporal.activities` through, which the check names
+                // `backend.app.temporal.activities`.
+                let passed_project = |name: &str| {
+                    workflows.iter().all(|workflow| {
+                        sandbox.passes_project_module(project, tables, *workflow, name)
+                    })
+                };
+                if passed_project(written) || passed_project(&import.target) {
                     continue;
                 }
                 (written.to_string(), true)
