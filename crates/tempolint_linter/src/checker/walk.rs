@@ -34,6 +34,10 @@ const FILE_ARGUMENTS: &[(&str, &[&str])] = &[
     ("numpy.loadtxt", &["fname"]),
     ("numpy.savetxt", &["fname"]),
     ("numpy.genfromtxt", &["fname"]),
+    ("fontTools.ttLib.TTFont", &["file"]),
+    ("fontTools.ttLib.ttFont.TTFont", &["file"]),
+    ("PIL.ImageFont.truetype", &["font"]),
+    ("psd_tools.PSDImage.open", &["fp"]),
 ];
 
 impl<'a> Checker<'_, '_, 'a> {
