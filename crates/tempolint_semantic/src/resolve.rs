@@ -289,6 +289,12 @@ impl<'p, 'a> Resolver<'p, 'a> {
     fn member(&self, base: &Binding, attribute: &str, depth: u8) -> Binding {
         match base {
             Binding::Symbol(path) => {
+                // `cls._TEMPLATES` or `Config._TEMPLATES`: what the class body assigns it.
+                if let Some(class_id) = self.project.class_by_name(path)
+                    && let Some(binding) = self.class_value_type(class_id, attribute, 0)
+                {
+                    return binding;
+                }
                 let mut name = String::with_capacity(path.len() + 1 + attribute.len());
                 name.push_str(path);
                 name.push('.');
@@ -528,6 +534,28 @@ impl<'p, 'a> Resolver<'p, 'a> {
             }
             _ => Binding::Unknown,
         }
+    }
+
+    /// The type of a value the body of `class` (or of a project base) assigns to `attribute`,
+    /// read through the class itself.
+    fn class_value_type(
+        &self,
+        class: crate::ClassId,
+        attribute: &str,
+        depth: u8,
+    ) -> Option<Binding> {
+        let data = self.project.class(class);
+        if let Some(binding) = data.class_values.get(attribute) {
+            return Some(binding.clone());
+        }
+        if depth > 8 {
+            return None;
+        }
+        data.bases.iter().find_map(|base| {
+            self.project
+                .class_by_name(base)
+                .and_then(|base| self.class_value_type(base, attribute, depth + 1))
+        })
     }
 
     fn attribute_type(&self, class: crate::ClassId, attribute: &str, depth: u8) -> Option<Binding> {
