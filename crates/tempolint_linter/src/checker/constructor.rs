@@ -12,6 +12,7 @@ use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_semantic::{ClassId, FunctionId, LocalScope, Project, Resolver};
 
 use super::{CallInfo, Checker};
+use crate::registry::Rule;
 use crate::rules;
 
 /// How a model class makes its `__init__`.
@@ -282,6 +283,9 @@ impl<'a> Checker<'_, '_, 'a> {
             self.facts.edges.push(edge);
         }
         let scope = LocalScope::default();
+        // Library factories by what they call, with the fields that use them: fields sharing
+        // one (`created_at` and `updated_at` both `datetime.utcnow`) make one finding.
+        let mut library: Vec<(Vec<String>, String, Rule)> = Vec::new();
         for (owner, member, callee) in code.factories {
             let binding =
                 Resolver::new(project, project.class(member).module).resolve(callee, &scope);
@@ -299,11 +303,17 @@ impl<'a> Checker<'_, '_, 'a> {
             let Some(&rule) = self.tables.determinism.get(symbol) else {
                 continue;
             };
+            match library.iter_mut().find(|(_, known, _)| known == symbol) {
+                Some((owners, ..)) => owners.push(owner),
+                None => library.push((vec![owner], symbol.to_string(), rule)),
+            }
+        }
+        for (owners, symbol, rule) in library {
             // What the sandbox would do with the factory depends on whether the model's
             // module is passed through: only the determinism finding is certain.
             let info = CallInfo {
                 call,
-                symbol: Some(symbol),
+                symbol: Some(&symbol),
                 determinism: Some(rule),
                 blocking: None,
                 restriction: None,
@@ -312,8 +322,13 @@ impl<'a> Checker<'_, '_, 'a> {
             rules::dispatch_call(self, &info);
             let mut made = self.facts.effects.split_off(before);
             made.retain(|effect| effect.rule == rule);
+            let owners: Vec<String> = owners.iter().map(|owner| format!("`{owner}`")).collect();
+            let owners = match owners.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => owners.concat(),
+            };
             let prefix = format!(
-                "`{}()` runs the `default_factory` of `{owner}`: ",
+                "`{}()` runs the `default_factory` of {owners}: ",
                 project.class(class).def.name
             );
             for effect in &mut made {
