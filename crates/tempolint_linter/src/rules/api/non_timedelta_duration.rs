@@ -1,6 +1,5 @@
 use tempolint_python::Ranged;
 use tempolint_python::ast::{Expr, UnaryOp};
-
 use tempolint_semantic::{ModuleId, Project};
 
 use crate::checker::{CallInfo, Checker, Context};
