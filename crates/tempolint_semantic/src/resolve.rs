@@ -291,7 +291,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             Binding::Symbol(path) => {
                 // `cls._TEMPLATES` or `Config._TEMPLATES`: what the class body assigns it.
                 if let Some(class_id) = self.project.class_by_name(path)
-                    && let Some(binding) = self.class_value_type(class_id, attribute, 0)
+                    && let Some(binding) = self.attribute_type(class_id, attribute, 0, true)
                 {
                     return binding;
                 }
@@ -303,7 +303,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             }
             Binding::Instance(class) => {
                 if let Some(class_id) = self.project.class_by_name(class) {
-                    if let Some(binding) = self.attribute_type(class_id, attribute, 0) {
+                    if let Some(binding) = self.attribute_type(class_id, attribute, 0, false) {
                         return binding;
                     }
                     if let Some(method) = self.project.method_of(class_id, attribute, 0) {
@@ -529,23 +529,30 @@ impl<'p, 'a> Resolver<'p, 'a> {
             .collect();
         match returns.as_slice() {
             [Expr::Attribute(attribute)] if matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") => {
-                self.attribute_type(class, attribute.attr.as_str(), depth)
+                self.attribute_type(class, attribute.attr.as_str(), depth, false)
                     .unwrap_or(Binding::Unknown)
             }
             _ => Binding::Unknown,
         }
     }
 
-    /// The type of a value the body of `class` (or of a project base) assigns to `attribute`,
-    /// read through the class itself.
-    fn class_value_type(
+    /// The type of `attribute` on `class` or a project base: what its methods assign to
+    /// `self.attribute`, else what the class body assigns. Read through the class itself
+    /// (`through_class`), only the class body's.
+    fn attribute_type(
         &self,
         class: crate::ClassId,
         attribute: &str,
         depth: u8,
+        through_class: bool,
     ) -> Option<Binding> {
         let data = self.project.class(class);
-        if let Some(binding) = data.class_values.get(attribute) {
+        let own = if through_class {
+            None
+        } else {
+            data.attributes.get(attribute)
+        };
+        if let Some(binding) = own.or_else(|| data.class_values.get(attribute)) {
             return Some(binding.clone());
         }
         if depth > 8 {
@@ -554,26 +561,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
         data.bases.iter().find_map(|base| {
             self.project
                 .class_by_name(base)
-                .and_then(|base| self.class_value_type(base, attribute, depth + 1))
-        })
-    }
-
-    fn attribute_type(&self, class: crate::ClassId, attribute: &str, depth: u8) -> Option<Binding> {
-        let data = self.project.class(class);
-        if let Some(binding) = data
-            .attributes
-            .get(attribute)
-            .or_else(|| data.class_values.get(attribute))
-        {
-            return Some(binding.clone());
-        }
-        if depth > 8 {
-            return None;
-        }
-        data.bases.iter().find_map(|base| {
-            self.project
-                .class_by_name(base)
-                .and_then(|base| self.attribute_type(base, attribute, depth + 1))
+                .and_then(|base| self.attribute_type(base, attribute, depth + 1, through_class))
         })
     }
 
