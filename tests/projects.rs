@@ -347,3 +347,8 @@ fn applied_registering_decorator() {
 fn det302_passthrough_named_from_a_service_folder() {
     check_project("det302_service_folder", ".", "DET302");
 }
+
+#[test]
+fn det302_follows_the_sandbox_import_order() {
+    check_project("det302_import_order", ".", "DET302,DET301");
+}

@@ -4,6 +4,7 @@
 mod checker;
 mod diagnostic;
 mod handler_helpers;
+mod import_order;
 mod lint;
 mod payload;
 mod propagate;

@@ -7,6 +7,7 @@ use tempolint_semantic::{FunctionId, ModuleId, Project, SourceInput};
 use crate::checker::{BodyFacts, Checker, ProjectChecker, agreed_argument_types};
 use crate::diagnostic::Diagnostic;
 use crate::handler_helpers::handler_helpers;
+use crate::import_order::ImportOrder;
 use crate::propagate::{Propagation, Root, sandboxed_modules};
 use crate::registry::Rule;
 use crate::rules::Violation;
@@ -59,7 +60,8 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
             .map(|facts| &facts.sandbox),
         settings,
     );
-    let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES);
+    let order = ImportOrder::new(&project);
+    let sandboxed = sandboxed_modules(&project, &sandbox_config, &TABLES, &order);
     let mut per_module: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
     let propagation = Propagation::new(&project, &function_facts, &sandboxed);
     let helpers = handler_helpers(&project);
@@ -79,6 +81,7 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
                 id,
                 &TABLES,
                 &sandbox_config,
+                &order,
             ));
         }
     }

@@ -12,6 +12,7 @@ use tempolint_semantic::{ClassId, FunctionId, FunctionKind, ModuleId, Project};
 
 use crate::checker::{BodyFacts, CallEdge, Context, Effect, Guards, NoneCondition};
 use crate::diagnostic::{ChainStep, Diagnostic};
+use crate::import_order::ImportOrder;
 use crate::registry::Rule;
 use crate::sandbox_config::{SandboxConfig, Sandboxes};
 use crate::tables::{Tables, module_or_parent};
@@ -545,6 +546,7 @@ pub(crate) fn sandboxed_modules(
     project: &Project,
     sandbox: &SandboxConfig,
     tables: &Tables,
+    order: &ImportOrder,
 ) -> SandboxedModules {
     let mut sandboxed: FxHashSet<ModuleId> = FxHashSet::default();
     let mut passed = Vec::new();
@@ -561,7 +563,14 @@ pub(crate) fn sandboxed_modules(
     });
     let everywhere =
         |module: ModuleId| sandbox.passed_everywhere(tables, project.module(module).name());
-    walk_imports(project, plain, &everywhere, &mut sandboxed, &mut passed);
+    walk_imports(
+        project,
+        plain,
+        &everywhere,
+        Some(order),
+        &mut sandboxed,
+        &mut passed,
+    );
     // Modules whose workflows run in the same sandboxes share a walk too.
     let mut groups: Vec<(Vec<Sandboxes>, Vec<ModuleId>)> = Vec::new();
     for start in configured {
@@ -587,7 +596,14 @@ pub(crate) fn sandboxed_modules(
                 .all(|each| sandbox.sandboxes_pass_project_module(tables, *each, name))
         };
         let mut reached = FxHashSet::default();
-        walk_imports(project, starts, &passes, &mut reached, &mut passed);
+        walk_imports(
+            project,
+            starts,
+            &passes,
+            Some(order),
+            &mut reached,
+            &mut passed,
+        );
         sandboxed.extend(reached);
     }
     let explicit: Vec<ModuleId> = passed
@@ -613,7 +629,7 @@ fn imported_outside(
     let mut outside = FxHashSet::default();
     while !passed.is_empty() {
         let mut more = Vec::new();
-        walk_imports(project, passed, &|_| false, &mut outside, &mut more);
+        walk_imports(project, passed, &|_| false, None, &mut outside, &mut more);
         passed = more.into_iter().map(|(module, _)| module).collect();
     }
     outside.retain(|module| !inside.contains(module));
@@ -623,10 +639,13 @@ fn imported_outside(
 /// Adds to `reached` every module imported normally from `starts`, transitively, that
 /// `passes` does not take out (nor what only such modules import); adds to `passed` the
 /// modules taken out (`false`) and those imported under `imports_passed_through()` (`true`).
+/// With the sandbox's `order`, an import of a module an earlier statement passed through is
+/// not followed: the sandbox finds that module in its cache.
 fn walk_imports(
     project: &Project,
     mut queue: Vec<ModuleId>,
     passes: &dyn Fn(ModuleId) -> bool,
+    order: Option<&ImportOrder>,
     reached: &mut FxHashSet<ModuleId>,
     passed: &mut Vec<(ModuleId, bool)>,
 ) {
@@ -654,7 +673,7 @@ fn walk_imports(
             };
             if import.passed_through {
                 passed.push((imported, true));
-            } else {
+            } else if !order.is_some_and(|order| order.cached(module, import, passes)) {
                 queue.push(imported);
             }
         }

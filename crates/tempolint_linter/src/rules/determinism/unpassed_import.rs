@@ -2,6 +2,7 @@ use tempolint_python::TextRange;
 use tempolint_semantic::{ClassId, FunctionKind, Import, ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
+use crate::import_order::ImportOrder;
 use crate::rules::{Violation, violation};
 use crate::sandbox_config::{ModuleKind, SandboxConfig};
 use crate::tables::{Tables, module_or_parent};
@@ -142,6 +143,7 @@ pub(crate) fn check_module(
     module: ModuleId,
     tables: &Tables,
     sandbox: &SandboxConfig,
+    order: &ImportOrder,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
     // A package's `__init__.py` runs in the sandbox before each workflow module below it
@@ -187,11 +189,12 @@ pub(crate) fn check_module(
         project,
         tables,
         sandbox,
+        order,
         module,
     };
     // Per import statement (by range): the modules to report and whether any holds activities.
     let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
-    imports.report(data.imported_modules(), &workflows, &mut statements);
+    imports.report(data.imported_modules(), true, &workflows, &mut statements);
     // An import written in a workflow's method runs in the sandbox when the method does (a
     // "lazy" import of the activities): the same import, unless the module's top imports the
     // same module, or one it is in or holds (`import yaml` above, `from yaml import
@@ -218,7 +221,7 @@ pub(crate) fn check_module(
                 .into_iter()
                 .filter(|import| !top.iter().any(|top| nested(top, &import.target)))
                 .collect();
-            imports.report(local.iter(), &[*workflow], &mut statements);
+            imports.report(local.iter(), false, &[*workflow], &mut statements);
         }
     }
     statements
@@ -251,15 +254,17 @@ struct Imports<'p, 'a> {
     project: &'p Project<'a>,
     tables: &'p Tables,
     sandbox: &'p SandboxConfig,
+    order: &'p ImportOrder<'p, 'a>,
     module: ModuleId,
 }
 
 impl Imports<'_, '_> {
-    /// Adds to `statements` the modules `imports` bring in that some sandbox running one of
-    /// `workflows` does not pass through.
+    /// Adds to `statements` the modules `imports` (the module's own, at its `top_level`, or a
+    /// method's) bring in that some sandbox running one of `workflows` does not pass through.
     fn report<'i>(
         &self,
         imports: impl Iterator<Item = &'i Import>,
+        top_level: bool,
         workflows: &[ClassId],
         statements: &mut Vec<(TextRange, Vec<String>, bool)>,
     ) {
@@ -267,6 +272,7 @@ impl Imports<'_, '_> {
             project,
             tables,
             sandbox,
+            order,
             module,
         } = *self;
         let data = project.module(module);
@@ -285,7 +291,24 @@ impl Imports<'_, '_> {
             let (reported, activities) = if let Some(imported) =
                 project.module_by_name(&import.target)
             {
-                if !holds_activities(project, imported) || imported == module {
+                // A module of workflows is the sandbox's own to import (passing it through would
+                // take its workflows out of the sandbox).
+                if !holds_activities(project, imported)
+                    || imported == module
+                    || !project.module(imported).workflows.is_empty()
+                {
+                    continue;
+                }
+                // What a statement above passed through, the sandbox finds in its cache (in
+                // every sandbox: one that passes the module holding that statement through
+                // does not run it).
+                let passes_in_some = |holder: ModuleId| {
+                    let name = project.module(holder).name();
+                    workflows.iter().any(|workflow| {
+                        sandbox.passes_project_module(project, tables, *workflow, name)
+                    })
+                };
+                if top_level && order.cached(module, import, &passes_in_some) {
                     continue;
                 }
                 // The name the worker's process knows it by, as written (`activities.charge`
