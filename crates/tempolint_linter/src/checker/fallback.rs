@@ -62,7 +62,7 @@ pub(super) fn none_test(checker: &Checker, test: &Expr) -> Option<(u32, bool)> {
 }
 
 /// `name` in `name is None` (true) or `name is not None` (false).
-fn tested_for_none(test: &Expr) -> Option<(&str, bool)> {
+pub(crate) fn tested_for_none(test: &Expr) -> Option<(&str, bool)> {
     let Expr::Compare(compare) = test else {
         return None;
     };

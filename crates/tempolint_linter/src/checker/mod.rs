@@ -16,6 +16,7 @@ mod project;
 mod walk;
 
 pub(crate) use argument_types::{ArgumentType, agreed as agreed_argument_types};
+pub(crate) use fallback::tested_for_none;
 pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;

@@ -2,7 +2,7 @@ use tempolint_python::Ranged;
 use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{Binding, Global, ModuleId, Resolver};
 
-use crate::checker::{CallInfo, Checker, Context, Role};
+use crate::checker::{CallInfo, Checker, Context, Role, tested_for_none};
 use crate::rules::violation;
 
 violation! {
@@ -184,7 +184,10 @@ pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
         return;
     }
     let variable = match target {
-        Expr::Name(name) if checker.scope.is_declared_global(name.id.as_str()) => {
+        Expr::Name(name)
+            if checker.scope.is_declared_global(name.id.as_str())
+                && !lazily_initialised(checker, checker.body, name) =>
+        {
             Some((name.id.to_string(), checker.resolver.module()))
         }
         // `self.count = …` sets the instance's own attribute, whatever the class holds.
@@ -202,6 +205,56 @@ pub(crate) fn check_target(checker: &mut Checker, target: &Expr) {
             .report(&violation, target.range(), Context::Workflow)
             .state_of = Some(holder);
     }
+}
+
+/// Whether `target` is set as a lazy singleton in `body`: `if _config is None: _config =
+/// Config.from_env()`. Whichever run sets it, it holds the same value (what the call reads is
+/// judged on its own: the environment, a file), and no run sees it change after.
+fn lazily_initialised(checker: &Checker, body: &[ast::Stmt], target: &ast::ExprName) -> bool {
+    let name = target.id.as_str();
+    body.iter().any(|stmt| match stmt {
+        ast::Stmt::If(if_stmt) => {
+            let unset = match &*if_stmt.test {
+                Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+                    matches!(&*unary.operand, Expr::Name(tested) if tested.id.as_str() == name)
+                }
+                test => tested_for_none(test) == Some((name, true)),
+            };
+            (unset
+                && if_stmt.body.iter().any(|inner| {
+                    matches!(inner, ast::Stmt::Assign(assign)
+                        if matches!(assign.targets.as_slice(), [Expr::Name(assigned)]
+                            if assigned.range == target.range)
+                            && fixed_value(checker, &assign.value))
+                }))
+                || lazily_initialised(checker, &if_stmt.body, target)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| lazily_initialised(checker, &clause.body, target))
+        }
+        ast::Stmt::With(with) => lazily_initialised(checker, &with.body, target),
+        ast::Stmt::Try(try_stmt) => lazily_initialised(checker, &try_stmt.body, target),
+        _ => false,
+    })
+}
+
+/// A call that computes the same value in every run: no arguments but literals, and not the
+/// SDK's (`workflow.now()` is the run's own).
+fn fixed_value(checker: &Checker, value: &Expr) -> bool {
+    let Expr::Call(call) = value else {
+        return false;
+    };
+    call.arguments.args.iter().all(Expr::is_literal_expr)
+        && call
+            .arguments
+            .keywords
+            .iter()
+            .all(|keyword| keyword.arg.is_some() && keyword.value.is_literal_expr())
+        && checker
+            .resolve(&call.func)
+            .symbol()
+            .is_some_and(|symbol| !symbol.starts_with("temporalio"))
 }
 
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
