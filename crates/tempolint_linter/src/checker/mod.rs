@@ -349,6 +349,10 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     /// Inside an `async def` (where `await` may be written).
     pub(crate) in_async: bool,
     offloaded: u32,
+    /// Inside a call written as an argument of a call that runs its callable arguments in a
+    /// thread (`to_thread(partial(work, load(path)))`): it runs here, while the lambdas and
+    /// nested functions it is handed run in the thread.
+    handing: u32,
     /// Inside code handed to a thread or process that starts it in a fresh context
     /// ([`Offload::Bare`](crate::tables::Offload::Bare)): the activity's context is not there.
     pub(crate) contextless: u32,
@@ -419,6 +423,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             def: None,
             in_async: false,
             offloaded: 0,
+            handing: 0,
             contextless: 0,
             deferred: 0,
             fallback_of: None,

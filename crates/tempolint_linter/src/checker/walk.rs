@@ -143,13 +143,20 @@ impl<'a> Checker<'_, '_, 'a> {
         }
     }
 
+    /// Whether a call of `target` only makes a coroutine that a thread-starting call is
+    /// handed (`asyncio.run(main())`): its body runs there.
+    fn coroutine_handed(&self, target: FunctionId, awaited: bool) -> bool {
+        self.handing > 0 && !awaited && self.resolver.project().function(target).def.is_async
+    }
+
     fn note_nested_use(&mut self, name: &'a str) {
+        let threaded = self.offloaded > 0 || self.handing > 0;
         if let Some(used) = self.nested_used.get_mut(name) {
             match self.nested_walking.last() {
-                Some(&from) if self.offloaded == 0 => self.nested_uses.push((from, name)),
-                _ => *used |= self.offloaded == 0,
+                Some(&from) if !threaded => self.nested_uses.push((from, name)),
+                _ => *used |= !threaded,
             }
-            if self.offloaded > 0 {
+            if threaded {
                 *self.nested_contextless.entry(name).or_insert(true) &= self.contextless > 0;
             }
         }
@@ -166,6 +173,7 @@ impl<'a> Checker<'_, '_, 'a> {
         if let Some(target) = called {
             self.record_argument_types(call, target);
         }
+        let awaited = self.awaited_call == Some(call.range());
         if let Some(target) = called
             && !self
                 .settings
@@ -175,7 +183,7 @@ impl<'a> Checker<'_, '_, 'a> {
             self.facts.edges.push(CallEdge {
                 range: call.func.range(),
                 target,
-                offloaded: self.offloaded > 0,
+                offloaded: self.offloaded > 0 || self.coroutine_handed(target, awaited),
                 outside_workflow: self.outside_workflow > 0,
                 deferred: self.deferred > 0,
                 arguments,
@@ -183,9 +191,9 @@ impl<'a> Checker<'_, '_, 'a> {
                 unless_truthy: self.unless_truthy(),
             });
         }
-        let awaited = self.awaited_call == Some(call.range());
         for target in self.dispatched_functions(&call.func, awaited) {
-            let edge = self.edge(call, target);
+            let mut edge = self.edge(call, target);
+            edge.offloaded |= self.coroutine_handed(target, awaited);
             self.facts.edges.push(edge);
         }
         // `rng.randint()` on `rng = random.Random()`: the object was reported where it was made.
@@ -261,9 +269,6 @@ impl<'a> Checker<'_, '_, 'a> {
                     | "collections.Counter"
             )
         );
-        if offloads {
-            self.offloaded += 1;
-        }
         self.contextless += u32::from(bare);
         if insensitive {
             self.order_insensitive += 1;
@@ -276,12 +281,16 @@ impl<'a> Checker<'_, '_, 'a> {
         let set_update = matches!(&*call.func, Expr::Attribute(attribute)
             if matches!(attribute.attr.as_str(), "add" | "discard" | "remove")
                 && self.resolve(&attribute.value).is_unordered_collection());
+        // The arguments of a call that runs its callable arguments in a thread are computed
+        // first, here (`to_thread(work, Path(path).read_text())`); the lambdas and nested
+        // functions among them run there (`to_thread(partial(work, …))`).
+        self.handing += u32::from(offloads);
         for (index, arg) in call.arguments.args.iter().enumerate() {
-            rules::dispatch_call_argument(self, &info, arg);
             let thread = handed_on
                 .as_ref()
                 .is_some_and(|handed| handed.positions.contains(&index));
             self.offloaded += u32::from(thread);
+            rules::dispatch_call_argument(self, &info, arg);
             let outer = self.argument.replace(arg.range());
             if set_update {
                 self.visit_identity_operand(arg);
@@ -310,12 +319,10 @@ impl<'a> Checker<'_, '_, 'a> {
             self.order_insensitive -= u32::from(unordered);
             self.offloaded -= u32::from(thread);
         }
+        self.handing -= u32::from(offloads);
         self.log_message -= u32::from(log_message);
         if insensitive {
             self.order_insensitive -= 1;
-        }
-        if offloads {
-            self.offloaded -= 1;
         }
         self.contextless -= u32::from(bare);
     }
@@ -906,8 +913,10 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
                 }
                 // A lambda stored in a variable or a collection, in a body that hands a
                 // stored callable to a thread, may be what runs there: its calls are not taken
-                // to run on the event loop.
-                let stored = self.argument != Some(lambda.range) && self.hands_stored_callable();
+                // to run on the event loop. So is one handed to a call that a thread-starting
+                // call is handed (`to_thread(carry_context(lambda: …))`).
+                let stored = self.handing > 0
+                    || (self.argument != Some(lambda.range) && self.hands_stored_callable());
                 self.deferred += 1;
                 self.offloaded += u32::from(stored);
                 self.visit_expr(&lambda.body);
