@@ -13,6 +13,9 @@ violation! {
     /// mutating methods on it (`append`, `update`, `add`, `pop`, …). The sandbox imports the
     /// workflow's modules anew for each run and each replay, so only the state of modules it
     /// passes through, or of any module when the workflow runs without a sandbox, is shared.
+    /// A lazy singleton (`global _config; if _config is None: _config = Config.from_env()`,
+    /// a call with literal arguments at most, not the SDK's) is not reported: whichever run
+    /// sets it, it holds the same value.
     ///
     /// ## Why is this bad?
     /// Shared module state is seen by every workflow running on the worker and survives
