@@ -12,7 +12,7 @@ pub use binding::Binding;
 pub use imports::Import;
 pub use project::{
     Ancestry, Class, ClassId, Function, FunctionId, FunctionKind, Global, Module, ModuleId,
-    Project, SourceInput,
+    Project, SourceInput, is_stdlib_module,
 };
 pub use resolve::Resolver;
 pub use scope::{FrameNames, LocalScope, LocalValue};

@@ -1330,7 +1330,7 @@ fn module_top(name: &str) -> &str {
 }
 
 /// Whether `name` is a top-level module of the standard library (`data/stdlib_modules.txt`).
-fn is_stdlib_module(name: &str) -> bool {
+pub fn is_stdlib_module(name: &str) -> bool {
     static STDLIB: std::sync::LazyLock<FxHashSet<&str>> = std::sync::LazyLock::new(|| {
         include_str!("../data/stdlib_modules.txt")
             .lines()

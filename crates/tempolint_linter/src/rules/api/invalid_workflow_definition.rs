@@ -1,7 +1,9 @@
 use rustc_hash::FxHashMap;
 use tempolint_python::ast::{self, Expr, Stmt};
 use tempolint_python::{Ranged, TextRange};
-use tempolint_semantic::{Class, ClassId, ModuleId, Project};
+use tempolint_semantic::{
+    Class, ClassId, LocalScope, ModuleId, Project, Resolver, is_stdlib_module,
+};
 
 use crate::checker::{CallInfo, Checker, ProjectChecker};
 use crate::diagnostic::Severity;
@@ -11,7 +13,8 @@ use crate::rules::violation;
 violation! {
     /// ## What it does
     /// Checks `@workflow.defn` classes whose shape the SDK rejects or mishandles: no
-    /// `@workflow.run` method (on the class or a project base), two of them, a run method that
+    /// `@workflow.run` method (on the class or a project base; unless a method carries a
+    /// decorator from a package outside the project, which may apply it), two of them, a run method that
     /// is not `async def`, two signal, query or update handlers under one name, an `async`
     /// update validator, `@workflow.init` on a method other than `__init__` or on one whose
     /// parameters differ from the run method's (in number, kind, defaults), two workflows
@@ -204,7 +207,10 @@ fn problems(
 ) -> Vec<(TextRange, String, Severity)> {
     let mut problems = Vec::new();
     let runs: Vec<&Handler> = handlers.iter().filter(|h| h.role == Role::Run).collect();
-    if runs.is_empty() && !base_may_define_run(project, class, 0) {
+    if runs.is_empty()
+        && !base_may_define_run(project, class, 0)
+        && !wrapped_from_outside(project, class)
+    {
         problems.push((
             class.def.name.range(),
             "no `@workflow.run` method; the SDK rejects the class (`Missing @workflow.run method`). Mark the entry method `@workflow.run`".to_string(), Severity::Error));
@@ -390,6 +396,32 @@ fn handler<'a>(
             None => Some(def.name.to_string()),
         };
         Some(Handler { role, name, def })
+    })
+}
+
+/// Whether a method of `class` carries a decorator from a package outside the project (not
+/// the standard library's, not the SDK's), which may apply `@workflow.run` itself
+/// (`@workflow_run_with_context`).
+fn wrapped_from_outside(project: &Project, class: &Class) -> bool {
+    let resolver = Resolver::new(project, class.module);
+    class.def.body.iter().any(|stmt| {
+        let Stmt::FunctionDef(def) = stmt else {
+            return false;
+        };
+        def.decorator_list.iter().any(|decorator| {
+            let callee = match &decorator.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            let binding = resolver.resolve(callee, &LocalScope::default());
+            let Some(symbol) = binding.symbol() else {
+                return true;
+            };
+            let top = symbol.split('.').next().unwrap_or_default();
+            !project.has_top_level_package(top)
+                && !is_stdlib_module(top)
+                && !matches!(top, "builtins" | "temporalio" | "typing_extensions")
+        })
     })
 }
 
