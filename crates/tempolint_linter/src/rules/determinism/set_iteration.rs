@@ -1,6 +1,7 @@
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, Operator, Stmt};
 use tempolint_python::{Ranged, TextRange};
+use tempolint_semantic::{FunctionKind, LocalScope, ModuleId, Resolver};
 
 use crate::checker::{CallInfo, Checker, Context, IterationKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -15,7 +16,8 @@ violation! {
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
     /// `non_retryable_error_types`) are fine, and so is an update validator: replay never
     /// runs it, and it issues no command. Sets of integers (number literals, `set(ids)` of a
-    /// parameter annotated `list[int]`) iterate alike in every process: `hash(n) == n`.
+    /// parameter annotated `list[int]` or of an activity's result it declares so) iterate
+    /// alike in every process: `hash(n) == n`.
     ///
     /// ## Why is this bad?
     /// The order of a set of strings depends on string hashing, which is salted per process;
@@ -105,39 +107,91 @@ fn integer_elements(checker: &Checker, expr: &Expr, depth: u8) -> bool {
         Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
             elts.iter().all(Expr::is_number_literal_expr)
         }
-        Expr::Name(name) => match checker.parameter_annotation(name.id.as_str()) {
-            Some(Expr::Subscript(subscript)) => {
-                let element = match &*subscript.slice {
-                    // `tuple[int, ...]`
-                    Expr::Tuple(tuple) => match &tuple.elts[..] {
-                        [element, Expr::EllipsisLiteral(_)] => element,
-                        _ => return false,
-                    },
-                    element => element,
-                };
-                checker.resolve(element).symbol() == Some("builtins.int")
-                    && matches!(
-                        checker.resolve(&subscript.value).symbol(),
-                        Some(
-                            "builtins.list"
-                                | "builtins.set"
-                                | "builtins.frozenset"
-                                | "builtins.tuple"
-                                | "typing.List"
-                                | "typing.Set"
-                                | "typing.FrozenSet"
-                                | "typing.Tuple"
-                                | "typing.Sequence"
-                                | "typing.Iterable"
-                                | "collections.abc.Sequence"
-                                | "collections.abc.Iterable"
-                        )
-                    )
+        Expr::Name(name) => {
+            if let Some(annotation) = checker.parameter_annotation(name.id.as_str()) {
+                return collection_of_int(&checker.resolver, annotation);
             }
-            _ => holds_integers(checker, expr, depth),
-        },
+            if let Some((module, annotation)) = checker
+                .value_of(name.id.as_str())
+                .and_then(|value| activity_result(checker, value))
+            {
+                let resolver = Resolver::new(checker.resolver.project(), module);
+                return collection_of_int(&resolver, annotation);
+            }
+            holds_integers(checker, expr, depth)
+        }
         _ => holds_integers(checker, expr, depth),
     }
+}
+
+/// Whether `annotation` (read by `resolver`) is a collection of `int`: `list[int]`,
+/// `tuple[int, ...]`, `Sequence[int]`, …
+fn collection_of_int(resolver: &Resolver, annotation: &Expr) -> bool {
+    let Expr::Subscript(subscript) = annotation else {
+        return false;
+    };
+    let element = match &*subscript.slice {
+        // `tuple[int, ...]`
+        Expr::Tuple(tuple) => match &tuple.elts[..] {
+            [element, Expr::EllipsisLiteral(_)] => element,
+            _ => return false,
+        },
+        element => element,
+    };
+    let scope = LocalScope::default();
+    resolver.resolve(element, &scope).symbol() == Some("builtins.int")
+        && matches!(
+            resolver.resolve(&subscript.value, &scope).symbol(),
+            Some(
+                "builtins.list"
+                    | "builtins.set"
+                    | "builtins.frozenset"
+                    | "builtins.tuple"
+                    | "typing.List"
+                    | "typing.Set"
+                    | "typing.FrozenSet"
+                    | "typing.Tuple"
+                    | "typing.Sequence"
+                    | "typing.Iterable"
+                    | "collections.abc.Sequence"
+                    | "collections.abc.Iterable"
+            )
+        )
+}
+
+/// The return annotation of the project activity `value` awaits the result of
+/// (`await workflow.execute_activity(get_ids, …)`), with the activity's module: the SDK
+/// converts the result to that type.
+fn activity_result<'a>(
+    checker: &Checker<'_, '_, 'a>,
+    value: &Expr,
+) -> Option<(ModuleId, &'a Expr)> {
+    let Expr::Await(awaited) = value else {
+        return None;
+    };
+    let Expr::Call(call) = &*awaited.value else {
+        return None;
+    };
+    if !matches!(
+        checker.resolve(&call.func).symbol(),
+        Some(
+            "temporalio.workflow.execute_activity"
+                | "temporalio.workflow.execute_local_activity"
+                | "temporalio.workflow.execute_activity_method"
+                | "temporalio.workflow.execute_local_activity_method"
+        )
+    ) || call.arguments.find_keyword("result_type").is_some()
+    {
+        return None;
+    }
+    let project = checker.resolver.project();
+    let activity =
+        project.function_by_name(checker.resolve(call.arguments.args.first()?).symbol()?)?;
+    let data = project.function(activity);
+    if !matches!(data.kind, FunctionKind::Activity { .. }) {
+        return None;
+    }
+    Some((data.module, data.def.returns.as_deref()?))
 }
 
 /// A name proven to hold at most one element here (`if len(owners) == 1:`).
