@@ -51,6 +51,13 @@ STANDALONE = [
     "temporalio-langsmith==0.1.0",
 ]
 
+# Plugins other projects ship for Temporal: (requirement, the plugin package's import name).
+# Fetched and read like STANDALONE. A plugin of a make not listed here counts as passing
+# everything through (DET302 stays silent).
+THIRD_PARTY = [
+    ("pydantic-ai-slim==2.78.0", "pydantic_ai.durable_exec.temporal"),
+]
+
 
 def passthrough_of(sources: dict[str, str]) -> tuple[list[str], list[str]]:
     """(plugin class names, passthrough modules) of one package's sources (path -> text)."""
@@ -68,6 +75,12 @@ def passthrough_of(sources: dict[str, str]) -> tuple[list[str], list[str]]:
                 for arg in node.args:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                         modules.append(arg.value)
+                    elif isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name):
+                        # A local tuple (`*harness_modules`, passed when installed): all it
+                        # may hold.
+                        local = strings_assigned(tree, arg.value.id)
+                        modules.extend(local)
+                        starred |= not local
                     elif isinstance(arg, ast.Starred):
                         starred = True
                     else:
@@ -85,6 +98,20 @@ def passthrough_of(sources: dict[str, str]) -> tuple[list[str], list[str]]:
     return sorted(set(classes)), sorted(set(modules))
 
 
+def strings_assigned(tree: ast.AST, name: str) -> list[str]:
+    """The strings of every tuple or list assigned to `name` in `tree` (either branch of a
+    conditional expression)."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            for value in ast.walk(node.value):
+                if isinstance(value, (ast.Tuple, ast.List)):
+                    found.extend(e.value for e in value.elts
+                                 if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return found
+
+
 def contrib_packages(sdk: Path) -> Iterable[tuple[str, Path]]:
     for init in sorted((sdk / "contrib").glob("*/__init__.py")):
         yield f"temporalio.contrib.{init.parent.name}", init.parent
@@ -95,19 +122,24 @@ def read_tree(directory: Path) -> dict[str, str]:
             for p in sorted(directory.rglob("*.py")) if "test" not in p.name}
 
 
+def wheel_sources(wheels: Path, requirement: str, prefix: str) -> dict[str, str]:
+    """The Python sources under `prefix` in the wheel of `requirement`, tests left out."""
+    dist, version = requirement.split("==")
+    stem = f"{dist.replace('-', '_')}-{version}-"
+    wheel = next((w for w in sorted(wheels.glob("*.whl")) if w.name.startswith(stem)), None)
+    if wheel is None:
+        raise SystemExit(f"no wheel for {requirement} in {wheels}")
+    with zipfile.ZipFile(wheel) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
+                if name.startswith(prefix) and name.endswith(".py")
+                and "test" not in name.rsplit("/", 1)[-1]}
+
+
 def wheel_packages(wheels: Path) -> dict[str, tuple[str, dict[str, str]]]:
     """`temporalio.<name>` -> (requirement, sources) of each standalone wheel."""
     found: dict[str, tuple[str, dict[str, str]]] = {}
     for requirement in STANDALONE:
-        dist, version = requirement.split("==")
-        stem = f"{dist.replace('-', '_')}-{version}-"
-        wheel = next((w for w in sorted(wheels.glob("*.whl")) if w.name.startswith(stem)), None)
-        if wheel is None:
-            raise SystemExit(f"no wheel for {requirement} in {wheels}")
-        with zipfile.ZipFile(wheel) as archive:
-            sources = {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                       if name.startswith("temporalio/") and name.endswith(".py")
-                       and "test" not in name.rsplit("/", 1)[-1]}
+        sources = wheel_sources(wheels, requirement, "temporalio/")
         packages = {name.split("/")[1] for name in sources}
         for package in packages:
             prefix = f"temporalio/{package}/"
@@ -149,6 +181,17 @@ def generate(wheels: Path) -> dict:
                 "source": requirement,
                 "passthrough_modules": modules,
             })
+    for requirement, package in THIRD_PARTY:
+        sources = wheel_sources(wheels, requirement, package.replace(".", "/") + "/")
+        classes, modules = passthrough_of(sources)
+        if not classes or not modules:
+            raise SystemExit(f"{requirement}: no plugin class or no passthrough modules")
+        for cls in classes:
+            plugins.append({
+                "names": [f"{package}.{cls}"],
+                "source": requirement,
+                "passthrough_modules": modules,
+            })
     return {
         "temporalio_version": version("temporalio"),
         "generated_by": "scripts/generate_plugin_passthrough.py (with_passthrough_modules calls "
@@ -168,7 +211,8 @@ def main() -> int:
         wheels = Path(args.wheels) if args.wheels else Path(scratch)
         if not args.wheels:
             subprocess.run([sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
-                            "-q", "--no-deps", "-d", str(wheels), *STANDALONE], check=True)
+                            "-q", "--no-deps", "-d", str(wheels), *STANDALONE,
+                            *(requirement for requirement, _ in THIRD_PARTY)], check=True)
         data = generate(wheels)
     text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if args.output == "-":

@@ -20,8 +20,8 @@ violation! {
     /// the SDK's default passthrough modules, `@workflow.defn(sandboxed=False)`,
     /// `UnsandboxedWorkflowRunner()`, `SandboxRestrictions.default.with_passthrough_modules(…)`
     /// on the worker's runner, contrib plugins on the worker or its client (OpenAI Agents,
-    /// Google ADK, LangGraph, …), and the `passthrough-modules` setting. A workflow on several
-    /// workers is judged by the strictest. Silent, too, on an import of a module a statement
+    /// Google ADK, LangGraph, …, and Pydantic AI's), and the `passthrough-modules` setting. A
+    /// workflow on several workers is judged by the strictest. Silent, too, on an import of a module a statement
     /// above already passed through (`from .workflows import Flow`, whose module imports
     /// `pkg.activities` under `imports_passed_through()`, before `from .activities import
     /// charge`): the sandbox finds it in its cache and runs nothing again; and on a module that
