@@ -911,16 +911,45 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 
     /// Records `for target in iterable`: a name holds an element, of the type the table gives
-    /// (`"pathlib._Paths.__iter__"`: what `rglob()` yields) or of none known.
+    /// (`"pathlib._Paths.__iter__"`: what `rglob()` yields), of the one type every element of
+    /// a literal has (`[Path("a"), Path("b")]`), or of none known.
     pub fn bind_iteration(&self, scope: &mut LocalScope<'a>, target: &'a Expr, iterable: &Expr) {
-        let element = match (target, self.resolve(iterable, scope)) {
-            (Expr::Name(_), Binding::Instance(class)) => {
-                TYPES.returns.get(&format!("{class}.__iter__"))
+        // `candidates = [Path(…), …]` above, then `for path in candidates:`.
+        let literal = match iterable {
+            Expr::Name(name) => scope
+                .value(name.id.as_str())
+                .and_then(|value| value.expr)
+                .filter(|value| matches!(value, Expr::List(_) | Expr::Tuple(_) | Expr::Set(_)))
+                .unwrap_or(iterable),
+            other => other,
+        };
+        let element = match (target, literal) {
+            (
+                Expr::Name(_),
+                Expr::List(ast::ExprList { elts, .. })
+                | Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::Set(ast::ExprSet { elts, .. }),
+            ) => {
+                let mut types = elts.iter().map(|element| self.resolve(element, scope));
+                match types.next() {
+                    Some(Binding::Instance(first))
+                        if types.all(|other| other.instance() == Some(first.as_str())) =>
+                    {
+                        Some(first)
+                    }
+                    _ => None,
+                }
             }
+            (Expr::Name(_), _) => match self.resolve(iterable, scope) {
+                Binding::Instance(class) => {
+                    TYPES.returns.get(&format!("{class}.__iter__")).cloned()
+                }
+                _ => None,
+            },
             _ => None,
         };
         match element {
-            Some(element) => self.bind_binding(scope, target, Binding::Instance(element.clone())),
+            Some(element) => self.bind_binding(scope, target, Binding::Instance(element)),
             None => bind_unknown(scope, target),
         }
     }
