@@ -520,8 +520,9 @@ pub(crate) struct SandboxedModules {
     /// worker imported them itself, so their functions see the real modules. Counts what a
     /// configuration we cannot read may pass through.
     outside: FxHashSet<ModuleId>,
-    /// Of those, what `imports_passed_through()` imports (and what that imports): certainly
-    /// one copy for every run on the worker.
+    /// Of those, what `imports_passed_through()` imports and what the project names for a
+    /// worker's sandbox to pass through (and what they import): certainly one copy for every
+    /// run on the worker.
     shared: FxHashSet<ModuleId>,
 }
 
@@ -606,9 +607,13 @@ pub(crate) fn sandboxed_modules(
         );
         sandboxed.extend(reached);
     }
+    // Shared by the runs: what the code passes through, and what the project names for a
+    // worker's sandbox to pass through (not what a configuration we cannot read may pass).
     let explicit: Vec<ModuleId> = passed
         .iter()
-        .filter(|(_, explicit)| *explicit)
+        .filter(|(module, explicit)| {
+            *explicit || sandbox.names_project_module(project.module(*module).name())
+        })
         .map(|(module, _)| *module)
         .collect();
     let all: Vec<ModuleId> = passed.into_iter().map(|(module, _)| module).collect();

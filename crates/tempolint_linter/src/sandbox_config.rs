@@ -598,6 +598,23 @@ impl SandboxConfig {
             })
     }
 
+    /// Whether the project names the project module `module` to pass through, on some
+    /// worker's sandbox (`with_passthrough_modules("app.state")`, under its name or a dotted
+    /// tail of it) or in the `passthrough-modules` setting: the runs there share its top-level
+    /// state. (A configuration that may pass everything names nothing.)
+    pub(crate) fn names_project_module(&self, module: &str) -> bool {
+        let named = |name: &str| {
+            let by = |passthrough: &Passthrough| {
+                module_or_parent(name).any(|name| passthrough.modules.contains(name))
+            };
+            by(&self.setting) || by(&self.unseen) || self.workers.values().flatten().any(by)
+        };
+        named(module)
+            || module
+                .match_indices('.')
+                .any(|(dot, _)| named(&module[dot + 1..]))
+    }
+
     /// Whether every sandbox that runs `workflow` passes `module` through (the strictest
     /// worker decides). What plugins pass through is their own packages, never the project's.
     pub(crate) fn passes_through(
