@@ -605,7 +605,7 @@ impl SandboxConfig {
     pub(crate) fn names_project_module(&self, module: &str) -> bool {
         let named = |name: &str| {
             let by = |passthrough: &Passthrough| {
-                module_or_parent(name).any(|name| passthrough.modules.contains(name))
+                module_or_parent(name).any(|held| passthrough.modules.contains(held))
             };
             by(&self.setting) || by(&self.unseen) || self.workers.values().flatten().any(by)
         };

@@ -14,12 +14,12 @@ violation! {
     /// ## What it does
     /// Checks `@workflow.defn` classes whose shape the SDK rejects or mishandles: no
     /// `@workflow.run` method (on the class or a project base; unless a method carries a
-    /// decorator from a package outside the project, which may apply it), two of them, a run method that
-    /// is not `async def`, two signal, query or update handlers under one name, an `async`
-    /// update validator, `@workflow.init` on a method other than `__init__` or on one whose
-    /// parameters differ from the run method's (in number, kind, defaults), two workflows
-    /// registered under one name on the same `Worker(workflows=[…])`; and handlers that
-    /// work against their kind: an `async def` query (deprecated; the SDK warns), a signal
+    /// decorator from a package outside the project, which may apply it), two of them, a run
+    /// method that is not `async def`, two signal, query or update handlers under one name, an
+    /// `async` update validator, `@workflow.init` on a method other than `__init__` or on one
+    /// whose parameters differ from the run method's (in number, kind, defaults), two
+    /// workflows registered under one name on the same `Worker(workflows=[…])`; and handlers
+    /// that work against their kind: an `async def` query (deprecated; the SDK warns), a signal
     /// handler that returns a value (it is discarded), a query that never returns one; and a
     /// run method or handler with a keyword-only parameter that has no default (the SDK calls
     /// them with positional arguments only, so every call raises `TypeError`).

@@ -21,13 +21,13 @@ violation! {
     /// `UnsandboxedWorkflowRunner()`, `SandboxRestrictions.default.with_passthrough_modules(…)`
     /// on the worker's runner, contrib plugins on the worker or its client (OpenAI Agents,
     /// Google ADK, LangGraph, …, and Pydantic AI's), and the `passthrough-modules` setting. A
-    /// workflow on several workers is judged by the strictest. Silent, too, on an import of a module a statement
-    /// above already passed through (`from .workflows import Flow`, whose module imports
-    /// `pkg.activities` under `imports_passed_through()`, before `from .activities import
-    /// charge`): the sandbox finds it in its cache and runs nothing again; and on a module that
-    /// defines workflows, which the sandbox imports to run them (passing it through would take
-    /// them out of the sandbox). What cannot be read passes everything: a runner
-    /// built elsewhere, a plugin of another make on a client we cannot trace to the worker,
+    /// workflow on several workers is judged by the strictest. Silent, too, on an import of a
+    /// module a statement above already passed through (`from .workflows import Flow`, whose
+    /// module imports `pkg.activities` under `imports_passed_through()`, before
+    /// `from .activities import charge`): the sandbox finds it in its cache and runs nothing
+    /// again; and on a module that defines workflows, which the sandbox imports to run them
+    /// (passing it through would take them out of the sandbox). What cannot be read passes
+    /// everything: a runner built elsewhere, a plugin of another make on a client we cannot trace to the worker,
     /// a workflow handed to a library that may build the worker itself
     /// (`app.setup_workflow(workflow_and_activities_classes=[(Flow, Activities)])`), and, for
     /// a workflow on no worker in sight, a worker whose `workflows=` is computed. A module is
