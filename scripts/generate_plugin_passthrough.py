@@ -11,13 +11,17 @@ hand:
   them only re-export a standalone package (`from temporalio.openai_agents import *`);
 * those standalone packages (`temporalio-openai-agents`, …), pinned in STANDALONE below. They
   pull in heavy dependencies (openai, langgraph, …), so they are not installed: their wheels are
-  fetched with `pip download --no-deps` (or read from --wheels DIR) and parsed with `ast`.
+  fetched with `pip download --no-deps` (or read from --wheels DIR) and parsed with `ast`;
+* plugins other projects ship for Temporal (Pydantic AI's `PydanticAIPlugin`), pinned in
+  THIRD_PARTY below and read the same way.
 
 In each plugin package, every `….with_passthrough_modules(…)` call contributes its string
-arguments; a starred argument (`*modules`) contributes the package's module-level tuples or
-lists of strings whose name contains PASSTHROUGH (deepagents keeps its list there). Every
-`class …Plugin(…)` of the package is credited with the union. The result lists each plugin by
-all the names a project may import it under (`temporalio.contrib.X.Cls` and `temporalio.Y.Cls`).
+arguments; a starred argument (`*modules`) contributes the strings of the tuples or lists the
+module assigns to that name (Pydantic AI's `*harness_modules`), else the package's
+module-level tuples or lists of strings whose name contains PASSTHROUGH (deepagents keeps its
+list there). Every `class …Plugin(…)` of the package is credited with the union. The result
+lists each plugin by all the names a project may import it under (`temporalio.contrib.X.Cls`
+and `temporalio.Y.Cls`; the package's own name for a THIRD_PARTY one).
 
     .venv/bin/python scripts/generate_plugin_passthrough.py            # writes the data file
     .venv/bin/python scripts/generate_plugin_passthrough.py -o -       # prints it
