@@ -12,7 +12,7 @@ use tempolint_semantic::{Binding, ClassId, Project};
 
 use crate::checker::{CallInfo, Checker};
 use crate::settings::Settings;
-use crate::tables::{Tables, module_or_parent};
+use crate::tables::{Tables, module_or_parent, name_or_tails};
 
 /// How many steps of a configuration are followed (see [`restrictions_passthrough`]).
 const MAX_DEPTH: u32 = 16;
@@ -591,8 +591,7 @@ impl SandboxConfig {
         module: &str,
     ) -> bool {
         self.sandboxes_pass(tables, sandboxes, module, ModuleKind::Project)
-            || module.match_indices('.').any(|(dot, _)| {
-                let tail = &module[dot + 1..];
+            || name_or_tails(module).skip(1).any(|tail| {
                 !tables.is_passthrough(tail)
                     && self.sandboxes_pass(tables, sandboxes, tail, ModuleKind::Project)
             })
@@ -609,10 +608,7 @@ impl SandboxConfig {
             };
             by(&self.setting) || by(&self.unseen) || self.workers.values().flatten().any(by)
         };
-        named(module)
-            || module
-                .match_indices('.')
-                .any(|(dot, _)| named(&module[dot + 1..]))
+        name_or_tails(module).any(named)
     }
 
     /// Whether every sandbox that runs `workflow` passes `module` through (the strictest

@@ -278,7 +278,6 @@ impl Tables {
     }
 }
 
-/// `a.b.c`, `a.b`, `a`: a module and the packages that contain it.
 /// Whether a pattern of `table` decides what `pattern` names: the same pattern, or a
 /// `prefix.*` above it.
 fn covered(table: &FxHashMap<String, String>, pattern: &str) -> bool {
@@ -289,10 +288,17 @@ fn covered(table: &FxHashMap<String, String>, pattern: &str) -> bool {
             .any(|(dot, _)| table.contains_key(&format!("{}.*", &name[..dot])))
 }
 
+/// `a.b.c`, `a.b`, `a`: a module and the packages that contain it.
 pub(crate) fn module_or_parent(module: &str) -> impl Iterator<Item = &str> {
     std::iter::successors(Some(module), |name| {
         name.rsplit_once('.').map(|(parent, _)| parent)
     })
+}
+
+/// `a.b.c`, `b.c`, `c`: a dotted name and each shorter tail of it (what a process run from
+/// inside a folder knows `a.b.c` by).
+pub(crate) fn name_or_tails(name: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(name).chain(name.match_indices('.').map(|(dot, _)| &name[dot + 1..]))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use tempolint_semantic::{FunctionKind, LocalScope, ModuleId, Resolver};
 
 use crate::checker::{CallInfo, Checker, Context, IterationKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::timeouts::is_activity_entry_point;
 use crate::rules::violation;
 
 violation! {
@@ -172,15 +173,12 @@ fn activity_result<'a>(
     let Expr::Call(call) = &*awaited.value else {
         return None;
     };
-    if !matches!(
-        checker.resolve(&call.func).symbol(),
-        Some(
-            "temporalio.workflow.execute_activity"
-                | "temporalio.workflow.execute_local_activity"
-                | "temporalio.workflow.execute_activity_method"
-                | "temporalio.workflow.execute_local_activity_method"
-        )
-    ) || call.arguments.find_keyword("result_type").is_some()
+    // The `execute_*` entry points give the result (`start_*` a handle).
+    let callee = checker.resolve(&call.func);
+    let symbol = callee.symbol();
+    if !is_activity_entry_point(symbol)
+        || !symbol.is_some_and(|symbol| symbol.starts_with("temporalio.workflow.execute_"))
+        || call.arguments.find_keyword("result_type").is_some()
     {
         return None;
     }

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::import_order::ImportOrder;
 use crate::rules::{Violation, violation};
 use crate::sandbox_config::{ModuleKind, SandboxConfig};
-use crate::tables::{Tables, module_or_parent};
+use crate::tables::{Tables, module_or_parent, name_or_tails};
 
 violation! {
     /// ## What it does
@@ -135,8 +135,7 @@ fn written_name<'t>(statement: &str, target: &'t str) -> &'t str {
         name.rsplit_once('.')
             .is_some_and(|(package, last)| spelled(package) && spelled(last))
     };
-    std::iter::once(target)
-        .chain(target.match_indices('.').map(|(dot, _)| &target[dot + 1..]))
+    name_or_tails(target)
         .find(|suffix| spelled(suffix) || spelled_in_parts(suffix))
         .unwrap_or(target)
 }
