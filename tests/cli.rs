@@ -97,6 +97,20 @@ fn a_file_that_does_not_parse_is_reported_and_the_rest_is_checked() {
 }
 
 #[test]
+fn a_file_no_import_can_name_is_called_by_its_stem_in_chains() {
+    let output = tempolint(
+        &fixtures().join("cli/unimportable"),
+        &["check", "--output-format", "json", "."],
+    );
+    let findings = json(&output);
+    let sleep = findings
+        .iter()
+        .find(|f| f["code"] == "BLK101")
+        .expect("BLK101 through the helper");
+    assert_eq!(sleep["chain"][0]["name"], "activities copy.pause");
+}
+
+#[test]
 fn text_output_shows_excerpt_underline_and_chain() {
     let output = tempolint(
         &fixtures().join("cli/project"),

@@ -51,7 +51,10 @@ impl SourceRoots {
             .iter()
             .filter_map(|root| module_name_for(&absolute, &[root.as_path()]));
         let Some(name) = names.next() else {
-            let name = trailing_module_name(&absolute).unwrap_or_else(|| "__main__".to_string());
+            // A file no import can name (`activities copy.py`) is called by its stem in chains.
+            let name = trailing_module_name(&absolute)
+                .or_else(|| Some(absolute.file_stem()?.to_str()?.to_string()))
+                .unwrap_or_else(|| "__main__".to_string());
             return (name, is_package, None);
         };
         let alias = names.find(|alias| {
