@@ -602,8 +602,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 
     /// What a SQLAlchemy engine on a SQLite database held in memory makes
-    /// (`create_engine("sqlite://")`, `sessionmaker(bind=engine)`, `Session(engine)`): the
-    /// classes of [`IN_MEMORY_SQLITE`], whose calls are the process's data, not I/O.
+    /// (`create_engine("sqlite://")`, `sessionmaker(bind=engine)`, `Session(engine)`, a
+    /// `scoped_session` over such a factory): the classes of [`IN_MEMORY_SQLITE`], whose calls
+    /// are the process's data, not I/O.
     fn in_memory_database(
         &self,
         callee: &Binding,
@@ -621,6 +622,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
             }
             "sqlalchemy.orm.sessionmaker" => factory,
             "sqlalchemy.orm.Session" => session,
+            "sqlalchemy.orm.scoped_session" | "sqlalchemy.orm.scoping.scoped_session" => {
+                let made_by = call.arguments.find_argument_value("session_factory", 0)?;
+                return (self.resolve_at(made_by, scope, depth + 1).instance() == Some(factory))
+                    .then(|| Binding::Instance(session.into()));
+            }
             _ => return None,
         };
         let bind = call.arguments.find_argument_value("bind", 0)?;
