@@ -10,8 +10,8 @@ violation! {
     /// `urllib3`, `smtplib`, `ftplib`, `socket`, and the synchronous API clients of the LLM
     /// era: `openai.OpenAI`, `anthropic.Anthropic`, `litellm.completion`/`embedding`,
     /// `google.genai.Client` (not its `.aio`), a strands `Agent` called directly (not its
-    /// `invoke_async`), LangChain chat models' and LangGraph graphs' `invoke` (not `ainvoke`),
-    /// Haystack's `Pipeline.run`, `stripe`, and web API clients: `slack_sdk`'s
+    /// `invoke_async`), LangChain chat models' and prebuilt LangGraph agents' `invoke` (not
+    /// `ainvoke`), Haystack's `Pipeline.run`, `stripe`, and web API clients: `slack_sdk`'s
     /// `WebClient`, `twilio.rest.Client`, web3's JSON-RPC calls. Clients kept on `self`, passed to
     /// annotated helpers, or returned by annotated factories are followed, and so are calls
     /// through handler-dispatch tables (`HANDLERS[kind](…)`, a factory returning functions).
