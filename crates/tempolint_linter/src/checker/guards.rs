@@ -10,6 +10,8 @@ use super::{Checker, Context};
 use crate::registry::Rule;
 
 const IN_WORKFLOW: &str = "temporalio.workflow.in_workflow";
+/// The prefix of `workflow.logger`'s methods.
+pub(super) const WORKFLOW_LOGGER: &str = "temporalio.workflow.logger.";
 
 /// Workflow APIs that raise outside a workflow ("not in workflow event loop").
 pub(crate) const WORKFLOW_ONLY: &[&str] = &[
@@ -47,11 +49,14 @@ impl<'a> Checker<'_, '_, 'a> {
 
     /// Whether a `try` body can only fail outside a workflow: it imports, and calls workflow APIs
     /// that raise there (`try: now = workflow.now()` / `except Exception: now =
-    /// datetime.now()`), so its handlers never run in a workflow.
+    /// datetime.now()`), so its handlers never run in a workflow. `workflow.logger` raises
+    /// nowhere, so a handler for it (`except Exception: logger.info(…)`) does not run in one
+    /// either.
     pub(super) fn fails_only_outside_workflow(&self, body: &[Stmt]) -> bool {
         !body.is_empty()
             && body.iter().all(|stmt| match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+                Stmt::Expr(expr) if self.is_workflow_logging(&expr.value) => true,
                 Stmt::Assign(assign) => self.is_workflow_only_call(&assign.value),
                 Stmt::AnnAssign(assign) => assign
                     .value
@@ -64,6 +69,17 @@ impl<'a> Checker<'_, '_, 'a> {
                     .is_some_and(|value| self.is_workflow_only_call(value)),
                 _ => false,
             })
+    }
+
+    /// `workflow.logger.info(…)` and the logger's other methods.
+    fn is_workflow_logging(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        self.resolve(&call.func)
+            .symbol()
+            .and_then(|symbol| symbol.strip_prefix(WORKFLOW_LOGGER))
+            .is_some_and(|method| !method.contains('.'))
     }
 
     /// `workflow.now()`, `workflow.now().isoformat()`, `workflow.info().workflow_id`.

@@ -276,7 +276,7 @@ impl<'a> Checker<'_, '_, 'a> {
         // What only goes into a `workflow.logger` message decides nothing.
         let log_message = symbol
             .as_deref()
-            .is_some_and(|symbol| symbol.starts_with("temporalio.workflow.logger."));
+            .is_some_and(|symbol| symbol.starts_with(super::guards::WORKFLOW_LOGGER));
         self.log_message += u32::from(log_message);
         let set_update = matches!(&*call.func, Expr::Attribute(attribute)
             if matches!(attribute.attr.as_str(), "add" | "discard" | "remove")
