@@ -25,6 +25,7 @@ const FILE_ARGUMENTS: &[(&str, &[&str])] = &[
     ("bz2.open", &["filename"]),
     ("lzma.open", &["filename"]),
     ("tarfile.open", &["name"]),
+    ("zipfile.ZipFile", &["file"]),
     ("PIL.Image.open", &["fp"]),
     ("PIL.Image.Image.save", &["fp"]),
     ("numpy.load", &["file"]),
