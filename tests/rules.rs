@@ -75,6 +75,7 @@ rules! {
     api107 => "API107",
     api108 => "API108",
     api109 => "API109",
+    api110 => "API110",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

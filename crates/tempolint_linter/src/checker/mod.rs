@@ -280,6 +280,12 @@ pub(crate) struct BodyFacts {
     /// An `activity.defn` / `workflow.defn` called on a function (`activity.defn(name=…)(f)`),
     /// as a registering decorator of the project's own does it.
     pub(crate) applies_defn: bool,
+    /// Undecorated project functions this body uses as activities (API110).
+    pub(crate) undecorated_activities: Vec<crate::rules::api::undecorated_activity::UndecoratedUse>,
+    /// Project functions given their activity definition by a call (`activity.defn(fetch)`).
+    pub(crate) defined_by_call: Vec<FunctionId>,
+    /// `activity.defn` applied by a call to a function not known.
+    pub(crate) defines_unknown: bool,
     /// The names `@activity.defn` / `@workflow.defn` definitions nested in this body register.
     pub(crate) nested_registrations: Vec<(NamedKind, String)>,
     pub(crate) raises: Vec<RaiseSite>,

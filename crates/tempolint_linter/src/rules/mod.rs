@@ -140,6 +140,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::ArgumentMismatch) {
         api::argument_mismatch::check(checker, info);
     }
+    if checker.enabled(Rule::UndecoratedActivity) {
+        api::undecorated_activity::record(checker, info);
+    }
     if checker.enabled(Rule::UnregisteredName) {
         api::unregistered_name::record(checker, info);
     }
@@ -270,6 +273,9 @@ pub(crate) fn dispatch_project(checker: &mut ProjectChecker) {
     }
     if checker.enabled(Rule::InvalidWorkflowDefinition) {
         api::invalid_workflow_definition::check_project(checker);
+    }
+    if checker.enabled(Rule::UndecoratedActivity) {
+        api::undecorated_activity::check_project(checker);
     }
     if checker.enabled(Rule::WorkflowTaskException) {
         api::workflow_task_exception::check_project(checker);

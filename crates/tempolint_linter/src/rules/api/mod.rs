@@ -6,12 +6,15 @@ pub(crate) mod extra_positional_arguments;
 pub(crate) mod invalid_workflow_definition;
 pub(crate) mod non_timedelta_duration;
 pub(crate) mod unawaited_call;
+pub(crate) mod undecorated_activity;
 pub(crate) mod unknown_sdk_name;
 pub(crate) mod unregistered_name;
 pub(crate) mod workflow_task_exception;
 pub(crate) mod wrong_context_call;
 
 use tempolint_python::ast::{self, Expr};
+
+use crate::checker::{CallInfo, Checker};
 
 use crate::rules::timeouts::ACTIVITY_ENTRY_POINTS;
 
@@ -70,6 +73,20 @@ pub(crate) fn argument_call(symbol: Option<&str>) -> Option<ArgumentCall> {
         return None;
     };
     Some(ArgumentCall { target, positional })
+}
+
+/// Whether a call applies `activity.defn` / `workflow.defn` to a function itself
+/// (`activity.defn(fetch)`, `activity.defn(name="x")(fetch)`), as a registering decorator of
+/// the project's own does it.
+pub(crate) fn applies_defn(checker: &Checker, info: &CallInfo) -> bool {
+    let is_defn = |symbol: Option<&str>| {
+        matches!(
+            symbol,
+            Some("temporalio.activity.defn" | "temporalio.workflow.defn")
+        )
+    };
+    is_defn(info.symbol) && !info.call.arguments.args.is_empty()
+        || matches!(&*info.call.func, Expr::Call(inner) if is_defn(checker.resolve(&inner.func).symbol()))
 }
 
 /// The callee's last segment, as users write it (`execute_activity`).

@@ -5,7 +5,8 @@ use tempolint_python::ast::{self, Expr};
 use crate::checker::{CallInfo, Checker, NamedKind, NamedStart, ProjectChecker};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::api::{
-    Registration, Target, argument_call, registration, target_argument, target_keyword,
+    Registration, Target, applies_defn, argument_call, registration, target_argument,
+    target_keyword,
 };
 use crate::rules::violation;
 
@@ -83,9 +84,7 @@ impl UnregisteredName {
 /// Records activity and child workflow calls by string name, and registrations the
 /// project-level check cannot see (`activity.defn(name=…)(function)`).
 pub(crate) fn record(checker: &mut Checker, info: &CallInfo) {
-    if is_defn(info.symbol) && !info.call.arguments.args.is_empty()
-        || matches!(&*info.call.func, Expr::Call(inner) if is_defn(checker.resolve(&inner.func).symbol()))
-    {
+    if applies_defn(checker, info) {
         checker.facts.applies_defn = true;
         return;
     }
@@ -171,13 +170,6 @@ pub(crate) fn record_nested_definition(
         Registration::Named(name) => checker.facts.nested_registrations.push((kind, name)),
         Registration::Dynamic | Registration::Unknown => checker.facts.opaque_registration = true,
     }
-}
-
-fn is_defn(symbol: Option<&str>) -> bool {
-    matches!(
-        symbol,
-        Some("temporalio.activity.defn" | "temporalio.workflow.defn")
-    )
 }
 
 pub(crate) fn check_project(checker: &mut ProjectChecker) {
