@@ -166,15 +166,26 @@ fn raised_class(exc: &Expr) -> &Expr {
 }
 
 /// The known non-Temporal exception types `raise` statements of `body` raise, outside
-/// nested `try` statements and definitions.
+/// definitions and the bodies of nested `try` statements (their handlers may catch what
+/// those raise; what the handlers raise themselves escapes).
 fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     let mut raised = Vec::new();
     for stmt in body {
         match stmt {
             Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) => {
-                raised.extend(checker.exception_class(raised_class(exc)).filter(|name| {
-                    !name.starts_with("temporalio.") && name != "builtins.Exception"
-                }));
+                raised.extend(
+                    checker
+                        .exception_class(raised_class(exc))
+                        .filter(|name| !name.starts_with("temporalio.")),
+                );
+            }
+            Stmt::Try(try_stmt) => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    raised.extend(raised_in(checker, &handler.body));
+                }
+                raised.extend(raised_in(checker, &try_stmt.orelse));
+                raised.extend(raised_in(checker, &try_stmt.finalbody));
             }
             Stmt::If(if_stmt) => {
                 raised.extend(raised_in(checker, &if_stmt.body));
