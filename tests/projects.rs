@@ -352,3 +352,11 @@ fn det302_passthrough_named_from_a_service_folder() {
 fn det302_follows_the_sandbox_import_order() {
     check_project("det302_import_order", ".", "DET302,DET301");
 }
+
+/// `src/` is a source root, but the worker imports the workflows as `src.shop.workflows`: a
+/// relative import of the activities there is `src.shop.activities` to the process, and the
+/// passthrough the finding advises names that.
+#[test]
+fn det302_names_what_the_process_imports() {
+    check_project("det302_src_by_alias", ".", "DET302");
+}

@@ -263,6 +263,29 @@ struct Imports<'p, 'a> {
 }
 
 impl Imports<'_, '_> {
+    /// The name the process knows a module this module imports relatively by, when this module
+    /// is imported by its longer name (see `SourceInput::alias`): `src.pkg.acts` for
+    /// `from .acts import a` in `src/pkg/wf.py`, under the root `src` while the worker runs
+    /// `from src.pkg.wf import W`.
+    fn process_name(&self, name: &str) -> Option<String> {
+        let data = self.project.module(self.module);
+        let alias = data.input.alias.as_deref()?;
+        let prefix = alias.strip_suffix(data.name())?;
+        let spelled = |module: &tempolint_semantic::Module, import: &Import| {
+            let text = module.input.source.slice(import.range);
+            text.match_indices(alias).any(|(at, _)| {
+                let after = text[at + alias.len()..].chars().next();
+                !after.is_some_and(|c| c == '_' || c.is_alphanumeric())
+            })
+        };
+        let imported_by_alias = self.project.modules.iter().any(|module| {
+            module
+                .imported_modules()
+                .any(|import| spelled(module, import))
+        });
+        (imported_by_alias && !name.starts_with(prefix)).then(|| format!("{prefix}{name}"))
+    }
+
     /// Adds to `statements` the modules `imports` (the module's own, at its `top_level`, or a
     /// method's) bring in that some sandbox running one of `workflows` does not pass through.
     fn report<'i>(
@@ -327,10 +350,19 @@ impl Imports<'_, '_> {
                         sandbox.passes_project_module(project, tables, *workflow, name)
                     })
                 };
-                if passed_project(written) || passed_project(&import.target) {
+                let statement = data.input.source.slice(import.range);
+                let process_name = if statement.trim_start().starts_with("from .") {
+                    self.process_name(written)
+                } else {
+                    None
+                };
+                if passed_project(written)
+                    || passed_project(&import.target)
+                    || process_name.as_deref().is_some_and(passed_project)
+                {
                     continue;
                 }
-                (written.to_string(), true)
+                (process_name.unwrap_or(written.to_string()), true)
             } else {
                 let top = import.target.split('.').next().unwrap_or_default();
                 if project.has_top_level_package(top)
