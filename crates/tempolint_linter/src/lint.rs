@@ -75,13 +75,16 @@ pub fn lint_project(inputs: &[SourceInput], settings: &Settings) -> LintOutput {
         let id = ModuleId(index as u32);
         per_module[index]
             .extend(propagation.module_diagnostics(facts, sandboxed.inside.contains(&id)));
-        if settings.rules.contains(Rule::UnpassedImport) {
+        if settings.rules.contains(Rule::UnpassedImport)
+            || settings.rules.contains(Rule::ImportTimeRestricted)
+        {
             per_module[index].extend(unpassed_import::check_module(
                 &project,
                 id,
                 &TABLES,
                 &sandbox_config,
                 &order,
+                settings.rules,
             ));
         }
     }

@@ -17,7 +17,9 @@ violation! {
     /// lambdas and nested functions, which run when called, not at import; nor calls in a
     /// `try` (also around the call of a helper that makes them) whose `except Exception:`
     /// (or bare `except:`, `BaseException`, Temporal's error classes) handles the sandbox's
-    /// `RestrictedWorkflowAccessError` without raising again.
+    /// `RestrictedWorkflowAccessError` without raising again. Also checks workflow modules'
+    /// top-level imports of libraries that make such a call when imported (`loguru` reads
+    /// `datetime.now()`), unless passed through.
     ///
     /// ## Why is this bad?
     /// The sandbox re-imports workflow modules in isolation when the worker starts; a restricted
@@ -47,15 +49,21 @@ violation! {
     ///     async def run(self) -> str:
     ///         return workflow.now().isoformat()
     /// ```
-    ImportTimeRestricted => ImportTimeRestricted { symbol: String }
+    ImportTimeRestricted => ImportTimeRestricted { symbol: String, library: Option<&'static str> }
 }
 
 impl ImportTimeRestricted {
     fn describe(&self) -> String {
-        format!(
-            "`{}()` runs when the workflow sandbox imports this module (a workflow module, or one it imports) and is restricted there; the worker fails to start. Move it out of module level",
-            self.symbol
-        )
+        match self.library {
+            Some(library) => format!(
+                "Importing `{library}` calls `{}()`, which the workflow sandbox restricts: the worker fails validating this module's workflows. Import it under `workflow.unsafe.imports_passed_through()`, or pass `{library}` through",
+                self.symbol
+            ),
+            None => format!(
+                "`{}()` runs when the workflow sandbox imports this module (a workflow module, or one it imports) and is restricted there; the worker fails to start. Move it out of module level",
+                self.symbol
+            ),
+        }
     }
 }
 
@@ -77,6 +85,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     }
     let violation = ImportTimeRestricted {
         symbol: shown(symbol),
+        library: None,
     };
     checker
         .report(&violation, info.call.func.range(), Context::ImportTime)

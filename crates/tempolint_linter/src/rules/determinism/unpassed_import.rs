@@ -3,8 +3,11 @@ use tempolint_semantic::{ClassId, FunctionKind, Import, ModuleId, Project};
 
 use crate::diagnostic::Diagnostic;
 use crate::import_order::ImportOrder;
+use crate::registry::Rule;
+use crate::rules::determinism::import_time_restricted::ImportTimeRestricted;
 use crate::rules::{Violation, violation};
 use crate::sandbox_config::{ModuleKind, SandboxConfig};
+use crate::settings::RuleSet;
 use crate::tables::{Tables, module_or_parent, name_or_tails};
 
 violation! {
@@ -100,6 +103,11 @@ impl UnpassedImport {
     }
 }
 
+/// Libraries whose import makes a call the sandbox restricts (checked with temporalio 1.35's
+/// `SandboxedWorkflowRunner.prepare_workflow`): `loguru/_logger.py` runs
+/// `start_time = aware_now()`, which reads `datetime.now()`.
+const FAIL_WHEN_IMPORTED: &[(&str, &str)] = &[("loguru", "datetime.datetime.now")];
+
 /// Whether importing `module` imports activities: it defines some, or it is a package whose
 /// `__init__.py` imports a module that does (`from .greeting import greet`, re-exported).
 fn holds_activities(project: &Project, module: ModuleId) -> bool {
@@ -148,6 +156,7 @@ pub(crate) fn check_module(
     tables: &Tables,
     sandbox: &SandboxConfig,
     order: &ImportOrder,
+    rules: RuleSet,
 ) -> Vec<Diagnostic> {
     let data = project.module(module);
     // A package's `__init__.py` runs in the sandbox before each workflow module below it
@@ -198,7 +207,15 @@ pub(crate) fn check_module(
     };
     // Per import statement (by range): the modules to report and whether any holds activities.
     let mut statements: Vec<(TextRange, Vec<String>, bool)> = Vec::new();
-    imports.report(data.imported_modules(), true, &workflows, &mut statements);
+    // Imports of libraries that fail in the sandbox (DET301): the statement, library, call.
+    let mut failing = Vec::new();
+    imports.report(
+        data.imported_modules(),
+        true,
+        &workflows,
+        &mut statements,
+        &mut failing,
+    );
     // An import written in a workflow's method runs in the sandbox when the method does (a
     // "lazy" import of the activities): the same import, unless the module's top imports the
     // same module, or one it is in or holds (`import yaml` above, `from yaml import
@@ -225,27 +242,48 @@ pub(crate) fn check_module(
                 .into_iter()
                 .filter(|import| !top.iter().any(|top| nested(top, &import.target)))
                 .collect();
-            imports.report(local.iter(), false, &[*workflow], &mut statements);
+            imports.report(
+                local.iter(),
+                false,
+                &[*workflow],
+                &mut statements,
+                &mut failing,
+            );
         }
     }
-    statements
+    let unpassed = statements
         .into_iter()
+        .filter(|_| rules.contains(Rule::UnpassedImport))
         .map(|(range, modules, activities)| {
             let violation = UnpassedImport {
                 modules,
                 activities,
                 package_of: package_of.clone(),
             };
-            Diagnostic {
-                rule: <UnpassedImport as Violation>::RULE,
-                message: violation.message(),
-                severity: <UnpassedImport as Violation>::RULE.default_severity(),
-                range,
-                chain: Vec::new(),
-                fix: None,
-            }
-        })
-        .collect()
+            diagnostic(&violation, range)
+        });
+    let fails = failing
+        .into_iter()
+        .filter(|_| rules.contains(Rule::ImportTimeRestricted))
+        .map(|(range, library, symbol)| {
+            let violation = ImportTimeRestricted {
+                symbol: symbol.to_string(),
+                library: Some(library),
+            };
+            diagnostic(&violation, range)
+        });
+    unpassed.chain(fails).collect()
+}
+
+fn diagnostic<V: Violation>(violation: &V, range: TextRange) -> Diagnostic {
+    Diagnostic {
+        rule: V::RULE,
+        message: violation.message(),
+        severity: V::RULE.default_severity(),
+        range,
+        chain: Vec::new(),
+        fix: None,
+    }
 }
 
 /// Whether one of two dotted module names is the other or a package holding it.
@@ -294,6 +332,7 @@ impl Imports<'_, '_> {
         top_level: bool,
         workflows: &[ClassId],
         statements: &mut Vec<(TextRange, Vec<String>, bool)>,
+        failing: &mut Vec<(TextRange, &'static str, &'static str)>,
     ) {
         let Imports {
             project,
@@ -368,6 +407,16 @@ impl Imports<'_, '_> {
                 if project.has_top_level_package(top)
                     || passed(&import.target, ModuleKind::ThirdParty)
                 {
+                    continue;
+                }
+                // At the top of the module the import fails the worker's validation: the worse
+                // finding of the two.
+                let fails = FAIL_WHEN_IMPORTED
+                    .iter()
+                    .find(|(library, _)| *library == top)
+                    .filter(|_| top_level);
+                if let Some(&(library, symbol)) = fails {
+                    failing.push((import.range, library, symbol));
                     continue;
                 }
                 (top.to_string(), false)
