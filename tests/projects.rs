@@ -360,3 +360,10 @@ fn det302_follows_the_sandbox_import_order() {
 fn det302_names_what_the_process_imports() {
     check_project("det302_src_by_alias", ".", "DET302");
 }
+
+/// loguru's import reads the clock (DET301), unless some module passes it through: the
+/// sandbox may then reuse that module, and only DET302's advice is sure.
+#[test]
+fn det301_loguru_passed_through_elsewhere() {
+    check_project("det301_loguru", ".", "DET301,DET302");
+}

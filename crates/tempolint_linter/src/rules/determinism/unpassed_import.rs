@@ -108,6 +108,16 @@ impl UnpassedImport {
 /// `start_time = aware_now()`, which reads `datetime.now()`.
 const FAIL_WHEN_IMPORTED: &[(&str, &str)] = &[("loguru", "datetime.datetime.now")];
 
+/// Whether some module of the project imports `library` (or a module in it) under
+/// `workflow.unsafe.imports_passed_through()`.
+fn passed_through_anywhere(project: &Project, library: &str) -> bool {
+    project.modules.iter().any(|module| {
+        module
+            .imported_modules()
+            .any(|import| import.passed_through && import.target.split('.').next() == Some(library))
+    })
+}
+
 /// Whether importing `module` imports activities: it defines some, or it is a package whose
 /// `__init__.py` imports a module that does (`from .greeting import greet`, re-exported).
 fn holds_activities(project: &Project, module: ModuleId) -> bool {
@@ -312,8 +322,11 @@ impl Imports<'_, '_> {
         let spelled = |module: &tempolint_semantic::Module, import: &Import| {
             let text = module.input.source.slice(import.range);
             text.match_indices(alias).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
                 let after = text[at + alias.len()..].chars().next();
-                !after.is_some_and(|c| c == '_' || c.is_alphanumeric())
+                let boundary =
+                    |c: Option<char>| !c.is_some_and(|c| c == '_' || c.is_alphanumeric());
+                boundary(after) && boundary(before) && before != Some('.')
             })
         };
         let imported_by_alias = self.project.modules.iter().any(|module| {
@@ -411,10 +424,12 @@ impl Imports<'_, '_> {
                 }
                 // At the top of the module the import fails the worker's validation: the worse
                 // finding of the two.
+                // Not when some module passes the library through: the sandbox may then find it
+                // in its module cache already, and import nothing.
                 let fails = FAIL_WHEN_IMPORTED
                     .iter()
                     .find(|(library, _)| *library == top)
-                    .filter(|_| top_level);
+                    .filter(|(library, _)| top_level && !passed_through_anywhere(project, library));
                 if let Some(&(library, symbol)) = fails {
                     failing.push((import.range, library, symbol));
                     continue;
