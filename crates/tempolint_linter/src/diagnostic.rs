@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use tempolint_python::TextRange;
 
 use crate::registry::Rule;
+use crate::rules::Violation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -71,4 +72,19 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub chain: Vec<ChainStep>,
     pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A finding of `violation` at `range`, with the rule's default severity, no chain and no
+    /// fix.
+    pub(crate) fn of<V: Violation>(violation: &V, range: TextRange) -> Self {
+        Self {
+            rule: V::RULE,
+            message: violation.message(),
+            severity: V::RULE.default_severity(),
+            range,
+            chain: Vec::new(),
+            fix: None,
+        }
+    }
 }

@@ -10,7 +10,6 @@ use crate::handler_helpers::handler_helpers;
 use crate::import_order::ImportOrder;
 use crate::propagate::{Propagation, Root, sandboxed_modules};
 use crate::registry::Rule;
-use crate::rules::Violation;
 use crate::rules::determinism::unpassed_import;
 use crate::sandbox_config::SandboxConfig;
 use crate::settings::Settings;
@@ -113,14 +112,7 @@ fn finish_file(
             let violation = crate::rules::syntax_error::SyntaxError {
                 message: error.message.clone(),
             };
-            diagnostics.push(Diagnostic {
-                rule: Rule::SyntaxError,
-                message: violation.message(),
-                severity: Rule::SyntaxError.default_severity(),
-                range: error.range,
-                chain: Vec::new(),
-                fix: None,
-            });
+            diagnostics.push(Diagnostic::of(&violation, error.range));
         }
     }
     let ignored = settings.ignored_for(&input.path);

@@ -120,14 +120,7 @@ impl<'p, 'a> ProjectChecker<'p, 'a> {
         range: TextRange,
     ) -> &mut Diagnostic {
         let diagnostics = &mut self.per_module[module.0 as usize];
-        diagnostics.push(Diagnostic {
-            rule: V::RULE,
-            message: violation.message(),
-            severity: V::RULE.default_severity(),
-            range,
-            chain: Vec::new(),
-            fix: None,
-        });
+        diagnostics.push(Diagnostic::of(violation, range));
         diagnostics.last_mut().expect("just pushed")
     }
 }

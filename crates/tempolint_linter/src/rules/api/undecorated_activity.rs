@@ -44,7 +44,7 @@ violation! {
     /// @activity.defn
     /// async def fetch(url: str) -> str: ...
     /// ```
-    UndecoratedActivity => UndecoratedActivity { function: String, site: String }
+    UndecoratedActivity => UndecoratedActivity { function: String, site: &'static str }
 }
 
 impl UndecoratedActivity {
@@ -152,7 +152,7 @@ pub(crate) fn check_project(checker: &mut ProjectChecker) {
             }
             let violation = UndecoratedActivity {
                 function: checker.project.function(used.function).def.name.to_string(),
-                site: used.site.to_string(),
+                site: used.site,
             };
             findings.push((module, violation, used.range));
         }

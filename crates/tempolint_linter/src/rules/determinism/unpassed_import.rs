@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::import_order::ImportOrder;
 use crate::registry::Rule;
 use crate::rules::determinism::import_time_restricted::ImportTimeRestricted;
-use crate::rules::{Violation, violation};
+use crate::rules::violation;
 use crate::sandbox_config::{ModuleKind, SandboxConfig};
 use crate::settings::RuleSet;
 use crate::tables::{Tables, module_or_parent, name_or_tails};
@@ -270,7 +270,7 @@ pub(crate) fn check_module(
                 activities,
                 package_of: package_of.clone(),
             };
-            diagnostic(&violation, range)
+            Diagnostic::of(&violation, range)
         });
     let fails = failing
         .into_iter()
@@ -280,20 +280,9 @@ pub(crate) fn check_module(
                 symbol: symbol.to_string(),
                 library: Some(library),
             };
-            diagnostic(&violation, range)
+            Diagnostic::of(&violation, range)
         });
     unpassed.chain(fails).collect()
-}
-
-fn diagnostic<V: Violation>(violation: &V, range: TextRange) -> Diagnostic {
-    Diagnostic {
-        rule: V::RULE,
-        message: violation.message(),
-        severity: V::RULE.default_severity(),
-        range,
-        chain: Vec::new(),
-        fix: None,
-    }
 }
 
 /// Whether one of two dotted module names is the other or a package holding it.
