@@ -76,6 +76,7 @@ rules! {
     api108 => "API108",
     api109 => "API109",
     api110 => "API110",
+    api111 => "API111",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

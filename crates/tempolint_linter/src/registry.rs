@@ -93,6 +93,7 @@ define_rules! {
     "API108" => WrongContextCall, "wrong-context-call", Error, None, true, api::wrong_context_call;
     "API109" => UnknownSdkName, "unknown-sdk-name", Error, None, true, api::unknown_sdk_name;
     "API110" => UndecoratedActivity, "undecorated-activity", Error, None, true, api::undecorated_activity;
+    "API111" => AwaitedSyncCall, "awaited-sync-call", Error, Sometimes, true, api::awaited_sync_call;
     "REP101" => ReplayDivergence, "replay-divergence", Error, None, true, replay::replay_divergence;
     "REP102" => HistoryPayloadSize, "history-payload-size", Warning, None, true, replay::history_payload_size;
     "REP103" => HistoryLength, "history-length", Warning, None, true, replay::history_length;

@@ -20,8 +20,8 @@ pub(crate) use fallback::tested_for_none;
 pub(crate) use project::ProjectChecker;
 
 use rustc_hash::FxHashMap;
-use tempolint_python::TextRange;
 use tempolint_python::ast::{self, Expr, Stmt};
+use tempolint_python::{Ranged, TextRange, TextSize};
 use tempolint_semantic::{Binding, FunctionId, FunctionKind, ModuleId, Project, Resolver};
 
 use crate::diagnostic::{Fix, Severity};
@@ -380,8 +380,9 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
-    /// The range of the call an `await` is applied to, while that call is handled.
-    pub(crate) awaited_call: Option<TextRange>,
+    /// The range of the call an `await` is applied to, and where that `await` starts, while
+    /// that call is handled (see [`Checker::is_awaited`]).
+    pub(crate) awaited_call: Option<(TextRange, TextSize)>,
     /// The range of a call whose value only meets values of the same process, while it is
     /// handled: the element of a membership test, of a set's `add`/`discard`/`remove`, or
     /// one side of `id(a) == id(b)` (an identity set: `seen.add(id(node))`).
@@ -584,6 +585,12 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
 
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
         self.settings.rules.contains(rule)
+    }
+
+    /// Whether `call` is the operand of an `await` (`await f()`, not `await f().g()`).
+    pub(crate) fn is_awaited(&self, call: &ast::ExprCall) -> bool {
+        self.awaited_call
+            .is_some_and(|(awaited, _)| awaited == call.range())
     }
 
     /// The module whose code is being walked.

@@ -174,7 +174,7 @@ impl<'a> Checker<'_, '_, 'a> {
         if let Some(target) = called {
             self.record_argument_types(call, target);
         }
-        let awaited = self.awaited_call == Some(call.range());
+        let awaited = self.is_awaited(call);
         if let Some(target) = called
             && !self
                 .settings
@@ -882,7 +882,7 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Expr::Await(await_expr) => {
                 if let Expr::Call(call) = &*await_expr.value {
-                    self.awaited_call = Some(call.range());
+                    self.awaited_call = Some((call.range(), await_expr.start()));
                 }
                 self.visit_expr(&await_expr.value);
             }

@@ -2,6 +2,7 @@
 //! when the worker starts.
 
 pub(crate) mod argument_mismatch;
+pub(crate) mod awaited_sync_call;
 pub(crate) mod extra_positional_arguments;
 pub(crate) mod invalid_workflow_definition;
 pub(crate) mod non_timedelta_duration;

@@ -296,7 +296,7 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
                 && data.def.decorator_list.is_empty()
         }
     };
-    let runs_here = !data.def.is_async || checker.awaited_call == Some(info.call.range());
+    let runs_here = !data.def.is_async || checker.is_awaited(info.call);
     if escapes_here && runs_here {
         checker
             .facts

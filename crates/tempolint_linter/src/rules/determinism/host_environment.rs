@@ -1,5 +1,5 @@
 use tempolint_python::Ranged;
-use tempolint_python::ast::Expr;
+use tempolint_python::ast::{self, Expr};
 use tempolint_semantic::{ClassId, Project};
 
 use crate::checker::{CallInfo, Checker, Context};
@@ -11,7 +11,8 @@ violation! {
     /// ## What it does
     /// Checks for workflow code that reads the host it runs on: `os.environ`, `os.getenv`,
     /// `platform.*`, `sys.argv`, `input()`, `socket.gethostname()`, `os.getpid()`,
-    /// `astimezone()` with no zone (the host's local time zone), and making a pydantic
+    /// `astimezone()` and `datetime.fromtimestamp()` with no zone and `date.fromtimestamp()`
+    /// (the host's local time zone), and making a pydantic
     /// `BaseSettings` (which reads environment variables and `.env`).
     ///
     /// ## Why is this bad?
@@ -50,6 +51,16 @@ impl HostEnvironment {
                 "`{LOCAL_ZONE}` with no zone converts to the worker host's time zone, which differs between workers and replays. Pass the zone: `astimezone(ZoneInfo(\"…\"))`"
             );
         }
+        if self.symbol == LOCAL_TIMESTAMP {
+            return format!(
+                "`{LOCAL_TIMESTAMP}` with no `tz` gives the time in the worker host's time zone, which differs between workers and replays. Pass the zone: `fromtimestamp(ts, tz=timezone.utc)`"
+            );
+        }
+        if self.symbol == LOCAL_DATE {
+            return format!(
+                "`{LOCAL_DATE}` gives the date in the worker host's time zone, which differs between workers and replays. Use `datetime.fromtimestamp(ts, tz=timezone.utc).date()`"
+            );
+        }
         format!(
             "`{}` reads the worker's host environment, which differs between workers and replays. Pass the value in as workflow input",
             self.symbol
@@ -59,6 +70,10 @@ impl HostEnvironment {
 
 /// `datetime.astimezone()` with no argument: the host's local zone.
 const LOCAL_ZONE: &str = "datetime.datetime.astimezone()";
+/// `datetime.fromtimestamp(ts)` with no `tz` (or `tz=None`): a naive time in the host's zone.
+const LOCAL_TIMESTAMP: &str = "datetime.datetime.fromtimestamp()";
+/// `date.fromtimestamp(ts)`: the day in the host's zone, always.
+const LOCAL_DATE: &str = "datetime.date.fromtimestamp()";
 
 pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
     // `workflow.now().astimezone()`: with no zone, the one of the host it runs on.
@@ -73,6 +88,25 @@ pub(crate) fn check_call(checker: &mut Checker, info: &CallInfo) {
             info,
             &HostEnvironment {
                 symbol: LOCAL_ZONE.into(),
+            },
+        );
+        return;
+    }
+    let local = match info.symbol {
+        Some(symbol @ "datetime.datetime.fromtimestamp") if !sets_zone(info.call) => {
+            Some((symbol, LOCAL_TIMESTAMP))
+        }
+        Some(symbol @ "datetime.date.fromtimestamp") => Some((symbol, LOCAL_DATE)),
+        _ => None,
+    };
+    if let Some((symbol, shown)) = local
+        && !checker.settings.is_known_deterministic(symbol)
+    {
+        report_call(
+            checker,
+            info,
+            &HostEnvironment {
+                symbol: shown.into(),
             },
         );
         return;
@@ -146,4 +180,22 @@ fn reads_environment(project: &Project, class: ClassId) -> bool {
                 | "pydantic.v1.BaseSettings"
         )
     })
+}
+
+/// Whether `datetime.fromtimestamp(ts, tz)` is given a zone: a second positional argument or
+/// `tz=` that is not `None` (unpacked arguments may hold one).
+fn sets_zone(call: &ast::ExprCall) -> bool {
+    let arguments = &call.arguments;
+    arguments
+        .args
+        .get(1)
+        .is_some_and(|zone| !zone.is_none_literal_expr())
+        || arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .is_none_or(|name| name.as_str() == "tz")
+                && !keyword.value.is_none_literal_expr()
+        })
 }
