@@ -107,13 +107,20 @@ fn finish_file(
     mut diagnostics: Vec<Diagnostic>,
     settings: &Settings,
 ) -> FileReport {
-    if settings.rules.contains(Rule::SyntaxError) {
-        for error in input.source.syntax_errors() {
-            let violation = crate::rules::syntax_error::SyntaxError {
-                message: error.message.clone(),
-            };
-            diagnostics.push(Diagnostic::of(&violation, error.range));
-        }
+    // The first error, as Python reports it: the parser's later ones often only follow from
+    // it (one unclosed string gives ten), so they are counted, not listed.
+    if settings.rules.contains(Rule::SyntaxError)
+        && let Some(first) = input
+            .source
+            .syntax_errors()
+            .iter()
+            .min_by_key(|error| error.range.start())
+    {
+        let violation = crate::rules::syntax_error::SyntaxError {
+            message: first.message.clone(),
+            more: input.source.syntax_errors().len() - 1,
+        };
+        diagnostics.push(Diagnostic::of(&violation, first.range));
     }
     let ignored = settings.ignored_for(&input.path);
     let suppressions = Suppressions::parse(&input.source);
