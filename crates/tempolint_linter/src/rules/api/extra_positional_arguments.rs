@@ -1,8 +1,9 @@
+use tempolint_python::ast::Expr;
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::api::{argument_call, has_starred, short_name};
+use crate::rules::api::{Target, argument_call, has_starred, short_name};
 use crate::rules::violation;
 
 violation! {
@@ -55,7 +56,10 @@ violation! {
     ///
     /// ## Fix safety
     /// Wrapping the arguments in `args=[…]` is safe: it passes them exactly as the call meant to.
-    /// It is unsafe when comments sit between the arguments, as they are dropped.
+    /// It is unsafe when comments sit between the arguments, as they are dropped. A
+    /// `continue_as_new(self.run, a, b)` names the workflow first, as `execute_child_workflow`
+    /// does: the fix moves it to `workflow=`. When the first argument is another function of the
+    /// project, what was meant is unclear and no fix is offered.
     ExtraPositionalArguments => ExtraPositionalArguments { function: String, accepted: usize }
 }
 
@@ -93,12 +97,25 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     // `arg=`/`args=` given as well is API104's finding; rewriting would only move the clash.
     let clashes = info.call.arguments.find_keyword("args").is_some()
         || info.call.arguments.find_keyword("arg").is_some();
-    let fix = (!clashes).then(|| {
+    // `continue_as_new(self.run, a, b)`: the workflow, written where child workflow calls
+    // take it.
+    let workflow = if call.target == Target::ContinueAsNew {
+        run_method_argument(checker, &positional[0])
+    } else {
+        Some(false)
+    };
+    let fix = workflow.filter(|_| !clashes).map(|workflow| {
         let source = checker.source();
-        let items: Vec<&str> = positional[first_argument..]
+        let first_item = first_argument + usize::from(workflow);
+        let items: Vec<&str> = positional[first_item..]
             .iter()
             .map(|argument| source.slice(argument.range()))
             .collect();
+        let workflow = if workflow {
+            format!("workflow={}, ", source.slice(positional[0].range()))
+        } else {
+            String::new()
+        };
         // Comments between the arguments would be dropped with them.
         let has_comments = source
             .comments()
@@ -109,10 +126,14 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
             } else {
                 Applicability::Safe
             },
-            message: "Pass the arguments as `args=[…]`".to_string(),
+            message: if workflow.is_empty() {
+                "Pass the arguments as `args=[…]`".to_string()
+            } else {
+                "Pass the workflow as `workflow=` and the arguments as `args=[…]`".to_string()
+            },
             edits: vec![Edit {
                 range: arguments,
-                content: format!("args=[{}]", items.join(", ")),
+                content: format!("{workflow}args=[{}]", items.join(", ")),
             }],
         }
     });
@@ -121,4 +142,29 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         accepted: call.positional,
     };
     checker.report(&violation, extra, Context::Anywhere).fix = fix;
+}
+
+/// Whether `argument` is a workflow's `@workflow.run` method (`Some(true)`), another function
+/// of the project (`None`: no payload, and no telling what was meant), or anything else
+/// (`Some(false)`).
+fn run_method_argument(checker: &Checker, argument: &Expr) -> Option<bool> {
+    let project = checker.resolver.project();
+    let binding = checker.resolve(argument);
+    let Some(function) = binding
+        .symbol()
+        .and_then(|symbol| project.function_by_name(symbol))
+    else {
+        return Some(false);
+    };
+    let function = project.function(function);
+    function
+        .def
+        .decorator_list
+        .iter()
+        .any(|decorator| {
+            project
+                .sdk_decorator(function.module, decorator)
+                .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.run")
+        })
+        .then_some(true)
 }

@@ -72,6 +72,7 @@ impl UnknownSdkName {
                 .join(" or ")
         };
         let advice = match (usable.is_empty(), elsewhere.first()) {
+            _ if let Some(advice) = self.asyncio_twin() => advice.to_string(),
             (false, _) => format!("Use {}", quoted(&usable)),
             (true, Some(home)) => format!(
                 "`{home}.{}` exists, but only for {} code",
@@ -89,6 +90,28 @@ impl UnknownSdkName {
             "`{}` has no `{}`{since}: reading it raises `AttributeError` when this runs (in workflow code the task fails and is retried until the code changes). {advice}",
             self.module, self.name,
         )
+    }
+}
+
+impl UnknownSdkName {
+    /// For a name the SDK's exceptions module shares with asyncio, the exception the code
+    /// meets: `workflow.wait_condition(timeout=…)` raises the builtin `TimeoutError`, a
+    /// cancelled workflow or `async def` activity gets `asyncio.CancelledError`, and the SDK's
+    /// own classes only arrive as the `cause` of an `ActivityError` or `ChildWorkflowError`
+    /// (or, for `CancelledError`, in a thread activity).
+    fn asyncio_twin(&self) -> Option<&'static str> {
+        Some(match (self.module.as_str(), self.name.as_str()) {
+            ("temporalio.workflow" | "temporalio.activity", "TimeoutError") => {
+                "Catch the builtin `TimeoutError` (`asyncio.TimeoutError`), which `workflow.wait_condition(timeout=…)` raises; `temporalio.exceptions.TimeoutError` only arrives as the `cause` of an `ActivityError` or `ChildWorkflowError`"
+            }
+            ("temporalio.workflow", "CancelledError") => {
+                "Catch `asyncio.CancelledError`, which workflow code gets when the workflow is cancelled; `temporalio.exceptions.CancelledError` only arrives as the `cause` of an `ActivityError` or `ChildWorkflowError`"
+            }
+            ("temporalio.activity", "CancelledError") => {
+                "Catch `asyncio.CancelledError` in an `async def` activity; a thread activity gets `temporalio.exceptions.CancelledError`"
+            }
+            _ => return None,
+        })
     }
 }
 
