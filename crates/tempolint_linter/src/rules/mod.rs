@@ -46,6 +46,18 @@ macro_rules! violation {
 }
 pub(crate) use violation;
 
+/// A literal `0` or `0.0` (a zero timeout, "no limit" in `maximum_attempts=0`).
+pub(crate) fn is_zero_literal(expr: &Expr) -> bool {
+    let Expr::NumberLiteral(number) = expr else {
+        return false;
+    };
+    match &number.value {
+        ast::Number::Int(int) => int.as_u8() == Some(0),
+        ast::Number::Float(float) => *float == 0.0,
+        ast::Number::Complex { .. } => false,
+    }
+}
+
 /// Every call, once resolved.
 pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     use determinism::{

@@ -1,7 +1,7 @@
 use crate::checker::{CallInfo, Checker};
 use crate::registry::Rule;
 use crate::rules::blocking::{classified_as, report_call};
-use crate::rules::violation;
+use crate::rules::{is_zero_literal, violation};
 
 violation! {
     /// ## What it does
@@ -57,6 +57,17 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     if symbol
         .split('.')
         .any(|segment| segment.contains("Async") || segment.contains("async"))
+    {
+        return;
+    }
+    // Kafka's `producer.poll(0)` serves delivery callbacks and returns at once.
+    if symbol.starts_with("confluent_kafka.")
+        && (symbol.ends_with(".poll") || symbol.ends_with(".flush"))
+        && info
+            .call
+            .arguments
+            .find_argument_value("timeout", 0)
+            .is_some_and(is_zero_literal)
     {
         return;
     }

@@ -3,7 +3,7 @@ use tempolint_python::{Ranged, TextRange};
 use tempolint_semantic::{FunctionId, FunctionKind};
 
 use crate::checker::{CallInfo, Checker, ProjectChecker, Role};
-use crate::rules::violation;
+use crate::rules::{is_zero_literal, violation};
 
 violation! {
     /// ## What it does
@@ -127,9 +127,7 @@ pub(crate) fn record_loop(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     }
     let endless = match &*while_stmt.test {
         Expr::BooleanLiteral(literal) => literal.value,
-        Expr::NumberLiteral(number) => {
-            !matches!(&number.value, ast::Number::Int(int) if int.as_i64() == Some(0))
-        }
+        Expr::NumberLiteral(_) => !is_zero_literal(&while_stmt.test),
         _ => false,
     };
     if endless && !exits(&while_stmt.body) {

@@ -1,9 +1,9 @@
 use tempolint_python::Ranged;
-use tempolint_python::ast::{Expr, ExprCall, Number};
+use tempolint_python::ast::{Expr, ExprCall};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::rules::timeouts::{call_options, is_activity_entry_point};
-use crate::rules::violation;
+use crate::rules::{is_zero_literal, violation};
 
 violation! {
     /// ## What it does
@@ -98,8 +98,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
 fn bounds_attempts(policy: &ExprCall) -> bool {
     let arguments = &policy.arguments;
     if let Some(keyword) = arguments.find_keyword("maximum_attempts") {
-        return !matches!(&keyword.value, Expr::NumberLiteral(number)
-            if matches!(&number.value, Number::Int(value) if value.as_u8() == Some(0)));
+        return !is_zero_literal(&keyword.value);
     }
     arguments
         .keywords
