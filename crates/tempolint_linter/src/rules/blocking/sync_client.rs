@@ -62,7 +62,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     }
     // Kafka's `producer.poll(0)` serves delivery callbacks and returns at once.
     if symbol.starts_with("confluent_kafka.")
-        && (symbol.ends_with(".poll") || symbol.ends_with(".flush"))
+        && matches!(symbol.rsplit('.').next(), Some("poll" | "flush"))
         && info
             .call
             .arguments
