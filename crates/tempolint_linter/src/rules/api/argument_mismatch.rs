@@ -175,8 +175,8 @@ fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<Fu
 }
 
 /// How many positional arguments a function needs and accepts (`None`: any number), not
-/// counting `self`. `None` when a required keyword-only parameter or another decorator
-/// makes it unknowable.
+/// counting `self`. `None` when a required keyword-only parameter, another decorator or a
+/// method's first parameter that is not `self` makes it unknowable.
 fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize>)> {
     let data = project.function(function);
     // A decorator besides the Temporal one may change what the registered callable takes.
@@ -194,13 +194,24 @@ fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize
     let is_static = data.def.decorator_list.iter().any(|decorator| {
         matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
     });
-    let bound = usize::from(data.class.is_some() && !is_static);
-    let positional: Vec<_> = parameters
+    let bound = data.class.is_some() && !is_static;
+    let mut positional: Vec<_> = parameters
         .posonlyargs
         .iter()
         .chain(&parameters.args)
-        .skip(bound)
         .collect();
+    if bound {
+        // A method whose first parameter is not `self` may be registered from the class
+        // (`Acts.search`, a plain function taking every parameter) or from an instance: which
+        // one the worker runs cannot be told here.
+        if positional
+            .first()
+            .is_none_or(|first| first.name().as_str() != "self")
+        {
+            return None;
+        }
+        positional.remove(0);
+    }
     let required = positional
         .iter()
         .filter(|parameter| parameter.default.is_none())
