@@ -100,6 +100,9 @@ pub(crate) enum Handler {
     /// It runs read-only, when the update arrives: it issues no command, so neither set
     /// order nor hashing can change the history.
     Validator,
+    /// An `@activity.defn` method of a workflow class: the worker runs it as an activity, so
+    /// a helper method only such methods use is activity code, never workflow code.
+    Activity,
 }
 
 impl Handler {
@@ -112,11 +115,37 @@ impl Handler {
             {
                 return Some(Handler::Validator);
             }
-            project
-                .sdk_decorator(data.module, decorator)
-                .is_some_and(|(symbol, _)| symbol == "temporalio.workflow.query")
-                .then_some(Handler::Query)
+            match project.sdk_decorator(data.module, decorator)?.0.as_str() {
+                "temporalio.workflow.query" => Some(Handler::Query),
+                "temporalio.activity.defn" => Some(Handler::Activity),
+                _ => None,
+            }
         })
+    }
+}
+
+impl Handler {
+    /// Where a call sits, for a handler replay never runs (or a method only such handlers
+    /// use, `helper`). None for activity code, which is no workflow code.
+    fn place(self, helper: bool) -> Option<&'static str> {
+        Some(match (self, helper) {
+            (Handler::Query, false) => "a query handler",
+            (Handler::Query, true) => "a method only query handlers use",
+            (Handler::Validator, false) => "an update validator",
+            (Handler::Validator, true) => "a method only update validators use",
+            (Handler::Activity, _) => return None,
+        })
+    }
+
+    /// Where a call the sandbox rejects sits, and what its rejection does (see
+    /// [`Self::place`]).
+    fn sandbox_rejection(self, helper: bool) -> Option<(&'static str, &'static str)> {
+        let outcome = match self {
+            Handler::Query => "the query fails (replay never runs queries",
+            Handler::Validator => "the update is rejected (replay never runs validators",
+            Handler::Activity => return None,
+        };
+        Some((self.place(helper)?, outcome))
     }
 }
 
@@ -162,10 +191,14 @@ impl Root {
 
     /// Whether a finding of `effect` does not hold in this root.
     fn hides(self, effect: &Effect) -> bool {
-        effect.waived_by.meets(self.ambient)
+        self.handler == Some(Handler::Activity)
+            || effect.waived_by.meets(self.ambient)
             || self.handler.is_some_and(|handler| {
-                (handler == Handler::Validator
-                    && matches!(effect.rule, Rule::SetIteration | Rule::HashOrId))
+                // A query's answer is no command: the order it lists a set in changes
+                // nothing recorded (a hash it compares with kept state does change the answer).
+                (effect.rule == Rule::SetIteration
+                    && matches!(handler, Handler::Validator | Handler::Query))
+                    || (handler == Handler::Validator && effect.rule == Rule::HashOrId)
                     || (replay_only(effect.rule)
                         && (!effect.sandbox_rejects
                             || self.ambient.meets(Guards::SANDBOX_UNRESTRICTED)))
@@ -178,33 +211,22 @@ impl Root {
         let own = &effect.message;
         let message = if let Some(handler) = self.handler
             && replay_only(effect.rule)
+            && let Some((place, outcome)) = handler.sandbox_rejection(self.handler_helper)
         {
-            let (place, outcome) = match (handler, self.handler_helper) {
-                (Handler::Query, false) => (
-                    "a query handler",
-                    "the query fails (replay never runs queries",
-                ),
-                (Handler::Query, true) => (
-                    "a method only query handlers use",
-                    "the query fails (replay never runs queries",
-                ),
-                (Handler::Validator, false) => (
-                    "an update validator",
-                    "the update is rejected (replay never runs validators",
-                ),
-                (Handler::Validator, true) => (
-                    "a method only update validators use",
-                    "the update is rejected (replay never runs validators",
-                ),
-            };
-            // The call, as the message names it first: `datetime.datetime.now()`.
-            let call = own
-                .strip_prefix('`')
-                .and_then(|rest| rest.split_once('`'))
-                .map_or_else(|| "This call".to_string(), |(call, _)| format!("`{call}`"));
             format!(
-                "{call} in {place}: the workflow sandbox rejects it and {outcome}, so that is \
-                 all that goes wrong)"
+                "{} in {place}: the workflow sandbox rejects it and {outcome}, so that is \
+                 all that goes wrong)",
+                named_call(own)
+            )
+        } else if self.handler == Some(Handler::Query) && effect.rule == Rule::HashOrId {
+            format!(
+                "{} in {}: it differs between worker processes, so the query answers differently \
+                 on each (queries are not replayed: the history is safe). Use a stable digest \
+                 (`hashlib`, `zlib.crc32`)",
+                named_call(own),
+                Handler::Query
+                    .place(self.handler_helper)
+                    .unwrap_or("a query handler"),
             )
         } else {
             own.clone()
@@ -214,6 +236,14 @@ impl Root {
             None => message,
         }
     }
+}
+
+/// The call a finding's message names first (`` `datetime.datetime.now()` ``).
+fn named_call(message: &str) -> String {
+    message
+        .strip_prefix('`')
+        .and_then(|rest| rest.split_once('`'))
+        .map_or_else(|| "This call".to_string(), |(call, _)| format!("`{call}`"))
 }
 
 /// Rules whose findings are about replay going another way: the clock, randomness, ids,

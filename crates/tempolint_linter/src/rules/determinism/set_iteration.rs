@@ -15,8 +15,8 @@ violation! {
     /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
-    /// `non_retryable_error_types`) are fine, and so is an update validator: replay never
-    /// runs it, and it issues no command. Sets of integers (number literals, `set(ids)` of a
+    /// `non_retryable_error_types`) are fine, and so are query handlers and update validators:
+    /// replay never runs them, and they issue no command. Sets of integers (number literals, `set(ids)` of a
     /// parameter annotated `list[int]` or of an activity's result it declares so) iterate
     /// alike in every process: `hash(n) == n`.
     ///
