@@ -828,7 +828,13 @@ impl<'a> Visitor<'a> for Checker<'_, '_, 'a> {
             }
             Stmt::Return(ret) => {
                 if let Some(value) = &ret.value {
-                    self.visit_expr(value);
+                    // `return node` hands a nested function to the caller, who may call it
+                    // (or hand it to a thread): returning it runs nothing here.
+                    let returns_nested = matches!(&**value,
+                        Expr::Name(name) if self.nested_used.contains_key(name.id.as_str()));
+                    if !returns_nested {
+                        self.visit_expr(value);
+                    }
                     rules::dispatch_return(self, ret, value);
                 }
             }
