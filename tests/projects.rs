@@ -367,3 +367,10 @@ fn det302_names_what_the_process_imports() {
 fn det301_loguru_passed_through_elsewhere() {
     check_project("det301_loguru", ".", "DET301,DET302");
 }
+
+/// `config.py` beside a package `config/`: Python imports the package, so the module's
+/// import-time `mkdir` never runs in the sandbox (laozhong86/temporal-video-image-workflow).
+#[test]
+fn package_shadows_a_same_named_module() {
+    check_project("package_beside_module", ".", "DET301,DET101");
+}

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tempolint_python::ParsedSource;
@@ -218,8 +218,17 @@ impl<'a> Project<'a> {
                 })
                 .collect()
         };
+        // `config.py` beside a package `config/`: Python imports the package, so the module's
+        // names reach nothing.
+        let packages: FxHashSet<(&str, &Path)> = inputs
+            .iter()
+            .filter(|input| input.is_package)
+            .filter_map(|input| Some((input.module_name.as_str(), input.path.parent()?)))
+            .collect();
         for (input, (imports, definitions)) in inputs.iter().zip(parts) {
-            project.add_module(input, imports, definitions);
+            let shadowed = !input.is_package
+                && packages.contains(&(input.module_name.as_str(), &input.path.with_extension("")));
+            project.add_module(input, imports, definitions, shadowed);
         }
         project.resolve_imports();
         project.classify();
@@ -232,6 +241,7 @@ impl<'a> Project<'a> {
         input: &'a SourceInput,
         imports: ImportTable,
         definitions: Definitions<'a>,
+        shadowed: bool,
     ) {
         let id = ModuleId(self.modules.len() as u32);
         let function_offset = self.functions.len() as u32;
@@ -243,9 +253,11 @@ impl<'a> Project<'a> {
             data.class = data.class.map(class);
             data.enclosing = data.enclosing.map(function);
             let global = FunctionId(self.functions.len() as u32);
-            self.function_index
-                .entry(data.qualified_name.clone())
-                .or_insert(global);
+            if !shadowed {
+                self.function_index
+                    .entry(data.qualified_name.clone())
+                    .or_insert(global);
+            }
             self.functions.push(data);
         }
         for mut data in definitions.classes {
@@ -254,9 +266,11 @@ impl<'a> Project<'a> {
                 *method = function(*method);
             }
             let global = ClassId(self.classes.len() as u32);
-            self.class_index
-                .entry(data.qualified_name.clone())
-                .or_insert(global);
+            if !shadowed {
+                self.class_index
+                    .entry(data.qualified_name.clone())
+                    .or_insert(global);
+            }
             self.classes.push(data);
         }
         let globals = definitions
@@ -271,7 +285,7 @@ impl<'a> Project<'a> {
                 (name, global)
             })
             .collect();
-        if !is_sdk_module(&input.module_name) {
+        if !is_sdk_module(&input.module_name) && !shadowed {
             self.module_index.entry(&input.module_name).or_insert(id);
             if let Some(alias) = input.alias.as_deref() {
                 self.aliases.entry(alias).or_insert(id);
