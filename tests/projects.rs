@@ -374,3 +374,11 @@ fn det301_loguru_passed_through_elsewhere() {
 fn package_shadows_a_same_named_module() {
     check_project("package_beside_module", ".", "DET301,DET101");
 }
+
+/// A package re-exporting activities, above one workflow module a worker registers and one no
+/// worker in sight does (another worker's `workflows=` is computed): the finding names the
+/// registered one (IAmSoThirsty/Project-AI named a module no worker runs).
+#[test]
+fn det302_package_names_a_registered_workflow_module() {
+    check_project("det302_package_names_registered", ".", "DET302");
+}

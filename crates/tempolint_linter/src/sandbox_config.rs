@@ -560,7 +560,12 @@ impl SandboxConfig {
     /// Whether a worker in sight registers `workflow`, or may (one whose `workflows=` we
     /// cannot read).
     pub(crate) fn may_run_in_sight(&self, workflow: ClassId) -> bool {
-        self.open_workers || self.workers.contains_key(&workflow)
+        self.open_workers || self.registered_in_sight(workflow)
+    }
+
+    /// Whether a worker in sight lists `workflow` in its `workflows=`.
+    pub(crate) fn registered_in_sight(&self, workflow: ClassId) -> bool {
+        self.workers.contains_key(&workflow)
     }
 
     /// Whether every sandbox passes `module` through.

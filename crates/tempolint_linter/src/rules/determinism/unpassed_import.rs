@@ -171,18 +171,14 @@ pub(crate) fn check_module(
     let data = project.module(module);
     // A package's `__init__.py` runs in the sandbox before each workflow module below it
     // (`app/temporal/__init__.py` re-exporting the activities next to `workflows.py`).
-    let mut package_of = None;
-    let defined: Vec<ClassId> = if data.workflows.is_empty() && data.input.is_package {
+    let is_package_above = data.workflows.is_empty() && data.input.is_package;
+    let defined: Vec<ClassId> = if is_package_above {
         let prefix = format!("{}.", data.name());
         project
             .modules
             .iter()
             .filter(|below| !below.workflows.is_empty() && below.name().starts_with(&prefix))
-            .flat_map(|below| {
-                package_of
-                    .get_or_insert_with(|| (data.name().to_string(), below.name().to_string()));
-                below.workflows.iter().copied()
-            })
+            .flat_map(|below| below.workflows.iter().copied())
             .collect()
     } else {
         data.workflows.clone()
@@ -202,12 +198,24 @@ pub(crate) fn check_module(
     }
     // A workflow module the sandbox passes through is the worker's own import, and so is all
     // it imports.
-    if workflows
+    let unpassed: Vec<ClassId> = workflows
         .iter()
-        .all(|workflow| sandbox.passes_project_module(project, tables, *workflow, data.name()))
-    {
+        .copied()
+        .filter(|workflow| !sandbox.passes_project_module(project, tables, *workflow, data.name()))
+        .collect();
+    // The workflow module a package's finding names: one whose sandbox does import it, on a
+    // worker in sight if one is.
+    let Some(&unpassed) = unpassed
+        .iter()
+        .find(|workflow| sandbox.registered_in_sight(**workflow))
+        .or(unpassed.first())
+    else {
         return Vec::new();
-    }
+    };
+    let package_of = is_package_above.then(|| {
+        let below = project.module(project.class(unpassed).module);
+        (data.name().to_string(), below.name().to_string())
+    });
     let imports = Imports {
         project,
         tables,
