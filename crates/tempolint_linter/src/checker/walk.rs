@@ -39,6 +39,10 @@ const FILE_ARGUMENTS: &[(&str, &[&str])] = &[
     ("fontTools.ttLib.ttFont.TTFont", &["file"]),
     ("PIL.ImageFont.truetype", &["font"]),
     ("psd_tools.PSDImage.open", &["fp"]),
+    ("fitz.open", &["filename"]),
+    ("fitz.Document", &["filename"]),
+    ("pymupdf.open", &["filename"]),
+    ("pymupdf.Document", &["filename"]),
 ];
 
 impl<'a> Checker<'_, '_, 'a> {
