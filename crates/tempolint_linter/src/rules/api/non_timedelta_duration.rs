@@ -13,7 +13,9 @@ violation! {
     /// Checks timeouts, intervals and delays given as a number or a string where the SDK takes
     /// a `timedelta`: the activity timeouts (`start_to_close_timeout=60`, also inside a
     /// `**dict` or `ActivityConfig`), child workflow and `Client.start_workflow` timeouts and
-    /// `start_delay`, `continue_as_new` timeouts, and `RetryPolicy` intervals.
+    /// `start_delay`, `continue_as_new` timeouts, and `RetryPolicy` intervals; also a
+    /// `timedelta(…)` there given a keyword it does not take, which belongs to the call around
+    /// it (`timedelta(seconds=30, retry_policy=…)`: a parenthesis closes too late).
     /// `workflow.sleep(…)`, `asyncio.sleep(…)` and `wait_condition(timeout=…)` take seconds
     /// and are not checked.
     ///
@@ -58,11 +60,17 @@ violation! {
     /// ## Fix safety
     /// Replacing a number `n` with `timedelta(seconds=n)` (and importing `timedelta` when the
     /// module does not) is unsafe: the number may have been meant in another unit.
-    NonTimedeltaDuration => NonTimedeltaDuration { option: String, kind: &'static str }
+    NonTimedeltaDuration => NonTimedeltaDuration { option: String, kind: &'static str, misplaced: Option<String> }
 }
 
 impl NonTimedeltaDuration {
     fn describe(&self) -> String {
+        if let Some(keyword) = &self.misplaced {
+            return format!(
+                "`timedelta()` takes no `{keyword}=`, so building `{}` raises `TypeError` when it runs; a parenthesis closes too late. Close `timedelta(…)` before `{keyword}=`",
+                self.option
+            );
+        }
         format!(
             "`{}` is {} but the SDK takes a `timedelta`; the call fails when it runs. Use `timedelta(seconds=…)`",
             self.option, self.kind
@@ -118,7 +126,35 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     }
 }
 
+/// What `datetime.timedelta` takes by keyword.
+const TIMEDELTA_UNITS: &[&str] = &[
+    "days",
+    "seconds",
+    "microseconds",
+    "milliseconds",
+    "minutes",
+    "hours",
+    "weeks",
+];
+
 fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
+    // `timedelta(seconds=30, retry_policy=…)`: an option of the call swallowed by the
+    // `timedelta` before it.
+    if let Expr::Call(made) = value
+        && checker.resolve(&made.func).symbol() == Some("datetime.timedelta")
+        && let Some(keyword) = made.arguments.keywords.iter().find_map(|keyword| {
+            let name = keyword.arg.as_ref()?.as_str();
+            (!TIMEDELTA_UNITS.contains(&name)).then_some(name)
+        })
+    {
+        let violation = NonTimedeltaDuration {
+            option: option.to_string(),
+            kind: "",
+            misplaced: Some(keyword.to_string()),
+        };
+        checker.report(&violation, value.range(), Context::Anywhere);
+        return;
+    }
     let Some((kind, number)) = kind_of(checker, value) else {
         return;
     };
@@ -126,6 +162,7 @@ fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
     let violation = NonTimedeltaDuration {
         option: option.to_string(),
         kind,
+        misplaced: None,
     };
     checker
         .report(&violation, value.range(), Context::Anywhere)
