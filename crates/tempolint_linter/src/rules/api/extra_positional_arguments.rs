@@ -99,10 +99,13 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
         || info.call.arguments.find_keyword("arg").is_some();
     // `continue_as_new(self.run, a, b)`: the workflow, written where child workflow calls
     // take it.
-    let workflow = if call.target == Target::ContinueAsNew {
-        run_method_argument(checker, &positional[0])
-    } else {
+    // (With `workflow=` given as well, what was meant is unclear.)
+    let workflow = if call.target != Target::ContinueAsNew {
         Some(false)
+    } else if info.call.arguments.find_keyword("workflow").is_some() {
+        None
+    } else {
+        run_method_argument(checker, &positional[0])
     };
     let fix = workflow.filter(|_| !clashes).map(|workflow| {
         let source = checker.source();
