@@ -60,21 +60,29 @@ violation! {
     /// ## Fix safety
     /// Replacing a number `n` with `timedelta(seconds=n)` (and importing `timedelta` when the
     /// module does not) is unsafe: the number may have been meant in another unit.
-    NonTimedeltaDuration => NonTimedeltaDuration { option: String, kind: &'static str, misplaced: Option<String> }
+    NonTimedeltaDuration => NonTimedeltaDuration { option: String, value: Value }
+}
+
+/// What is wrong with the value given for the option.
+pub(crate) enum Value {
+    /// It is certainly no `timedelta`: "a number", "a string".
+    Not(&'static str),
+    /// A `timedelta(…)` given this keyword, which it does not take.
+    Misplaced(String),
 }
 
 impl NonTimedeltaDuration {
     fn describe(&self) -> String {
-        if let Some(keyword) = &self.misplaced {
-            return format!(
+        match &self.value {
+            Value::Misplaced(keyword) => format!(
                 "`timedelta()` takes no `{keyword}=`, so building `{}` raises `TypeError` when it runs; a parenthesis closes too late. Close `timedelta(…)` before `{keyword}=`",
                 self.option
-            );
+            ),
+            Value::Not(kind) => format!(
+                "`{}` is {kind} but the SDK takes a `timedelta`; the call fails when it runs. Use `timedelta(seconds=…)`",
+                self.option
+            ),
         }
-        format!(
-            "`{}` is {} but the SDK takes a `timedelta`; the call fails when it runs. Use `timedelta(seconds=…)`",
-            self.option, self.kind
-        )
     }
 }
 
@@ -149,8 +157,7 @@ fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
     {
         let violation = NonTimedeltaDuration {
             option: option.to_string(),
-            kind: "",
-            misplaced: Some(keyword.to_string()),
+            value: Value::Misplaced(keyword.to_string()),
         };
         checker.report(&violation, value.range(), Context::Anywhere);
         return;
@@ -161,8 +168,7 @@ fn check_value(checker: &mut Checker, option: &str, value: &Expr) {
     let fix = number.then(|| number_fix(checker, value)).flatten();
     let violation = NonTimedeltaDuration {
         option: option.to_string(),
-        kind,
-        misplaced: None,
+        value: Value::Not(kind),
     };
     checker
         .report(&violation, value.range(), Context::Anywhere)
