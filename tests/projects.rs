@@ -382,3 +382,11 @@ fn package_shadows_a_same_named_module() {
 fn det302_package_names_a_registered_workflow_module() {
     check_project("det302_package_names_registered", ".", "DET302");
 }
+
+/// A nested function handed to a constructor that only stores it runs when a later method
+/// calls the attribute, not where the object is built (MoonLadderStudios/MoonMind's
+/// `Realizer(session_driver=session_driver)`); one whose `__init__` calls it runs there.
+#[test]
+fn nested_functions_stored_by_constructors() {
+    check_project("stored_callables", ".", "BLK104");
+}

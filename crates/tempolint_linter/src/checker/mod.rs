@@ -13,6 +13,7 @@ pub(crate) use guards::WORKFLOW_ONLY;
 mod narrowing;
 mod offload;
 mod project;
+mod stored_callable;
 mod walk;
 
 pub(crate) use argument_types::{ArgumentType, agreed as agreed_argument_types};

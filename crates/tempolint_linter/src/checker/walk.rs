@@ -8,7 +8,7 @@ use tempolint_semantic::{Binding, FunctionId, LocalValue};
 
 use super::{
     CallEdge, CallInfo, Checker, Handling, IterationKind, NestedDef, PassedArguments, Role,
-    fallback, identity, offload,
+    fallback, identity, offload, stored_callable,
 };
 use crate::rules;
 use crate::tables::Offload;
@@ -146,6 +146,30 @@ impl<'a> Checker<'_, '_, 'a> {
             Expr::Name(name) => self.nested_used.contains_key(name.id.as_str()),
             _ => false,
         }
+    }
+
+    /// Whether `argument`, a nested function, fills a parameter that the called project
+    /// function (a constructor's `__init__`, typically) only stores: it does not run here.
+    fn kept_by_constructor(
+        &self,
+        called: Option<FunctionId>,
+        call: &ast::ExprCall,
+        argument: &Expr,
+        position: Option<usize>,
+        keyword: Option<&str>,
+    ) -> bool {
+        let (Some(target), Expr::Name(name)) = (called, argument) else {
+            return false;
+        };
+        if !self.nested_used.contains_key(name.id.as_str()) {
+            return false;
+        }
+        let project = self.resolver.project();
+        let Some(offset) = self.bound_arguments(call, target) else {
+            return false;
+        };
+        stored_callable::parameter_name(project, target, position, keyword, offset)
+            .is_some_and(|parameter| stored_callable::only_stores(project, target, parameter))
     }
 
     /// Whether a call of `target` only makes a coroutine that a thread-starting call is
@@ -297,7 +321,9 @@ impl<'a> Checker<'_, '_, 'a> {
             self.offloaded += u32::from(thread);
             rules::dispatch_call_argument(self, &info, arg);
             let outer = self.argument.replace(arg.range());
-            if set_update {
+            if self.kept_by_constructor(called, call, arg, Some(index), None) {
+                // Stored for later: the nested function does not run here.
+            } else if set_update {
                 self.visit_identity_operand(arg);
             } else {
                 self.visit_expr(arg);
@@ -319,7 +345,10 @@ impl<'a> Checker<'_, '_, 'a> {
             self.offloaded += u32::from(thread);
             self.order_insensitive += u32::from(unordered);
             let outer = self.argument.replace(keyword.value.range());
-            self.visit_expr(&keyword.value);
+            let name = keyword.arg.as_ref().map(ast::Identifier::as_str);
+            if !self.kept_by_constructor(called, call, &keyword.value, None, name) {
+                self.visit_expr(&keyword.value);
+            }
             self.argument = outer;
             self.order_insensitive -= u32::from(unordered);
             self.offloaded -= u32::from(thread);
