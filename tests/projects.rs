@@ -390,3 +390,11 @@ fn det302_package_names_a_registered_workflow_module() {
 fn nested_functions_stored_by_constructors() {
     check_project("stored_callables", ".", "BLK104");
 }
+
+/// `try: from pkg.voice_dev import voice` / `except ImportError: from pkg.voice import voice`:
+/// the name is the `try`'s import whenever that exists (KesetebirhanDelele/Cory_dev was told a
+/// one-argument call of the dev activity does not match the fallback's two parameters).
+#[test]
+fn try_import_takes_precedence_over_its_fallback() {
+    check_project("try_import_fallback", ".", "API104");
+}

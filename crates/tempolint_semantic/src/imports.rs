@@ -145,11 +145,26 @@ impl ImportTable {
                     }
                 }
                 Stmt::Try(try_stmt) => {
+                    let before = self.names.clone();
                     self.visit_body(module, is_package, &try_stmt.body, passed_through);
+                    // `try: from .act_dev import voice` / `except ImportError: from .act import
+                    // voice`: the handler runs only when the first import fails, and the name
+                    // stands for what the `try` imports whenever that exists.
+                    let imported_first: Vec<(String, Import)> = self
+                        .names
+                        .iter()
+                        .filter(|(local, import)| {
+                            before
+                                .get(*local)
+                                .is_none_or(|old| old.range != import.range)
+                        })
+                        .map(|(local, import)| (local.clone(), import.clone()))
+                        .collect();
                     for handler in &try_stmt.handlers {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
                         self.visit_body(module, is_package, &handler.body, passed_through);
                     }
+                    self.names.extend(imported_first);
                     self.visit_body(module, is_package, &try_stmt.orelse, passed_through);
                     self.visit_body(module, is_package, &try_stmt.finalbody, passed_through);
                 }
