@@ -77,6 +77,7 @@ rules! {
     api109 => "API109",
     api110 => "API110",
     api111 => "API111",
+    api112 => "API112",
     syn001 => "SYN001",
     sup001 => "SUP001",
 }

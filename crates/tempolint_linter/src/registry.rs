@@ -94,6 +94,7 @@ define_rules! {
     "API109" => UnknownSdkName, "unknown-sdk-name", Error, None, true, api::unknown_sdk_name;
     "API110" => UndecoratedActivity, "undecorated-activity", Error, None, true, api::undecorated_activity;
     "API111" => AwaitedSyncCall, "awaited-sync-call", Error, Sometimes, true, api::awaited_sync_call;
+    "API112" => WaitConditionResult, "wait-condition-result", Error, None, true, api::wait_condition_result;
     "REP101" => ReplayDivergence, "replay-divergence", Error, None, true, replay::replay_divergence;
     "REP102" => HistoryPayloadSize, "history-payload-size", Warning, None, true, replay::history_payload_size;
     "REP103" => HistoryLength, "history-length", Warning, None, true, replay::history_length;

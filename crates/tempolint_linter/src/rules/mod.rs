@@ -119,6 +119,9 @@ pub(crate) fn dispatch_call(checker: &mut Checker, info: &CallInfo) {
     if checker.enabled(Rule::AwaitedSyncCall) {
         api::awaited_sync_call::check(checker, info);
     }
+    if checker.enabled(Rule::WaitConditionResult) {
+        api::wait_condition_result::check(checker, info);
+    }
     timeouts::record_activity_call(checker, info);
     if checker.enabled(Rule::MissingActivityTimeout) {
         timeouts::missing_activity_timeout::check(checker, info);

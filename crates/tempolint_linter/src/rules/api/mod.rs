@@ -10,6 +10,7 @@ pub(crate) mod unawaited_call;
 pub(crate) mod undecorated_activity;
 pub(crate) mod unknown_sdk_name;
 pub(crate) mod unregistered_name;
+pub(crate) mod wait_condition_result;
 pub(crate) mod workflow_task_exception;
 pub(crate) mod wrong_context_call;
 

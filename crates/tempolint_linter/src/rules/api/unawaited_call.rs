@@ -1,5 +1,5 @@
 use tempolint_python::ast::visitor::{self, Visitor};
-use tempolint_python::ast::{Expr, ExprContext, StmtAssign, StmtExpr};
+use tempolint_python::ast::{Expr, ExprContext, Stmt, StmtAssign, StmtExpr};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{Checker, Context};
@@ -162,9 +162,7 @@ pub(crate) fn check_assignment(checker: &mut Checker, assign: &StmtAssign) {
     let Some(symbol) = callee.symbol().filter(|symbol| HANDLES.contains(symbol)) else {
         return;
     };
-    let mut reads = Reads { name, found: false };
-    reads.visit_body(checker.body);
-    if reads.found {
+    if reads_name(checker.body, name) {
         return;
     }
     let violation = UnawaitedCall {
@@ -174,7 +172,13 @@ pub(crate) fn check_assignment(checker: &mut Checker, assign: &StmtAssign) {
     checker.report(&violation, call.func.range(), Context::Anywhere);
 }
 
-/// Whether a body reads a name anywhere (nested functions included).
+/// Whether `body` reads the name anywhere (nested functions included).
+pub(crate) fn reads_name(body: &[Stmt], name: &str) -> bool {
+    let mut reads = Reads { name, found: false };
+    reads.visit_body(body);
+    reads.found
+}
+
 struct Reads<'n> {
     name: &'n str,
     found: bool,
