@@ -43,6 +43,12 @@ const FILE_ARGUMENTS: &[(&str, &[&str])] = &[
     ("fitz.Document", &["filename"]),
     ("pymupdf.open", &["filename"]),
     ("pymupdf.Document", &["filename"]),
+    ("torch.load", &["f"]),
+    ("pypdf.PdfReader", &["stream"]),
+    ("PyPDF2.PdfReader", &["stream"]),
+    ("PyPDF2.PdfFileReader", &["stream"]),
+    ("soundfile.read", &["file"]),
+    ("soundfile.write", &["file"]),
 ];
 
 impl<'a> Checker<'_, '_, 'a> {
