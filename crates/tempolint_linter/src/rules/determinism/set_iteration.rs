@@ -237,7 +237,125 @@ pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: Iteratio
 
 /// A `for` loop over a set, unless its body ends the same in any order.
 pub(crate) fn check_for_loop(checker: &mut Checker, for_stmt: &ast::StmtFor) {
+    if searches(checker, for_stmt) {
+        return;
+    }
     report(checker, &for_stmt.iter, Some(&for_stmt.body));
+}
+
+/// Whether a loop only asks whether some element passes a test: `for d in deps: node =
+/// nodes.get(d)` / `if not node: return False`, every exit returning the same constant, tests
+/// and values calling nothing but lookups, and no name it binds read after it. Any order
+/// finds such an element or none.
+fn searches(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
+    let Expr::Name(target) = &*for_stmt.target else {
+        return false;
+    };
+    let mut bound = vec![target.id.as_str()];
+    let mut exit: Option<&str> = None;
+    if !for_stmt.orelse.is_empty() {
+        return false;
+    }
+    for stmt in &for_stmt.body {
+        match stmt {
+            Stmt::Pass(_) | Stmt::Continue(_) => {}
+            Stmt::Assign(assign) => {
+                let [Expr::Name(name)] = &assign.targets[..] else {
+                    return false;
+                };
+                if calls_more_than_lookups(checker, &assign.value) {
+                    return false;
+                }
+                bound.push(name.id.as_str());
+            }
+            Stmt::If(if_stmt) if if_stmt.elif_else_clauses.is_empty() => {
+                let [
+                    Stmt::Return(ast::StmtReturn {
+                        value: Some(value), ..
+                    }),
+                ] = &if_stmt.body[..]
+                else {
+                    return false;
+                };
+                if calls_more_than_lookups(checker, &if_stmt.test) || !value.is_literal_expr() {
+                    return false;
+                }
+                let returned = checker.source().slice(value.range());
+                if exit.is_some_and(|exit| exit != returned) {
+                    return false;
+                }
+                exit = Some(returned);
+            }
+            _ => return false,
+        }
+    }
+    exit.is_some() && !read_outside(checker.body, for_stmt.range(), &bound)
+}
+
+/// Whether `expr` calls anything but a lookup (`mapping.get(key)`, `len(x)`, `isinstance(…)`),
+/// or awaits.
+fn calls_more_than_lookups(checker: &Checker, expr: &Expr) -> bool {
+    struct Calls<'k, 'c, 'p, 'a> {
+        checker: &'k Checker<'c, 'p, 'a>,
+        found: bool,
+    }
+    impl<'e> Visitor<'e> for Calls<'_, '_, '_, '_> {
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            match expr {
+                Expr::Await(_) | Expr::Named(_) | Expr::Lambda(_) => self.found = true,
+                Expr::Call(call) => {
+                    let lookup = match &*call.func {
+                        Expr::Attribute(attribute) => attribute.attr.as_str() == "get",
+                        func => matches!(
+                            self.checker.resolve(func).symbol(),
+                            Some("builtins.len" | "builtins.isinstance" | "builtins.bool")
+                        ),
+                    };
+                    self.found |= !lookup;
+                }
+                _ => {}
+            }
+            if !self.found {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut calls = Calls {
+        checker,
+        found: false,
+    };
+    calls.visit_expr(expr);
+    calls.found
+}
+
+/// Whether `body` reads one of `names` outside `range`.
+fn read_outside(body: &[Stmt], range: TextRange, names: &[&str]) -> bool {
+    struct Reads<'n> {
+        range: TextRange,
+        names: &'n [&'n str],
+        found: bool,
+    }
+    impl<'e> Visitor<'e> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            if let Expr::Name(name) = expr
+                && name.ctx == ast::ExprContext::Load
+                && self.names.contains(&name.id.as_str())
+                && !self.range.contains_range(name.range)
+            {
+                self.found = true;
+            }
+            if !self.found {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut reads = Reads {
+        range,
+        names,
+        found: false,
+    };
+    reads.visit_body(body);
+    reads.found
 }
 
 /// Whether a loop body ends in the same state whatever the order of its iterations: it only
