@@ -1,5 +1,5 @@
 use tempolint_python::ast::visitor::{self, Visitor};
-use tempolint_python::ast::{Expr, Stmt, UnaryOp};
+use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
@@ -69,7 +69,7 @@ impl WaitConditionResult {
             None => "this test always sees `None`".to_string(),
         };
         format!(
-            "`wait_condition()` returns `None`, and raises `asyncio.TimeoutError` on timeout instead of returning `False`: {what}, so code meant for a timeout runs after every success. Catch `asyncio.TimeoutError` instead"
+            "`wait_condition()` returns `None`, and raises `asyncio.TimeoutError` on timeout instead of returning `False`: {what}, so it cannot tell a met condition from a timeout. Catch `asyncio.TimeoutError` instead"
         )
     }
 }
@@ -93,11 +93,52 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     finder.visit_body(checker.body);
     let stored = match finder.found {
         Some(Found::Tested) => None,
-        Some(Found::Stored(name)) if reads_name(checker.body, name) => Some(name.to_string()),
+        Some(Found::Stored(name))
+            if reads_name(checker.body, name) && !only_fallen_back_on(checker.body, name) =>
+        {
+            Some(name.to_string())
+        }
         _ => return,
     };
     let violation = WaitConditionResult { stored };
     checker.report(&violation, info.call.func.range(), Context::Anywhere);
+}
+
+/// Whether every read of `name` is an operand of `or` (`if completed or event.is_set():`):
+/// its `None` then leaves the decision to the other operands.
+fn only_fallen_back_on(body: &[Stmt], name: &str) -> bool {
+    struct Reads<'n> {
+        name: &'n str,
+        all: usize,
+        in_or: usize,
+    }
+    impl<'e> Visitor<'e> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            match expr {
+                Expr::Name(read)
+                    if read.ctx == ExprContext::Load && read.id.as_str() == self.name =>
+                {
+                    self.all += 1;
+                }
+                Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+                    self.in_or += bool_op
+                        .values
+                        .iter()
+                        .filter(|value| matches!(value, Expr::Name(read) if read.id.as_str() == self.name))
+                        .count();
+                }
+                _ => {}
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut reads = Reads {
+        name,
+        all: 0,
+        in_or: 0,
+    };
+    reads.visit_body(body);
+    reads.all == reads.in_or
 }
 
 enum Found<'a> {
@@ -167,6 +208,14 @@ impl<'a> Visitor<'a> for Use<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => self.tests(&unary.operand),
+            // `await …` or a fallback test: `None` leaves the decision to the fallback.
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+                for value in &bool_op.values {
+                    if matches!(value, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not) {
+                        self.tests(value);
+                    }
+                }
+            }
             Expr::BoolOp(bool_op) => {
                 for value in &bool_op.values {
                     self.tests(value);
