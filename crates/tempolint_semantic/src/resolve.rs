@@ -87,6 +87,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         .and_then(|function| self.yielded_instance(function))
                         .unwrap_or(Binding::Unknown);
                 }
+                if callee.symbol() == Some("builtins.super") {
+                    return self.super_instance(call, scope, depth);
+                }
                 if let Some(made) = self.in_memory_database(&callee, call, scope, depth) {
                     return made;
                 }
@@ -824,6 +827,33 @@ impl<'p, 'a> Resolver<'p, 'a> {
         self.bind_parameters(scope, data.def, class);
     }
 
+    /// `super()` in a method of a project class (or `super(Class, self)`): an instance of
+    /// its first base that is a project class, whose methods the call reaches.
+    fn super_instance(&self, call: &ast::ExprCall, scope: &LocalScope, depth: u8) -> Binding {
+        let class = match &call.arguments.args[..] {
+            [] => scope.enclosing_class().map(str::to_string),
+            [class, _] => self
+                .resolve_at(class, scope, depth + 1)
+                .symbol()
+                .map(str::to_string),
+            _ => None,
+        };
+        class
+            .and_then(|class| self.project.class_by_name(&class))
+            .and_then(|class| {
+                let data = self.project.class(class);
+                // The next class in the method resolution order is the first base only when
+                // there is one: with several, which one has the method is not followed.
+                match &data.bases[..] {
+                    [base] if data.def.bases().len() == 1 => self.project.class_by_name(base),
+                    _ => None,
+                }
+            })
+            .map_or(Binding::Unknown, |base| {
+                Binding::Instance(self.project.class(base).qualified_name.clone())
+            })
+    }
+
     fn bind_parameters(
         &self,
         scope: &mut LocalScope<'a>,
@@ -838,6 +868,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
             matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
         });
         let mut positional = parameters.posonlyargs.iter().chain(&parameters.args);
+        if let Some(class) = class {
+            scope.set_class(class);
+        }
         if let Some(class) = class
             && !is_static
             && let Some(first) = positional.next()

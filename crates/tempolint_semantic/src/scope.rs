@@ -21,6 +21,8 @@ struct Frame<'a> {
     /// `nonlocal` names: they resolve in an enclosing function.
     declared_nonlocal: FxHashSet<&'a str>,
     values: FxHashMap<&'a str, LocalValue<'a>>,
+    /// For a method, the canonical name of its class (what `super()` starts from).
+    class: Option<String>,
 }
 
 /// The local scopes enclosing the point of a walk, innermost last. Empty at module level.
@@ -49,7 +51,24 @@ impl<'a> LocalScope<'a> {
             declared_global: names.declared_global,
             declared_nonlocal: names.declared_nonlocal,
             values: FxHashMap::default(),
+            class: None,
         });
+    }
+
+    /// Records that the innermost frame is a method of `class`.
+    pub(crate) fn set_class(&mut self, class: &str) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.class = Some(class.to_string());
+        }
+    }
+
+    /// The class of the innermost enclosing method (nested functions and lambdas in it see
+    /// it too, as they see its `__class__`).
+    pub(crate) fn enclosing_class(&self) -> Option<&str> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|frame| frame.class.as_deref())
     }
 
     /// Opens a frame for a lambda or comprehension binding exactly `names`.
