@@ -22,7 +22,9 @@ violation! {
     /// that work against their kind: an `async def` query (deprecated; the SDK warns), a signal
     /// handler that returns a value (it is discarded), a query that never returns one; and a
     /// run method or handler with a keyword-only parameter that has no default (the SDK calls
-    /// them with positional arguments only, so every call raises `TypeError`).
+    /// them with positional arguments only, so every call raises `TypeError`); and an
+    /// `__init__` with a parameter that has no default, not marked `@workflow.init` (the SDK
+    /// makes the workflow with `cls()`, so every workflow task raises `TypeError`).
     ///
     /// ## Why is this bad?
     /// The rejected shapes raise `ValueError("Invalid workflow class: …")` when the module is
@@ -235,6 +237,20 @@ fn problems(
                 run.def.name
             ), Severity::Error));
     }
+    if init.is_none()
+        && let Some(def) = class
+            .methods
+            .get("__init__")
+            .map(|init| project.function(*init).def)
+        && def.decorator_list.is_empty()
+        && let Some(required) = required_parameter(def)
+    {
+        problems.push((
+            def.name.range(),
+            format!(
+                "`__init__` takes `{required}` without a default but is not marked `@workflow.init`: the SDK makes the workflow with `cls()`, which raises `TypeError`, so every workflow task fails. Give it a default, or mark `__init__` `@workflow.init` with the run method's parameters"
+            ), Severity::Error));
+    }
     let mut seen: FxHashMap<(Role, Option<&str>), &str> = FxHashMap::default();
     for handler in handlers {
         let def = handler.def;
@@ -293,6 +309,19 @@ fn problems(
         }
     }
     problems
+}
+
+/// The first parameter besides `self` that a call with no arguments leaves unfilled.
+fn required_parameter(def: &ast::StmtFunctionDef) -> Option<&str> {
+    let parameters = &def.parameters;
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .skip(1)
+        .chain(&parameters.kwonlyargs)
+        .find(|parameter| parameter.default.is_none())
+        .map(|parameter| parameter.parameter.name.as_str())
 }
 
 /// How the parameters of `init` and `run` certainly differ for the SDK, which compares
