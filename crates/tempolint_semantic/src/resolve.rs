@@ -828,7 +828,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
     }
 
     /// `super()` in a method of a project class (or `super(Class, self)`): an instance of
-    /// its first base that is a project class, whose methods the call reaches.
+    /// the class's only base, when that is a project class, whose methods the call reaches.
     fn super_instance(&self, call: &ast::ExprCall, scope: &LocalScope, depth: u8) -> Binding {
         let class = match &call.arguments.args[..] {
             [] => scope.enclosing_class().map(str::to_string),

@@ -76,12 +76,23 @@ impl Uses<'_> {
         }
     }
 
+    /// Whether `expr` uses the name other than by keeping it.
     fn mentions(&self, expr: &Expr) -> bool {
         let mut inner = Uses {
             name: self.name,
             other_use: false,
         };
         inner.visit_expr(expr);
+        inner.other_use
+    }
+
+    /// Whether a definition uses the name anywhere (its body runs when it is called).
+    fn mentions_in_stmt(&self, stmt: &Stmt) -> bool {
+        let mut inner = Uses {
+            name: self.name,
+            other_use: false,
+        };
+        visitor::walk_stmt(&mut inner, stmt);
         inner.other_use
     }
 }
@@ -137,16 +148,5 @@ impl<'e> Visitor<'e> for Uses<'_> {
             }
             _ => visitor::walk_expr(self, expr),
         }
-    }
-}
-
-impl Uses<'_> {
-    fn mentions_in_stmt(&self, stmt: &Stmt) -> bool {
-        let mut inner = Uses {
-            name: self.name,
-            other_use: false,
-        };
-        visitor::walk_stmt(&mut inner, stmt);
-        inner.other_use
     }
 }
