@@ -145,19 +145,18 @@ impl ImportTable {
                     }
                 }
                 Stmt::Try(try_stmt) => {
-                    let before = self.names.clone();
                     self.visit_body(module, is_package, &try_stmt.body, passed_through);
                     // `try: from .act_dev import voice` / `except ImportError: from .act import
                     // voice`: the handler runs only when the first import fails, and the name
                     // stands for what the `try` imports whenever that exists.
+                    let body = TextRange::new(
+                        try_stmt.start(),
+                        try_stmt.body.last().map_or(try_stmt.start(), Ranged::end),
+                    );
                     let imported_first: Vec<(String, Import)> = self
                         .names
                         .iter()
-                        .filter(|(local, import)| {
-                            before
-                                .get(*local)
-                                .is_none_or(|old| old.range != import.range)
-                        })
+                        .filter(|(_, import)| body.contains_range(import.range))
                         .map(|(local, import)| (local.clone(), import.clone()))
                         .collect();
                     for handler in &try_stmt.handlers {

@@ -173,7 +173,7 @@ pub(crate) fn check_assignment(checker: &mut Checker, assign: &StmtAssign) {
 }
 
 /// Whether `body` reads the name anywhere (nested functions included).
-pub(crate) fn reads_name(body: &[Stmt], name: &str) -> bool {
+fn reads_name(body: &[Stmt], name: &str) -> bool {
     let mut reads = Reads { name, found: false };
     reads.visit_body(body);
     reads.found

@@ -3,7 +3,6 @@ use tempolint_python::ast::{self, Expr, ExprContext, Stmt, UnaryOp};
 use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
-use crate::rules::api::unawaited_call::reads_name;
 use crate::rules::violation;
 
 violation! {
@@ -93,9 +92,7 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     finder.visit_body(checker.body);
     let stored = match finder.found {
         Some(Found::Tested) => None,
-        Some(Found::Stored(name))
-            if reads_name(checker.body, name) && !only_fallen_back_on(checker.body, name) =>
-        {
+        Some(Found::Stored(name)) if read_beyond_fallbacks(checker.body, name) => {
             Some(name.to_string())
         }
         _ => return,
@@ -104,9 +101,9 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     checker.report(&violation, info.call.func.range(), Context::Anywhere);
 }
 
-/// Whether every read of `name` is an operand of `or` (`if completed or event.is_set():`):
-/// its `None` then leaves the decision to the other operands.
-fn only_fallen_back_on(body: &[Stmt], name: &str) -> bool {
+/// Whether `body` reads `name` other than as an operand of `or` (`if completed or
+/// event.is_set():`, where its `None` leaves the decision to the other operands).
+fn read_beyond_fallbacks(body: &[Stmt], name: &str) -> bool {
     struct Reads<'n> {
         name: &'n str,
         all: usize,
@@ -138,7 +135,7 @@ fn only_fallen_back_on(body: &[Stmt], name: &str) -> bool {
         in_or: 0,
     };
     reads.visit_body(body);
-    reads.all == reads.in_or
+    reads.all > reads.in_or
 }
 
 enum Found<'a> {
