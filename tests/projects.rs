@@ -398,3 +398,12 @@ fn nested_functions_stored_by_constructors() {
 fn try_import_takes_precedence_over_its_fallback() {
     check_project("try_import_fallback", ".", "API104");
 }
+
+/// A module inside a namespace top package (no `__init__.py`) that imports that package by its
+/// full name is imported from above it: its `from agents import Agent` is the third-party
+/// package, not the `agents` folder beside it (canonical/ein-agent's module-level
+/// `Path(__file__).resolve()` in that folder was reported as imported by the sandbox).
+#[test]
+fn namespace_top_package_imports_no_sibling_folder() {
+    check_project("namespace_top_third_party", ".", "DET301,DET302");
+}

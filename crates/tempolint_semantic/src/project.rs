@@ -39,6 +39,12 @@ pub enum Global<'a> {
     Class(ClassId),
     /// `NAME = value` (the last such assignment at module level).
     Variable(&'a Expr),
+    /// `v1, apps = init_clients()`: item `place` of the `length` items `value` gives.
+    Unpacked {
+        value: &'a Expr,
+        place: usize,
+        length: usize,
+    },
 }
 
 /// What [`Project::ancestry`] finds.
@@ -124,6 +130,13 @@ pub struct Function<'a> {
     /// For a definition made inside a function (an activity a factory makes around its
     /// dependencies), that function: its local names are the definition's closure.
     pub enclosing: Option<FunctionId>,
+}
+
+impl Function<'_> {
+    /// Whether it is a `@classmethod` or `@staticmethod`.
+    pub fn is_class_or_static(&self) -> bool {
+        is_class_or_static(self.def)
+    }
 }
 
 pub struct Class<'a> {
@@ -280,7 +293,7 @@ impl<'a> Project<'a> {
                 let global = match global {
                     Global::Function(local) => Global::Function(function(local)),
                     Global::Class(local) => Global::Class(class(local)),
-                    variable @ Global::Variable(_) => variable,
+                    variable @ (Global::Variable(_) | Global::Unpacked { .. }) => variable,
                 };
                 (name, global)
             })
@@ -614,10 +627,13 @@ impl<'a> Project<'a> {
     /// Whether `module` is imported from above its top-level package: that is a regular
     /// package (`antgent/__init__.py`), which the module imports by its full name.
     fn rooted_at_top(&self, module: &Module) -> bool {
-        module.imports_own_top
-            && self
-                .module_by_name(module_top(module.name()))
-                .is_some_and(|top| self.module(top).input.is_package)
+        module.imports_own_top && self.is_regular_package(module_top(module.name()))
+    }
+
+    /// Whether `name` is a package with an `__init__.py`.
+    fn is_regular_package(&self, name: &str) -> bool {
+        self.module_by_name(name)
+            .is_some_and(|package| self.module(package).input.is_package)
     }
 
     /// Whether some project module's name starts with the package `top`.
@@ -809,9 +825,19 @@ impl<'a> Project<'a> {
         // elsewhere: in a Django tree checked from above (`backend/backend/__init__.py`),
         // `backend.temporal.helpers` is that module, not `backend.backend.temporal.helpers`.
         let mut first_match = None;
+        // Under a namespace top package that the module imports by its full name, the module
+        // is imported from above that package: no regular package on the way is a folder on
+        // `sys.path` (`ein_agent_worker/workflows/agents/` is no `from agents import Agent`),
+        // though a namespace folder may be a source root (a Django `backend/`).
+        let from_above =
+            module.imports_own_top && !self.is_regular_package(module_top(module.name()));
         // One buffer for every candidate: this runs for each import of each module.
         let mut candidate = String::with_capacity(base.len() + 1 + target.len());
         while !base.is_empty() {
+            if from_above && self.is_regular_package(base) {
+                base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
+                continue;
+            }
             candidate.clear();
             candidate.push_str(base);
             candidate.push('.');
@@ -1047,6 +1073,39 @@ struct Definitions<'a> {
 }
 
 impl<'a> Definitions<'a> {
+    /// The module variables `target = value` binds: a name, or the names of a tuple (`a, b =
+    /// X(), Y()` item by item, `a, b = make()` by their places in what it gives).
+    fn collect_target(&mut self, target: &'a Expr, value: &'a Expr) {
+        match (target, value) {
+            (Expr::Name(name), _) => {
+                self.globals
+                    .insert(name.id.as_str(), Global::Variable(value));
+            }
+            (Expr::Tuple(targets), Expr::Tuple(values))
+                if targets.elts.len() == values.elts.len() =>
+            {
+                for (target, value) in targets.elts.iter().zip(&values.elts) {
+                    self.collect_target(target, value);
+                }
+            }
+            (Expr::Tuple(targets), _) => {
+                for (place, target) in targets.elts.iter().enumerate() {
+                    if let Expr::Name(name) = target {
+                        self.globals.insert(
+                            name.id.as_str(),
+                            Global::Unpacked {
+                                value,
+                                place,
+                                length: targets.elts.len(),
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn collect_globals(&mut self, module_name: &str, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
@@ -1061,10 +1120,7 @@ impl<'a> Definitions<'a> {
                 }
                 Stmt::Assign(assign) => {
                     for target in &assign.targets {
-                        if let Expr::Name(name) = target {
-                            self.globals
-                                .insert(name.id.as_str(), Global::Variable(&assign.value));
-                        }
+                        self.collect_target(target, &assign.value);
                     }
                 }
                 Stmt::AnnAssign(assign) => {

@@ -238,6 +238,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
                     Binding::Unknown => declared(),
                     known => known,
                 },
+                Global::Unpacked {
+                    value,
+                    place,
+                    length,
+                } => Resolver::new(project, module)
+                    .unpacked(value, length, &LocalScope::default())
+                    .and_then(|mut made| (place < made.len()).then(|| made.swap_remove(place)))
+                    .unwrap_or(Binding::Unknown),
             };
         }
         if module_data.declared.contains_key(name) {
@@ -282,7 +290,8 @@ impl<'p, 'a> Resolver<'p, 'a> {
         let canonical = self.project.canonicalize(name);
         if let Some((module, member)) = canonical.rsplit_once('.')
             && let Some(module) = self.project.module_by_name(module)
-            && let Some(Global::Variable(_)) = self.project.module(module).globals.get(member)
+            && let Some(Global::Variable(_) | Global::Unpacked { .. }) =
+                self.project.module(module).globals.get(member)
         {
             return self.module_global(module, member, depth + 1);
         }
@@ -360,6 +369,27 @@ impl<'p, 'a> Resolver<'p, 'a> {
     /// (`v1, apps = init_clients()`), when every `return` is a tuple of that many values and it
     /// yields nothing: at each place, the class all the returns make there (see
     /// [`Self::made_instance`]), else nothing known.
+    /// What the `length` names of `a, b = value` hold, when `value` calls (or awaits) a
+    /// project helper that returns a tuple (`v1, apps = init_clients()`).
+    fn unpacked(
+        &self,
+        value: &Expr,
+        length: usize,
+        scope: &LocalScope<'a>,
+    ) -> Option<Vec<Binding>> {
+        let value = match value {
+            Expr::Await(awaited) => &*awaited.value,
+            value => value,
+        };
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        self.resolve(&call.func, scope)
+            .symbol()
+            .and_then(|path| self.project.function_by_name(path))
+            .and_then(|function| self.made_tuple(function, length))
+    }
+
     fn made_tuple(&self, function: FunctionId, length: usize) -> Option<Vec<Binding>> {
         if self.project.function(function).def.returns.is_some() {
             return None;
@@ -433,34 +463,55 @@ impl<'p, 'a> Resolver<'p, 'a> {
         resolver.enter_project_function(&mut scope, function);
         let mut made = None;
         for value in values {
-            let call = match value {
-                Expr::Call(call) => call,
-                Expr::Name(name) => match outputs.assigned(name.id.as_str())? {
-                    Expr::Call(call) => call,
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            // A local factory assigned once (`Session = sessionmaker(bind=engine)` …
-            // `return Session()`) is what it was assigned.
-            let callee_expr = match &*call.func {
-                Expr::Name(name) => outputs.assigned(name.id.as_str()).unwrap_or(&call.func),
-                other => other,
-            };
-            let callee = resolver.resolve(callee_expr, &scope);
-            if callee
-                .symbol()
-                .is_some_and(|path| self.project.function_by_name(path).is_some())
-            {
-                return None;
-            }
-            let instance = resolver.call_result(&callee);
-            if instance == Binding::Unknown || made.as_ref().is_some_and(|made| *made != instance) {
+            let instance = self.made_at(&resolver, &scope, value, outputs)?;
+            if made.as_ref().is_some_and(|made| *made != instance) {
                 return None;
             }
             made = Some(instance);
         }
         made
+    }
+
+    /// The instance a returned value is: a library call's result (`return Session()`, or a
+    /// local name assigned one once), or an item of one whose class the table says
+    /// (`return MongoClient(url)["orders"]`).
+    fn made_at(
+        &self,
+        resolver: &Resolver<'_, 'a>,
+        scope: &LocalScope<'a>,
+        value: &'a Expr,
+        outputs: &Outputs<'a>,
+    ) -> Option<Binding> {
+        let call = match value {
+            Expr::Call(call) => call,
+            Expr::Name(name) => match outputs.assigned(name.id.as_str())? {
+                Expr::Call(call) => call,
+                _ => return None,
+            },
+            Expr::Subscript(subscript) => {
+                let container = self.made_at(resolver, scope, &subscript.value, outputs)?;
+                let item = TYPES
+                    .returns
+                    .get(format!("{}.__getitem__", container.instance()?).as_str())?;
+                return Some(Binding::Instance(item.clone()));
+            }
+            _ => return None,
+        };
+        // A local factory assigned once (`Session = sessionmaker(bind=engine)` …
+        // `return Session()`) is what it was assigned.
+        let callee_expr = match &*call.func {
+            Expr::Name(name) => outputs.assigned(name.id.as_str()).unwrap_or(&call.func),
+            other => other,
+        };
+        let callee = resolver.resolve(callee_expr, scope);
+        if callee
+            .symbol()
+            .is_some_and(|path| self.project.function_by_name(path).is_some())
+        {
+            return None;
+        }
+        let instance = resolver.call_result(&callee);
+        (instance != Binding::Unknown).then_some(instance)
     }
 
     /// Whether the decorator `decorator` (read in this module) is a project function (not a
@@ -922,29 +973,14 @@ impl<'p, 'a> Resolver<'p, 'a> {
                     self.bind(scope, target, value);
                 }
             }
-            // `v1, apps = init_clients()`: a project helper that returns a tuple.
-            (Expr::Tuple(targets), _) => {
-                let elements = match value {
-                    Expr::Await(awaited) => &*awaited.value,
-                    value => value,
-                };
-                let made = match elements {
-                    Expr::Call(call) => self
-                        .resolve(&call.func, scope)
-                        .symbol()
-                        .and_then(|path| self.project.function_by_name(path))
-                        .and_then(|function| self.made_tuple(function, targets.elts.len())),
-                    _ => None,
-                };
-                match made {
-                    Some(made) => {
-                        for (target, binding) in targets.elts.iter().zip(made) {
-                            self.bind_binding(scope, target, binding);
-                        }
+            (Expr::Tuple(targets), _) => match self.unpacked(value, targets.elts.len(), scope) {
+                Some(made) => {
+                    for (target, binding) in targets.elts.iter().zip(made) {
+                        self.bind_binding(scope, target, binding);
                     }
-                    None => bind_unknown(scope, target),
                 }
-            }
+                None => bind_unknown(scope, target),
+            },
             _ => bind_unknown(scope, target),
         }
     }

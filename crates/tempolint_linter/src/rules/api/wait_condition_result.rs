@@ -68,7 +68,7 @@ impl WaitConditionResult {
             None => "this test always sees `None`".to_string(),
         };
         format!(
-            "`wait_condition()` returns `None`, and raises `asyncio.TimeoutError` on timeout instead of returning `False`: {what}, so it cannot tell a met condition from a timeout. Catch `asyncio.TimeoutError` instead"
+            "`wait_condition()` returns `None`, and raises `asyncio.TimeoutError` on timeout instead of returning `False`: {what}, so it cannot tell a met condition from a timeout. The condition is met once the call returns; catch `asyncio.TimeoutError` for the timeout"
         )
     }
 }

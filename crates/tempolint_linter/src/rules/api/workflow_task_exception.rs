@@ -14,8 +14,9 @@ violation! {
     /// Checks the methods the SDK calls in a workflow task (the run method, signal and update
     /// handlers, `__init__`) for an exception that escapes them and is not a Temporal failure:
     /// `raise ValueError(…)`, `assert`, a bare `raise` re-raising a caught library error
-    /// (also under `except Exception:` when its `try` body raises one itself), also in a
-    /// method of the workflow they call outside any `try` (`return await self._steps()`), or
+    /// (also under `except Exception:` when its `try` body raises one itself, or re-raises
+    /// one from an inner handler), also in a method of the workflow, static or not, they
+    /// call outside any `try` (`return await self._steps()`, `self.validate(order)`), or
     /// in an undecorated module-level function they so call that uses the workflow API
     /// (`await wait_for_job(job_id)`, which runs `workflow.execute_activity`).
     /// Quiet for `ApplicationError` and its subclasses, exceptions caught in the same method,
@@ -122,18 +123,20 @@ pub(crate) fn check_raise(checker: &mut Checker, raise: &ast::StmtRaise) {
     record(checker, range, exception);
 }
 
-/// What a bare `raise` re-raises: the type the innermost `except` names, when every type it
-/// names is a known non-Temporal one. A broad clause (`except Exception:`, a bare `except:`)
-/// may hold an `ActivityError`; it re-raises a known type only when it is the first clause
-/// of its `try` and the `try` body itself raises one (`raise ValueError(…)`).
+/// What a bare `raise` re-raises, in the innermost `except` being visited (see [`caught`]).
 fn reraised(checker: &Checker) -> Option<String> {
     let handling = *checker.handling.last()?;
-    let broad = || {
-        handling
-            .first_of
-            .and_then(|body| raised_in(checker, body).into_iter().next())
-    };
-    let Some(caught) = handling.types else {
+    caught(checker, handling.types, handling.first_of)
+}
+
+/// What a clause naming `types` (`None`: a bare `except:`) re-raises with a bare `raise`: the
+/// type it names, when every type it names is a known non-Temporal one. A broad clause
+/// (`except Exception:`, a bare `except:`) may hold an `ActivityError`; it re-raises a known
+/// type only when it is the first clause of its `try` (`first_of`, that `try`'s body) and
+/// that body itself raises one (`raise ValueError(…)`).
+fn caught(checker: &Checker, types: Option<&Expr>, first_of: Option<&[Stmt]>) -> Option<String> {
+    let broad = || first_of.and_then(|body| raised_in(checker, body).into_iter().next());
+    let Some(caught) = types else {
         return broad();
     };
     let types: Vec<&Expr> = match caught {
@@ -157,6 +160,23 @@ fn reraised(checker: &Checker) -> Option<String> {
     names.into_iter().next()
 }
 
+/// Whether `body` (a handler's) re-raises with a bare `raise`, outside definitions and
+/// nested `try` statements.
+fn reraises(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Raise(ast::StmtRaise { exc: None, .. }) => true,
+        Stmt::If(if_stmt) => {
+            reraises(&if_stmt.body)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| reraises(&clause.body))
+        }
+        Stmt::With(with) => reraises(&with.body),
+        _ => false,
+    })
+}
+
 /// The class a `raise` names: `ValueError` in `raise ValueError(…)` or `raise ValueError`.
 fn raised_class(exc: &Expr) -> &Expr {
     match exc {
@@ -167,7 +187,7 @@ fn raised_class(exc: &Expr) -> &Expr {
 
 /// The known non-Temporal exception types `raise` statements of `body` raise, outside
 /// definitions and the bodies of nested `try` statements (their handlers may catch what
-/// those raise; what the handlers raise themselves escapes).
+/// those raise; what the handlers raise or re-raise themselves escapes).
 fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     let mut raised = Vec::new();
     for stmt in body {
@@ -180,9 +200,14 @@ fn raised_in(checker: &Checker, body: &[Stmt]) -> Vec<String> {
                 );
             }
             Stmt::Try(try_stmt) => {
-                for handler in &try_stmt.handlers {
+                for (index, handler) in try_stmt.handlers.iter().enumerate() {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     raised.extend(raised_in(checker, &handler.body));
+                    // `except Exception: cleanup(); raise` passes on what it caught.
+                    if reraises(&handler.body) {
+                        let first_of = (index == 0).then_some(&try_stmt.body[..]);
+                        raised.extend(caught(checker, handler.type_.as_deref(), first_of));
+                    }
                 }
                 raised.extend(raised_in(checker, &try_stmt.orelse));
                 raised.extend(raised_in(checker, &try_stmt.finalbody));
@@ -282,13 +307,13 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
         return;
     };
     let data = project.function(callee);
+    let of_workflow = of_workflow_class(project, callee);
     let escapes_here = match &*info.call.func {
         Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self") => {
-            in_workflow_method(checker)
-                && data
-                    .class
-                    .is_some_and(|class| project.class(class).workflow.is_some())
+            in_workflow_method(checker) && of_workflow
         }
+        // `Workflow.check(x)`: a class or static method of a workflow, from its methods.
+        _ if of_workflow && data.is_class_or_static() => in_workflow_method(checker),
         _ => {
             checker.deferred == 0
                 && data.class.is_none()
@@ -303,6 +328,14 @@ pub(crate) fn record_call(checker: &mut Checker, info: &CallInfo) {
             .uncaught_calls
             .push((callee, info.call.func.range()));
     }
+}
+
+/// Whether the function is a method (of any kind) of a `@workflow.defn` class.
+fn of_workflow_class(project: &Project, function: FunctionId) -> bool {
+    project
+        .function(function)
+        .class
+        .is_some_and(|class| project.class(class).workflow.is_some())
 }
 
 fn in_workflow_method(checker: &Checker) -> bool {
@@ -417,6 +450,7 @@ fn escaping_raises<'c>(checker: &'c ProjectChecker, entry: FunctionId) -> Vec<Es
         // workflows, where its callers handle what it raises (or it cannot raise there).
         let meant_for_workflows = function == entry
             || checker.project.function(function).kind == FunctionKind::WorkflowMethod
+            || of_workflow_class(checker.project, function)
             || facts.calls_workflow_api;
         if meant_for_workflows {
             raises.extend(facts.raises.iter().map(|raise| Escaping {

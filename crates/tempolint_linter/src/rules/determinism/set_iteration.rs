@@ -15,8 +15,9 @@ violation! {
     /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
-    /// `non_retryable_error_types`) are fine, and so are query handlers and update validators:
-    /// replay never runs them, and they issue no command. Sets of integers (number literals, `set(ids)` of a
+    /// `non_retryable_error_types`) are fine, and so are a `workflow.logger` message (quiet on
+    /// replay), query handlers and update validators: replay never runs them, and they issue
+    /// no command. Sets of integers (number literals, `set(ids)` of a
     /// parameter annotated `list[int]` or of an activity's result it declares so) iterate
     /// alike in every process: `hash(n) == n`.
     ///
@@ -198,8 +199,10 @@ fn is_singleton(checker: &Checker, expr: &Expr) -> bool {
 }
 
 /// Reports iterating `iterated` when it is a set; `body`, a loop's, may use it in any order.
+/// Not in a `workflow.logger` message: the logger is quiet on replay and decides nothing.
 fn report(checker: &mut Checker, iterated: &Expr, body: Option<&[Stmt]>) {
     if checker.order_insensitive > 0
+        || checker.log_message > 0
         || holds_integers(checker, iterated, 0)
         || is_singleton(checker, iterated)
     {
