@@ -62,6 +62,7 @@ const WHOLE_CONTENT: &[&str] = &[
     "aiohttp.ClientResponse.read",
     "aiohttp.ClientResponse.text",
     "urllib3.response.HTTPResponse.data",
+    "urllib3.response.HTTPResponse.read",
     "google.cloud.storage.Blob.download_as_bytes",
     "google.cloud.storage.Blob.download_as_string",
     "google.cloud.storage.Blob.download_as_text",

@@ -10,7 +10,7 @@ violation! {
     /// ## What it does
     /// Checks activities that return the whole content of a file or HTTP response
     /// (`read()`, `read_text()`, `read_bytes()`, `.content`, `.text`, a Cloud Storage blob's
-    /// `download_as_bytes()`).
+    /// `download_as_bytes()`, a MinIO object's `get_object(…).read()`).
     ///
     /// ## Why is this bad?
     /// The result becomes a payload in the workflow history: a large file or response exceeds the
