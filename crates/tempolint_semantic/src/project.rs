@@ -135,7 +135,10 @@ pub struct Function<'a> {
 impl Function<'_> {
     /// Whether it is a `@classmethod` or `@staticmethod`.
     pub fn is_class_or_static(&self) -> bool {
-        is_class_or_static(self.def)
+        self.def.decorator_list.iter().any(|decorator| {
+            matches!(&decorator.expression, Expr::Name(name)
+                if matches!(name.id.as_str(), "classmethod" | "staticmethod"))
+        })
     }
 }
 
@@ -381,7 +384,7 @@ impl<'a> Project<'a> {
                 // A class or static method runs wherever it is called (worker set-up code
                 // listing the activities, say); the workflow's own calls of it are followed.
                 let function = &mut self.functions[method.0 as usize];
-                if !is_class_or_static(function.def) {
+                if !function.is_class_or_static() {
                     function.kind = FunctionKind::WorkflowMethod;
                 }
             }
@@ -432,7 +435,7 @@ impl<'a> Project<'a> {
                     self.sdk_decorator(function.module, decorator)
                         .is_some_and(|(symbol, _)| HANDLERS.contains(&symbol.as_str()))
                 });
-                if inherits && handler && !is_class_or_static(function.def) {
+                if inherits && handler && !function.is_class_or_static() {
                     inherited.push(method);
                 }
             }
@@ -834,17 +837,14 @@ impl<'a> Project<'a> {
         // One buffer for every candidate: this runs for each import of each module.
         let mut candidate = String::with_capacity(base.len() + 1 + target.len());
         while !base.is_empty() {
-            if from_above && self.is_regular_package(base) {
-                base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
-                continue;
-            }
             candidate.clear();
             candidate.push_str(base);
             candidate.push('.');
             candidate.push_str(first);
             // A namespace package (no `__init__.py`) is no module of its own, but holds some.
-            if self.module_by_name(&candidate).is_some()
-                || self.packages.contains(candidate.as_str())
+            if !(from_above && self.is_regular_package(base))
+                && (self.module_by_name(&candidate).is_some()
+                    || self.packages.contains(candidate.as_str()))
             {
                 candidate.truncate(base.len() + 1);
                 candidate.push_str(target);
@@ -1230,13 +1230,6 @@ impl<'a> Definitions<'a> {
         });
         id
     }
-}
-
-fn is_class_or_static(def: &ast::StmtFunctionDef) -> bool {
-    def.decorator_list.iter().any(|decorator| {
-        matches!(&decorator.expression, Expr::Name(name)
-            if matches!(name.id.as_str(), "classmethod" | "staticmethod"))
-    })
 }
 
 fn names_defn(decorator: &ast::Decorator) -> bool {

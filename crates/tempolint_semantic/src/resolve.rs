@@ -244,7 +244,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
                     length,
                 } => Resolver::new(project, module)
                     .unpacked(value, length, &LocalScope::default())
-                    .and_then(|mut made| (place < made.len()).then(|| made.swap_remove(place)))
+                    .and_then(|made| made.into_iter().nth(place))
                     .unwrap_or(Binding::Unknown),
             };
         }
