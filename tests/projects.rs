@@ -407,3 +407,12 @@ fn try_import_takes_precedence_over_its_fallback() {
 fn namespace_top_package_imports_no_sibling_folder() {
     check_project("namespace_top_third_party", ".", "DET301,DET302");
 }
+
+/// The same tree inside a service folder whose modules carry the folder's name in front
+/// (`worker-app.worker_pkg.…`, because `cli-app/` beside it also has a `tests` package): the
+/// module still imports its top package by its own name, so it is still imported from above
+/// (canonical/ein-agent checked from the repository's root reported the `Path.resolve()`).
+#[test]
+fn tagged_namespace_top_package_imports_no_sibling_folder() {
+    check_project("namespace_top_tagged", ".", "DET301,DET302");
+}

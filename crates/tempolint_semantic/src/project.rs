@@ -307,8 +307,8 @@ impl<'a> Project<'a> {
                 self.aliases.entry(alias).or_insert(id);
             }
         }
-        let top = input.module_name.split('.').next().unwrap_or_default();
-        let imports_own_top = input.module_name.contains('.')
+        let top = top_package_name(&input.module_name);
+        let imports_own_top = module_top(&input.module_name) != input.module_name
             && imports.modules.iter().any(|import| {
                 !import.relative
                     && import.target.split('.').next() == Some(top)
@@ -818,11 +818,17 @@ impl<'a> Project<'a> {
         }
         // `import logging` in `app/utils/logging.py` or beside it is the standard library's:
         // a project module of that name is found only at the top level, where it shadows it.
-        // And a module imported from above its package finds nothing beside it.
-        if is_stdlib_module(first)
-            || (first != module_top(module.name()) && self.rooted_at_top(module))
-        {
+        if is_stdlib_module(first) {
             return target.to_string();
+        }
+        // And a module imported from above its package finds nothing beside it: only what is
+        // at the top (or in the one service folder that has it).
+        if first != top_package_name(module.name()) && self.rooted_at_top(module) {
+            return if self.lands(target) {
+                target.to_string()
+            } else {
+                self.in_named_folder(target)
+            };
         }
         // The first enclosing package holding the first segment, unless the whole name lands
         // elsewhere: in a Django tree checked from above (`backend/backend/__init__.py`),
@@ -1388,8 +1394,26 @@ fn reads_self(expr: &Expr) -> bool {
     }
 }
 
+/// The top-level package (or module) of a module name, with the folder tag in front when
+/// it has one (`svc-a.app` for `svc-a.app.core`: see `separate_same_named_trees`).
 fn module_top(name: &str) -> &str {
-    name.split('.').next().unwrap_or(name)
+    let mut ends = name
+        .match_indices('.')
+        .map(|(at, _)| at)
+        .chain([name.len()]);
+    let first = ends.next().unwrap_or(name.len());
+    if tempolint_python::is_identifier(&name[..first]) {
+        &name[..first]
+    } else {
+        &name[..ends.next().unwrap_or(first)]
+    }
+}
+
+/// The name a module's own code imports its top-level package by (`app` for
+/// `svc-a.app.core`).
+fn top_package_name(name: &str) -> &str {
+    let top = module_top(name);
+    top.rsplit_once('.').map_or(top, |(_, last)| last)
 }
 
 /// Whether `name` is a top-level module of the standard library (`data/stdlib_modules.txt`).
