@@ -1,3 +1,4 @@
+use tempolint_python::ast::helpers::any_over_expr;
 use tempolint_python::ast::visitor::{self, Visitor};
 use tempolint_python::ast::{self, Expr, Operator, Stmt};
 use tempolint_python::{Ranged, TextRange};
@@ -15,7 +16,9 @@ violation! {
     /// `enumerate(s)`, `"".join(s)`, `s.pop()`. Sets built from keys-view algebra
     /// (`a.keys() - b.keys()`) count too. Consumers that ignore order (`sorted`, `len`, `sum`,
     /// `min`, `max`, `any`, `all`, set comprehensions, a retry policy's
-    /// `non_retryable_error_types`) are fine, and so are a `workflow.logger` message (quiet on
+    /// `non_retryable_error_types`) are fine, and so are loops that only add to sets, count, or
+    /// file each element under its own key of a local dict read by key alone
+    /// (`results[sid] = {…}`, then `results.get(…)`), a `workflow.logger` message (quiet on
     /// replay), query handlers and update validators: replay never runs them, and they issue
     /// no command. Sets of integers (number literals, `set(ids)` of a
     /// parameter annotated `list[int]` or of an activity's result it declares so) iterate
@@ -240,7 +243,7 @@ pub(crate) fn check_iteration(checker: &mut Checker, iter: &Expr, kind: Iteratio
 
 /// A `for` loop over a set, unless its body ends the same in any order.
 pub(crate) fn check_for_loop(checker: &mut Checker, for_stmt: &ast::StmtFor) {
-    if searches(checker, for_stmt) {
+    if searches(checker, for_stmt) || writes_by_key(checker, for_stmt) {
         return;
     }
     report(checker, &for_stmt.iter, Some(&for_stmt.body));
@@ -293,6 +296,134 @@ fn searches(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
         }
     }
     exit.is_some() && !read_outside(checker.body, for_stmt.range(), &bound)
+}
+
+/// Whether a loop only files each element under its own key of a local dict that the
+/// function reads by key alone: `for sid in skipped: results[sid] = {"status": "skipped",
+/// "step_id": sid}`, then `results.get(s)` / `results[s]` / `s in results` / `len(results)`.
+/// Each element writes its own key with a value made of it and of names the loop does not
+/// change, so the dict maps the same keys to the same values in any order; only its
+/// insertion order differs, and nothing iterates it.
+fn writes_by_key(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
+    let Expr::Name(element) = &*for_stmt.target else {
+        return false;
+    };
+    if !for_stmt.orelse.is_empty() || for_stmt.body.is_empty() {
+        return false;
+    }
+    let mut dicts: Vec<&str> = Vec::new();
+    for stmt in &for_stmt.body {
+        let Stmt::Assign(assign) = stmt else {
+            return false;
+        };
+        let [Expr::Subscript(target)] = &assign.targets[..] else {
+            return false;
+        };
+        let (Expr::Name(dict), Expr::Name(key)) = (&*target.value, &*target.slice) else {
+            return false;
+        };
+        if key.id != element.id || contains_call(&assign.value) {
+            return false;
+        }
+        dicts.push(dict.id.as_str());
+    }
+    // A value made from the dicts themselves (`results[sid] = len(results)`) follows the order.
+    let reads_dicts = |stmt: &Stmt| {
+        matches!(stmt, Stmt::Assign(assign) if any_over_expr(&assign.value, |expr| {
+            matches!(expr, Expr::Name(read) if dicts.contains(&read.id.as_str()))
+        }))
+    };
+    !for_stmt.body.iter().any(reads_dicts)
+        && dicts
+            .iter()
+            .all(|dict| is_local(checker.body, dict) && read_by_key_only(checker.body, dict))
+}
+
+/// Whether `name` is bound in `body` by a plain assignment (`results = {}`): a dict of this
+/// call's own, not one a caller passed in and may iterate.
+fn is_local(body: &[Stmt], name: &str) -> bool {
+    struct Binds<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'e> Visitor<'e> for Binds<'_> {
+        fn visit_expr(&mut self, _: &'e Expr) {}
+        fn visit_stmt(&mut self, stmt: &'e Stmt) {
+            match stmt {
+                Stmt::Assign(assign) => {
+                    self.found |= assign
+                        .targets
+                        .iter()
+                        .any(|target| matches!(target, Expr::Name(bound) if bound.id == self.name));
+                }
+                Stmt::AnnAssign(assign) if assign.value.is_some() => {
+                    self.found |=
+                        matches!(&*assign.target, Expr::Name(bound) if bound.id == self.name);
+                }
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut binds = Binds { name, found: false };
+    binds.visit_body(body);
+    binds.found
+}
+
+/// Whether every read of the dict `name` in `body` looks up one key: `name[k]`, `name.get(k)`,
+/// `k in name`, `len(name)` (none iterates it, copies it or hands it on).
+fn read_by_key_only(body: &[Stmt], name: &str) -> bool {
+    struct Reads<'n> {
+        name: &'n str,
+        other: bool,
+    }
+    impl Reads<'_> {
+        fn is_dict(&self, expr: &Expr) -> bool {
+            matches!(expr, Expr::Name(read) if read.id == self.name)
+        }
+    }
+    impl<'e> Visitor<'e> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            match expr {
+                Expr::Subscript(subscript) if self.is_dict(&subscript.value) => {
+                    self.visit_expr(&subscript.slice);
+                }
+                Expr::Call(call)
+                    if matches!(&*call.func, Expr::Attribute(method)
+                        if method.attr.as_str() == "get" && self.is_dict(&method.value))
+                        || (matches!(&*call.func, Expr::Name(function) if function.id == "len")
+                            && call.arguments.args.len() == 1
+                            && self.is_dict(&call.arguments.args[0])) =>
+                {
+                    if !matches!(&*call.func, Expr::Name(_)) {
+                        for argument in &call.arguments.args {
+                            self.visit_expr(argument);
+                        }
+                    }
+                }
+                Expr::Compare(compare)
+                    if compare
+                        .ops
+                        .iter()
+                        .all(|op| matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn)) =>
+                {
+                    self.visit_expr(&compare.left);
+                    for comparator in &compare.comparators {
+                        if !self.is_dict(comparator) {
+                            self.visit_expr(comparator);
+                        }
+                    }
+                }
+                Expr::Name(read) if read.ctx == ast::ExprContext::Load && read.id == self.name => {
+                    self.other = true;
+                }
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut reads = Reads { name, other: false };
+    reads.visit_body(body);
+    !reads.other
 }
 
 /// Whether `expr` calls anything but a lookup (`mapping.get(key)`, `len(x)`, `isinstance(…)`),
