@@ -168,6 +168,14 @@ fn django_project_package_does_not_capture_imports() {
     check_project("django_layout", ".", "BLK102");
 }
 
+/// `src/` without an `__init__.py`, every import spelling `src.…`: DET302 names a module as
+/// the statement does (`src.reports`, which a passthrough list must name), and a worker's
+/// passthrough of `src.activities` covers the module the check calls `activities`.
+#[test]
+fn det302_names_namespace_src_modules_as_imported() {
+    check_project("det302_namespace_src", ".", "DET302");
+}
+
 /// A src layout checked from the project root (default `src = [".", "src"]`): modules are
 /// named as the code imports them (`pkg.acts`, so the worker's `with_passthrough_modules("pkg")`
 /// covers them), and imports inside functions, relative or not, resolve: the activity that

@@ -390,7 +390,18 @@ impl Imports<'_, '_> {
                 // The name the worker's process knows it by, as written (`activities.charge`
                 // in a project checked from the folder above): what a passthrough list would
                 // name.
-                let written = written_name(data.input.source.slice(import.range), &import.target);
+                // Or its longer name, when the statement spells that (`from src.activities
+                // import read_pdf`, `src/` a namespace package and a source root).
+                let statement = data.input.source.slice(import.range);
+                let written = project
+                    .module(imported)
+                    .input
+                    .alias
+                    .as_deref()
+                    .filter(|_| !statement.trim_start().starts_with("from ."))
+                    .map(|alias| written_name(statement, alias))
+                    .filter(|name| name.len() > import.target.len())
+                    .unwrap_or_else(|| written_name(statement, &import.target));
                 // Or a dotted tail of it: run from `backend/`, the worker passes
                 // `app.temporal.activities` through, which the check names
                 // `backend.app.temporal.activities`.
@@ -399,7 +410,6 @@ impl Imports<'_, '_> {
                         sandbox.passes_project_module(project, tables, *workflow, name)
                     })
                 };
-                let statement = data.input.source.slice(import.range);
                 let process_name = if statement.trim_start().starts_with("from .") {
                     self.process_name(written)
                 } else {
