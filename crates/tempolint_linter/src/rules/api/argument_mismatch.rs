@@ -140,7 +140,11 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
 
 /// The project function a call starts: an activity, or a workflow's `@workflow.run` method
 /// (given as `Workflow.run` or as the class).
-fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<FunctionId> {
+pub(crate) fn started_function(
+    checker: &Checker,
+    target: Target,
+    expr: &Expr,
+) -> Option<FunctionId> {
     let binding = checker.resolve(expr);
     let symbol = binding.symbol()?;
     let project = checker.resolver.project();
@@ -177,7 +181,7 @@ fn started_function(checker: &Checker, target: Target, expr: &Expr) -> Option<Fu
 /// How many positional arguments a function needs and accepts (`None`: any number), not
 /// counting `self`. `None` when a required keyword-only parameter, another decorator or a
 /// method's first parameter that is not `self` makes it unknowable.
-fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize>)> {
+pub(crate) fn arity(project: &Project, function: FunctionId) -> Option<(usize, Option<usize>)> {
     let data = project.function(function);
     // A decorator besides the Temporal one may change what the registered callable takes.
     if data.def.decorator_list.len() > 1 {

@@ -3,7 +3,10 @@ use tempolint_python::{Ranged, TextRange};
 
 use crate::checker::{CallInfo, Checker, Context};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::api::{Target, argument_call, has_starred, short_name};
+use crate::rules::api::argument_mismatch::{arity, started_function};
+use crate::rules::api::{
+    Target, argument_call, has_starred, short_name, target_argument, target_keyword,
+};
 use crate::rules::violation;
 
 violation! {
@@ -59,7 +62,8 @@ violation! {
     /// It is unsafe when comments sit between the arguments, as they are dropped. A
     /// `continue_as_new(self.run, a, b)` names the workflow first, as `execute_child_workflow`
     /// does: the fix moves it to `workflow=`. When the first argument is another function of the
-    /// project, what was meant is unclear and no fix is offered.
+    /// project, or the activity or workflow the call starts takes another number of arguments,
+    /// what was meant is unclear and no fix is offered.
     ExtraPositionalArguments => ExtraPositionalArguments { function: String, accepted: usize }
 }
 
@@ -107,39 +111,52 @@ pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
     } else {
         run_method_argument(checker, &positional[0])
     };
-    let fix = workflow.filter(|_| !clashes).map(|workflow| {
-        let source = checker.source();
-        let first_item = first_argument + usize::from(workflow);
-        let items: Vec<&str> = positional[first_item..]
-            .iter()
-            .map(|argument| source.slice(argument.range()))
-            .collect();
-        let workflow = if workflow {
-            format!("workflow={}, ", source.slice(positional[0].range()))
-        } else {
-            String::new()
-        };
-        // Comments between the arguments would be dropped with them.
-        let has_comments = source
-            .comments()
-            .any(|(comment, _)| arguments.contains_range(comment));
-        Fix {
-            applicability: if has_comments {
-                Applicability::Unsafe
+    // `args=[…]` is what was meant only when the target takes that many arguments: for a
+    // one-parameter activity, `execute_activity(notify, message, "WARNING", …)` meant one object.
+    let fits = |first_item: usize| {
+        let items = positional.len() - first_item;
+        target_argument(info.call, target_keyword(call.target))
+            .and_then(|target| started_function(checker, call.target, target))
+            .and_then(|function| arity(checker.resolver.project(), function))
+            .is_none_or(|(required, accepted)| {
+                items >= required && accepted.is_none_or(|accepted| items <= accepted)
+            })
+    };
+    let fix = workflow
+        .filter(|workflow| !clashes && fits(first_argument + usize::from(*workflow)))
+        .map(|workflow| {
+            let source = checker.source();
+            let first_item = first_argument + usize::from(workflow);
+            let items: Vec<&str> = positional[first_item..]
+                .iter()
+                .map(|argument| source.slice(argument.range()))
+                .collect();
+            let workflow = if workflow {
+                format!("workflow={}, ", source.slice(positional[0].range()))
             } else {
-                Applicability::Safe
-            },
-            message: if workflow.is_empty() {
-                "Pass the arguments as `args=[…]`".to_string()
-            } else {
-                "Pass the workflow as `workflow=` and the arguments as `args=[…]`".to_string()
-            },
-            edits: vec![Edit {
-                range: arguments,
-                content: format!("{workflow}args=[{}]", items.join(", ")),
-            }],
-        }
-    });
+                String::new()
+            };
+            // Comments between the arguments would be dropped with them.
+            let has_comments = source
+                .comments()
+                .any(|(comment, _)| arguments.contains_range(comment));
+            Fix {
+                applicability: if has_comments {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                },
+                message: if workflow.is_empty() {
+                    "Pass the arguments as `args=[…]`".to_string()
+                } else {
+                    "Pass the workflow as `workflow=` and the arguments as `args=[…]`".to_string()
+                },
+                edits: vec![Edit {
+                    range: arguments,
+                    content: format!("{workflow}args=[{}]", items.join(", ")),
+                }],
+            }
+        });
     let violation = ExtraPositionalArguments {
         function: short_name(info.symbol.unwrap_or_default()).to_string(),
         accepted: call.positional,
