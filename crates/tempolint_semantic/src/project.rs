@@ -33,12 +33,16 @@ pub struct FunctionId(pub u32);
 pub struct ClassId(pub u32);
 
 /// What a module-level name is bound to by a definition in that module.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Global<'a> {
     Function(FunctionId),
     Class(ClassId),
     /// `NAME = value` (the last such assignment at module level).
     Variable(&'a Expr),
+    /// A name that branches of an `if` bind to other values (`if gemini: client =
+    /// genai.Client()` / `else: client = OpenAI()`), with each value but `None`: which one
+    /// holds is known only when they agree.
+    Alternatives(Vec<&'a Expr>),
     /// `v1, apps = init_clients()`: item `place` of the `length` items `value` gives.
     Unpacked {
         value: &'a Expr,
@@ -296,7 +300,9 @@ impl<'a> Project<'a> {
                 let global = match global {
                     Global::Function(local) => Global::Function(function(local)),
                     Global::Class(local) => Global::Class(class(local)),
-                    variable @ (Global::Variable(_) | Global::Unpacked { .. }) => variable,
+                    variable @ (Global::Variable(_)
+                    | Global::Alternatives(_)
+                    | Global::Unpacked { .. }) => variable,
                 };
                 (name, global)
             })
@@ -1076,17 +1082,37 @@ struct Definitions<'a> {
     classes: Vec<Class<'a>>,
     globals: FxHashMap<&'a str, Global<'a>>,
     declared: FxHashMap<&'a str, &'a Expr>,
+    /// Whether the statements collected now run only in one branch of an `if`.
+    in_branch: bool,
 }
 
 impl<'a> Definitions<'a> {
+    /// Binds `name` to `value`: in place of what it held, unless this runs in a branch of an
+    /// `if` and the name held another value, which stays an alternative.
+    fn bind_variable(&mut self, name: &'a str, value: &'a Expr) {
+        let earlier = match self.globals.get(name) {
+            Some(Global::Variable(earlier)) if self.in_branch => vec![*earlier],
+            Some(Global::Alternatives(earlier)) if self.in_branch => earlier.clone(),
+            _ => Vec::new(),
+        };
+        let mut values: Vec<&'a Expr> = earlier
+            .into_iter()
+            .chain([value])
+            .filter(|value| !value.is_none_literal_expr())
+            .collect();
+        let global = match values.len() {
+            0 => Global::Variable(value),
+            1 => Global::Variable(values.remove(0)),
+            _ => Global::Alternatives(values),
+        };
+        self.globals.insert(name, global);
+    }
+
     /// The module variables `target = value` binds: a name, or the names of a tuple (`a, b =
     /// X(), Y()` item by item, `a, b = make()` by their places in what it gives).
     fn collect_target(&mut self, target: &'a Expr, value: &'a Expr) {
         match (target, value) {
-            (Expr::Name(name), _) => {
-                self.globals
-                    .insert(name.id.as_str(), Global::Variable(value));
-            }
+            (Expr::Name(name), _) => self.bind_variable(name.id.as_str(), value),
             (Expr::Tuple(targets), Expr::Tuple(values))
                 if targets.elts.len() == values.elts.len() =>
             {
@@ -1134,8 +1160,7 @@ impl<'a> Definitions<'a> {
                         continue;
                     };
                     if let Some(value) = &assign.value {
-                        self.globals
-                            .insert(name.id.as_str(), Global::Variable(value));
+                        self.bind_variable(name.id.as_str(), value);
                     }
                     if assign
                         .value
@@ -1146,10 +1171,12 @@ impl<'a> Definitions<'a> {
                     }
                 }
                 Stmt::If(if_stmt) => {
+                    let in_branch = std::mem::replace(&mut self.in_branch, true);
                     self.collect_globals(module_name, &if_stmt.body);
                     for clause in &if_stmt.elif_else_clauses {
                         self.collect_globals(module_name, &clause.body);
                     }
+                    self.in_branch = in_branch;
                 }
                 Stmt::Try(try_stmt) => {
                     self.collect_globals(module_name, &try_stmt.body);

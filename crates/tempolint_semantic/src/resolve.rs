@@ -225,11 +225,11 @@ impl<'p, 'a> Resolver<'p, 'a> {
                 })
         };
         if let Some(global) = module_data.globals.get(name) {
-            return match *global {
+            return match global {
                 Global::Function(id) => {
-                    Binding::Symbol(project.function(id).qualified_name.clone())
+                    Binding::Symbol(project.function(*id).qualified_name.clone())
                 }
-                Global::Class(id) => Binding::Symbol(project.class(id).qualified_name.clone()),
+                Global::Class(id) => Binding::Symbol(project.class(*id).qualified_name.clone()),
                 Global::Variable(value) => match Resolver::new(project, module).resolve_at(
                     value,
                     &LocalScope::default(),
@@ -238,13 +238,25 @@ impl<'p, 'a> Resolver<'p, 'a> {
                     Binding::Unknown => declared(),
                     known => known,
                 },
+                Global::Alternatives(values) => {
+                    let resolver = Resolver::new(project, module);
+                    let mut bindings = values
+                        .iter()
+                        .map(|value| resolver.resolve_at(value, &LocalScope::default(), depth + 1));
+                    let first = bindings.next().unwrap_or(Binding::Unknown);
+                    if bindings.all(|binding| binding == first) && first != Binding::Unknown {
+                        first
+                    } else {
+                        declared()
+                    }
+                }
                 Global::Unpacked {
                     value,
                     place,
                     length,
                 } => Resolver::new(project, module)
-                    .unpacked(value, length, &LocalScope::default())
-                    .and_then(|made| made.into_iter().nth(place))
+                    .unpacked(value, *length, &LocalScope::default())
+                    .and_then(|made| made.into_iter().nth(*place))
                     .unwrap_or(Binding::Unknown),
             };
         }
@@ -290,7 +302,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
         let canonical = self.project.canonicalize(name);
         if let Some((module, member)) = canonical.rsplit_once('.')
             && let Some(module) = self.project.module_by_name(module)
-            && let Some(Global::Variable(_) | Global::Unpacked { .. }) =
+            && let Some(Global::Variable(_) | Global::Alternatives(_) | Global::Unpacked { .. }) =
                 self.project.module(module).globals.get(member)
         {
             return self.module_global(module, member, depth + 1);

@@ -177,7 +177,7 @@ fn imported_module_variable(
     let imported = project.module_by_name(checker.resolve(module).symbol()?)?;
     matches!(
         project.module(imported).globals.get(attribute.as_str()),
-        Some(Global::Variable(_) | Global::Unpacked { .. })
+        Some(Global::Variable(_) | Global::Alternatives(_) | Global::Unpacked { .. })
     )
     .then(|| (format!("{}.{attribute}", name.id), imported))
 }
