@@ -378,6 +378,9 @@ pub(crate) struct Checker<'c, 'p, 'a> {
     outside_workflow: u32,
     /// Names proven here to hold at most one element (see `narrowing`).
     pub(crate) singletons: Vec<&'a str>,
+    /// Functions defined in this body that a Temporal decorator registers under a literal name
+    /// (a test's mock activity): what they register is known.
+    pub(crate) registered_locals: Vec<String>,
     pub(crate) loop_depth: u32,
     /// Inside an argument of `sorted`, `len`, `set`, … (iteration order cannot matter).
     pub(crate) order_insensitive: u32,
@@ -440,6 +443,7 @@ impl<'c, 'p, 'a> Checker<'c, 'p, 'a> {
             not_replaying: 0,
             outside_workflow: 0,
             singletons: Vec::new(),
+            registered_locals: Vec::new(),
             loop_depth: 0,
             order_insensitive: 0,
             awaited_call: None,

@@ -264,7 +264,6 @@ pub(crate) fn dispatch_for(checker: &mut Checker, for_stmt: &ast::StmtFor) {
     payload::unbounded_history::record_counted_loop(checker, for_stmt);
 }
 
-/// Once, after every body is checked: the rules that compare facts across bodies.
 /// A function or class defined inside a function body (not a project definition of its own).
 pub(crate) fn dispatch_nested_definition(
     checker: &mut Checker,
@@ -276,6 +275,7 @@ pub(crate) fn dispatch_nested_definition(
     }
 }
 
+/// Once, after every body is checked: the rules that compare facts across bodies.
 pub(crate) fn dispatch_project(checker: &mut ProjectChecker) {
     if checker.enabled(Rule::HeartbeatTimeoutWithoutHeartbeat) {
         timeouts::heartbeat_timeout_without_heartbeat::check_project(checker);

@@ -136,6 +136,10 @@ fn registers_from_elsewhere(checker: &Checker, info: &CallInfo) -> bool {
             return true;
         };
         elts.iter().any(|elt| {
+            if matches!(elt, Expr::Name(name) if checker.registered_locals.iter().any(|local| *local == name.id.as_str()))
+            {
+                return false;
+            }
             let binding = checker.resolve(elt);
             let Some(symbol) = binding.symbol() else {
                 return true;
@@ -167,7 +171,10 @@ pub(crate) fn record_nested_definition(
         return;
     };
     match registration(own_name, decorators) {
-        Registration::Named(name) => checker.facts.nested_registrations.push((kind, name)),
+        Registration::Named(name) => {
+            checker.registered_locals.push(own_name.to_string());
+            checker.facts.nested_registrations.push((kind, name));
+        }
         Registration::Dynamic | Registration::Unknown => checker.facts.opaque_registration = true,
     }
 }
