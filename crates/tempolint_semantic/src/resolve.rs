@@ -314,10 +314,21 @@ impl<'p, 'a> Resolver<'p, 'a> {
         match base {
             Binding::Symbol(path) => {
                 // `cls._TEMPLATES` or `Config._TEMPLATES`: what the class body assigns it.
-                if let Some(class_id) = self.project.class_by_name(path)
-                    && let Some(binding) = self.attribute_type(class_id, attribute, 0, true)
-                {
-                    return binding;
+                if let Some(class_id) = self.project.class_by_name(path) {
+                    if let Some(binding) = self.attribute_type(class_id, attribute, 0, true) {
+                        return binding;
+                    }
+                    // A library base's class attribute of known type (Flask-SQLAlchemy's
+                    // `Model.query` on a `db.Model` subclass).
+                    if let Some(of_type) = self
+                        .project
+                        .ancestry(class_id)
+                        .outside
+                        .iter()
+                        .find_map(|base| TYPES.attributes.get(&format!("{base}.{attribute}")))
+                    {
+                        return Binding::Instance(of_type.clone());
+                    }
                 }
                 let mut name = String::with_capacity(path.len() + 1 + attribute.len());
                 name.push_str(path);
