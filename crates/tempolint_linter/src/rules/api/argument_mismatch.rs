@@ -12,12 +12,17 @@ violation! {
     /// items (a wrapper's `arg` parameter that defaults to the SDK's `_arg_unset` may be
     /// unset, so passing it on is fine), and
     /// activity or child workflow calls whose argument count cannot fit the signature of the
-    /// activity or workflow they start (resolved across modules).
+    /// activity or workflow they start (resolved across modules), and `workflow.logger` or
+    /// `activity.logger` calls given keywords the standard `logging` API does not take
+    /// (structlog style: `workflow.logger.info("charged", order_id=order_id)`).
     ///
     /// ## Why is this bad?
     /// The SDK raises `ValueError("Cannot have arg and args")` when the call runs. A count
     /// that does not fit the signature makes every attempt of the activity (or the child's
-    /// first workflow task) fail with `TypeError`, retried until the code is fixed.
+    /// first workflow task) fail with `TypeError`, retried until the code is fixed. The SDK's
+    /// loggers are `logging` adapters: an unknown keyword reaches `Logger._log`, which raises
+    /// `TypeError` whenever the message is logged (not while replaying, nor when its level is
+    /// off).
     ///
     /// ## Example
     /// ```python
@@ -63,7 +68,68 @@ impl ArgumentMismatch {
     }
 }
 
+/// The keywords `logging`'s calls take (`Logger._log`); a `LoggerAdapter` passes on the rest.
+const LOGGING_KEYWORDS: &[&str] = &["exc_info", "stack_info", "stacklevel", "extra"];
+
+/// A structlog-style keyword given to the SDK's `workflow.logger` or `activity.logger`
+/// (`info("charged", order_id=…)`): the standard `logging` call underneath raises `TypeError`.
+fn check_logger_keywords(checker: &mut Checker, info: &CallInfo) {
+    let Some((logger, method)) = info.symbol.and_then(|symbol| {
+        symbol
+            .strip_prefix("temporalio.")
+            .and_then(|rest| rest.rsplit_once('.'))
+            .filter(|(logger, _)| matches!(*logger, "workflow.logger" | "activity.logger"))
+    }) else {
+        return;
+    };
+    if !matches!(
+        method,
+        "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "log"
+    ) {
+        return;
+    }
+    let failing = if logger == "workflow.logger" {
+        "the workflow task fails and is retried"
+    } else {
+        "the activity attempt fails"
+    };
+    let unknown: Vec<&ast::Keyword> = info
+        .call
+        .arguments
+        .keywords
+        .iter()
+        .filter(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .is_some_and(|name| !LOGGING_KEYWORDS.contains(&name.as_str()))
+        })
+        .collect();
+    let (Some(first), Some(last)) = (unknown.first(), unknown.last()) else {
+        return;
+    };
+    let names = unknown
+        .iter()
+        .filter_map(|keyword| keyword.arg.as_ref())
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (noun, value) = if unknown.len() == 1 {
+        ("keyword", "the value")
+    } else {
+        ("keywords", "the values")
+    };
+    let violation = ArgumentMismatch {
+        problem: format!(
+            "`{logger}.{method}()` takes no {noun} {names}: the standard `logging` call underneath takes only `exc_info`, `stack_info`, `stacklevel` and `extra`, so it raises `TypeError` whenever the message is logged ({failing}). Put {value} in the message or in `extra={{…}}`"
+        ),
+    };
+    let range = tempolint_python::TextRange::new(first.start(), last.end());
+    checker.report(&violation, range, Context::Anywhere);
+}
+
 pub(crate) fn check(checker: &mut Checker, info: &CallInfo) {
+    check_logger_keywords(checker, info);
     let Some(call) = argument_call(info.symbol) else {
         return;
     };
