@@ -1424,15 +1424,13 @@ fn reads_self(expr: &Expr) -> bool {
 /// The top-level package (or module) of a module name, with the folder tag in front when
 /// it has one (`svc-a.app` for `svc-a.app.core`: see `separate_same_named_trees`).
 fn module_top(name: &str) -> &str {
-    let mut ends = name
-        .match_indices('.')
-        .map(|(at, _)| at)
-        .chain([name.len()]);
-    let first = ends.next().unwrap_or(name.len());
-    if tempolint_python::is_identifier(&name[..first]) {
-        &name[..first]
-    } else {
-        &name[..ends.next().unwrap_or(first)]
+    let mut segments = name.splitn(3, '.');
+    let first = segments.next().unwrap_or(name);
+    match segments.next() {
+        Some(second) if !tempolint_python::is_identifier(first) => {
+            &name[..first.len() + 1 + second.len()]
+        }
+        _ => first,
     }
 }
 

@@ -319,12 +319,15 @@ impl<'p, 'a> Resolver<'p, 'a> {
                         return binding;
                     }
                     // A library base's class attribute of known type (Flask-SQLAlchemy's
-                    // `Model.query` on a `db.Model` subclass).
+                    // `Model.query` on a `db.Model` subclass); not for the class's own methods
+                    // (`Flow.run`), named far more often.
                     if let Some(of_type) = self
                         .project
-                        .ancestry(class_id)
-                        .outside
-                        .iter()
+                        .method_of(class_id, attribute, 0)
+                        .is_none()
+                        .then(|| self.project.ancestry(class_id))
+                        .into_iter()
+                        .flat_map(|ancestry| ancestry.outside)
                         .find_map(|base| TYPES.attributes.get(&format!("{base}.{attribute}")))
                     {
                         return Binding::Instance(of_type.clone());

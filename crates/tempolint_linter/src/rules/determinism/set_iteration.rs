@@ -336,38 +336,16 @@ fn writes_by_key(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
     !for_stmt.body.iter().any(reads_dicts)
         && dicts
             .iter()
-            .all(|dict| is_local(checker.body, dict) && read_by_key_only(checker.body, dict))
+            .all(|dict| is_assigned_here(checker, dict) && read_by_key_only(checker.body, dict))
 }
 
-/// Whether `name` is bound in `body` by a plain assignment (`results = {}`): a dict of this
-/// call's own, not one a caller passed in and may iterate.
-fn is_local(body: &[Stmt], name: &str) -> bool {
-    struct Binds<'n> {
-        name: &'n str,
-        found: bool,
-    }
-    impl<'e> Visitor<'e> for Binds<'_> {
-        fn visit_expr(&mut self, _: &'e Expr) {}
-        fn visit_stmt(&mut self, stmt: &'e Stmt) {
-            match stmt {
-                Stmt::Assign(assign) => {
-                    self.found |= assign
-                        .targets
-                        .iter()
-                        .any(|target| matches!(target, Expr::Name(bound) if bound.id == self.name));
-                }
-                Stmt::AnnAssign(assign) if assign.value.is_some() => {
-                    self.found |=
-                        matches!(&*assign.target, Expr::Name(bound) if bound.id == self.name);
-                }
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                _ => visitor::walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut binds = Binds { name, found: false };
-    binds.visit_body(body);
-    binds.found
+/// Whether `name` holds what this function assigned it (`results = {}`): a dict of this call's
+/// own, not a parameter a caller passed in and may iterate.
+fn is_assigned_here(checker: &Checker, name: &str) -> bool {
+    checker
+        .scope
+        .value(name)
+        .is_some_and(|value| value.expr.is_some())
 }
 
 /// Whether every read of the dict `name` in `body` looks up one key: `name[k]`, `name.get(k)`,
@@ -390,17 +368,15 @@ fn read_by_key_only(body: &[Stmt], name: &str) -> bool {
                 }
                 Expr::Call(call)
                     if matches!(&*call.func, Expr::Attribute(method)
-                        if method.attr.as_str() == "get" && self.is_dict(&method.value))
-                        || (matches!(&*call.func, Expr::Name(function) if function.id == "len")
-                            && call.arguments.args.len() == 1
-                            && self.is_dict(&call.arguments.args[0])) =>
+                        if method.attr.as_str() == "get" && self.is_dict(&method.value)) =>
                 {
-                    if !matches!(&*call.func, Expr::Name(_)) {
-                        for argument in &call.arguments.args {
-                            self.visit_expr(argument);
-                        }
+                    for argument in &call.arguments.args {
+                        self.visit_expr(argument);
                     }
                 }
+                Expr::Call(call)
+                    if matches!(&*call.func, Expr::Name(function) if function.id == "len")
+                        && matches!(&call.arguments.args[..], [only] if self.is_dict(only)) => {}
                 Expr::Compare(compare)
                     if compare
                         .ops
